@@ -1,0 +1,37 @@
+/**
+ * A dense, row-major matrix of doubles: the one numeric container of the ML core.
+ * Rows are samples and columns are features, as in scikit-learn's `X`.
+ */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major values: element (i, j) is `data[i * cols + j]`. */
+  readonly data: Float64Array;
+}
+
+export function matrixFromRows(rows: readonly (readonly number[])[], cols?: number): Matrix {
+  const width = cols ?? (rows[0]?.length ?? 0);
+  const data = new Float64Array(rows.length * width);
+  rows.forEach((row, i) => data.set(row, i * width));
+  return { rows: rows.length, cols: width, data };
+}
+
+/** The rows at `indices`, in that order (numpy's `X[indices]`). */
+export function takeRows(x: Matrix, indices: ArrayLike<number>): Matrix {
+  const data = new Float64Array(indices.length * x.cols);
+  for (let k = 0; k < indices.length; k++) {
+    const start = indices[k] * x.cols;
+    data.set(x.data.subarray(start, start + x.cols), k * x.cols);
+  }
+  return { rows: indices.length, cols: x.cols, data };
+}
+
+export function row(x: Matrix, i: number): Float64Array {
+  return x.data.subarray(i * x.cols, (i + 1) * x.cols);
+}
+
+export function take<T>(values: readonly T[], indices: ArrayLike<number>): T[] {
+  const out: T[] = new Array<T>(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
+  return out;
+}

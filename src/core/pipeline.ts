@@ -1,0 +1,105 @@
+import type { GridPlan, GridSearchResult, ParamGrid } from './grid-search.js';
+import { planGridSearch, scoreGridTask, summarizeGridSearch } from './grid-search.js';
+import type { Matrix } from './matrix.js';
+import type { MinMaxScalerModel } from './min-max-scaler.js';
+import type { Gamma, SvcModel } from './svc/svc.js';
+import { createPredictor } from './predictor.js';
+import { labelsFromDecision } from './svc/svc.js';
+import type { EstimatorTask, FittedEstimator } from './estimator.js';
+import { fitEstimator } from './estimator.js';
+
+export const trainingModes = ['basic', 'normalized', 'gridsearch'] as const;
+export type TrainingMode = (typeof trainingModes)[number];
+
+/** What a training is asked to do; the tutorial's three modes are values of `mode`. */
+export interface PipelineParams {
+  readonly mode: TrainingMode;
+  readonly C: number;
+  readonly gamma: Gamma;
+  readonly grid: ParamGrid;
+  readonly cv: number;
+}
+
+/**
+ * A fitted pipeline: optional min-max scaler, then the SVC. Plain JSON-safe data: written with
+ * `JSON.stringify` and read back, it gives bit-identical decision values.
+ */
+export interface FittedPipeline {
+  readonly kind: 'mloop-pipeline';
+  readonly formatVersion: 1;
+  readonly mode: TrainingMode;
+  readonly params: PipelineParams;
+  readonly featureNames: readonly string[];
+  readonly scaler: MinMaxScalerModel | null;
+  readonly svc: SvcModel;
+  readonly gridSearch: GridSearchResult | null;
+}
+
+export interface GridProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Runs the fits of a grid search and returns their scores in `plan.tasks` order. */
+export type GridRunner = (
+  plan: GridPlan,
+  x: Matrix,
+  y: readonly string[],
+  onProgress: (progress: GridProgress) => void,
+) => Promise<readonly number[]>;
+
+/** Runs every fit on the calling thread (tests, and machines with one core). */
+export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
+  const scores: number[] = [];
+  for (const task of plan.tasks) {
+    scores.push(scoreGridTask(x, y, plan.folds[task.fold], plan.candidates[task.candidate]));
+    onProgress({ done: scores.length, total: plan.tasks.length });
+  }
+  return scores;
+};
+
+export interface FitOptions {
+  readonly runGrid?: GridRunner;
+  /** Fits the final estimator (a worker thread in the service); inline by default. */
+  readonly fitFinal?: (task: EstimatorTask) => Promise<FittedEstimator>;
+  readonly onProgress?: (progress: GridProgress) => void;
+}
+
+export async function fitPipeline(
+  params: PipelineParams,
+  x: Matrix,
+  y: readonly string[],
+  featureNames: readonly string[],
+  options: FitOptions = {},
+): Promise<FittedPipeline> {
+  let C = params.C;
+  let gamma = params.gamma;
+  let gridSearch: GridSearchResult | null = null;
+  if (params.mode === 'gridsearch') {
+    const plan = planGridSearch(params.grid, y, params.cv);
+    const onProgress = options.onProgress ?? (() => undefined);
+    onProgress({ done: 0, total: plan.tasks.length });
+    const scores = await (options.runGrid ?? runGridInline)(plan, x, y, onProgress);
+    gridSearch = summarizeGridSearch(plan, scores);
+    ({ C, gamma } = gridSearch.bestParams);
+  }
+  const task: EstimatorTask = { scaled: params.mode !== 'basic', C, gamma, x, y };
+  const { scaler, svc } = options.fitFinal ? await options.fitFinal(task) : fitEstimator(task);
+  return { kind: 'mloop-pipeline', formatVersion: 1, mode: params.mode, params, featureNames, scaler, svc, gridSearch };
+}
+
+export function pipelineDecisionFunction(pipeline: FittedPipeline, x: Matrix): Float64Array {
+  if (x.cols !== pipeline.svc.nFeatures) throw new RangeError(`expected ${pipeline.svc.nFeatures} features, got ${x.cols}`);
+  return createPredictor(pipeline).decide(x.data, x.rows);
+}
+
+export interface Predictions {
+  readonly labels: readonly string[];
+  /** Decision values; positive means `classes[1]` (scikit-learn's convention). */
+  readonly decision: Float64Array;
+}
+
+export function predictPipeline(pipeline: FittedPipeline, x: Matrix): Predictions {
+  const decision = pipelineDecisionFunction(pipeline, x);
+  return { labels: labelsFromDecision(pipeline.svc, decision), decision };
+}

@@ -1,0 +1,79 @@
+import type { ClassificationMetrics } from './classification-metrics.js';
+import { classificationMetrics } from './classification-metrics.js';
+import { formatClassificationReport } from './classification-report.js';
+import type { Dataset } from './dataset.js';
+import type { Matrix } from './matrix.js';
+import { take, takeRows } from './matrix.js';
+import type { FitOptions, FittedPipeline, PipelineParams } from './pipeline.js';
+import { fitPipeline, predictPipeline } from './pipeline.js';
+import { trainTestSplit } from './train-test-split.js';
+
+export interface SplitParams {
+  readonly testSize: number;
+  readonly randomState: number;
+  readonly stratify: boolean;
+}
+
+export type MonitoredMetric = 'recall' | 'recall_macro';
+
+export interface MonitorParams {
+  readonly metric: MonitoredMetric;
+  readonly threshold: number;
+}
+
+export interface Evaluation {
+  readonly metrics: ClassificationMetrics;
+  readonly reportText: string;
+  readonly metric: MonitoredMetric;
+  readonly value: number;
+  readonly threshold: number;
+  /** The monitored value reaches the threshold. */
+  readonly passed: boolean;
+}
+
+export interface TrainingOutcome {
+  readonly pipeline: FittedPipeline;
+  readonly trainIndices: readonly number[];
+  readonly testIndices: readonly number[];
+  readonly evaluation: Evaluation;
+}
+
+export interface DataSplit {
+  readonly train: Int32Array;
+  readonly test: Int32Array;
+}
+
+export function splitDataset(dataset: Dataset, split: SplitParams): DataSplit {
+  return trainTestSplit(dataset.y.length, { testSize: split.testSize, randomState: split.randomState }, split.stratify ? dataset.y : undefined);
+}
+
+/** The monitored metric's value: recall of the positive class, or the tutorial's macro recall. */
+export function monitoredValue(metrics: ClassificationMetrics, metric: MonitoredMetric): number {
+  return metric === 'recall' ? metrics.recallPositive : metrics.recallMacro;
+}
+
+export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonly string[], positive: string, monitor: MonitorParams): Evaluation {
+  const { labels } = predictPipeline(pipeline, x);
+  const metrics = classificationMetrics(y, labels, pipeline.svc.classes, positive);
+  const value = monitoredValue(metrics, monitor.metric);
+  return {
+    metrics,
+    reportText: formatClassificationReport(metrics),
+    metric: monitor.metric,
+    value,
+    threshold: monitor.threshold,
+    passed: value >= monitor.threshold,
+  };
+}
+
+/** Split, fit on the training rows, evaluate on the test rows: one training of the tutorial. */
+export async function trainAndEvaluate(
+  dataset: Dataset,
+  params: { readonly split: SplitParams; readonly pipeline: PipelineParams; readonly positive: string; readonly monitor: MonitorParams },
+  options: FitOptions = {},
+): Promise<TrainingOutcome> {
+  const { train, test } = splitDataset(dataset, params.split);
+  const pipeline = await fitPipeline(params.pipeline, takeRows(dataset.x, train), take(dataset.y, train), dataset.featureNames, options);
+  const evaluation = evaluatePipeline(pipeline, takeRows(dataset.x, test), take(dataset.y, test), params.positive, params.monitor);
+  return { pipeline, trainIndices: Array.from(train), testIndices: Array.from(test), evaluation };
+}

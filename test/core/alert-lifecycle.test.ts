@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertCondition, AlertState } from '../../src/core/alerts/alert.js';
+import { jobFailedCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../../src/core/alerts/alert.js';
+import { AlertLifecycleError, DurationError, evaluateAlerts, parseDuration } from '../../src/core/alerts/alert-lifecycle.js';
+import { fingerprint, fnv1a64Hex } from '../../src/core/alerts/fingerprint.js';
+
+const HOUR = 3_600_000;
+const REPEAT = 4 * HOUR;
+const T0 = '2024-05-01T12:00:00.000Z';
+
+/** T0 plus whole minutes, written out so the test does not lean on the code's own time arithmetic. */
+const at = {
+  plus1m: '2024-05-01T12:01:00.000Z',
+  plus3h59m: '2024-05-01T15:59:00.000Z',
+  plus3h59m59s999: '2024-05-01T15:59:59.999Z',
+  plus4h: '2024-05-01T16:00:00.000Z',
+  plus5h: '2024-05-01T17:00:00.000Z',
+  plus8h: '2024-05-01T20:00:00.000Z',
+  plus8h30m: '2024-05-01T20:30:00.000Z',
+  plus9h: '2024-05-01T21:00:00.000Z',
+};
+
+const low = recallCondition({ metric: 'recall', value: 0.8333333333333334, threshold: 0.9, modelVersion: 3, snapshotId: 12, positiveClass: 'M' });
+const ok = recallCondition({ metric: 'recall', value: 0.95, threshold: 0.9, modelVersion: 4, snapshotId: 13, positiveClass: 'M' });
+const recallFingerprint = fingerprint({ alertname: 'recall_below_threshold', metric: 'recall' });
+
+function run(previous: readonly AlertState[], conditions: readonly AlertCondition[], now: string, rules: Parameters<typeof evaluateAlerts>[4] = ['recall_below_threshold']) {
+  return evaluateAlerts(previous, conditions, now, REPEAT, rules);
+}
+
+/** Drives a sequence of evaluations, feeding each result's states into the next. */
+function sequence(steps: readonly (readonly [readonly AlertCondition[], string])[]) {
+  let states: readonly AlertState[] = [];
+  return steps.map(([conditions, now]) => {
+    const result = run(states, conditions, now);
+    states = result.states;
+    return result;
+  });
+}
+
+describe('evaluateAlerts', () => {
+  it('fires a new alert and notifies at once', () => {
+    const { states, notifications } = run([], [low], T0);
+    const expected: AlertState = {
+      fingerprint: recallFingerprint,
+      name: 'recall_below_threshold',
+      labels: { alertname: 'recall_below_threshold', metric: 'recall' },
+      annotations: { value: '0.8333333333333334', threshold: '0.9', model_version: '3', snapshot_id: '12', positive_class: 'M' },
+      status: 'firing',
+      startsAt: T0,
+      endsAt: null,
+      lastNotifiedAt: T0,
+    };
+    expect(states).toEqual([expected]);
+    expect(notifications).toEqual([{ fingerprint: recallFingerprint, status: 'firing', alert: expected, reason: 'new' }]);
+  });
+
+  it('stores and sends nothing for an inactive condition with no history', () => {
+    expect(run([], [ok], T0)).toEqual({ states: [], notifications: [] });
+  });
+
+  it('does not notify again before the repeat interval, but keeps the latest annotations', () => {
+    const [, second, third] = sequence([
+      [[low], T0],
+      [[recallCondition({ metric: 'recall', value: 0.8, threshold: 0.9, modelVersion: 3, snapshotId: 14 })], at.plus1m],
+      [[low], at.plus3h59m59s999],
+    ]);
+    expect(second.notifications).toEqual([]);
+    expect(second.states[0]).toMatchObject({ status: 'firing', startsAt: T0, lastNotifiedAt: T0, annotations: { value: '0.8', snapshot_id: '14' } });
+    expect(third.notifications).toEqual([]);
+  });
+
+  it('re-notifies once the repeat interval has passed, counting from the last notice', () => {
+    const [, repeat, tooSoon, again] = sequence([
+      [[low], T0],
+      [[low], at.plus4h],
+      [[low], at.plus5h],
+      [[low], at.plus8h],
+    ]);
+    expect(repeat.notifications).toHaveLength(1);
+    expect(repeat.notifications[0]).toMatchObject({ reason: 'repeat', status: 'firing', alert: { startsAt: T0, lastNotifiedAt: at.plus4h, endsAt: null } });
+    expect(tooSoon.notifications).toEqual([]);
+    expect(again.notifications.map((n) => n.reason)).toEqual(['repeat']);
+  });
+
+  it('notifies a firing alert that was never notified at the next evaluation', () => {
+    const [fired] = run([], [low], T0).states;
+    const { notifications } = run([{ ...fired, lastNotifiedAt: null }], [low], at.plus1m);
+    expect(notifications.map((n) => n.reason)).toEqual(['repeat']);
+  });
+
+  it('resolves when the condition clears, with the clearing values, and notifies', () => {
+    const [, resolved] = sequence([
+      [[low], T0],
+      [[ok], at.plus3h59m],
+    ]);
+    expect(resolved.notifications).toHaveLength(1);
+    const [n] = resolved.notifications;
+    expect(n).toMatchObject({ reason: 'resolved', status: 'resolved', fingerprint: recallFingerprint });
+    expect(n.alert).toEqual({
+      ...run([], [low], T0).states[0],
+      status: 'resolved',
+      annotations: ok.annotations,
+      endsAt: at.plus3h59m,
+      lastNotifiedAt: at.plus3h59m,
+    });
+  });
+
+  it('keeps the firing annotations when the clearing condition carries none', () => {
+    const failed = jobFailedCondition({ job: 'train', error: 'out of memory', attempts: 3 });
+    const first = run([], [failed], T0, ['job_failed']);
+    const cleared = run(first.states, [{ ...jobSucceededCondition({ job: 'train' }) }], at.plus1m, ['job_failed']);
+    expect(cleared.notifications[0].alert).toMatchObject({ status: 'resolved', annotations: { error: 'out of memory', attempts: '3' } });
+  });
+
+  it('leaves a resolved alert alone while its condition stays clear', () => {
+    const [, resolved, quiet] = sequence([
+      [[low], T0],
+      [[ok], at.plus1m],
+      [[ok], at.plus8h],
+    ]);
+    expect(quiet.notifications).toEqual([]);
+    expect(quiet.states).toEqual(resolved.states);
+  });
+
+  it('fires a resolved alert again as new, with a new startsAt and no endsAt', () => {
+    const [, , refired] = sequence([
+      [[low], T0],
+      [[ok], at.plus1m],
+      [[low], at.plus5h],
+    ]);
+    expect(refired.notifications).toHaveLength(1);
+    expect(refired.notifications[0]).toMatchObject({ reason: 'new', status: 'firing', fingerprint: recallFingerprint });
+    expect(refired.notifications[0].alert).toMatchObject({ startsAt: at.plus5h, endsAt: null, lastNotifiedAt: at.plus5h });
+    expect(refired.states).toHaveLength(1);
+  });
+
+  it('resolves an alert of a covered rule that the evaluation no longer mentions', () => {
+    // e.g. monitor.metric changed from recall to recall_macro: the old alert must not fire forever.
+    const first = run([], [low], T0);
+    const macro = recallCondition({ metric: 'recall_macro', value: 0.95, threshold: 0.9, modelVersion: 3, snapshotId: 12 });
+    const { states, notifications } = run(first.states, [macro], at.plus1m);
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]).toMatchObject({ reason: 'resolved', fingerprint: recallFingerprint, alert: { annotations: low.annotations, endsAt: at.plus1m } });
+    expect(states).toHaveLength(1);
+  });
+
+  it('leaves alerts of rules outside the evaluation untouched', () => {
+    const recall = run([], [low], T0);
+    const rejected = run(recall.states, [modelRejectedCondition({ modelVersion: 5, reason: 'recall 0.85 is below the threshold 0.9', activeVersion: 3 })], at.plus1m, ['model_rejected']);
+    expect(rejected.notifications.map((n) => [n.alert.name, n.reason])).toEqual([['model_rejected', 'new']]);
+    expect(rejected.states[0]).toBe(recall.states[0]);
+
+    // The recall rule evaluated long after: the rejection is neither resolved nor repeated by it.
+    const later = run(rejected.states, [low], at.plus8h30m);
+    expect(later.notifications.map((n) => [n.alert.name, n.reason])).toEqual([['recall_below_threshold', 'repeat']]);
+    expect(later.states[1]).toBe(rejected.states[1]);
+  });
+
+  it('scopes by label, so one job succeeding does not resolve another job’s failure', () => {
+    const scope = (job: 'update' | 'train') => [{ name: 'job_failed', labels: { job } }] as const;
+    const updateFailed = run([], [jobFailedCondition({ job: 'update', error: 'HTTP 503', attempts: 3 })], T0, scope('update'));
+    const trainOk = run(updateFailed.states, [jobSucceededCondition({ job: 'train', runId: 8 })], at.plus1m, scope('train'));
+    expect(trainOk.notifications).toEqual([]);
+    expect(trainOk.states).toEqual(updateFailed.states);
+    const updateOk = run(trainOk.states, [jobSucceededCondition({ job: 'update', runId: 9 })], at.plus5h, scope('update'));
+    expect(updateOk.notifications.map((n) => [n.alert.labels.job, n.reason, n.alert.annotations.run_id])).toEqual([['update', 'resolved', '9']]);
+  });
+
+  it('resolves a model rejection when a later model passes the gate or an admin promotes one', () => {
+    const rejected = run([], [modelRejectedCondition({ modelVersion: 5, reason: 'recall too low' })], T0, ['model_rejected']);
+    const passed = run(rejected.states, [modelRejectionClearedCondition({ modelVersion: 6, how: 'passed_gate' })], at.plus1m, ['model_rejected']);
+    expect(passed.notifications[0]).toMatchObject({ reason: 'resolved', alert: { annotations: { model_version: '6', resolution: 'passed_gate' } } });
+    // An admin's promotion evaluates the rule with no rejection in it.
+    const promoted = run(rejected.states, [], at.plus1m, ['model_rejected']);
+    expect(promoted.notifications.map((n) => n.reason)).toEqual(['resolved']);
+  });
+
+  it('keeps the state order, appending new alerts', () => {
+    const first = run([], [low], T0);
+    const both = run(first.states, [low, recallCondition({ metric: 'recall_macro', value: 0.5, threshold: 0.9, modelVersion: 3, snapshotId: 12 })], at.plus1m);
+    expect(both.states.map((s) => s.labels.metric)).toEqual(['recall', 'recall_macro']);
+    expect(both.notifications.map((n) => [n.alert.labels.metric, n.reason])).toEqual([['recall_macro', 'new']]);
+  });
+
+  it('does not repeat when the clock of another replica is behind the last notice', () => {
+    const first = run([], [low], at.plus1m);
+    expect(run(first.states, [low], T0).notifications).toEqual([]);
+  });
+
+  it('gives the same fingerprint whatever the order of the condition’s labels', () => {
+    const a: AlertCondition = { name: 'job_failed', labels: { job: 'train', zone: 'eu' }, annotations: {}, active: true };
+    const b: AlertCondition = { ...a, labels: { zone: 'eu', job: 'train' } };
+    const scope = ['job_failed'] as const;
+    expect(run([], [a], T0, scope).states[0].fingerprint).toBe(run([], [b], T0, scope).states[0].fingerprint);
+    // …and an annotation change is the same alert.
+    expect(run([], [{ ...a, annotations: { error: 'x' } }], T0, scope).states[0].fingerprint).toBe(run([], [a], T0, scope).states[0].fingerprint);
+  });
+
+  it.each([
+    ['a condition outside the covered rules', () => run([], [low], T0, ['job_failed']), /outside the rules this evaluation covers \(job_failed\)/],
+    ['two conditions with the same labels', () => run([], [low, ok], T0), /same labels \{alertname="recall_below_threshold", metric="recall"\}/],
+    ['an alertname label that contradicts the name', () => run([], [{ ...low, labels: { alertname: 'other' } }], T0), /alertname must equal/],
+    ['now not in toISOString form', () => run([], [low], '2024-05-01T12:00:00Z'), /now must be an ISO-8601 UTC instant.*"2024-05-01T12:00:00Z"/],
+    ['an impossible date', () => run([], [low], '2023-02-29T00:00:00.000Z'), /now must be/],
+    ['a zero repeat interval', () => evaluateAlerts([], [low], T0, 0, ['recall_below_threshold']), /repeat interval must be a positive/],
+    ['two stored states with one fingerprint', () => run([...run([], [low], T0).states, ...run([], [low], T0).states], [], T0), /share the fingerprint/],
+  ])('refuses %s', (_what, evaluate, message) => {
+    expect(evaluate).toThrow(AlertLifecycleError);
+    expect(evaluate).toThrow(message);
+  });
+
+  it('reads times across month, year and leap-day boundaries', () => {
+    const fire = (now: string) => run([], [low], now).states;
+    const repeatAfter = (from: string, to: string) => evaluateAlerts(fire(from), [low], to, 24 * HOUR, ['recall_below_threshold']).notifications.length;
+    expect(repeatAfter('2024-02-28T12:00:00.000Z', '2024-02-29T12:00:00.000Z')).toBe(1);
+    expect(repeatAfter('2024-02-28T12:00:00.000Z', '2024-02-29T11:59:59.999Z')).toBe(0);
+    expect(repeatAfter('2023-12-31T23:00:00.000Z', '2024-01-01T23:00:00.000Z')).toBe(1);
+    expect(repeatAfter('2023-12-31T23:00:00.000Z', '2024-01-01T22:59:59.999Z')).toBe(0);
+    expect(repeatAfter('2023-02-28T00:00:00.000Z', '2023-03-01T00:00:00.000Z')).toBe(1);
+    expect(repeatAfter('1999-12-31T00:00:00.000Z', '2000-01-01T00:00:00.000Z')).toBe(1);
+  });
+});
+
+describe('fingerprint', () => {
+  it('is FNV-1a 64 (published test vectors)', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(fnv1a64Hex(bytes(''))).toBe('cbf29ce484222325');
+    expect(fnv1a64Hex(bytes('a'))).toBe('af63dc4c8601ec8c');
+    expect(fnv1a64Hex(bytes('foobar'))).toBe('85944171f73967e8');
+  });
+
+  it('depends on the label set, not on its order', () => {
+    const fp = fingerprint({ alertname: 'recall_below_threshold', metric: 'recall' });
+    expect(fp).toMatch(/^[0-9a-f]{16}$/);
+    expect(fingerprint({ metric: 'recall', alertname: 'recall_below_threshold' })).toBe(fp);
+    expect(fingerprint({ alertname: 'recall_below_threshold', metric: 'recall_macro' })).not.toBe(fp);
+  });
+
+  it('is pinned, so stored fingerprints stay valid across releases', () => {
+    // Changing the hash would re-notify every stored alert as new: this value must not change.
+    expect(fingerprint({ alertname: 'recall_below_threshold', metric: 'recall' })).toBe(PINNED_RECALL_FINGERPRINT);
+  });
+
+  it('cannot be confused by separators inside names or values', () => {
+    expect(fingerprint({ a: 'b,c=d' })).not.toBe(fingerprint({ a: 'b', c: 'd' }));
+    expect(fingerprint({ ab: 'c' })).not.toBe(fingerprint({ a: 'bc' }));
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['4h', 4 * HOUR],
+    ['30m', 30 * 60_000],
+    ['90s', 90_000],
+    ['1h30m', 90 * 60_000],
+    ['2d', 48 * HOUR],
+    ['1w', 7 * 24 * HOUR],
+    ['1y', 365 * 24 * HOUR],
+    ['500ms', 500],
+    ['1m30s500ms', 90_500],
+    ['0', 0],
+  ])('%s is %i ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '4', 'h', '4 h', ' 4h', '4H', '30m1h', '1h1h', '1.5h', '-1h', '4hours', '1e3s', '99999999999999999999y'])('refuses %j', (text) => {
+    expect(() => parseDuration(text)).toThrow(DurationError);
+    expect(() => parseDuration(text)).toThrow(`invalid duration ${JSON.stringify(text)}: expected numbers with units`);
+  });
+});
+
+/** Computed independently (Python, FNV-1a 64 over b'alertname\xffrecall_below_threshold\xffmetric\xffrecall\xff'). */
+const PINNED_RECALL_FINGERPRINT = '9b65ca11833018a4';

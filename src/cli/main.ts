@@ -1,32 +1,110 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config/load-config.js';
 import { trainingModes } from '../core/pipeline.js';
 import type { TrainingMode } from '../core/pipeline.js';
-import { userMessage } from './user-message.js';
+import type { CommonOptions } from './context.js';
+import { withApplication } from './context.js';
+import { predictCommand } from './predict-command.js';
+import { modelsListCommand, reportCommand } from './report-command.js';
+import type { ServeOptions } from './serve-command.js';
 import { trainCommand } from './train-command.js';
+import { userMessage } from './user-message.js';
 
 const program = new Command('mloop')
-  .description('A small, complete MLOps service for a tabular classifier')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
+  .showHelpAfterError();
 
-const configOption = () => new Option('-c, --config <file>', 'configuration file (JSON or YAML); also MLOOP_CONFIG');
+/** Every command reads the same configuration and store as the server. */
+const common = (command: Command) =>
+  command
+    .addOption(new Option('-c, --config <file>', 'configuration file, JSON or YAML (env MLOOP_CONFIG)'))
+    .addOption(new Option('-d, --data-dir <dir>', 'where the SQLite store lives (env MLOOP_DATA_DIR, default ./.mloop)'));
+
 const modeOption = () =>
   new Option('-m, --mode <mode>', 'training mode (default: training.mode)').choices(trainingModes).argParser((value) => {
     if (!(trainingModes as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${trainingModes.join(', ')}`);
     return value as TrainingMode;
   });
 
-program
-  .command('train')
-  .description('load the data set, train, evaluate on the test split and print the report')
-  .addOption(configOption())
+common(program.command('serve'))
+  .description('start the HTTP service: predictions, updates, training, registry (first start trains a model)')
+  .option('-p, --port <port>', 'port (env PORT, default 8080)')
+  .option('-H, --host <host>', 'interface (env HOST, default 127.0.0.1)')
+  // Loaded on demand: the other commands need no HTTP framework.
+  .action(async (opts: ServeOptions) => (await import('./serve-command.js')).serveCommand(opts));
+
+common(program.command('train'))
+  .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves')
   .addOption(modeOption())
   .option('--json', 'print the result as one JSON document')
-  .action(async (opts: { config?: string; mode?: TrainingMode; json?: boolean }) => {
-    await trainCommand(loadConfig(opts.config), { mode: opts.mode, json: opts.json });
-  });
+  .action((opts: CommonOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await trainCommand(app, opts))));
+
+common(program.command('update'))
+  .description('re-read the data set from dataset.source and keep it as a snapshot')
+  .option('--json', 'print the result as JSON')
+  .action((opts: CommonOptions & { json?: boolean }) =>
+    withApplication(opts, async (app) => {
+      const { status, snapshot, runId } = await app.updateData('cli');
+      process.stdout.write(opts.json ? `${JSON.stringify({ status, snapshot, runId }, null, 2)}\n` : `${status === 'created' ? 'new' : 'unchanged'} snapshot ${snapshot.id}: ${snapshot.rowCount} rows from ${snapshot.source} (${Object.entries(snapshot.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
+    }),
+  );
+
+common(program.command('run'))
+  .description('run a scheduled job now and wait for it: update, train (training.mode) or check')
+  .argument('<job>', 'update | train | check', (value) => {
+    if (!['update', 'train', 'check'].includes(value)) throw new InvalidArgumentError('expected update, train or check');
+    return value as 'update' | 'train' | 'check';
+  })
+  .option('--json', 'print the run as JSON')
+  .action((job: 'update' | 'train' | 'check', opts: CommonOptions & { json?: boolean }) =>
+    withApplication(opts, async (app) => {
+      const { run, done } = await app.startJob(job, 'cli');
+      await done.catch(() => undefined);
+      await app.alerting.deliver();
+      const finished = await app.run(run.id);
+      process.stdout.write(opts.json ? `${JSON.stringify(finished, null, 2)}\n` : `run ${finished.id} (${job}): ${finished.status}${finished.error ? `: ${finished.error}` : ''}\n${finished.result ? `${JSON.stringify(finished.result)}\n` : ''}`);
+      if (finished.status !== 'succeeded') process.exitCode = 1;
+    }),
+  );
+
+common(program.command('predict'))
+  .description('predict the rows of a CSV file (header with feature names) or of stdin')
+  .option('-i, --input <file>', 'CSV file, - for stdin', '-')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+  .action((opts: CommonOptions & { input?: string; format: 'csv' | 'json' }) => withApplication(opts, (app) => predictCommand(app, opts)));
+
+common(program.command('report'))
+  .description("print the active model's classification report, or the monitored metric's history")
+  .option('--history', 'the monitored metric over time')
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { history?: boolean; json?: boolean }) => withApplication(opts, (app) => reportCommand(app, opts)));
+
+const models = program.command('models').description('the model registry');
+common(models.command('list'))
+  .description('list model versions')
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, (app) => modelsListCommand(app, opts)));
+common(models.command('promote'))
+  .description('make a version the active one')
+  .argument('<version>', 'model version', (v) => {
+    const n = Number(v.replace(/^v/, ''));
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a version number such as 3 or v3');
+    return n;
+  })
+  .action((version: number, opts: CommonOptions) =>
+    withApplication(opts, async (app) => {
+      const m = await app.promote(version);
+      process.stdout.write(`v${m.version} is now active\n`);
+    }),
+  );
+common(models.command('rollback'))
+  .description('make the previously active version active again')
+  .action((opts: CommonOptions) =>
+    withApplication(opts, async (app) => {
+      const m = await app.rollback();
+      process.stdout.write(`rolled back: v${m.version} is now active\n`);
+    }),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -1,79 +1,52 @@
-import type { Config } from '../config/schema.js';
-import { parseDataset } from '../core/dataset.js';
-import type { GridProgress, PipelineParams, TrainingMode } from '../core/pipeline.js';
-import type { TrainingOutcome } from '../core/training.js';
-import { trainAndEvaluate } from '../core/training.js';
-import { bundledDatasetPath, readSource } from '../shell/data-source.js';
-import { TrainingPool } from '../shell/training-pool.js';
+import type { Application } from '../app/application.js';
+import type { TrainResult } from '../app/trainings.js';
+import type { ClassificationMetrics } from '../core/classification-metrics.js';
+import type { GridSearchResult } from '../core/grid-search.js';
+import type { TrainingMode } from '../core/pipeline.js';
 
-export function pipelineParams(config: Config, mode?: TrainingMode): PipelineParams {
-  const t = config.training;
-  return { mode: mode ?? t.mode, C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv };
-}
-
-function progressBar(stream: NodeJS.WriteStream): (p: GridProgress) => void {
+/** Draws the grid-search progress on a terminal by following the run's progress in the store. */
+function followProgress(app: Application, runId: number, stream: NodeJS.WriteStream): () => void {
   if (!stream.isTTY) return () => undefined;
-  return ({ done, total }) => {
-    const width = 30;
-    const filled = Math.round((done / Math.max(total, 1)) * width);
-    stream.write(`\rgrid search [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} fits`);
-    if (done === total) stream.write('\n');
+  const width = 30;
+  const timer = setInterval(() => {
+    void app.run(runId).then((run) => {
+      if (!run.progressTotal) return;
+      const filled = Math.round(((run.progressDone ?? 0) / run.progressTotal) * width);
+      stream.write(`\rgrid search [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${run.progressDone}/${run.progressTotal} fits`);
+    });
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    stream.write('\r\x1b[K');
   };
 }
 
-export async function trainCommand(config: Config, options: { mode?: TrainingMode; json?: boolean }): Promise<TrainingOutcome> {
-  const source = config.dataset.source ?? bundledDatasetPath;
-  const { text } = await readSource(source, { timeoutMs: config.dataset.timeoutMs, maxBytes: config.dataset.maxBytes });
-  const dataset = parseDataset(text, config.dataset);
-  const pool = new TrainingPool();
+export async function trainCommand(app: Application, options: { mode?: TrainingMode; json?: boolean }): Promise<TrainResult> {
+  const started = await app.startTraining({ mode: options.mode }, 'cli');
+  const stop = options.json ? () => undefined : followProgress(app, started.run.id, process.stderr);
+  let result: TrainResult;
   try {
-    const outcome = await trainAndEvaluate(
-      dataset,
-      { split: config.split, pipeline: pipelineParams(config, options.mode), positive: config.dataset.positive, monitor: config.monitor },
-      { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress: options.json ? undefined : progressBar(process.stderr) },
-    );
-    process.stdout.write(options.json ? `${JSON.stringify(trainingJson(outcome, source), null, 2)}\n` : trainingText(outcome, source, dataset.y.length, config.dataset.positive));
-    return outcome;
+    result = await started.done;
   } finally {
-    await pool.close();
+    stop();
   }
-}
-
-function trainingJson(outcome: TrainingOutcome, source: string) {
-  const { pipeline, evaluation } = outcome;
-  return {
-    source,
-    mode: pipeline.mode,
-    trainRows: outcome.trainIndices.length,
-    testRows: outcome.testIndices.length,
-    C: pipeline.svc.params.C,
-    gamma: pipeline.svc.params.gamma,
-    gammaValue: pipeline.svc.gamma,
-    nSupport: pipeline.svc.nSupport,
-    gridSearch: pipeline.gridSearch && {
-      bestParams: pipeline.gridSearch.bestParams,
-      bestScore: pipeline.gridSearch.bestScore,
-      candidates: pipeline.gridSearch.candidates.map((c, i) => ({ ...c, meanTestScore: pipeline.gridSearch?.meanTestScore[i], rank: pipeline.gridSearch?.rankTestScore[i] })),
-    },
-    metrics: evaluation.metrics,
-    report: evaluation.reportText,
-    monitored: { metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, passed: evaluation.passed },
-  };
+  const model = await app.model(result.model.version);
+  const metrics = model.metrics as ClassificationMetrics;
+  const grid = model.gridSearch as GridSearchResult | null;
+  const verdict = { metric: model.monitoredMetric, value: model.monitoredValue, threshold: model.threshold, passed: model.monitoredValue >= model.threshold };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ version: model.version, status: model.status, activated: result.activated, gateReason: result.gateReason, mode: model.mode, params: model.params, snapshotId: model.snapshotId, trainingMs: model.trainingMs, gridSearch: grid, metrics, report: model.reportText, monitored: verdict }, null, 2)}\n`);
+    return result;
+  }
+  const lines = [`model v${model.version} (${model.mode}) trained on snapshot ${model.snapshotId} in ${model.trainingMs} ms`];
+  if (grid) lines.push(`grid search: best C=${grid.bestParams.C}, gamma=${grid.bestParams.gamma} (mean ${grid.cv}-fold CV accuracy ${grid.bestScore.toFixed(4)})`);
+  lines.push('', model.reportText.replace(/\n+$/, ''), '', verdictLine(verdict, app.config.dataset.positive));
+  lines.push(result.activated ? `v${model.version} is now active${result.gateReason ? ` (${result.gateReason})` : ''}` : `v${model.version} not activated: ${result.gateReason}`, '');
+  process.stdout.write(lines.join('\n'));
+  return result;
 }
 
 export function verdictLine(e: { metric: string; value: number; threshold: number; passed: boolean }, positive: string): string {
   const name = e.metric === 'recall' ? `recall of ${positive}` : 'macro recall';
   return `${name}: ${e.value.toFixed(4)} ${e.passed ? '>=' : '<'} threshold ${e.threshold}: ${e.passed ? 'PASS' : 'BELOW THRESHOLD'}`;
-}
-
-function trainingText(outcome: TrainingOutcome, source: string, rows: number, positive: string): string {
-  const { pipeline, evaluation } = outcome;
-  const lines = [`mode ${pipeline.mode}: ${rows} rows from ${source} (${outcome.trainIndices.length} train / ${outcome.testIndices.length} test)`];
-  if (pipeline.gridSearch) {
-    const g = pipeline.gridSearch;
-    lines.push(`grid search: best C=${g.bestParams.C}, gamma=${g.bestParams.gamma} (mean ${g.cv}-fold CV accuracy ${g.bestScore.toFixed(4)})`);
-  }
-  lines.push(`SVC: C=${pipeline.svc.params.C}, gamma=${pipeline.svc.params.gamma} (= ${pipeline.svc.gamma}), support vectors ${pipeline.svc.nSupport.join(' + ')}`);
-  lines.push('', evaluation.reportText.replace(/\n+$/, ''), '', verdictLine(evaluation, positive), '');
-  return lines.join('\n');
 }

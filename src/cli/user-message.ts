@@ -1,8 +1,9 @@
+import { AppError } from '../app/errors.js';
 import { ConfigError } from '../config/schema.js';
 import { DatasetError } from '../core/dataset.js';
 import { DataSourceError } from '../shell/data-source.js';
 
-const expected = [ConfigError, DatasetError, DataSourceError, RangeError];
+const expected = [AppError, ConfigError, DatasetError, DataSourceError, RangeError];
 
 /** One line for the person at the terminal: the problem, never a stack trace. */
 export function userMessage(error: unknown): string {

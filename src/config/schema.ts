@@ -1,6 +1,8 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { Cron } from 'croner';
+import { parseDuration } from '../core/alerts/alert-lifecycle.js';
 
 /**
  * The configuration file's schema. Key names are a contract (README "Configuration"); every key is
@@ -20,6 +22,7 @@ export const ConfigSchema = Type.Object(
       label: Type.String({ minLength: 1, default: 'diagnosis' }),
       positive: Type.String({ minLength: 1, default: 'M' }),
       drop: Type.Array(Type.String(), { default: ['id'] }),
+      classNames: Type.Record(Type.String(), Type.String(), { default: { M: 'Malign', B: 'Benign' }, description: 'words for each label in answers (the tutorial said Malign / Benign)' }),
       timeoutMs: Type.Integer({ minimum: 1, default: 30_000 }),
       maxBytes: Type.Integer({ minimum: 1, default: 50 * 1024 * 1024 }),
     }),
@@ -44,6 +47,44 @@ export const ConfigSchema = Type.Object(
     monitor: section({
       metric: Type.Union([Type.Literal('recall'), Type.Literal('recall_macro')], { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+    }),
+    schedule: section({
+      enabled: Type.Boolean({ default: true }),
+      timezone: Type.String({ minLength: 1, default: 'UTC', description: 'IANA time zone of the cron expressions' }),
+      update: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '0 8 * * *' }),
+      train: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '5 8 * * *' }),
+      check: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '6 8 * * *' }),
+      missed: Type.Union([Type.Literal('skip'), Type.Literal('run-once')], { default: 'skip' }),
+      attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'tries of a scheduled job before it counts as failed' }),
+      backoff: Type.String({ minLength: 1, default: '30s', description: 'wait before the first retry; doubles at each further retry' }),
+    }),
+    alerts: section({
+      repeatInterval: Type.String({ minLength: 1, default: '4h' }),
+    }),
+    notify: section({
+      email: Type.Optional(
+        Type.Object(
+          {
+            host: Type.String({ minLength: 1 }),
+            port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+            secure: Type.Boolean({ default: false }),
+            requireTLS: Type.Boolean({ default: false }),
+            user: Type.Optional(Type.String({ minLength: 1 })),
+            from: Type.String({ minLength: 3 }),
+            to: Type.Array(Type.String({ minLength: 3 }), { minItems: 1 }),
+          },
+          strict,
+        ),
+      ),
+      webhook: Type.Optional(
+        Type.Object(
+          {
+            url: Type.String({ pattern: '^https?://' }),
+            headers: Type.Record(Type.String(), Type.String(), { default: {} }),
+          },
+          strict,
+        ),
+      ),
     }),
     server: section({
       publicUrl: Type.Optional(Type.String({ minLength: 1 })),
@@ -84,5 +125,34 @@ export function parseConfig(input: unknown): Config {
       .filter((line) => (seen.has(line) ? false : (seen.add(line), true)));
     throw new ConfigError(`invalid configuration:\n  ${lines.slice(0, 10).join('\n  ')}`);
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  checkSemantics(config);
+  return config;
+}
+
+/** What the schema cannot say: cron syntax, time zones and durations, each named by its key. */
+function checkSemantics(config: Config): void {
+  const problems: string[] = [];
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
+  } catch {
+    problems.push(`schedule.timezone: unknown IANA time zone ${JSON.stringify(config.schedule.timezone)}`);
+  }
+  for (const job of ['update', 'train', 'check'] as const) {
+    const pattern = config.schedule[job];
+    if (pattern === null) continue;
+    try {
+      new Cron(pattern, { paused: true });
+    } catch (e) {
+      problems.push(`schedule.${job}: invalid cron expression ${JSON.stringify(pattern)} (${(e as Error).message})`);
+    }
+  }
+  for (const [key, value] of [['schedule.backoff', config.schedule.backoff], ['alerts.repeatInterval', config.alerts.repeatInterval]] as const) {
+    try {
+      if (parseDuration(value) <= 0) problems.push(`${key}: must be longer than 0`);
+    } catch {
+      problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

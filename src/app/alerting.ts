@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AlertCondition, AlertName, AlertState, MonitoredMetric, Notification, ScheduledJob } from '../core/alerts/alert.js';
+import { ALERT_NAMES, jobFailedCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
+import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
+import { logLine } from '../core/alerts/alert-messages.js';
+import type { Notifier } from '../shell/notifiers/notifier.js';
+import type { Store } from '../store/database.js';
+import type { Clock } from './clock.js';
+
+/** The log is a channel like the others, always configured, so it goes through the outbox too. */
+export class LogNotifier implements Notifier {
+  readonly channel = 'log';
+  constructor(private readonly log: Logger) {}
+  async send(notification: Notification): Promise<void> {
+    this.log[notification.status === 'firing' ? 'warn' : 'info']({ alert: notification.alert.name, fingerprint: notification.fingerprint, reason: notification.reason }, logLine(notification));
+  }
+}
+
+const leaseMs = 60_000;
+const firstRetryMs = 10_000;
+const maxRetryMs = 60 * 60_000;
+
+/**
+ * Alerts with Alertmanager's lifecycle (firing → repeated → resolved) and durable delivery: each
+ * evaluation runs in one store transaction that saves the new states and queues one outbox row
+ * per channel, so a condition is notified once whatever the number of replicas or restarts; the
+ * outbox is then delivered with retries until each channel has taken it.
+ */
+export class Alerting {
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private delivering: Promise<number> | null = null;
+
+  constructor(
+    private readonly monitor: { readonly metric: MonitoredMetric; readonly threshold: number; readonly positive: string },
+    private readonly store: Store,
+    private readonly notifiers: readonly Notifier[],
+    private readonly repeatIntervalMs: number,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get channels(): string[] {
+    return this.notifiers.map((n) => n.channel);
+  }
+
+  /** Applies what the rules in `scopes` say now; queues and starts delivering the notifications. */
+  async evaluate(scopes: readonly AlertScope[], conditions: readonly AlertCondition[]): Promise<readonly Notification[]> {
+    const names = [...new Set(scopes.map((s) => (typeof s === 'string' ? s : s.name)))];
+    const now = this.clock.now().toISOString();
+    const { notifications } = await this.store.alerts.transact(names, (states) => evaluateAlerts(states, conditions, now, this.repeatIntervalMs, scopes), { channels: this.channels, now });
+    if (notifications.length > 0) void this.deliver();
+    return notifications;
+  }
+
+  /** Rule 1: the monitored recall of the model that serves, against the threshold. */
+  recall(modelVersion: number, snapshotId: number, value: number): Promise<readonly Notification[]> {
+    const { metric, threshold, positive } = this.monitor;
+    return this.evaluate(['recall_below_threshold'], [recallCondition({ metric, value, threshold, modelVersion, snapshotId, positiveClass: positive })]);
+  }
+
+  /** Rule 2: the promotion gate kept a new version out; it resolves once a version passes or is promoted. */
+  modelRejected(rejection: { modelVersion: number; reason: string; snapshotId: number; activeVersion: number | null }): Promise<readonly Notification[]> {
+    return this.evaluate(['model_rejected'], [modelRejectedCondition(rejection)]);
+  }
+
+  rejectionCleared(modelVersion: number, how: 'passed_gate' | 'promoted'): Promise<readonly Notification[]> {
+    return this.evaluate(['model_rejected'], [modelRejectionClearedCondition({ modelVersion, how })]);
+  }
+
+  /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */
+  job(job: ScheduledJob, outcome: { ok: true; runId: number } | { ok: false; runId: number; error: string; attempts: number }): Promise<readonly Notification[]> {
+    const condition = outcome.ok ? jobSucceededCondition({ job, runId: outcome.runId }) : jobFailedCondition({ job, error: outcome.error, attempts: outcome.attempts, runId: outcome.runId });
+    return this.evaluate([{ name: 'job_failed', labels: { job } }], [condition]);
+  }
+
+  /** Re-notifies firing alerts whose repeat interval has passed. */
+  async repeatDue(): Promise<readonly Notification[]> {
+    const now = this.clock.now().toISOString();
+    const { notifications } = await this.store.alerts.transact(
+      ALERT_NAMES,
+      (states) => {
+        const firing = states.filter((s) => s.status === 'firing');
+        return evaluateAlerts(states, firing.map(stillActive), now, this.repeatIntervalMs, firing.map((s) => ({ name: s.name, labels: withoutAlertname(s) })));
+      },
+      { channels: this.channels, now },
+    );
+    if (notifications.length > 0) void this.deliver();
+    return notifications;
+  }
+
+  list(query: { status?: 'firing' | 'resolved'; name?: AlertName; limit: number; offset?: number }): Promise<AlertState[]> {
+    return this.store.alerts.list(query);
+  }
+
+  /** Sends what is due in the outbox; concurrent calls share one pass. Returns the number delivered. */
+  deliver(): Promise<number> {
+    this.delivering ??= this.deliverDue().finally(() => {
+      this.delivering = null;
+    });
+    return this.delivering;
+  }
+
+  private async deliverDue(): Promise<number> {
+    const now = this.clock.now();
+    const items = await this.store.outbox.claimDue({ now, leaseMs, owner: this.owner, limit: 50 });
+    let delivered = 0;
+    for (const item of items) {
+      const notifier = this.notifiers.find((n) => n.channel === item.channel);
+      try {
+        if (!notifier) throw new Error(`channel ${item.channel} is no longer configured`);
+        await notifier.send(item.payload);
+        await this.store.outbox.delivered(item.id, this.owner, this.clock.now());
+        delivered++;
+      } catch (error) {
+        const attempts = item.attempts + 1;
+        const wait = Math.min(maxRetryMs, firstRetryMs * 2 ** (attempts - 1));
+        const next = new Date(this.clock.now().getTime() + wait);
+        await this.store.outbox.failed(item.id, this.owner, (error as Error).message, next);
+        this.log.warn({ channel: item.channel, fingerprint: item.fingerprint, attempts, retryAt: next.toISOString() }, `notification not delivered, will retry: ${(error as Error).message}`);
+      }
+    }
+    return delivered;
+  }
+
+  async close(): Promise<void> {
+    await this.delivering?.catch(() => undefined);
+    for (const n of this.notifiers) await (n as { close?: () => Promise<void> | void }).close?.();
+  }
+}
+
+function withoutAlertname(state: AlertState): Record<string, string> {
+  const { alertname: _ignored, ...labels } = state.labels;
+  return labels;
+}
+
+function stillActive(state: AlertState): AlertCondition {
+  return { name: state.name, labels: withoutAlertname(state), annotations: state.annotations, active: true };
+}

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Dataset } from '../core/dataset.js';
+import { DatasetError, parseDataset } from '../core/dataset.js';
+import { bundledDatasetPath, DataSourceError, readSource } from '../shell/data-source.js';
+import type { Store } from '../store/database.js';
+import type { Snapshot } from '../store/snapshot-repository.js';
+import type { Clock } from './clock.js';
+import { InvalidDataError, UpstreamError } from './errors.js';
+
+export interface UpdateOutcome {
+  /** `created`: a new snapshot; `unchanged`: the source holds the same bytes as the latest one. */
+  readonly status: 'created' | 'unchanged';
+  readonly snapshot: Snapshot;
+}
+
+export function datasetSource(config: Config): string {
+  return config.dataset.source ?? bundledDatasetPath;
+}
+
+/**
+ * Re-reads the data set from its source and keeps it as a snapshot. A source that fails or returns
+ * invalid data changes nothing: the previous snapshot stays the latest.
+ */
+export class DataUpdates {
+  constructor(
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async update(expectedFeatures?: readonly string[]): Promise<UpdateOutcome> {
+    const source = datasetSource(this.config);
+    const { text, contentHash } = await readSource(source, { timeoutMs: this.config.dataset.timeoutMs, maxBytes: this.config.dataset.maxBytes }).catch((e: unknown) => {
+      throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
+    });
+    const latest = await this.store.snapshots.latest();
+    if (latest?.contentHash === contentHash) {
+      this.log.info({ snapshot: latest.id, source }, 'data source unchanged');
+      return { status: 'unchanged', snapshot: latest };
+    }
+    const dataset = this.parse(text, source, expectedFeatures);
+    const classCounts: Record<string, number> = {};
+    for (const label of dataset.y) classCounts[label] = (classCounts[label] ?? 0) + 1;
+    const snapshot = await this.store.snapshots.create({
+      source,
+      contentHash,
+      text,
+      rowCount: dataset.y.length,
+      classCounts,
+      featureNames: [...dataset.featureNames],
+      now: this.clock.now(),
+    });
+    this.log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, source }, 'new data snapshot');
+    return { status: 'created', snapshot };
+  }
+
+  private parse(text: string, source: string, features?: readonly string[]): Dataset {
+    try {
+      return parseDataset(text, { ...this.config.dataset, features });
+    } catch (e) {
+      if (e instanceof DatasetError) {
+        throw new InvalidDataError(`${source}: ${e.message}; the previous snapshot is kept`, { line: e.line, column: e.column }, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** The data set of a stored snapshot (validated when it was taken), in `features` order if given. */
+  async load(snapshot: Snapshot, features: readonly string[] = snapshot.featureNames): Promise<Dataset> {
+    const text = await this.store.snapshots.text(snapshot.id);
+    try {
+      return parseDataset(text, { ...this.config.dataset, features });
+    } catch (e) {
+      if (e instanceof DatasetError) throw new InvalidDataError(`snapshot ${snapshot.id} does not fit: ${e.message}`, { line: e.line, column: e.column }, { cause: e });
+      throw e;
+    }
+  }
+}

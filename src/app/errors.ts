@@ -1,0 +1,37 @@
+/**
+ * The application's typed errors. The HTTP layer maps each kind to one status code in a single
+ * error handler; the CLI prints the message. Messages are written for the person who sent the
+ * request: they name the field, row or column and what was expected.
+ */
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request itself is wrong (400). */
+export class InvalidInputError extends AppError {}
+
+/** The thing asked for does not exist (404). */
+export class NotFoundError extends AppError {}
+
+/** The request conflicts with the current state, e.g. a training already runs (409). */
+export class ConflictError extends AppError {}
+
+/** No model is active yet (409 on the tutorial's routes, 503 on readiness). */
+export class NotTrainedError extends AppError {
+  constructor(message = 'Model not trained yet, make a call to /train_svm to train it') {
+    super(message);
+  }
+}
+
+/** The data source answered with data that cannot be used (422). */
+export class InvalidDataError extends AppError {}
+
+/** The data source could not be reached or read (502). */
+export class UpstreamError extends AppError {}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { ActivationReason, Model, ModelSummary } from '../store/model-repository.js';
+import type { Store } from '../store/database.js';
+import type { Alerting } from './alerting.js';
+import type { Clock } from './clock.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import type { ServingModel } from './serving-model.js';
+import { toServingModel } from './serving-model.js';
+
+/**
+ * The registry of model versions and the one that serves. The store is the truth (exactly one
+ * active version); this process holds that version ready to predict and swaps it by replacing a
+ * single reference, so a request sees either the old model or the new one, never a mix.
+ */
+export class ModelRegistry {
+  private current: ServingModel | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly alerting: Alerting,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get serving(): ServingModel | null {
+    return this.current;
+  }
+
+  /** Loads the active version if it changed (another process may have promoted one). */
+  async sync(): Promise<ServingModel | null> {
+    const active = await this.store.models.active();
+    if (!active) return this.current;
+    if (active.version !== this.current?.version) this.swapIn(active);
+    return this.current;
+  }
+
+  private swapIn(model: Model): void {
+    const previous = this.current?.version;
+    this.current = toServingModel(model);
+    this.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
+  }
+
+  async activate(version: number, reason: ActivationReason): Promise<ServingModel> {
+    const model = await this.store.models.get(version);
+    if (!model) throw new NotFoundError(`no model version ${version}`);
+    const activated = await this.store.models.activate(version, { reason, now: this.clock.now() });
+    this.swapIn(activated);
+    return this.current as ServingModel;
+  }
+
+  /** An admin's choice: it also settles the gate's rejection alert and re-checks the recall rule. */
+  async promote(version: number): Promise<ModelSummary> {
+    const serving = await this.activate(version, 'promote');
+    await this.afterManualChange(serving);
+    await this.alerting.rejectionCleared(version, 'promoted');
+    return serving.summary;
+  }
+
+  private async afterManualChange(serving: ServingModel): Promise<void> {
+    await this.alerting.recall(serving.version, serving.summary.snapshotId, serving.summary.monitoredValue);
+  }
+
+  /** Makes the version that served before the current one active again. */
+  async rollback(): Promise<ModelSummary> {
+    const previous = await this.store.models.previousActive();
+    if (previous === undefined) throw new ConflictError('nothing to roll back to: no model was active before the current one');
+    const serving = await this.activate(previous, 'rollback');
+    await this.afterManualChange(serving);
+    return serving.summary;
+  }
+
+  async list(limit = 50, offset = 0): Promise<ModelSummary[]> {
+    return this.store.models.list({ limit, offset });
+  }
+
+  async get(version: number): Promise<Model> {
+    const model = await this.store.models.get(version);
+    if (!model) throw new NotFoundError(`no model version ${version}`);
+    return model;
+  }
+}

@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { TrainingPool } from '../shell/training-pool.js';
+import { openDatabase } from '../store/database.js';
+import { Application } from './application.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { DataUpdates } from './data-updates.js';
+import { ModelRegistry } from './model-registry.js';
+import { Trainings } from './trainings.js';
+import { parseDuration } from '../core/alerts/alert-lifecycle.js';
+import { EmailNotifier } from '../shell/notifiers/email-notifier.js';
+import type { Notifier } from '../shell/notifiers/notifier.js';
+import { WebhookNotifier } from '../shell/notifiers/webhook-notifier.js';
+import { Alerting, LogNotifier } from './alerting.js';
+import { Checks } from './checks.js';
+import { Scheduler } from './scheduler.js';
+
+export interface OpenOptions {
+  readonly config: Config;
+  readonly dataDir: string;
+  /** PostgreSQL URL; without it, SQLite in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  readonly threads?: number;
+  /** Waits between a scheduled job's retries (tests advance a clock instead). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The log always; e-mail and webhook when configured. */
+function buildNotifiers(config: Config, log: Logger, env: NodeJS.ProcessEnv): Notifier[] {
+  const notifiers: Notifier[] = [new LogNotifier(log.child({ component: 'alerts' }))];
+  const publicUrl = config.server.publicUrl;
+  if (config.notify.email) notifiers.push(new EmailNotifier(config.notify.email, { serviceName: 'mloop', publicUrl, logger: log }, env));
+  if (config.notify.webhook) notifiers.push(new WebhookNotifier(config.notify.webhook, { receiver: 'mloop', externalUrl: publicUrl }));
+  return notifiers;
+}
+
+/** The composition root: every entry point (server, CLI, scheduler) builds the application here. */
+export async function openApplication(options: OpenOptions): Promise<Application> {
+  const { config, log } = options;
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const store = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  const pool = new TrainingPool(options.threads);
+  const notifiers = buildNotifiers(config, log, env);
+  const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
+  const registry = new ModelRegistry(store, alerting, clock, log);
+  const data = new DataUpdates(config, store, clock, log);
+  const trainings = new Trainings(config, store, data, registry, pool, alerting, clock, log);
+  const checks = new Checks(config, store, data, registry, alerting, clock, log);
+  let app: Application | undefined = undefined;
+  const scheduler = new Scheduler({
+    schedule: config.schedule,
+    store,
+    alerting,
+    clock,
+    log: log.child({ component: 'scheduler' }),
+    runJob: (kind, run) => (app as Application).runJob(kind, run),
+    busy: (kind) => kind === 'train' && trainings.current !== null,
+    sleep: options.sleep,
+  });
+  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, clock, log });
+  await registry.sync();
+  return app;
+}

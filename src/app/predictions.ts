@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { InputRow } from '../core/prediction-input.js';
+import { packRows, PredictionInputError } from '../core/prediction-input.js';
+import { InvalidInputError, NotTrainedError } from './errors.js';
+import type { ServingModel } from './serving-model.js';
+
+export interface PredictedRow {
+  /** Quote it to send the confirmed diagnosis later. */
+  readonly predictionId: string;
+  readonly label: string;
+  readonly className: string;
+  /** Signed distance to the boundary; > 0 means the model's second class (M for this data). */
+  readonly decision: number;
+}
+
+export interface PredictOutcome {
+  readonly modelVersion: number;
+  readonly predictions: readonly PredictedRow[];
+}
+
+export interface PredictOptions {
+  readonly maxRows: number;
+  readonly classNames: Readonly<Record<string, string>>;
+}
+
+/** Predicts every row with the model that serves at the moment of the call. */
+export function predictRows(serving: ServingModel | null, rows: readonly InputRow[], options: PredictOptions): PredictOutcome {
+  if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
+  let x;
+  try {
+    x = packRows(rows, serving.pipeline.featureNames, options.maxRows);
+  } catch (e) {
+    if (e instanceof PredictionInputError) throw new InvalidInputError(e.message, e.problems, { cause: e });
+    throw e;
+  }
+  const { predictor } = serving;
+  const decision = predictor.decide(x.data, x.rows);
+  const predictions = Array.from(decision, (d): PredictedRow => {
+    const label = predictor.label(d);
+    return { predictionId: randomUUID(), label, className: options.classNames[label] ?? label, decision: d };
+  });
+  return { modelVersion: serving.version, predictions };
+}

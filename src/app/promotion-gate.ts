@@ -1,0 +1,24 @@
+import type { Evaluation } from '../core/training.js';
+import type { ActivationReason } from '../store/model-repository.js';
+
+export interface GateVerdict {
+  readonly activate: boolean;
+  readonly activationReason: ActivationReason;
+  /** Why the new version does not serve, or serves despite a low metric; null when it simply passed. */
+  readonly reason: string | null;
+}
+
+/**
+ * The promotion gate: a new version replaces the active one only if its monitored metric reaches
+ * the threshold. With no active version at all, the first model serves whatever its metric: the
+ * gate protects a good model from a worse one, it does not leave the service without any.
+ */
+export function gateVerdict(evaluation: Evaluation, activeVersion: number | null, positive: string): GateVerdict {
+  const metric = evaluation.metric === 'recall' ? `recall of ${positive}` : 'macro recall';
+  const measured = `${metric} ${evaluation.value.toFixed(4)} is below the threshold ${evaluation.threshold}`;
+  if (activeVersion === null) {
+    return { activate: true, activationReason: 'first', reason: evaluation.passed ? null : `${measured}, but no model was active: it serves until a better one passes the gate` };
+  }
+  if (evaluation.passed) return { activate: true, activationReason: 'gate', reason: null };
+  return { activate: false, activationReason: 'gate', reason: `${measured}: rejected by the promotion gate, v${activeVersion} stays active` };
+}

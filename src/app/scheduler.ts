@@ -1,0 +1,137 @@
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { ScheduledJob } from '../core/alerts/alert.js';
+import { parseDuration } from '../core/alerts/alert-lifecycle.js';
+import { dueTick, retryDelay } from '../core/schedule-policy.js';
+import type { Store } from '../store/database.js';
+import type { Run } from '../store/run-repository.js';
+import type { Alerting } from './alerting.js';
+import type { Clock } from './clock.js';
+
+export const jobKinds: readonly ScheduledJob[] = ['update', 'train', 'check'];
+
+export interface SchedulerDeps {
+  readonly schedule: Config['schedule'];
+  readonly store: Store;
+  readonly alerting: Alerting;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Runs one attempt of a job on its (claimed) run; throws when the attempt fails. */
+  readonly runJob: (kind: ScheduledJob, run: Run) => Promise<unknown>;
+  /** Whether a job of that kind runs already (e.g. a training asked for through the API). */
+  readonly busy: (kind: ScheduledJob) => boolean;
+  /** Waits between retries; tests pass one that advances their clock instead. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** A tick seen later than this after its time was missed: the service was down or stalled. */
+const graceMs = 5 * 60_000;
+
+/**
+ * The tutorial's crontab, inside the service: update, train and check on cron schedules in one
+ * time zone. Each tick is claimed as a run in the store (a unique (kind, scheduled time) pair, so
+ * one replica runs it), never overlaps a running job of the same kind, and is retried with
+ * exponential backoff; a job that fails all its attempts raises the `job_failed` alert.
+ */
+export class Scheduler {
+  private readonly crons = new Map<ScheduledJob, Cron>();
+  private readonly running = new Map<ScheduledJob, Promise<void>>();
+  private readonly startedAt: number;
+  private readonly backoffMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<Run[]> | null = null;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    const { schedule } = deps;
+    for (const kind of jobKinds) {
+      const pattern = schedule[kind];
+      if (schedule.enabled && pattern !== null) this.crons.set(kind, new Cron(pattern, { timezone: schedule.timezone, paused: true }));
+    }
+    this.startedAt = deps.clock.now().getTime();
+    this.backoffMs = parseDuration(schedule.backoff);
+  }
+
+  /** The next scheduled time of each enabled job after `from`. */
+  nextRuns(from = this.deps.clock.now()): Partial<Record<ScheduledJob, string>> {
+    const out: Partial<Record<ScheduledJob, string>> = {};
+    for (const [kind, cron] of this.crons) {
+      const next = cron.nextRun(from);
+      if (next) out[kind] = next.toISOString();
+    }
+    return out;
+  }
+
+  /** Checks the schedules once a second; alert repeats and outbox retries ride on the same timer. */
+  start(intervalMs = 1_000): void {
+    this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.deps.log.error({ err: e }, 'scheduler tick failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Starts every job that is due now; returns the runs it claimed. */
+  tick(): Promise<Run[]> {
+    this.ticking ??= this.tickOnce().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async tickOnce(): Promise<Run[]> {
+    const { store, clock, alerting } = this.deps;
+    const now = clock.now();
+    const claimed: Run[] = [];
+    for (const [kind, cron] of this.crons) {
+      if (this.running.has(kind) || this.deps.busy(kind)) continue;
+      const last = await store.runs.lastScheduled(kind);
+      const due = dueTick({
+        lastScheduled: last?.scheduledFor ? Date.parse(last.scheduledFor) : null,
+        startedAt: this.startedAt,
+        now: now.getTime(),
+        nextAfter: (t) => cron.nextRun(new Date(t))?.getTime() ?? null,
+        missed: this.deps.schedule.missed,
+        graceMs,
+      });
+      if (due === null) continue;
+      const run = await store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: new Date(due), now });
+      if (!run) continue; // another replica claimed this tick
+      claimed.push(run);
+      this.running.set(
+        kind,
+        this.execute(kind, run).finally(() => this.running.delete(kind)),
+      );
+    }
+    await alerting.repeatDue();
+    await alerting.deliver();
+    return claimed;
+  }
+
+  private async execute(kind: ScheduledJob, run: Run): Promise<void> {
+    const { attempts } = this.deps.schedule;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.runJob(kind, run);
+        await this.deps.alerting.job(kind, { ok: true, runId: run.id });
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (attempt >= attempts) {
+          this.deps.log.error({ job: kind, run: run.id, attempts: attempt }, `scheduled ${kind} failed after ${attempt} attempt(s): ${message}`);
+          await this.deps.alerting.job(kind, { ok: false, runId: run.id, error: message, attempts: attempt });
+          return;
+        }
+        const wait = retryDelay(this.backoffMs, attempt);
+        this.deps.log.warn({ job: kind, run: run.id, attempt, retryInMs: wait }, `scheduled ${kind} failed, retrying: ${message}`);
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** Stops ticking and waits for the jobs that run. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking?.catch(() => undefined);
+    await Promise.all(this.running.values());
+  }
+}

@@ -1,0 +1,184 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { GridProgress, PipelineParams, TrainingMode } from '../core/pipeline.js';
+import type { Gamma } from '../core/svc/svc.js';
+import { trainAndEvaluate } from '../core/training.js';
+import { MinMaxScalerError } from '../core/min-max-scaler.js';
+import { StratifiedKFoldError } from '../core/stratified-k-fold.js';
+import { SvcFitError } from '../core/svc/svc.js';
+import { TrainTestSplitError } from '../core/train-test-split.js';
+
+const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
+import type { TrainingPool } from '../shell/training-pool.js';
+import type { Store } from '../store/database.js';
+import type { ModelSummary } from '../store/model-repository.js';
+import type { Run } from '../store/run-repository.js';
+import type { Alerting } from './alerting.js';
+import type { Clock } from './clock.js';
+import type { DataUpdates } from './data-updates.js';
+import { ConflictError, InvalidDataError } from './errors.js';
+import type { ModelRegistry } from './model-registry.js';
+import { gateVerdict } from './promotion-gate.js';
+
+/** What a caller may ask of one training; the rest comes from `training.*` in the configuration. */
+export interface TrainRequest {
+  readonly mode?: TrainingMode;
+  readonly C?: number;
+  readonly gamma?: Gamma;
+  readonly grid?: { readonly C: readonly number[]; readonly gamma: readonly Gamma[] };
+}
+
+export interface TrainResult {
+  readonly runId: number;
+  readonly model: ModelSummary;
+  /** The new version now serves (first model, or it passed the promotion gate). */
+  readonly activated: boolean;
+  readonly gateReason: string | null;
+}
+
+export interface StartedTraining {
+  readonly run: Run;
+  readonly done: Promise<TrainResult>;
+}
+
+export function pipelineParamsFor(config: Config, request: TrainRequest): PipelineParams {
+  const t = config.training;
+  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv };
+}
+
+/**
+ * Trainings, one at a time per process: load the latest snapshot, fit on worker threads, evaluate
+ * on the test split, register the version and let the promotion gate decide whether it serves.
+ */
+export class Trainings {
+  private running: StartedTraining | null = null;
+  private readonly listeners: ((result: TrainResult) => void)[] = [];
+  private claimed = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly data: DataUpdates,
+    private readonly registry: ModelRegistry,
+    private readonly pool: TrainingPool,
+    private readonly alerting: Alerting,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get current(): Run | null {
+    return this.running?.run ?? null;
+  }
+
+  /** Told of every successful training (metrics). */
+  onFinished(listener: (result: TrainResult) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves once no training runs (whatever its outcome): graceful shutdown waits for it. */
+  async settled(): Promise<void> {
+    await this.running?.done.catch(() => undefined);
+  }
+
+  /**
+   * Queues a training and returns at once; `done` settles when it ends. A scheduled tick passes the
+   * run it claimed (`existing`), so that the tick and its attempts are one run.
+   */
+  async start(request: TrainRequest, trigger: string, existing?: Run): Promise<StartedTraining> {
+    if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
+    if (this.claimed) throw new ConflictError('a training is already starting');
+    const params = pipelineParamsFor(this.config, request);
+    // Claimed before the first await, so two requests cannot both pass the checks above.
+    this.claimed = true;
+    let run: Run;
+    try {
+      run = existing ?? (await this.store.runs.create({ kind: 'train', trigger, params, now: this.clock.now() }));
+    } finally {
+      this.claimed = false;
+    }
+    const done = this.execute(run, params).finally(() => {
+      this.running = null;
+    });
+    // Callers may only look at the run; the failure is recorded on it and logged by execute().
+    done.catch(() => undefined);
+    this.running = { run, done };
+    return { run, done };
+  }
+
+  private async execute(queued: Run, params: PipelineParams): Promise<TrainResult> {
+    const started = performance.now();
+    await this.store.runs.start(queued.id, this.clock.now());
+    try {
+      const snapshot = (await this.store.snapshots.latest()) ?? (await this.data.update()).snapshot;
+      const dataset = await this.data.load(snapshot);
+      let lastWrite = 0;
+      const onProgress = ({ done, total }: GridProgress) => {
+        // One row update per fit at most every 100 ms: enough for a progress bar, light on the store.
+        const t = performance.now();
+        if (done !== total && t - lastWrite < 100) return;
+        lastWrite = t;
+        void this.store.runs.progress(queued.id, done, total).catch((e: unknown) => this.log.warn({ err: e }, 'progress not recorded'));
+      };
+      const outcome = await trainAndEvaluate(
+        dataset,
+        { split: this.config.split, pipeline: params, positive: this.config.dataset.positive, monitor: this.config.monitor },
+        { runGrid: this.pool.runGrid, fitFinal: this.pool.fitFinal, onProgress },
+      ).catch((e: unknown) => {
+        // The core refuses data it cannot split, cross-validate or fit: that is the data's problem.
+        if (coreDataErrors.some((kind) => e instanceof kind)) {
+          throw new InvalidDataError(`cannot train ${params.mode} on snapshot ${snapshot.id} (${dataset.y.length} rows): ${(e as Error).message}`, undefined, { cause: e });
+        }
+        throw e;
+      });
+      const trainingMs = Math.round(performance.now() - started);
+      const { evaluation, pipeline } = outcome;
+      const active = this.registry.serving ?? (await this.registry.sync());
+      const verdict = gateVerdict(evaluation, active?.version ?? null, this.config.dataset.positive);
+      const now = this.clock.now();
+      const created = await this.store.models.create({
+        mode: params.mode,
+        params,
+        pipeline,
+        gridSearch: pipeline.gridSearch,
+        snapshotId: snapshot.id,
+        metrics: evaluation.metrics,
+        reportText: evaluation.reportText,
+        monitoredMetric: evaluation.metric,
+        monitoredValue: evaluation.value,
+        threshold: evaluation.threshold,
+        trainingMs,
+        status: verdict.activate ? 'candidate' : 'rejected',
+        gateReason: verdict.reason,
+        runId: queued.id,
+        now,
+      });
+      const model = verdict.activate ? (await this.registry.activate(created.version, verdict.activationReason)).summary : created;
+      if (verdict.activate) {
+        await this.alerting.recall(created.version, snapshot.id, evaluation.value);
+        await this.alerting.rejectionCleared(created.version, 'passed_gate');
+      } else {
+        await this.alerting.modelRejected({ modelVersion: created.version, reason: verdict.reason ?? 'rejected by the promotion gate', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
+      }
+      await this.store.checks.create({
+        modelVersion: created.version,
+        snapshotId: snapshot.id,
+        metric: evaluation.metric,
+        value: evaluation.value,
+        threshold: evaluation.threshold,
+        passed: evaluation.passed,
+        source: 'training',
+        now,
+      });
+      const result: TrainResult = { runId: queued.id, model, activated: verdict.activate, gateReason: verdict.reason };
+      for (const listener of this.listeners) listener(result);
+      await this.store.runs.succeed(queued.id, { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs }, this.clock.now());
+      this.log.info({ run: queued.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, activated: verdict.activate, trainingMs }, verdict.reason ?? `model v${created.version} trained`);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.store.runs.fail(queued.id, message, this.clock.now()).catch((e: unknown) => this.log.error({ err: e }, 'run failure not recorded'));
+      this.log.error({ run: queued.id, err: error }, `training failed: ${message}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { Application } from '../app/application.js';
+import { openApplication } from '../app/open-application.js';
+import { loadConfig } from '../config/load-config.js';
+
+export interface CommonOptions {
+  readonly config?: string;
+  readonly dataDir?: string;
+}
+
+export function dataDirOf(options: CommonOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(options.dataDir ?? env.MLOOP_DATA_DIR ?? '.mloop');
+}
+
+/**
+ * Logs of commands other than `serve` go to stderr, off by default: the command itself prints its
+ * result or its one-line error (MLOOP_LOG_LEVEL=info shows what happens underneath).
+ */
+export function cliLogger(level = process.env.MLOOP_LOG_LEVEL ?? 'silent'): Logger {
+  return pino({ level, redact: ['req.headers.authorization'] }, pino.destination(2));
+}
+
+/** Opens the same store and configuration as the server, runs `body`, and closes everything. */
+export async function withApplication<T>(options: CommonOptions, body: (app: Application) => Promise<T>, log: Logger = cliLogger()): Promise<T> {
+  const app = await openApplication({ config: loadConfig(options.config), dataDir: dataDirOf(options), databaseUrl: process.env.DATABASE_URL, log });
+  try {
+    return await body(app);
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,38 @@
+import type { Application } from '../app/application.js';
+import { verdictLine } from './train-command.js';
+
+export async function reportCommand(app: Application, options: { history?: boolean; json?: boolean }): Promise<void> {
+  if (options.history) {
+    const checks = await app.performanceHistory(1000);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+      return;
+    }
+    const lines = ['time                      model  snapshot  source    metric        value   threshold  verdict'];
+    for (const c of checks) {
+      lines.push(`${c.createdAt.padEnd(26)}v${String(c.modelVersion).padEnd(6)}${String(c.snapshotId).padEnd(10)}${c.source.padEnd(10)}${c.metric.padEnd(14)}${c.value.toFixed(4)}  ${String(c.threshold).padEnd(11)}${c.passed ? 'pass' : 'BELOW'}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  const model = app.performance();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics: model.metrics, report: model.reportText }, null, 2)}\n`);
+    return;
+  }
+  const verdict = { metric: model.monitoredMetric, value: model.monitoredValue, threshold: model.threshold, passed: model.monitoredValue >= model.threshold };
+  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${verdictLine(verdict, app.config.dataset.positive)}\n`);
+}
+
+export async function modelsListCommand(app: Application, options: { json?: boolean }): Promise<void> {
+  const models = await app.models(100, 0);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    return;
+  }
+  const lines = ['version  status     mode        metric        value   created                   gate'];
+  for (const m of models) {
+    lines.push(`v${String(m.version).padEnd(8)}${m.status.padEnd(11)}${m.mode.padEnd(12)}${m.monitoredMetric.padEnd(14)}${m.monitoredValue.toFixed(4)}  ${m.createdAt.padEnd(26)}${m.gateReason ?? ''}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

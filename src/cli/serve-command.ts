@@ -1,0 +1,68 @@
+import pino from 'pino';
+import { openApplication } from '../app/open-application.js';
+import { loadConfig } from '../config/load-config.js';
+import { buildHttpApp } from '../http/app.js';
+import type { CommonOptions } from './context.js';
+import { dataDirOf } from './context.js';
+
+export interface ServeOptions extends CommonOptions {
+  readonly port?: string;
+  readonly host?: string;
+}
+
+const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** How often a server looks for a version activated elsewhere (CLI, another replica). */
+const syncIntervalMs = 2_000;
+
+/** `mloop serve`: one command deploys the whole service. */
+export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const log = pino({ level: env.MLOOP_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'headers.authorization'] });
+  const config = loadConfig(options.config);
+  const port = Number(options.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port: expected an integer from 0 to 65535, got ${options.port ?? env.PORT}`);
+  const adminToken = env.MLOOP_ADMIN_TOKEN || undefined;
+  const predictToken = env.MLOOP_PREDICT_TOKEN || undefined;
+  let host = options.host ?? env.HOST ?? '127.0.0.1';
+  if (!adminToken && !loopback.has(host)) {
+    log.warn({ requested: host }, `no MLOOP_ADMIN_TOKEN set: binding to 127.0.0.1 instead of ${host}, so that nobody else can train or promote models; set the token to serve on other interfaces`);
+    host = '127.0.0.1';
+  }
+
+  const app = await openApplication({ config, dataDir: dataDirOf(options, env), databaseUrl: env.DATABASE_URL, log });
+  const http = buildHttpApp(app, { adminToken, predictToken, logger: log.child({ component: 'http' }) });
+  try {
+    await app.bootstrap();
+  } catch (error) {
+    // The service still starts: it answers 409/503 until an update and a training succeed.
+    log.error({ err: error }, `first training failed: ${(error as Error).message}`);
+  }
+  // The tutorial's crontab, built in: update, train and check on their schedules (schedule.*).
+  app.scheduler.start();
+  const next = app.scheduler.nextRuns();
+  if (Object.keys(next).length > 0) log.info({ next, timezone: config.schedule.timezone }, 'scheduler started');
+  const sync = setInterval(() => void app.syncActiveModel().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
+  sync.unref();
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    clearInterval(sync);
+    try {
+      await http.close();
+      await app.close();
+      log.info('stopped');
+    } catch (error) {
+      log.error({ err: error }, 'error while shutting down');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await http.listen({ host, port });
+  const version = app.serving ? `model v${app.serving.version} active` : 'no model active yet';
+  log.info({ url: address }, `mloop listening on ${address} (${version})`);
+}

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { InvalidInputError } from '../../../app/errors.js';
+import type { PredictedRow } from '../../../app/predictions.js';
+import type { RouteContext } from '../../route-context.js';
+import { errors, List, Row } from '../../schemas.js';
+
+const PredictBody = Type.Object(
+  {
+    rows: Type.Optional(Type.Array(Row, { description: 'the rows to predict (at most server.maxBatchRows)' })),
+    row: Type.Optional(Row),
+    externalIds: Type.Optional(Type.Array(Type.String(), { description: 'your id of each row, echoed in its prediction' })),
+    externalId: Type.Optional(Type.String({ description: 'your id of the row, echoed in its prediction' })),
+  },
+  { additionalProperties: false, description: 'either `rows` or `row`' },
+);
+
+const Prediction = Type.Object({
+  predictionId: Type.String({ description: 'quote it to send the confirmed diagnosis later' }),
+  label: Type.String({ description: 'the predicted class label (M or B)' }),
+  className: Type.String({ description: 'its name (Malign or Benign)' }),
+  decision: Type.Number({ description: 'signed distance to the boundary; > 0 means the second class (M)' }),
+  externalId: Type.Optional(Type.String()),
+});
+
+const PredictResponse = Type.Object({ modelVersion: Type.Integer(), predictions: List(Prediction) });
+
+type Body = typeof PredictBody.static;
+
+function rowsOf(body: Body): { rows: NonNullable<Body['rows']>; ids: readonly string[] | undefined } {
+  if (body.rows !== undefined && body.row === undefined) {
+    if (body.externalId !== undefined) throw new InvalidInputError('"externalId" goes with "row": send "externalIds" with "rows"');
+    if (body.externalIds !== undefined && body.externalIds.length !== body.rows.length) {
+      throw new InvalidInputError(`"externalIds" has ${body.externalIds.length} ids for ${body.rows.length} rows: send one id per row`);
+    }
+    return { rows: body.rows, ids: body.externalIds };
+  }
+  if (body.row !== undefined && body.rows === undefined) {
+    if (body.externalIds !== undefined) throw new InvalidInputError('"externalIds" goes with "rows": send "externalId" with "row"');
+    return { rows: [body.row], ids: body.externalId === undefined ? undefined : [body.externalId] };
+  }
+  throw new InvalidInputError('send either "rows" (a list of rows) or "row" (one row), not both or neither');
+}
+
+/** `POST /api/v1/predict`: the JSON prediction API. */
+export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards, metrics }) => {
+  fastify.post(
+    '/api/v1/predict',
+    {
+      onRequest: guards.predict.onRequest,
+      schema: {
+        tags: ['predict'],
+        summary: 'Predict one row or a batch',
+        description: 'A row is an array of raw measurements in feature order, or an object keyed by feature name.',
+        security: guards.predict.security,
+        body: PredictBody,
+        response: { 200: PredictResponse, ...errors(400, 401, 403, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      const { rows, ids } = rowsOf(request.body);
+      const outcome = app.predict(rows);
+      metrics.countPredictions(outcome);
+      if (!ids) return outcome;
+      return { modelVersion: outcome.modelVersion, predictions: outcome.predictions.map((p, i): PredictedRow & { externalId: string } => ({ ...p, externalId: ids[i] })) };
+    },
+  );
+};

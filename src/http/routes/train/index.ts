@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { RouteContext } from '../../route-context.js';
+import { errors, Gamma, TrainingMode } from '../../schemas.js';
+
+const positive = Type.Number({ exclusiveMinimum: 0 });
+
+const TrainBody = Type.Object(
+  {
+    mode: Type.Optional(TrainingMode),
+    C: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'SVC regularisation (not used by gridsearch)' })),
+    gamma: Type.Optional(Gamma),
+    grid: Type.Optional(Type.Object({ C: Type.Array(positive, { minItems: 1 }), gamma: Type.Array(Gamma, { minItems: 1 }) }, { additionalProperties: false, description: 'the grid of gridsearch' })),
+  },
+  { additionalProperties: false, description: 'what is not given comes from training.* in the configuration; {} trains the configured mode' },
+);
+
+/** `POST /api/v1/train`: queue a training and answer at once; follow it at the run's link. */
+export const trainRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards }) => {
+  fastify.post(
+    '/api/v1/train',
+    {
+      onRequest: guards.admin.onRequest,
+      schema: {
+        tags: ['train'],
+        summary: 'Start a training',
+        description: 'One training at a time: while one runs, this answers 409 with its run id in `details.runId`.',
+        security: guards.admin.security,
+        body: TrainBody,
+        response: {
+          202: Type.Object({ runId: Type.Integer(), status: Type.String(), links: Type.Object({ run: Type.String() }) }),
+          ...errors(400, 401, 403, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const started = await app.startTraining(request.body, 'api');
+      const { run } = started;
+      return reply.code(202).send({ runId: run.id, status: run.status, links: { run: `/api/v1/runs/${run.id}` } });
+    },
+  );
+};

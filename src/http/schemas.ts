@@ -1,0 +1,140 @@
+import type { ArrayOptions, Static, TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import type { ClassificationMetrics } from '../core/classification-metrics.js';
+import type { ModelSummary as StoredModelSummary } from '../store/model-repository.js';
+
+/**
+ * Schemas shared by several resources. Request schemas are checked by `validation.ts`; response
+ * schemas let Fastify serialise with fast-json-stringify and, with the requests, make up
+ * /openapi.json.
+ */
+
+/** A response array that accepts the application's readonly arrays (the type, not the schema). */
+export const List = <T extends TSchema>(item: T, options?: ArrayOptions) => Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const errorProperties = {
+  error: Type.String({ description: 'one sentence naming the problem: which field, row or feature, and what was expected' }),
+  details: Type.Unknown({ description: 'what helps to fix it (the problems per row and feature, the run in the way, ...), or null' }),
+};
+export const ErrorResponse = Type.Object(errorProperties);
+
+const errorDescriptions = {
+  400: 'The request is invalid',
+  401: 'No bearer token',
+  403: 'Wrong bearer token',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'Body too large',
+  415: 'Unsupported content type',
+  422: 'The data source holds data that cannot be used',
+  502: 'The data source could not be read',
+} as const;
+type ErrorCode = keyof typeof errorDescriptions;
+
+/** Documents the error answers a route can give, all with the one error body. */
+export function errors<const C extends readonly ErrorCode[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
+  return Object.fromEntries(codes.map((c) => [c, Type.Object(errorProperties, { description: errorDescriptions[c] })])) as { [K in C[number]]: typeof ErrorResponse };
+}
+
+/** A text/plain answer (the tutorial's routes), documented as such rather than as a JSON string. */
+export const PlainText = (description: string) => ({ description, content: { 'text/plain': { schema: Type.String({ description }) } } });
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const Paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_PAGE_SIZE, description: 'page size' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'entries to skip (newest first)' })),
+};
+export const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limit ?? DEFAULT_PAGE_SIZE, offset: q.offset ?? 0 });
+
+export const TrainingMode = Type.Union([Type.Literal('basic'), Type.Literal('normalized'), Type.Literal('gridsearch')], {
+  description: "the tutorial's modes: basic (SVC on raw values), normalized (min-max scaler then SVC), gridsearch (scaler, SVC, C and gamma chosen by cross-validation)",
+});
+export const Gamma = Type.Union([Type.Literal('scale'), Type.Literal('auto'), Type.Number({ exclusiveMinimum: 0 })], { description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
+
+/** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
+export const Row = Type.Union([Type.Array(Type.Number(), { description: 'one value per feature, in feature order' }), Type.Record(Type.String(), Type.Number(), { description: 'one value per feature name' })]);
+
+export const Snapshot = Type.Object({
+  id: Type.Integer(),
+  createdAt: Type.String(),
+  source: Type.String(),
+  contentHash: Type.String(),
+  rowCount: Type.Integer(),
+  classCounts: Type.Record(Type.String(), Type.Integer()),
+  featureNames: List(Type.String()),
+});
+
+export const Run = Type.Object({
+  id: Type.Integer(),
+  kind: Type.Union([Type.Literal('update'), Type.Literal('train'), Type.Literal('check')]),
+  trigger: Type.String({ description: "who asked: 'startup', 'api', 'tutorial', 'cli', 'schedule', ..." }),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  params: Type.Unknown(),
+  scheduledFor: Nullable(Type.String()),
+  queuedAt: Type.String(),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  progressDone: Nullable(Type.Integer({ description: 'grid-search fits done' })),
+  progressTotal: Nullable(Type.Integer({ description: 'grid-search fits in all' })),
+  result: Type.Unknown({ description: 'the outcome once succeeded (model version, gate verdict, ...)' }),
+  error: Nullable(Type.String()),
+});
+
+const ClassScores = Type.Object({ precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() });
+
+export const Metrics = Type.Object(
+  {
+    labels: List(Type.String()),
+    perClass: List(Type.Object({ label: Type.String(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() })),
+    accuracy: Type.Number(),
+    microAvg: ClassScores,
+    microIsAccuracy: Type.Boolean(),
+    macroAvg: ClassScores,
+    weightedAvg: ClassScores,
+    confusionMatrix: List(List(Type.Integer()), { description: 'rows: true labels, columns: predicted labels, both in `labels` order' }),
+    positive: Type.String(),
+    recallPositive: Type.Number({ description: 'recall of the positive class' }),
+    recallMacro: Type.Number({ description: "macro-averaged recall (the tutorial's /get_recall)" }),
+  },
+  { description: 'scikit-learn classification metrics on the test split' },
+);
+
+export const ModelSummary = Type.Object({
+  version: Type.Integer(),
+  createdAt: Type.String(),
+  mode: TrainingMode,
+  params: Type.Unknown({ description: 'the training parameters (mode, C, gamma, grid, cv)' }),
+  gridSearch: Type.Unknown({ description: 'the grid search results, or null' }),
+  snapshotId: Type.Integer(),
+  metrics: Metrics,
+  reportText: Type.String({ description: "scikit-learn's classification_report" }),
+  monitoredMetric: Type.String(),
+  monitoredValue: Type.Number(),
+  threshold: Type.Number(),
+  trainingMs: Type.Integer(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('candidate'), Type.Literal('rejected'), Type.Literal('retired')]),
+  gateReason: Nullable(Type.String()),
+  runId: Nullable(Type.Integer()),
+});
+
+export const Model = Type.Object({ ...ModelSummary.properties, pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })) });
+
+/** The registry entry as the API shows it: its metrics are the ones training wrote. */
+export function modelView<T extends StoredModelSummary>(model: T): T & { readonly metrics: ClassificationMetrics } {
+  return model as T & { readonly metrics: ClassificationMetrics };
+}
+
+export const Check = Type.Object({
+  id: Type.Integer(),
+  createdAt: Type.String(),
+  modelVersion: Type.Integer(),
+  snapshotId: Type.Integer(),
+  metric: Type.String(),
+  value: Type.Number(),
+  threshold: Type.Number(),
+  passed: Type.Boolean(),
+  source: Type.Union([Type.Literal('training'), Type.Literal('check')]),
+});

@@ -1,0 +1,45 @@
+/*
+ * Conversions between domain values and the portable column encodings that both dialects share:
+ * ISO-8601 UTC text for times, JSON text for structured values, 0/1 for booleans.
+ */
+
+/** A point in time handed in by the caller's clock: an ISO-8601 string or a Date. */
+export type Instant = string | Date;
+
+/** Normalises to `toISOString()` form (UTC, milliseconds) so that text order is time order. */
+export function isoTime(instant: Instant): string {
+  const date = typeof instant === 'string' ? new Date(instant) : instant;
+  if (Number.isNaN(date.getTime())) {
+    throw new RangeError(`not a valid time: ${JSON.stringify(String(instant))}`);
+  }
+  return date.toISOString();
+}
+
+export function isoTimeOrNull(instant: Instant | null | undefined): string | null {
+  return instant === null || instant === undefined ? null : isoTime(instant);
+}
+
+/**
+ * `JSON.stringify` writes each double in the shortest form that reads back to the same bits, so a
+ * value survives the text column exactly. Two things do not survive: -0 becomes 0, and non-finite
+ * numbers become null. `undefined` is refused rather than silently written as nothing.
+ */
+export function toJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw new TypeError('cannot store a value that has no JSON form (undefined, a function or a symbol)');
+  }
+  return text;
+}
+
+export function toJsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : toJson(value);
+}
+
+export function fromJson(text: string): unknown {
+  return JSON.parse(text);
+}
+
+export function fromJsonOrNull(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}

@@ -1,0 +1,128 @@
+import type { Generated } from 'kysely';
+
+/*
+ * The tables as Kysely sees them. Column names are snake_case as in SQL; the repositories map
+ * rows to camelCase domain objects. JSON lives in `*_json` text columns and times are ISO-8601
+ * UTC text, so both dialects store exactly the same bytes. Booleans are 0/1 integers because
+ * better-sqlite3 cannot bind JS booleans.
+ */
+
+export interface SnapshotContentsTable {
+  content_hash: string;
+  text: string;
+}
+
+export interface SnapshotsTable {
+  id: Generated<number>;
+  created_at: string;
+  source: string;
+  content_hash: string;
+  row_count: number;
+  class_counts_json: string;
+  feature_names_json: string;
+}
+
+export interface ModelsTable {
+  version: Generated<number>;
+  created_at: string;
+  mode: string;
+  params_json: string;
+  pipeline_json: string;
+  grid_search_json: string | null;
+  snapshot_id: number;
+  metrics_json: string;
+  report_text: string;
+  monitored_metric: string;
+  monitored_value: number;
+  threshold: number;
+  training_ms: number;
+  status: string;
+  gate_reason: string | null;
+  run_id: number | null;
+}
+
+export interface ActivationsTable {
+  id: Generated<number>;
+  model_version: number;
+  previous_version: number | null;
+  reason: string;
+  activated_at: string;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  kind: string;
+  trigger: string;
+  status: string;
+  params_json: string;
+  scheduled_for: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  progress_done: number | null;
+  progress_total: number | null;
+  result_json: string | null;
+  error: string | null;
+}
+
+export interface ChecksTable {
+  id: Generated<number>;
+  created_at: string;
+  model_version: number;
+  snapshot_id: number;
+  metric: string;
+  value: number;
+  threshold: number;
+  passed: number;
+  source: string;
+}
+
+/** One row per alert fingerprint: the Alertmanager-style state the lifecycle reads and rewrites. */
+export interface AlertsTable {
+  fingerprint: string;
+  name: string;
+  labels_json: string;
+  annotations_json: string;
+  status: string;
+  starts_at: string;
+  ends_at: string | null;
+  last_notified_at: string | null;
+  updated_at: string;
+}
+
+/** One notification for one channel, kept until it is delivered or given up on. */
+export interface OutboxTable {
+  id: Generated<number>;
+  created_at: string;
+  channel: string;
+  fingerprint: string;
+  status_label: string;
+  payload_json: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  leased_by: string | null;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+export interface DatabaseSchema {
+  snapshot_contents: SnapshotContentsTable;
+  snapshots: SnapshotsTable;
+  models: ModelsTable;
+  activations: ActivationsTable;
+  runs: RunsTable;
+  checks: ChecksTable;
+  alerts: AlertsTable;
+  outbox: OutboxTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A window of a newest-first (or oldest-first) list. */
+export interface Page {
+  readonly limit: number;
+  readonly offset?: number;
+}

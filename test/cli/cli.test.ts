@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
+
+/** The built command, run the way a user runs it (npm test builds before testing). */
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const run = promisify(execFile);
+
+async function mloop(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function configWithSource(dir: string, text: string): string {
+  const source = writeFile(dir, 'source.csv', text);
+  return writeFile(dir, 'mloop.json', JSON.stringify({ dataset: { source } }));
+}
+
+const golden = JSON.parse(readFileSync(new URL('../golden/default.json', import.meta.url), 'utf8')) as {
+  modes: Record<string, { report_text: string; best_params?: { C: number; gamma: number }; recall_positive: number }>;
+};
+
+describe('mloop train', () => {
+  it('prints a grid-search report identical to scikit-learn for the default configuration', async () => {
+    const { code, stdout, stderr } = await mloop(['train', '--mode', 'gridsearch', '--data-dir', tempDir()]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(golden.modes.gridsearch.report_text.trimEnd());
+    expect(stdout).toContain('grid search: best C=10, gamma=0.1');
+    expect(stdout).toContain('recall of M: 0.9792 >= threshold 0.9: PASS');
+  });
+
+  it('--json gives the same numbers as one document', async () => {
+    const { code, stdout } = await mloop(['train', '--mode', 'basic', '--json', '--data-dir', tempDir()]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { mode: string; monitored: { value: number; passed: boolean }; report: string };
+    expect(doc.mode).toBe('basic');
+    expect(doc.monitored.value).toBe(golden.modes.basic.recall_positive);
+    expect(doc.report).toBe(golden.modes.basic.report_text);
+  });
+});
+
+describe('bad CSVs give one clear line and exit code 1', () => {
+  const [header] = bundledCsv.split('\n');
+  const cases: [string, string, RegExp][] = [
+    ['missing label column', bundledCsv.replace(/^diagnosis,/, 'outcome,'), /^mloop: .*missing label column 'diagnosis'/],
+    ['non-numeric cell', csvWithCell(2, 'radius_mean', 'big'), /^mloop: .*line 4, column 'radius_mean': 'big' is not a number/],
+    ['empty cell', csvWithCell(2, 'radius_mean', ''), /^mloop: .*line 4, column 'radius_mean': empty cell/],
+    ['NaN', csvWithCell(5, 'texture_worst', 'NaN'), /^mloop: .*line 7, column 'texture_worst': 'NaN' is not a finite number/],
+    ['Infinity', csvWithCell(5, 'texture_worst', 'Infinity'), /^mloop: .*'Infinity' is not a finite number/],
+    ['unknown label', csvWithCell(8, 'diagnosis', 'malignant'), /^mloop: .*line 10, column 'diagnosis': unknown label 'malignant' \(expected M or B\)/],
+    ['too few rows of a class', [header, ...bundledCsv.trimEnd().split('\n').slice(1).filter((l) => l.startsWith('B')), bundledCsv.split('\n').find((l) => l.startsWith('M'))].join('\n'), /^mloop: .*class 'M' has only 1 row/],
+    ['duplicate feature column', bundledCsv.replace('texture_mean', 'radius_mean'), /^mloop: .*duplicate column 'radius_mean'/],
+    ['ragged row', csvWithCell(0, 'area_mean', '1,5'), /^mloop: .*line 2: 32 cells, but the header has 31 columns/],
+  ];
+  it.each(cases)('%s', async (_name, text, message) => {
+    const dir = tempDir();
+    const { code, stdout, stderr } = await mloop(['update', '--config', configWithSource(dir, text), '--data-dir', dir]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('too few rows of a class for 5-fold cross-validation', async () => {
+    const dir = tempDir();
+    const lines = bundledCsv.trimEnd().split('\n');
+    const fewMalignant = [lines[0], ...lines.slice(1).filter((l) => l.startsWith('B')), ...lines.slice(1).filter((l) => l.startsWith('M')).slice(0, 4)].join('\n');
+    const { code, stderr } = await mloop(['train', '--mode', 'gridsearch', '--config', configWithSource(dir, fewMalignant), '--data-dir', dir]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^mloop: .*M.*5/);
+  });
+
+  it('a missing file and an invalid configuration key', async () => {
+    const dir = tempDir();
+    const missing = await mloop(['update', '--config', writeFile(dir, 'c.json', JSON.stringify({ dataset: { source: `${dir}/nope.csv` } })), '--data-dir', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^mloop: cannot read .*nope\.csv: ENOENT\n$/);
+    const badKey = await mloop(['train', '--config', writeFile(dir, 'bad.yaml', 'training:\n  mode: deep\n  epochs: 3\n'), '--data-dir', dir]);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(/training\.mode/);
+    expect(badKey.stderr).toMatch(/training\.epochs: unknown key/);
+  });
+});
+
+describe('mloop predict, report and models', () => {
+  it('predicts a CSV in the tutorial layout and lists the registry', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
+    const input = writeFile(dir, 'rows.csv', tutorialLayoutCsv(3));
+    const predicted = await mloop(['predict', '--input', input, '--data-dir', dir]);
+    expect(predicted.code).toBe(0);
+    const lines = predicted.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('row,label,class_name,decision,model_version,prediction_id');
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['M', 'M', 'M']);
+    const report = await mloop(['report', '--data-dir', dir]);
+    expect(report.stdout).toContain('active model v1 (normalized)');
+    const models = await mloop(['models', 'list', '--json', '--data-dir', dir]);
+    expect((JSON.parse(models.stdout) as { version: number; status: string }[])[0]).toMatchObject({ version: 1, status: 'active' });
+    const rollback = await mloop(['models', 'rollback', '--data-dir', dir]);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toBe('mloop: nothing to roll back to: no model was active before the current one\n');
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Application } from '../../src/app/application.js';
+import { openApplication } from '../../src/app/open-application.js';
+import { parseConfig } from '../../src/config/schema.js';
+import { buildHttpApp } from '../../src/http/app.js';
+
+export interface RunningServer {
+  readonly base: string;
+  readonly app: Application;
+  readonly fastify: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  readonly config?: unknown;
+  readonly adminToken?: string;
+  readonly predictToken?: string;
+  /** Train the default model first (about a second); without it, no model is active. */
+  readonly bootstrap?: boolean;
+}
+
+/** A real Application on a temporary SQLite database, served on a loopback port. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mloop-http-'));
+  const app = await openApplication({ config: parseConfig(options.config ?? {}), dataDir, log: pino({ level: 'silent' }), threads: 2 });
+  if (options.bootstrap ?? true) await app.bootstrap();
+  const fastify = buildHttpApp(app, { logger: false, adminToken: options.adminToken, predictToken: options.predictToken });
+  const address = await fastify.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    base: address,
+    app,
+    fastify,
+    async close() {
+      await fastify.close();
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The tutorial's example row (a malignant tumour from the data set). */
+export const malignRow = [
+  17.99, 10.38, 122.8, 1001, 0.1184, 0.2776, 0.3001, 0.1471, 0.2419, 0.07871, 1.095, 0.9053, 8.589, 153.4, 0.006399, 0.04904, 0.05373, 0.01587, 0.03003, 0.006193, 25.38, 17.33, 184.6, 2019, 0.1622, 0.6656,
+  0.7119, 0.2654, 0.4601, 0.1189,
+] as const;
+
+/** A benign row from the data set. */
+export const benignRow = [
+  13.54, 14.36, 87.46, 566.3, 0.09779, 0.08129, 0.06664, 0.04781, 0.1885, 0.05766, 0.2699, 0.7886, 2.058, 23.56, 0.008462, 0.0146, 0.02387, 0.01315, 0.0198, 0.0023, 15.11, 19.26, 99.7, 711.2, 0.144,
+  0.1773, 0.239, 0.1288, 0.2977, 0.07259,
+] as const;
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}

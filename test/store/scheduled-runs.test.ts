@@ -1,0 +1,124 @@
+import { expect, it } from 'vitest';
+import { RecordNotFoundError, RunStatusError } from '../../src/store/errors.js';
+import type { Run } from '../../src/store/run-repository.js';
+import { describeDialects, raceInChildren, useStoreFixture } from './dialects.js';
+
+const tick = (hour: number) => new Date(Date.UTC(2025, 0, 1, hour)).toISOString();
+
+describeDialects('scheduled runs', (dialect) => {
+  const fixture = useStoreFixture(dialect);
+
+  it('claims each (kind, tick) once and tells the later claimers no', async () => {
+    const { store } = fixture;
+    const claimed = await store.runs.claimScheduled({
+      kind: 'train',
+      trigger: 'schedule',
+      params: { mode: 'gridsearch' },
+      scheduledFor: '2025-01-01T03:00:00Z',
+      now: '2025-01-01T03:00:00.250Z',
+    });
+    expect(claimed).toEqual({
+      id: claimed?.id,
+      kind: 'train',
+      trigger: 'schedule',
+      status: 'queued',
+      params: { mode: 'gridsearch' },
+      scheduledFor: '2025-01-01T03:00:00.000Z',
+      queuedAt: '2025-01-01T03:00:00.250Z',
+      startedAt: null,
+      finishedAt: null,
+      attempts: 0,
+      progressDone: null,
+      progressTotal: null,
+      result: null,
+      error: null,
+    });
+    // The same tick again, even written another way, is refused; another kind or another tick is not.
+    const again = { kind: 'train', trigger: 'schedule', params: {}, now: tick(4) } as const;
+    expect(await store.runs.claimScheduled({ ...again, scheduledFor: '2025-01-01T05:00:00+02:00' })).toBeUndefined();
+    expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(3) })).toBeUndefined();
+    expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(3), kind: 'check' })).toMatchObject({ kind: 'check' });
+    expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(4) })).toMatchObject({ scheduledFor: tick(4) });
+    // Runs that no schedule made have no tick, and any number of them may exist.
+    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(5) });
+    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(5) });
+    expect(await store.runs.list({ kind: 'train', limit: 10 })).toHaveLength(4);
+  });
+
+  it('hands a tick to exactly one of two stores claiming it at once', async () => {
+    const ticks = Array.from({ length: 20 }, (_, i) => tick(i));
+    if (dialect === 'postgres') {
+      const [a, b] = [fixture.store, await fixture.open()];
+      for (const scheduledFor of ticks) {
+        const input = { kind: 'update', trigger: 'schedule', params: {}, scheduledFor, now: scheduledFor } as const;
+        const results = await Promise.all([a.runs.claimScheduled(input), b.runs.claimScheduled(input)]);
+        expect(results.filter((run) => run !== undefined)).toHaveLength(1);
+      }
+    } else {
+      // One SQLite store per process (see openDatabase), so the racers are two processes.
+      const claims = (await raceInChildren(
+        2,
+        fixture.database.options,
+        `const won = [];
+        for (const scheduledFor of ${JSON.stringify(ticks)}) {
+          const input = { kind: 'update', trigger: 'schedule', params: { index }, scheduledFor, now: scheduledFor };
+          const run = await store.runs.claimScheduled(input);
+          if (run) won.push(run.scheduledFor);
+        }
+        return won;`,
+      )) as string[][];
+      expect([...claims[0], ...claims[1]].sort()).toEqual(ticks);
+    }
+    const runs = await fixture.store.runs.list({ kind: 'update', limit: 100 });
+    expect(runs.map((run) => run.scheduledFor).sort()).toEqual(ticks);
+  });
+
+  it('finds the latest tick claimed per kind, whatever the order of the claims', async () => {
+    const { store } = fixture;
+    expect(await store.runs.lastScheduled('train')).toBeUndefined();
+    const claim = (kind: 'train' | 'check', hour: number) =>
+      store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: tick(hour), now: tick(12) });
+    const late = await claim('train', 10);
+    await claim('train', 9); // a missed tick claimed afterwards
+    await claim('check', 11);
+    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(12) });
+    expect(await store.runs.lastScheduled('train')).toEqual(late);
+    expect((await store.runs.lastScheduled('check'))?.scheduledFor).toBe(tick(11));
+    expect(await store.runs.lastScheduled('update')).toBeUndefined();
+  });
+
+  it('keeps one run per tick through its retries, counting the attempts', async () => {
+    const { store } = fixture;
+    const run = (await store.runs.claimScheduled({
+      kind: 'update',
+      trigger: 'schedule',
+      params: {},
+      scheduledFor: tick(1),
+      now: tick(1),
+    })) as Run;
+    await expect(store.runs.retry(run.id, 'not started', tick(1))).rejects.toThrow(new RunStatusError(run.id, 'queued', 'retry'));
+
+    expect(await store.runs.start(run.id, '2025-01-01T01:00:01Z')).toMatchObject({ status: 'running', attempts: 1 });
+    const waiting = await store.runs.retry(run.id, 'data source answered 503', '2025-01-01T01:00:02Z');
+    expect(waiting).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      error: 'data source answered 503',
+      startedAt: '2025-01-01T01:00:01.000Z',
+      finishedAt: null,
+    });
+    // During the backoff the run is still the one in the way of another of its kind.
+    expect(await store.runs.running('update')).toEqual(waiting);
+
+    expect(await store.runs.start(run.id, '2025-01-01T01:00:04Z')).toMatchObject({ status: 'running', attempts: 2, error: null });
+    await store.runs.retry(run.id, 'timeout', '2025-01-01T01:00:05Z');
+    await store.runs.start(run.id, '2025-01-01T01:00:09Z');
+    const failed = await store.runs.fail(run.id, 'timeout again', '2025-01-01T01:00:10Z');
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3, error: 'timeout again', scheduledFor: tick(1) });
+    expect(await store.runs.list({ kind: 'update', limit: 10 })).toEqual([failed]);
+
+    await expect(store.runs.retry(run.id, 'x', tick(2))).rejects.toThrow(new RunStatusError(run.id, 'failed', 'retry'));
+    await expect(store.runs.retry(999, 'x', tick(2))).rejects.toThrow(new RecordNotFoundError('run', 999));
+    expect(await store.runs.get(run.id)).toEqual(failed);
+  });
+});

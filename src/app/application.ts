@@ -11,6 +11,7 @@ import type { AlertState } from '../core/alerts/alert.js';
 import type { Alerting } from './alerting.js';
 import type { Checks } from './checks.js';
 import type { Clock } from './clock.js';
+import type { RunHeartbeat } from './run-heartbeat.js';
 import type { Scheduler } from './scheduler.js';
 import type { DataUpdates, UpdateOutcome } from './data-updates.js';
 import { NotFoundError, NotTrainedError } from './errors.js';
@@ -30,6 +31,7 @@ export interface ApplicationParts {
   readonly checks: Checks;
   readonly alerting: Alerting;
   readonly scheduler: Scheduler;
+  readonly heartbeat: RunHeartbeat;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -70,6 +72,7 @@ export class Application {
 
   private async executeUpdate(run: Run): Promise<UpdateOutcome & { readonly runId: number }> {
     const { store, clock, data } = this.parts;
+    const stopBeating = this.parts.heartbeat.watch(run.id);
     await store.runs.start(run.id, clock.now());
     try {
       const outcome = await data.update(this.serving?.pipeline.featureNames);
@@ -78,6 +81,8 @@ export class Application {
     } catch (error) {
       await store.runs.fail(run.id, (error as Error).message, clock.now());
       throw error;
+    } finally {
+      stopBeating();
     }
   }
 

@@ -7,6 +7,7 @@ import type { Check } from '../store/check-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
+import type { RunHeartbeat } from './run-heartbeat.js';
 import type { DataUpdates } from './data-updates.js';
 import { NotTrainedError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -23,11 +24,13 @@ export class Checks {
     private readonly data: DataUpdates,
     private readonly registry: ModelRegistry,
     private readonly alerting: Alerting,
+    private readonly heartbeat: RunHeartbeat,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
 
   async execute(run: Run): Promise<Check> {
+    const stopBeating = this.heartbeat.watch(run.id);
     await this.store.runs.start(run.id, this.clock.now());
     try {
       const serving = await this.registry.sync();
@@ -45,6 +48,8 @@ export class Checks {
     } catch (error) {
       await this.store.runs.fail(run.id, (error as Error).message, this.clock.now());
       throw error;
+    } finally {
+      stopBeating();
     }
   }
 }

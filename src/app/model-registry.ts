@@ -28,9 +28,10 @@ export class ModelRegistry {
 
   /** Loads the active version if it changed (another process may have promoted one). */
   async sync(): Promise<ServingModel | null> {
+    const version = await this.store.models.activeVersion();
+    if (version === undefined || version === this.current?.version) return this.current;
     const active = await this.store.models.active();
-    if (!active) return this.current;
-    if (active.version !== this.current?.version) this.swapIn(active);
+    if (active) this.swapIn(active);
     return this.current;
   }
 

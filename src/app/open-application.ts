@@ -14,6 +14,7 @@ import type { Notifier } from '../shell/notifiers/notifier.js';
 import { WebhookNotifier } from '../shell/notifiers/webhook-notifier.js';
 import { Alerting, LogNotifier } from './alerting.js';
 import { Checks } from './checks.js';
+import { RunHeartbeat } from './run-heartbeat.js';
 import { Scheduler } from './scheduler.js';
 
 export interface OpenOptions {
@@ -47,10 +48,11 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const pool = new TrainingPool(options.threads);
   const notifiers = buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
+  const heartbeat = new RunHeartbeat(store, clock, log);
   const registry = new ModelRegistry(store, alerting, clock, log);
   const data = new DataUpdates(config, store, clock, log);
-  const trainings = new Trainings(config, store, data, registry, pool, alerting, clock, log);
-  const checks = new Checks(config, store, data, registry, alerting, clock, log);
+  const trainings = new Trainings(config, store, data, registry, pool, alerting, heartbeat, clock, log);
+  const checks = new Checks(config, store, data, registry, alerting, heartbeat, clock, log);
   let app: Application | undefined = undefined;
   const scheduler = new Scheduler({
     schedule: config.schedule,
@@ -60,9 +62,10 @@ export async function openApplication(options: OpenOptions): Promise<Application
     log: log.child({ component: 'scheduler' }),
     runJob: (kind, run) => (app as Application).runJob(kind, run),
     busy: (kind) => kind === 'train' && trainings.current !== null,
+    reap: () => heartbeat.reap(),
     sleep: options.sleep,
   });
-  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, clock, log });
+  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, heartbeat, clock, log });
   await registry.sync();
   return app;
 }

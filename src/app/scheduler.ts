@@ -5,6 +5,7 @@ import type { ScheduledJob } from '../core/alerts/alert.js';
 import { parseDuration } from '../core/alerts/alert-lifecycle.js';
 import { dueTick, retryDelay } from '../core/schedule-policy.js';
 import type { Store } from '../store/database.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
@@ -21,6 +22,8 @@ export interface SchedulerDeps {
   readonly runJob: (kind: ScheduledJob, run: Run) => Promise<unknown>;
   /** Whether a job of that kind runs already (e.g. a training asked for through the API). */
   readonly busy: (kind: ScheduledJob) => boolean;
+  /** Fails the runs of dead processes (see run-heartbeat.ts). */
+  readonly reap: () => Promise<unknown>;
   /** Waits between retries; tests pass one that advances their clock instead. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -80,8 +83,11 @@ export class Scheduler {
     const { store, clock, alerting } = this.deps;
     const now = clock.now();
     const claimed: Run[] = [];
+    await this.deps.reap();
     for (const [kind, cron] of this.crons) {
       if (this.running.has(kind) || this.deps.busy(kind)) continue;
+      // A job of this kind running elsewhere (another replica, the CLI): the tick waits for it.
+      if (await store.runs.running(kind)) continue;
       const last = await store.runs.lastScheduled(kind);
       const due = dueTick({
         lastScheduled: last?.scheduledFor ? Date.parse(last.scheduledFor) : null,
@@ -92,7 +98,11 @@ export class Scheduler {
         graceMs,
       });
       if (due === null) continue;
-      const run = await store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: new Date(due), now });
+      const run = await store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: new Date(due), now }).catch((e: unknown) => {
+        // A training queued elsewhere between the check above and the claim: same as running.
+        if (isUniqueViolation(e)) return undefined;
+        throw e;
+      });
       if (!run) continue; // another replica claimed this tick
       claimed.push(run);
       this.running.set(

@@ -11,9 +11,11 @@ import { TrainTestSplitError } from '../core/train-test-split.js';
 const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
 import type { TrainingPool } from '../shell/training-pool.js';
 import type { Store } from '../store/database.js';
+import { isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
+import type { RunHeartbeat } from './run-heartbeat.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError } from './errors.js';
@@ -62,6 +64,7 @@ export class Trainings {
     private readonly registry: ModelRegistry,
     private readonly pool: TrainingPool,
     private readonly alerting: Alerting,
+    private readonly heartbeat: RunHeartbeat,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -93,6 +96,11 @@ export class Trainings {
     let run: Run;
     try {
       run = existing ?? (await this.store.runs.create({ kind: 'train', trigger, params, now: this.clock.now() }));
+    } catch (e) {
+      // The database allows one queued or running training: another process (replica, CLI) has it.
+      if (!isUniqueViolation(e)) throw e;
+      const other = await this.store.runs.running('train');
+      throw new ConflictError(`a training is already running${other ? ` (run ${other.id})` : ''}`, other ? { runId: other.id } : undefined, { cause: e });
     } finally {
       this.claimed = false;
     }
@@ -107,6 +115,7 @@ export class Trainings {
 
   private async execute(queued: Run, params: PipelineParams): Promise<TrainResult> {
     const started = performance.now();
+    const stopBeating = this.heartbeat.watch(queued.id);
     await this.store.runs.start(queued.id, this.clock.now());
     try {
       const snapshot = (await this.store.snapshots.latest()) ?? (await this.data.update()).snapshot;
@@ -179,6 +188,8 @@ export class Trainings {
       await this.store.runs.fail(queued.id, message, this.clock.now()).catch((e: unknown) => this.log.error({ err: e }, 'run failure not recorded'));
       this.log.error({ run: queued.id, err: error }, `training failed: ${message}`);
       throw error;
+    } finally {
+      stopBeating();
     }
   }
 }

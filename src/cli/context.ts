@@ -24,7 +24,8 @@ export function cliLogger(level = process.env.MLOOP_LOG_LEVEL ?? 'silent'): Logg
 
 /** Opens the same store and configuration as the server, runs `body`, and closes everything. */
 export async function withApplication<T>(options: CommonOptions, body: (app: Application) => Promise<T>, log: Logger = cliLogger()): Promise<T> {
-  const app = await openApplication({ config: loadConfig(options.config), dataDir: dataDirOf(options), databaseUrl: process.env.DATABASE_URL, log });
+  const config = loadConfig(options.config);
+  const app = await openApplication({ config, dataDir: dataDirOf(options), databaseUrl: process.env.DATABASE_URL ?? config.store.url, log });
   try {
     return await body(app);
   } finally {

@@ -12,8 +12,8 @@ export interface ServeOptions extends CommonOptions {
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** How often a server looks for a version activated elsewhere (CLI, another replica). */
-const syncIntervalMs = 2_000;
+/** How often a server looks for a version activated elsewhere (CLI, another replica): one tiny query. */
+const syncIntervalMs = 1_000;
 
 /** `mloop serve`: one command deploys the whole service. */
 export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -29,7 +29,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     host = '127.0.0.1';
   }
 
-  const app = await openApplication({ config, dataDir: dataDirOf(options, env), databaseUrl: env.DATABASE_URL, log });
+  const app = await openApplication({ config, dataDir: dataDirOf(options, env), databaseUrl: env.DATABASE_URL ?? config.store.url, log });
   const http = buildHttpApp(app, { adminToken, predictToken, logger: log.child({ component: 'http' }) });
   try {
     await app.bootstrap();

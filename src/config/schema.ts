@@ -86,6 +86,9 @@ export const ConfigSchema = Type.Object(
         ),
       ),
     }),
+    store: section({
+      url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL for several replicas (env DATABASE_URL wins); keep the password out of it (PGPASSWORD)' })),
+    }),
     server: section({
       publicUrl: Type.Optional(Type.String({ minLength: 1 })),
       maxBatchRows: Type.Integer({ minimum: 1, default: 10_000 }),

@@ -76,3 +76,9 @@ export class AlertScopeError extends Error {
     super(`an evaluation of ${read} returned a state of ${JSON.stringify(alertName)}, which it did not read`);
   }
 }
+
+/** A unique index refused the row (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}

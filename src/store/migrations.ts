@@ -187,11 +187,32 @@ function alertsOutboxSchedule(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Runs that survive their process: a heartbeat column that the process executing a run refreshes,
+ * so that any replica can tell an abandoned run from a slow one; and at most one training queued or
+ * running in the whole database, so a training asked for through any replica runs once.
+ */
+function runHeartbeats(): Migration {
+  return {
+    async up(db: Db): Promise<void> {
+      await db.schema.alterTable('runs').addColumn('heartbeat_at', 'text').execute();
+      await db.schema
+        .createIndex('runs_one_active_training_index')
+        .on('runs')
+        .column('kind')
+        .unique()
+        .where(sql<boolean>`${sql.ref('kind')} = 'train' and ${oneOf('status', ['queued', 'running'])}`)
+        .execute();
+    },
+  };
+}
+
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_alerts_outbox_schedule': alertsOutboxSchedule(dialect),
+    '0003_run_heartbeats': runHeartbeats(),
   };
 }
 

@@ -144,6 +144,12 @@ export class ModelRepository {
     return row && toModel(row);
   }
 
+  /** The active version alone: what every replica polls to notice a promotion elsewhere. */
+  async activeVersion(): Promise<number | undefined> {
+    const row = await this.db.selectFrom('models').select('version').where('status', '=', 'active').executeTakeFirst();
+    return row?.version;
+  }
+
   /**
    * Makes `version` the one active model, retires the one before it and logs the change, all in
    * one transaction. Activating the version that is already active changes nothing.

@@ -88,6 +88,7 @@ export class RunRepository {
     return this.update(id, {
       status: 'running',
       started_at: startedAt,
+      heartbeat_at: startedAt,
       finished_at: null,
       attempts: sql<number>`${sql.ref('attempts')} + 1`,
       result_json: null,
@@ -163,6 +164,27 @@ export class RunRepository {
     return row && toRun(row);
   }
 
+  /** Tells the other processes that these runs are still being worked on. */
+  async heartbeat(ids: readonly number[], now: Instant): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('runs').set({ heartbeat_at: isoTime(now) }).where('id', 'in', [...ids]).where('status', 'in', ['queued', 'running']).execute();
+  }
+
+  /**
+   * Fails the queued or running runs whose process stopped beating before `staleBefore` (killed,
+   * crashed, machine gone), so they no longer block the next training or tick. Returns their ids.
+   */
+  async abandonStale(staleBefore: Instant, now: Instant): Promise<number[]> {
+    const rows = await this.db
+      .updateTable('runs')
+      .set({ status: 'failed', finished_at: isoTime(now), error: 'abandoned: the process running it stopped' })
+      .where('status', 'in', ['queued', 'running'])
+      .where(sql<string>`coalesce(${sql.ref('heartbeat_at')}, ${sql.ref('queued_at')})`, '<', isoTime(staleBefore))
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   private async update(id: number, changes: UpdateObject<DatabaseSchema, 'runs'>): Promise<Run> {
     const row = await this.db.updateTable('runs').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
     if (!row) throw new RecordNotFoundError('run', id);
@@ -178,6 +200,7 @@ function queuedRun(input: CreateRunInput): Insertable<RunsTable> {
     params_json: toJson(input.params),
     scheduled_for: isoTimeOrNull(input.scheduledFor),
     queued_at: isoTime(input.now),
+    heartbeat_at: isoTime(input.now),
     attempts: 0,
   };
 }

@@ -64,6 +64,7 @@ export interface RunsTable {
   progress_total: number | null;
   result_json: string | null;
   error: string | null;
+  heartbeat_at: string | null;
 }
 
 export interface ChecksTable {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { RecordNotFoundError, RunStatusError } from '../../src/store/errors.js';
+import { isUniqueViolation, RecordNotFoundError, RunStatusError } from '../../src/store/errors.js';
 import type { Run } from '../../src/store/run-repository.js';
 import { describeDialects, raceInChildren, useStoreFixture } from './dialects.js';
 
@@ -11,7 +11,7 @@ describeDialects('scheduled runs', (dialect) => {
   it('claims each (kind, tick) once and tells the later claimers no', async () => {
     const { store } = fixture;
     const claimed = await store.runs.claimScheduled({
-      kind: 'train',
+      kind: 'update',
       trigger: 'schedule',
       params: { mode: 'gridsearch' },
       scheduledFor: '2025-01-01T03:00:00Z',
@@ -19,7 +19,7 @@ describeDialects('scheduled runs', (dialect) => {
     });
     expect(claimed).toEqual({
       id: claimed?.id,
-      kind: 'train',
+      kind: 'update',
       trigger: 'schedule',
       status: 'queued',
       params: { mode: 'gridsearch' },
@@ -34,15 +34,15 @@ describeDialects('scheduled runs', (dialect) => {
       error: null,
     });
     // The same tick again, even written another way, is refused; another kind or another tick is not.
-    const again = { kind: 'train', trigger: 'schedule', params: {}, now: tick(4) } as const;
+    const again = { kind: 'update', trigger: 'schedule', params: {}, now: tick(4) } as const;
     expect(await store.runs.claimScheduled({ ...again, scheduledFor: '2025-01-01T05:00:00+02:00' })).toBeUndefined();
     expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(3) })).toBeUndefined();
     expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(3), kind: 'check' })).toMatchObject({ kind: 'check' });
     expect(await store.runs.claimScheduled({ ...again, scheduledFor: tick(4) })).toMatchObject({ scheduledFor: tick(4) });
     // Runs that no schedule made have no tick, and any number of them may exist.
-    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(5) });
-    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(5) });
-    expect(await store.runs.list({ kind: 'train', limit: 10 })).toHaveLength(4);
+    await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(5) });
+    await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(5) });
+    expect(await store.runs.list({ kind: 'update', limit: 10 })).toHaveLength(4);
   });
 
   it('hands a tick to exactly one of two stores claiming it at once', async () => {
@@ -75,16 +75,16 @@ describeDialects('scheduled runs', (dialect) => {
 
   it('finds the latest tick claimed per kind, whatever the order of the claims', async () => {
     const { store } = fixture;
-    expect(await store.runs.lastScheduled('train')).toBeUndefined();
-    const claim = (kind: 'train' | 'check', hour: number) =>
-      store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: tick(hour), now: tick(12) });
-    const late = await claim('train', 10);
-    await claim('train', 9); // a missed tick claimed afterwards
-    await claim('check', 11);
-    await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(12) });
-    expect(await store.runs.lastScheduled('train')).toEqual(late);
-    expect((await store.runs.lastScheduled('check'))?.scheduledFor).toBe(tick(11));
     expect(await store.runs.lastScheduled('update')).toBeUndefined();
+    const claim = (kind: 'update' | 'check', hour: number) =>
+      store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: tick(hour), now: tick(12) });
+    const late = await claim('update', 10);
+    await claim('update', 9); // a missed tick claimed afterwards
+    await claim('check', 11);
+    await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(12) });
+    expect(await store.runs.lastScheduled('update')).toEqual(late);
+    expect((await store.runs.lastScheduled('check'))?.scheduledFor).toBe(tick(11));
+    expect(await store.runs.lastScheduled('train')).toBeUndefined();
   });
 
   it('keeps one run per tick through its retries, counting the attempts', async () => {
@@ -120,5 +120,29 @@ describeDialects('scheduled runs', (dialect) => {
     await expect(store.runs.retry(run.id, 'x', tick(2))).rejects.toThrow(new RunStatusError(run.id, 'failed', 'retry'));
     await expect(store.runs.retry(999, 'x', tick(2))).rejects.toThrow(new RecordNotFoundError('run', 999));
     expect(await store.runs.get(run.id)).toEqual(failed);
+  });
+
+  it('allows one queued or running training in the whole database', async () => {
+    const { store } = fixture;
+    const first = await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(1) });
+    const refused = await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(1) }).catch((e: unknown) => e);
+    expect(isUniqueViolation(refused)).toBe(true);
+    expect(await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(1) })).toMatchObject({ kind: 'update' });
+    await store.runs.start(first.id, tick(1));
+    await store.runs.succeed(first.id, {}, tick(2));
+    expect(await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(2) })).toMatchObject({ kind: 'train', status: 'queued' });
+  });
+
+  it('fails the runs whose process stopped beating, and only those', async () => {
+    const { store } = fixture;
+    const alive = await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(1) });
+    const dead = await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(1) });
+    await store.runs.start(alive.id, tick(1));
+    await store.runs.start(dead.id, tick(1));
+    await store.runs.heartbeat([alive.id], tick(5));
+    expect(await store.runs.abandonStale(tick(3), tick(6))).toEqual([dead.id]);
+    expect(await store.runs.get(dead.id)).toMatchObject({ status: 'failed', error: 'abandoned: the process running it stopped' });
+    expect(await store.runs.get(alive.id)).toMatchObject({ status: 'running' });
+    expect(await store.runs.abandonStale(tick(3), tick(6))).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlertCondition, AlertName, AlertState, MonitoredMetric, Notification, ScheduledJob } from '../core/alerts/alert.js';
-import { ALERT_NAMES, jobFailedCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { DriftCheck, LiveRecallCheck } from '../core/alerts/alert.js';
+import { ALERT_NAMES, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
 import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
 import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
@@ -68,6 +69,17 @@ export class Alerting {
 
   rejectionCleared(modelVersion: number, how: 'passed_gate' | 'promoted'): Promise<readonly Notification[]> {
     return this.evaluate(['model_rejected'], [modelRejectionClearedCondition({ modelVersion, how })]);
+  }
+
+  /** Rule 4: live recall on confirmed cases, judged once `monitor.minCases` positives are confirmed. */
+  liveRecall(check: Omit<LiveRecallCheck, 'metric' | 'threshold' | 'positiveClass'>): Promise<readonly Notification[]> {
+    const { metric, threshold, positive } = this.monitor;
+    return this.evaluate(['live_recall_below_threshold'], [liveRecallCondition({ ...check, metric, threshold, positiveClass: positive })]);
+  }
+
+  /** Rule 5: the share of drifted input features above `monitor.driftShare`. */
+  drift(check: DriftCheck): Promise<readonly Notification[]> {
+    return this.evaluate(['data_drift'], [driftCondition(check)]);
   }
 
   /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */

@@ -11,6 +11,9 @@ import type { AlertState } from '../core/alerts/alert.js';
 import type { Alerting } from './alerting.js';
 import type { Checks } from './checks.js';
 import type { Clock } from './clock.js';
+import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
+import type { DriftResult, LiveReport, Monitoring } from './monitoring.js';
+import type { PredictionLog } from './prediction-log.js';
 import type { RunHeartbeat } from './run-heartbeat.js';
 import type { Scheduler } from './scheduler.js';
 import type { DataUpdates, UpdateOutcome } from './data-updates.js';
@@ -20,6 +23,11 @@ import type { PredictOutcome } from './predictions.js';
 import { predictRows } from './predictions.js';
 import type { ServingModel } from './serving-model.js';
 import type { StartedTraining, TrainRequest, TrainResult, Trainings } from './trainings.js';
+
+export interface PredictContext {
+  readonly route: string;
+  readonly externalIds?: readonly (string | undefined)[];
+}
 
 export interface ApplicationParts {
   readonly config: Config;
@@ -32,6 +40,8 @@ export interface ApplicationParts {
   readonly alerting: Alerting;
   readonly scheduler: Scheduler;
   readonly heartbeat: RunHeartbeat;
+  readonly predictionLog: PredictionLog;
+  readonly monitoring: Monitoring;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -57,8 +67,32 @@ export class Application {
     return this.parts.trainings.current;
   }
 
-  predict(rows: readonly InputRow[]): PredictOutcome {
-    return predictRows(this.serving, rows, { maxRows: this.config.server.maxBatchRows, classNames: this.config.dataset.classNames });
+  /**
+   * Predicts with the model that serves now and logs every row (buffered) for live monitoring.
+   * `route` says which protocol asked; `externalIds` are the caller's case numbers, one per row.
+   */
+  predict(rows: readonly InputRow[], context: PredictContext = { route: 'api' }): PredictOutcome {
+    const started = performance.now();
+    const { outcome, x } = predictRows(this.serving, rows, { maxRows: this.config.server.maxBatchRows, classNames: this.config.dataset.classNames });
+    const log = this.parts.predictionLog;
+    if (log.enabled) {
+      const latencyMs = (performance.now() - started) / x.rows;
+      const createdAt = this.parts.clock.now();
+      log.record(
+        outcome.predictions.map((p, i) => ({
+          id: p.predictionId,
+          createdAt,
+          modelVersion: outcome.modelVersion,
+          route: context.route,
+          input: Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)),
+          label: p.label,
+          decision: p.decision,
+          latencyMs,
+          externalId: context.externalIds?.[i] ?? null,
+        })),
+      );
+    }
+    return outcome;
   }
 
   /** Re-reads the data source; a failure leaves the latest snapshot as it was. */
@@ -105,6 +139,22 @@ export class Application {
     const done = this.runJob(kind, run);
     done.catch(() => undefined);
     return { run, done };
+  }
+
+  /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
+  feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
+    const classes = this.serving?.pipeline.svc.classes ?? Object.keys(this.config.dataset.classNames);
+    return this.parts.monitoring.feedback(items, classes);
+  }
+
+  /** Live performance per model version over `monitor.window`. */
+  livePerformance(): Promise<LiveReport> {
+    return this.parts.monitoring.live(this.serving);
+  }
+
+  /** Recent inputs against the active model's training data, feature by feature. */
+  drift(): Promise<DriftResult> {
+    return this.parts.monitoring.drift(this.serving);
   }
 
   alerts(query: { status?: 'firing' | 'resolved'; limit: number; offset?: number }): Promise<AlertState[]> {
@@ -192,6 +242,7 @@ export class Application {
     await this.parts.scheduler.stop();
     await this.parts.trainings.settled();
     await this.parts.alerting.close();
+    await this.parts.predictionLog.flush();
     await this.parts.pool.close();
     await this.parts.store.close();
   }

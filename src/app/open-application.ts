@@ -14,6 +14,8 @@ import type { Notifier } from '../shell/notifiers/notifier.js';
 import { WebhookNotifier } from '../shell/notifiers/webhook-notifier.js';
 import { Alerting, LogNotifier } from './alerting.js';
 import { Checks } from './checks.js';
+import { Monitoring } from './monitoring.js';
+import { PredictionLog } from './prediction-log.js';
 import { RunHeartbeat } from './run-heartbeat.js';
 import { Scheduler } from './scheduler.js';
 
@@ -48,11 +50,13 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const pool = new TrainingPool(options.threads);
   const notifiers = buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
+  const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
+  const monitoring = new Monitoring(config, store, predictionLog, clock);
   const heartbeat = new RunHeartbeat(store, clock, log);
   const registry = new ModelRegistry(store, alerting, clock, log);
   const data = new DataUpdates(config, store, clock, log);
   const trainings = new Trainings(config, store, data, registry, pool, alerting, heartbeat, clock, log);
-  const checks = new Checks(config, store, data, registry, alerting, heartbeat, clock, log);
+  const checks = new Checks(config, store, data, registry, alerting, monitoring, heartbeat, clock, log);
   let app: Application | undefined = undefined;
   const scheduler = new Scheduler({
     schedule: config.schedule,
@@ -65,7 +69,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
     reap: () => heartbeat.reap(),
     sleep: options.sleep,
   });
-  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, heartbeat, clock, log });
+  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, heartbeat, predictionLog, monitoring, clock, log });
   await registry.sync();
   return app;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Matrix } from '../core/matrix.js';
 import type { InputRow } from '../core/prediction-input.js';
 import { packRows, PredictionInputError } from '../core/prediction-input.js';
 import { InvalidInputError, NotTrainedError } from './errors.js';
@@ -23,10 +24,16 @@ export interface PredictOptions {
   readonly classNames: Readonly<Record<string, string>>;
 }
 
+/** The outcome and the validated input it was computed from (what the prediction log keeps). */
+export interface Prediction {
+  readonly outcome: PredictOutcome;
+  readonly x: Matrix;
+}
+
 /** Predicts every row with the model that serves at the moment of the call. */
-export function predictRows(serving: ServingModel | null, rows: readonly InputRow[], options: PredictOptions): PredictOutcome {
+export function predictRows(serving: ServingModel | null, rows: readonly InputRow[], options: PredictOptions): Prediction {
   if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
-  let x;
+  let x: Matrix;
   try {
     x = packRows(rows, serving.pipeline.featureNames, options.maxRows);
   } catch (e) {
@@ -39,5 +46,5 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
     const label = predictor.label(d);
     return { predictionId: randomUUID(), label, className: options.classNames[label] ?? label, decision: d };
   });
-  return { modelVersion: serving.version, predictions };
+  return { outcome: { modelVersion: serving.version, predictions }, x };
 }

@@ -1,3 +1,4 @@
+import type { ReferenceProfile } from '../core/drift/feature-profile.js';
 import type { FittedPipeline } from '../core/pipeline.js';
 import type { Predictor } from '../core/predictor.js';
 import { createPredictor } from '../core/predictor.js';
@@ -7,6 +8,8 @@ import type { Model, ModelSummary } from '../store/model-repository.js';
 export interface ServingModel {
   readonly version: number;
   readonly summary: ModelSummary;
+  /** The training split's feature profile: what drift is measured against (null for old models). */
+  readonly reference: ReferenceProfile | null;
   readonly pipeline: FittedPipeline;
   readonly predictor: Predictor;
 }
@@ -18,6 +21,6 @@ export function isFittedPipeline(value: unknown): value is FittedPipeline {
 
 export function toServingModel(model: Model): ServingModel {
   if (!isFittedPipeline(model.pipeline)) throw new Error(`model v${model.version} does not hold an mloop pipeline (format ${JSON.stringify((model.pipeline as { kind?: unknown } | null)?.kind)})`);
-  const { pipeline, ...summary } = model;
-  return { version: model.version, summary, pipeline, predictor: createPredictor(model.pipeline) };
+  const { pipeline, reference, ...summary } = model;
+  return { version: model.version, summary, reference: (reference as ReferenceProfile | null) ?? null, pipeline, predictor: createPredictor(pipeline) };
 }

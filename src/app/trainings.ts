@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { GridProgress, PipelineParams, TrainingMode } from '../core/pipeline.js';
 import type { Gamma } from '../core/svc/svc.js';
 import { trainAndEvaluate } from '../core/training.js';
+import { profileFeatures } from '../core/drift/feature-profile.js';
+import { takeRows } from '../core/matrix.js';
 import { MinMaxScalerError } from '../core/min-max-scaler.js';
 import { StratifiedKFoldError } from '../core/stratified-k-fold.js';
 import { SvcFitError } from '../core/svc/svc.js';
@@ -144,6 +146,8 @@ export class Trainings {
       const active = this.registry.serving ?? (await this.registry.sync());
       const verdict = gateVerdict(evaluation, active?.version ?? null, this.config.dataset.positive);
       const now = this.clock.now();
+      // The training split's profile: what the drift job compares production inputs with.
+      const reference = profileFeatures(takeRows(dataset.x, outcome.trainIndices), dataset.featureNames);
       const created = await this.store.models.create({
         mode: params.mode,
         params,
@@ -159,6 +163,7 @@ export class Trainings {
         status: verdict.activate ? 'candidate' : 'rejected',
         gateReason: verdict.reason,
         runId: queued.id,
+        reference,
         now,
       });
       const model = verdict.activate ? (await this.registry.activate(created.version, verdict.activationReason)).summary : created;

@@ -23,6 +23,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port: expected an integer from 0 to 65535, got ${options.port ?? env.PORT}`);
   const adminToken = env.MLOOP_ADMIN_TOKEN || undefined;
   const predictToken = env.MLOOP_PREDICT_TOKEN || undefined;
+  const feedbackToken = env.MLOOP_FEEDBACK_TOKEN || undefined;
   let host = options.host ?? env.HOST ?? '127.0.0.1';
   if (!adminToken && !loopback.has(host)) {
     log.warn({ requested: host }, `no MLOOP_ADMIN_TOKEN set: binding to 127.0.0.1 instead of ${host}, so that nobody else can train or promote models; set the token to serve on other interfaces`);
@@ -30,7 +31,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   }
 
   const app = await openApplication({ config, dataDir: dataDirOf(options, env), databaseUrl: env.DATABASE_URL ?? config.store.url, log });
-  const http = buildHttpApp(app, { adminToken, predictToken, logger: log.child({ component: 'http' }) });
+  const http = buildHttpApp(app, { adminToken, predictToken, feedbackToken, logger: log.child({ component: 'http' }) });
   try {
     await app.bootstrap();
   } catch (error) {
@@ -64,5 +65,5 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
 
   const address = await http.listen({ host, port });
   const version = app.serving ? `model v${app.serving.version} active` : 'no model active yet';
-  log.info({ url: address }, `mloop listening on ${address} (${version})`);
+  log.info({ url: address }, `mloop listening on ${address} (${version}; dashboard at ${address}/)`);
 }

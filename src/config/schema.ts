@@ -47,6 +47,13 @@ export const ConfigSchema = Type.Object(
     monitor: section({
       metric: Type.Union([Type.Literal('recall'), Type.Literal('recall_macro')], { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),
+      retentionDays: Type.Integer({ minimum: 1, default: 365, description: 'prediction log rows older than this are deleted by the check job' }),
+      window: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '30d', description: "live performance window: a duration ('30d') or the last N confirmed cases" }),
+      minCases: Type.Integer({ minimum: 1, default: 30, description: 'confirmed positive cases needed before live recall can raise an alert' }),
+      driftWindow: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '7d', description: "recent inputs compared with the training data: a duration ('7d') or the last N predictions" }),
+      driftMinRows: Type.Integer({ minimum: 2, default: 30, description: 'recent inputs needed before drift is judged' }),
+      driftShare: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'drift alert when more than this share of features drifted' }),
     }),
     schedule: section({
       enabled: Type.Boolean({ default: true }),
@@ -150,7 +157,14 @@ function checkSemantics(config: Config): void {
       problems.push(`schedule.${job}: invalid cron expression ${JSON.stringify(pattern)} (${(e as Error).message})`);
     }
   }
-  for (const [key, value] of [['schedule.backoff', config.schedule.backoff], ['alerts.repeatInterval', config.alerts.repeatInterval]] as const) {
+  const durations: [string, string | number][] = [
+    ['schedule.backoff', config.schedule.backoff],
+    ['alerts.repeatInterval', config.alerts.repeatInterval],
+    ['monitor.window', config.monitor.window],
+    ['monitor.driftWindow', config.monitor.driftWindow],
+  ];
+  for (const [key, value] of durations) {
+    if (typeof value === 'number') continue;
     try {
       if (parseDuration(value) <= 0) problems.push(`${key}: must be longer than 0`);
     } catch {

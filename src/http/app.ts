@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { TokenOptions } from './auth.js';
 import { createGuards, securitySchemes } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
@@ -13,11 +14,13 @@ import { packageVersion } from './package-info.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { dataRoutes } from './routes/data/index.js';
+import { feedbackRoutes } from './routes/feedback/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { jobRoutes } from './routes/jobs/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { mlflowRoutes } from './routes/mlflow/index.js';
 import { modelRoutes } from './routes/models/index.js';
+import { monitoringRoutes } from './routes/monitoring/index.js';
 import { oipRoutes } from './routes/oip/index.js';
 import { performanceRoutes } from './routes/performance/index.js';
 import { predictRoutes } from './routes/predict/index.js';
@@ -41,10 +44,13 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   runRoutes,
   jobRoutes,
   alertRoutes,
+  feedbackRoutes,
+  monitoringRoutes,
   modelRoutes,
   performanceRoutes,
   healthRoutes,
   metricsRoutes,
+  dashboardRoutes,
 ];
 
 /** Every place a log line could carry a bearer token. */

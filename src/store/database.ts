@@ -16,6 +16,7 @@ import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
 import { migrationProvider } from './migrations.js';
 import { ModelRepository } from './model-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
+import { PredictionRepository } from './prediction-repository.js';
 import { RunRepository } from './run-repository.js';
 import type { DatabaseSchema, Dialect } from './schema.js';
 import { SnapshotRepository } from './snapshot-repository.js';
@@ -40,6 +41,7 @@ export interface Store {
   readonly checks: CheckRepository;
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
+  readonly predictions: PredictionRepository;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ async function openAndMigrate(dialect: Dialect, kyselyDialect: KyselyDialect): P
     checks: new CheckRepository(db),
     alerts: new AlertRepository(db, dialect),
     outbox: new OutboxRepository(db, dialect),
+    predictions: new PredictionRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -207,12 +207,43 @@ function runHeartbeats(): Migration {
   };
 }
 
+/**
+ * Production monitoring: every prediction with its input, answer and (once pathology confirms it)
+ * the true label; and, per model, the training split's feature profile that drift is measured
+ * against.
+ */
+function predictionLog(): Migration {
+  return {
+    async up(db: Db): Promise<void> {
+      await db.schema
+        .createTable('predictions')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('model_version', 'integer', (col) => col.notNull())
+        .addColumn('route', 'text', (col) => col.notNull())
+        .addColumn('input_json', 'text', (col) => col.notNull())
+        .addColumn('label', 'text', (col) => col.notNull())
+        .addColumn('decision', 'double precision', (col) => col.notNull())
+        .addColumn('latency_ms', 'double precision', (col) => col.notNull())
+        .addColumn('external_id', 'text')
+        .addColumn('actual', 'text')
+        .addColumn('confirmed_at', 'text')
+        .execute();
+      await db.schema.createIndex('predictions_created_at_index').on('predictions').column('created_at').execute();
+      await db.schema.createIndex('predictions_external_id_index').on('predictions').column('external_id').execute();
+      await db.schema.createIndex('predictions_confirmed_index').on('predictions').columns(['model_version', 'confirmed_at']).execute();
+      await db.schema.alterTable('models').addColumn('reference_json', 'text').execute();
+    },
+  };
+}
+
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_alerts_outbox_schedule': alertsOutboxSchedule(dialect),
     '0003_run_heartbeats': runHeartbeats(),
+    '0004_prediction_log': predictionLog(),
   };
 }
 

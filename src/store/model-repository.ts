@@ -33,6 +33,8 @@ export interface ModelSummary {
 export interface Model extends ModelSummary {
   /** The fitted pipeline exactly as it was passed to `create`, through JSON. */
   readonly pipeline: unknown;
+  /** The training split's feature profile (null for models trained before drift monitoring). */
+  readonly reference: unknown;
 }
 
 export interface Activation {
@@ -63,6 +65,8 @@ export interface CreateModelInput {
   readonly status: InactiveModelStatus;
   readonly gateReason?: string | null;
   readonly runId?: number | null;
+  /** The training split's feature profile, for drift monitoring. */
+  readonly reference?: unknown;
   readonly now: Instant;
 }
 
@@ -116,6 +120,7 @@ export class ModelRepository {
         status: inactive(input.status),
         gate_reason: input.gateReason ?? null,
         run_id: input.runId ?? null,
+        reference_json: toJsonOrNull(input.reference ?? null),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -257,7 +262,7 @@ function toSummary(row: Pick<Selectable<ModelsTable>, (typeof summaryColumns)[nu
 }
 
 function toModel(row: Selectable<ModelsTable>): Model {
-  return { ...toSummary(row), pipeline: fromJson(row.pipeline_json) };
+  return { ...toSummary(row), pipeline: fromJson(row.pipeline_json), reference: fromJsonOrNull(row.reference_json) };
 }
 
 function toActivation(row: Selectable<ActivationsTable>): Activation {

@@ -39,6 +39,21 @@ export interface ModelsTable {
   status: string;
   gate_reason: string | null;
   run_id: number | null;
+  reference_json: string | null;
+}
+
+export interface PredictionsTable {
+  id: string;
+  created_at: string;
+  model_version: number;
+  route: string;
+  input_json: string;
+  label: string;
+  decision: number;
+  latency_ms: number;
+  external_id: string | null;
+  actual: string | null;
+  confirmed_at: string | null;
 }
 
 export interface ActivationsTable {
@@ -118,6 +133,7 @@ export interface DatabaseSchema {
   checks: ChecksTable;
   alerts: AlertsTable;
   outbox: OutboxTable;
+  predictions: PredictionsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertCondition, AlertState } from '../../src/core/alerts/alert.js';
-import { jobFailedCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../../src/core/alerts/alert.js';
+import {
+  ALERT_NAMES,
+  driftCondition,
+  isAlertName,
+  jobFailedCondition,
+  jobSucceededCondition,
+  liveRecallCondition,
+  MAX_LISTED_FEATURES,
+  MAX_TOP_FEATURES,
+  modelRejectedCondition,
+  modelRejectionClearedCondition,
+  recallCondition,
+} from '../../src/core/alerts/alert.js';
 import { AlertLifecycleError, DurationError, evaluateAlerts, parseDuration } from '../../src/core/alerts/alert-lifecycle.js';
 import { fingerprint, fnv1a64Hex } from '../../src/core/alerts/fingerprint.js';
 
@@ -219,6 +231,180 @@ describe('evaluateAlerts', () => {
     expect(repeatAfter('2023-12-31T23:00:00.000Z', '2024-01-01T22:59:59.999Z')).toBe(0);
     expect(repeatAfter('2023-02-28T00:00:00.000Z', '2023-03-01T00:00:00.000Z')).toBe(1);
     expect(repeatAfter('1999-12-31T00:00:00.000Z', '2000-01-01T00:00:00.000Z')).toBe(1);
+  });
+});
+
+describe('live recall and drift conditions', () => {
+  const live = (value: number, confirmedPositives: number, modelVersion = 3) =>
+    liveRecallCondition({ metric: 'recall', value, threshold: 0.9, modelVersion, confirmedPositives, minCases: 30, window: 'last 30 days', positiveClass: 'M', positiveClassName: 'malignant' });
+  const liveRules = ['live_recall_below_threshold'] as const;
+  const liveFingerprint = fingerprint({ alertname: 'live_recall_below_threshold', metric: 'recall' });
+
+  it('fires live recall below the threshold once there are enough confirmed positive cases', () => {
+    const { states, notifications } = run([], [live(0.8, 42)], T0, liveRules);
+    const expected: AlertState = {
+      fingerprint: liveFingerprint,
+      name: 'live_recall_below_threshold',
+      labels: { alertname: 'live_recall_below_threshold', metric: 'recall' },
+      annotations: {
+        value: '0.8',
+        threshold: '0.9',
+        model_version: '3',
+        confirmed_positives: '42',
+        min_cases: '30',
+        window: 'last 30 days',
+        positive_class: 'M',
+        positive_class_name: 'malignant',
+      },
+      status: 'firing',
+      startsAt: T0,
+      endsAt: null,
+      lastNotifiedAt: T0,
+    };
+    expect(states).toEqual([expected]);
+    expect(notifications).toEqual([{ fingerprint: liveFingerprint, status: 'firing', alert: expected, reason: 'new' }]);
+  });
+
+  it.each([
+    ['exactly minCases confirmed cases and a low value', 0.8, 30, true],
+    ['one case fewer than minCases', 0.8, 29, false],
+    ['no confirmed case at all (NaN recall)', NaN, 0, false],
+    ['enough cases and a NaN value', NaN, 30, true],
+    ['enough cases and the value at the threshold', 0.9, 100, false],
+  ])('with %s, live recall is active: %s', (_what, value, cases, active) => {
+    expect(live(value, cases).active).toBe(active);
+  });
+
+  it('stores and sends nothing while there are too few confirmed cases to judge', () => {
+    expect(run([], [live(0.5, 29)], T0, liveRules)).toEqual({ states: [], notifications: [] });
+  });
+
+  it('keeps one live recall alert across model versions: same fingerprint, repeat timing, latest version', () => {
+    const first = run([], [live(0.8, 42, 3)], T0, liveRules);
+    const newVersion = run(first.states, [live(0.85, 35, 4)], at.plus1m, liveRules);
+    expect(newVersion.notifications).toEqual([]);
+    expect(newVersion.states).toHaveLength(1);
+    expect(newVersion.states[0]).toMatchObject({ fingerprint: liveFingerprint, startsAt: T0, annotations: { model_version: '4', value: '0.85' } });
+    const reminded = run(newVersion.states, [live(0.85, 36, 4)], at.plus4h, liveRules);
+    expect(reminded.notifications.map((n) => [n.reason, n.alert.annotations.model_version])).toEqual([['repeat', '4']]);
+  });
+
+  it('resolves live recall as recovered when the value reaches the threshold', () => {
+    const first = run([], [live(0.8, 42)], T0, liveRules);
+    const { notifications } = run(first.states, [live(0.93, 45)], at.plus5h, liveRules);
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]).toMatchObject({ reason: 'resolved', alert: { status: 'resolved', endsAt: at.plus5h, annotations: { value: '0.93', resolution: 'recovered' } } });
+  });
+
+  it('resolves live recall as "too few cases" when the evidence falls below minCases, and fires again with enough', () => {
+    const first = run([], [live(0.8, 42, 3)], T0, liveRules);
+    // A new version starts serving: its window holds only a few confirmed cases, all of them missed.
+    const tooFew = run(first.states, [live(0.5, 12, 4)], at.plus1m, liveRules);
+    expect(tooFew.notifications.map((n) => [n.reason, n.alert.annotations.resolution, n.alert.annotations.confirmed_positives])).toEqual([['resolved', 'too_few_cases', '12']]);
+    const quiet = run(tooFew.states, [live(0.5, 20, 4)], at.plus5h, liveRules);
+    expect(quiet.notifications).toEqual([]);
+    const again = run(quiet.states, [live(0.7, 30, 4)], at.plus8h, liveRules);
+    expect(again.notifications).toHaveLength(1);
+    expect(again.notifications[0]).toMatchObject({ reason: 'new', fingerprint: liveFingerprint, alert: { startsAt: at.plus8h, endsAt: null } });
+    expect(again.notifications[0].alert.annotations).not.toHaveProperty('resolution');
+  });
+
+  it('keeps live recall and the evaluation-time recall alert apart', () => {
+    const offline = run([], [low], T0);
+    const both = run(offline.states, [live(0.8, 42)], at.plus1m, liveRules);
+    expect(both.states.map((s) => s.name)).toEqual(['recall_below_threshold', 'live_recall_below_threshold']);
+    expect(both.states[0]).toBe(offline.states[0]);
+    expect(both.states[1].fingerprint).not.toBe(offline.states[0].fingerprint);
+  });
+
+  const features = Array.from({ length: 12 }, (_, i) => `feature_${i + 1}`);
+  const drift = (driftedFeatures: readonly string[], nFeatures = 30) =>
+    driftCondition({
+      driftedShare: driftedFeatures.length / nFeatures,
+      driftShare: 0.3,
+      driftedFeatures,
+      nFeatures,
+      nRecent: 200,
+      window: 'last 30 days',
+      modelVersion: 3,
+      topFeatures: [
+        { feature: 'feature_1', pAdjusted: 1.2e-7, psi: 0.41 },
+        { feature: 'feature_2', pAdjusted: 0.0003, psi: 0.35 },
+      ],
+    });
+  const driftRules = ['data_drift'] as const;
+  const driftFingerprint = fingerprint({ alertname: 'data_drift' });
+
+  it('fires one drift alert with no labels when the drifted share exceeds driftShare', () => {
+    const { states, notifications } = run([], [drift(features)], T0, driftRules);
+    expect(states).toEqual([
+      {
+        fingerprint: driftFingerprint,
+        name: 'data_drift',
+        labels: { alertname: 'data_drift' },
+        annotations: {
+          drifted_share: '0.4',
+          drift_share: '0.3',
+          drifted_count: '12',
+          n_features: '30',
+          n_recent: '200',
+          window: 'last 30 days',
+          model_version: '3',
+          drifted_features: 'feature_1, feature_2, feature_3, feature_4, feature_5, feature_6, feature_7, feature_8, feature_9, feature_10 and 2 more',
+          alpha: '0.05',
+          top_features: '[{"feature":"feature_1","p_adjusted":1.2e-7,"psi":0.41},{"feature":"feature_2","p_adjusted":0.0003,"psi":0.35}]',
+        },
+        status: 'firing',
+        startsAt: T0,
+        endsAt: null,
+        lastNotifiedAt: T0,
+      },
+    ]);
+    expect(notifications.map((n) => n.reason)).toEqual(['new']);
+  });
+
+  it.each([
+    ['a share above driftShare', 10, true],
+    ['a share equal to driftShare', 9, false],
+    ['a share below driftShare', 2, false],
+  ])('with %s, drift is active: %s', (_what, count, active) => {
+    expect(drift(features.slice(0, count)).active).toBe(active);
+  });
+
+  it('does not fire drift without features to compare (NaN share)', () => {
+    expect(driftCondition({ driftedShare: NaN, driftShare: 0.3, driftedFeatures: [], nFeatures: 0, nRecent: 0, window: 'last 30 days', modelVersion: 3 }).active).toBe(false);
+  });
+
+  it('lists every drifted feature up to the limit, and keeps the first top features only', () => {
+    const names = features.slice(0, MAX_LISTED_FEATURES);
+    expect(drift(names).annotations.drifted_features).toBe(names.join(', '));
+    expect(drift([]).annotations.drifted_features).toBe('');
+    const many = Array.from({ length: MAX_TOP_FEATURES + 3 }, (_, i) => ({ feature: `f${i}`, pAdjusted: 0.01, psi: 1 - i / 10 }));
+    const condition = driftCondition({ driftedShare: 0.5, driftShare: 0.3, driftedFeatures: [], nFeatures: 30, nRecent: 200, window: 'w', modelVersion: 3, topFeatures: many, alpha: 0.01 });
+    const top = JSON.parse(condition.annotations.top_features) as { feature: string }[];
+    expect(top.map((f) => f.feature)).toEqual(many.slice(0, MAX_TOP_FEATURES).map((f) => f.feature));
+    expect(condition.annotations.alpha).toBe('0.01');
+    expect(drift(features.slice(0, 1)).annotations).toHaveProperty('top_features');
+    expect(driftCondition({ driftedShare: 0, driftShare: 0.3, driftedFeatures: [], nFeatures: 30, nRecent: 200, window: 'w', modelVersion: 3 }).annotations).not.toHaveProperty('top_features');
+  });
+
+  it('repeats drift as the same alert while the drifted features change, and resolves it when the share falls', () => {
+    const first = run([], [drift(features)], T0, driftRules);
+    const other = run(first.states, [drift(['feature_20', ...features.slice(0, 11)])], at.plus1m, driftRules);
+    expect(other.notifications).toEqual([]);
+    expect(other.states[0]).toMatchObject({ fingerprint: driftFingerprint, annotations: { drifted_features: expect.stringMatching(/^feature_20, /) as unknown } });
+    const reminded = run(other.states, [drift(features)], at.plus4h, driftRules);
+    expect(reminded.notifications.map((n) => n.reason)).toEqual(['repeat']);
+    const calm = run(reminded.states, [drift(features.slice(0, 2))], at.plus5h, driftRules);
+    expect(calm.notifications).toHaveLength(1);
+    expect(calm.notifications[0]).toMatchObject({ reason: 'resolved', alert: { status: 'resolved', endsAt: at.plus5h, annotations: { drifted_count: '2' } } });
+  });
+
+  it('names every alert once, and knows its own names', () => {
+    expect(new Set(ALERT_NAMES).size).toBe(ALERT_NAMES.length);
+    expect(ALERT_NAMES).toEqual(expect.arrayContaining(['live_recall_below_threshold', 'data_drift']));
+    expect(ALERT_NAMES.every(isAlertName)).toBe(true);
+    expect(isAlertName('drift')).toBe(false);
   });
 });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertCondition, AlertName, Notification } from '../../src/core/alerts/alert.js';
-import { jobFailedCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../../src/core/alerts/alert.js';
+import {
+  driftCondition,
+  jobFailedCondition,
+  jobSucceededCondition,
+  liveRecallCondition,
+  modelRejectedCondition,
+  modelRejectionClearedCondition,
+  recallCondition,
+} from '../../src/core/alerts/alert.js';
 import { evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
 import { ALERTMANAGER_ZERO_TIME, AlertMessageError, alertmanagerWebhookPayload, alertSummary, emailMessage, logLine } from '../../src/core/alerts/alert-messages.js';
 
@@ -194,5 +202,209 @@ describe('logLine and alertSummary', () => {
     const fired = evaluateAlerts([], [low], T0, REPEAT, ['recall_below_threshold']);
     const [gone] = evaluateAlerts(fired.states, [], T1, REPEAT, ['recall_below_threshold']).notifications;
     expect(alertSummary(gone.alert)).toBe('recall of M no longer monitored (last 0.833 < 0.9), model v3');
+  });
+});
+
+const live = (value: number, confirmedPositives: number, modelVersion = 3) =>
+  liveRecallCondition({ metric: 'recall', value, threshold: 0.9, modelVersion, confirmedPositives, minCases: 30, window: 'last 30 days', positiveClass: 'M', positiveClassName: 'malignant' });
+const liveLow = live(0.8095238095238095, 42);
+
+const driftedFeatures = ['worst area', 'worst radius', 'mean texture', 'worst perimeter', 'mean area', 'mean radius', 'area error', 'mean perimeter', 'worst texture', 'radius error', 'perimeter error', 'mean concavity'];
+const drift = driftCondition({
+  driftedShare: 0.4,
+  driftShare: 0.3,
+  driftedFeatures,
+  nFeatures: 30,
+  nRecent: 200,
+  window: 'last 30 days',
+  modelVersion: 3,
+  topFeatures: [
+    { feature: 'worst area', pAdjusted: 1.2e-7, psi: 0.412 },
+    { feature: 'worst radius', pAdjusted: 0.00031, psi: 0.35 },
+    { feature: 'mean texture', pAdjusted: 0.012, psi: 0.221 },
+  ],
+  psiMajor: 0.2,
+});
+const calm = driftCondition({ driftedShare: 2 / 30, driftShare: 0.3, driftedFeatures: ['worst area', 'mean texture'], nFeatures: 30, nRecent: 240, window: 'last 30 days', modelVersion: 3 });
+
+describe('live recall messages', () => {
+  it('says in words how much of the confirmed malignant cases the model found, on how many cases, with every fact', () => {
+    const [firing] = notices(liveLow);
+    const { subject, text } = emailMessage(firing, { serviceName: 'mloop', publicUrl: URL });
+    expect(subject).toBe('[mloop] FIRING: live recall of malignant (M) below threshold (0.81 < 0.9 on 42 confirmed cases, last 30 days), model v3');
+    expect(unwrapped(text)).toContain(
+      'In live use, the model misses more malignant (M) cases than allowed. Of the 42 cases confirmed as malignant (M) in the window (last 30 days), ' +
+        'model v3 had predicted 81% as malignant (M); the required minimum is 90%.',
+    );
+    expect(text).toContain('  Metric:          live recall of malignant (M) on confirmed diagnoses\n');
+    expect(text).toContain('  Value:           0.81 (81%)\n');
+    expect(text).toContain('  Threshold:       0.9 (90%)\n');
+    expect(text).toContain('  Confirmed cases: 42 malignant (M), at least 30 needed\n');
+    expect(text).toContain('  Window:          last 30 days\n');
+    expect(text).toContain('  Model version:   v3\n');
+    expect(text).toContain('  Started:         2024-05-01 12:00:00 UTC\n');
+    expect(text).toContain(`  Dashboard:       ${URL}\n`);
+    expect(unwrapped(text)).toContain('Review the confirmed malignant (M) cases the model missed');
+    expect(text).toContain('alert live_recall_below_threshold, fingerprint ' + firing.fingerprint);
+    expect(text.split('\n').every((line) => line.length <= 78)).toBe(true);
+  });
+
+  it('says a resolved live recall alert recovered, with the current values', () => {
+    const [, resolved] = notices(liveLow, live(0.9333333333333333, 45));
+    const { subject, text } = emailMessage(resolved, { serviceName: 'mloop' });
+    expect(subject).toBe('[mloop] RESOLVED: live recall of malignant (M) back at or above threshold (0.933 >= 0.9 on 45 confirmed cases, last 30 days), model v3');
+    expect(unwrapped(text)).toContain('In live use, the model meets the threshold again. Of the 45 cases confirmed as malignant (M)');
+    expect(text).toContain('  Resolved:        2024-05-01 13:30:00 UTC\n');
+    expect(text).toContain('No action is needed for this alert any more.');
+  });
+
+  it('says a live recall alert resolved for lack of confirmed cases is not judged, rather than recovered', () => {
+    const [, resolved] = notices(liveLow, live(0.75, 12, 4));
+    const { subject, text } = emailMessage(resolved, { serviceName: 'mloop' });
+    expect(subject).toBe('[mloop] RESOLVED: live recall of malignant (M): not enough confirmed cases to judge (12 of the 30 needed, last 30 days), model v4');
+    expect(unwrapped(text)).toContain('the window (last 30 days) holds 12 cases confirmed as malignant (M) for model v4, and at least 30 are needed.');
+    expect(unwrapped(text)).toContain('This does not show that the model has improved');
+    expect(text).toContain('  Value:           0.75 (75%), not judged: too few confirmed cases\n');
+    expect(text).toContain('  Confirmed cases: 12 malignant (M), at least 30 needed\n');
+    expect(unwrapped(text)).toContain('live recall is judged again once enough cases are confirmed.');
+    expect(text).not.toContain('No action is needed for this alert any more.');
+    expect(emailMessage(notices(liveLow, live(NaN, 0, 4))[1], { serviceName: 'mloop' }).text).toContain(
+      '  Value:           none (no confirmed case to measure on), not judged: too few confirmed cases\n',
+    );
+  });
+
+  it('says a live recall alert resolved by absence is no longer monitored', () => {
+    const fired = evaluateAlerts([], [liveLow], T0, REPEAT, ['live_recall_below_threshold']);
+    const [gone] = evaluateAlerts(fired.states, [], T1, REPEAT, ['live_recall_below_threshold']).notifications;
+    expect(alertSummary(gone.alert)).toBe('live recall of malignant (M) no longer monitored (last 0.81 < 0.9), model v3');
+  });
+
+  it('names the label alone without a class name, and macro recall as the mean over classes', () => {
+    const plain = liveRecallCondition({ metric: 'recall', value: 0.5, threshold: 0.9, modelVersion: 2, confirmedPositives: 31, minCases: 30, window: 'last 200 confirmed cases', positiveClass: 'M' });
+    expect(alertSummary(notices(plain)[0].alert)).toBe('live recall of M below threshold (0.5 < 0.9 on 31 confirmed cases, last 200 confirmed cases), model v2');
+    const macro = liveRecallCondition({ metric: 'recall_macro', value: 0.87, threshold: 0.9, modelVersion: 2, confirmedPositives: 1, minCases: 1, window: 'last 30 days', positiveClass: 'M' });
+    const { subject, text } = emailMessage(notices(macro)[0], { serviceName: 'mloop' });
+    expect(subject).toBe('[mloop] FIRING: live recall_macro below threshold (0.87 < 0.9 on 1 confirmed case, last 30 days), model v2');
+    expect(unwrapped(text)).toContain('model v2 had predicted on average 87% of each class correctly, with 1 confirmed case of M among them');
+    expect(text).toContain('  Metric:          live recall_macro (mean of the per-class recalls)\n');
+  });
+
+  it('sends Alertmanager’s payload with the live recall annotations and the summary', () => {
+    const [firing] = notices(liveLow);
+    const payload = alertmanagerWebhookPayload([firing], { receiver: 'r', externalUrl: URL });
+    expect(payload.groupKey).toBe('{}:{alertname="live_recall_below_threshold"}');
+    expect(payload.alerts[0]).toStrictEqual({
+      status: 'firing',
+      labels: { alertname: 'live_recall_below_threshold', metric: 'recall' },
+      annotations: {
+        summary: 'live recall of malignant (M) below threshold (0.81 < 0.9 on 42 confirmed cases, last 30 days), model v3',
+        description:
+          'In live use, the model misses more malignant (M) cases than allowed. Of the 42 cases confirmed as malignant (M) in the window (last 30 days), ' +
+          'model v3 had predicted 81% as malignant (M); the required minimum is 90%.',
+        value: '0.8095238095238095',
+        threshold: '0.9',
+        model_version: '3',
+        confirmed_positives: '42',
+        min_cases: '30',
+        window: 'last 30 days',
+        positive_class: 'M',
+        positive_class_name: 'malignant',
+      },
+      startsAt: T0,
+      endsAt: ALERTMANAGER_ZERO_TIME,
+      generatorURL: URL,
+      fingerprint: firing.fingerprint,
+    });
+    const [, resolved] = notices(liveLow, live(0.5, 3));
+    expect(alertmanagerWebhookPayload([resolved], { receiver: 'r' }).alerts[0]).toMatchObject({ status: 'resolved', endsAt: T1, annotations: { resolution: 'too_few_cases' } });
+    expect(logLine(resolved)).toBe(
+      `alert resolved (resolved): live recall of malignant (M): not enough confirmed cases to judge (3 of the 30 needed, last 30 days), model v3 [alertname="live_recall_below_threshold" metric="recall" fingerprint=${resolved.fingerprint}]`,
+    );
+  });
+});
+
+describe('drift messages', () => {
+  it('says how many features drifted, by which test, against which threshold, and lists the most drifted with PSI', () => {
+    const [firing] = notices(drift);
+    const { subject, text } = emailMessage(firing, { serviceName: 'mloop', publicUrl: URL });
+    expect(subject).toBe('[mloop] FIRING: input data drift: 12 of 30 features (40%) differ from the training data (KS test, Bonferroni-corrected p < 0.05; threshold 30%)');
+    expect(unwrapped(text)).toContain(
+      'The recent input data no longer look like the data model v3 was trained on: for 12 of the 30 features (40%), the values of the 200 recent cases (last 30 days) ' +
+        'differ from the training values (two-sample Kolmogorov-Smirnov test, p < 0.05 after Bonferroni correction); the alert fires above 30%. ' +
+        'The most drifted are worst area (PSI 0.41), worst radius (PSI 0.35) and mean texture (PSI 0.22); ' +
+        "the population stability index (PSI) measures how far a feature's values have moved, 0 meaning not at all and 0.2 or more a major shift.",
+    );
+    const { psi_major: _ignored, ...withoutPsiMajor } = drift.annotations;
+    expect(unwrapped(emailMessage(notices({ ...drift, annotations: withoutPsiMajor })[0], { serviceName: 'mloop' }).text)).toContain(
+      "(PSI 0.22); the population stability index (PSI) measures how far a feature's values have moved, 0 meaning not at all. A model",
+    );
+    expect(text).toContain('  Drifted features: 12 of 30 (40%)\n');
+    expect(text).toContain('  Threshold:        more than 30% of the features\n');
+    expect(text).toContain('  Test:             Kolmogorov-Smirnov, p < 0.05 after Bonferroni correction\n');
+    expect(text).toContain('  Recent cases:     200 (last 30 days)\n');
+    expect(text).toContain('  Model version:    v3 (its training data is the reference)\n');
+    expect(text).toContain(
+      '  Most drifted:     worst area: PSI 0.41, p = 1.2e-7\n' + '                    worst radius: PSI 0.35, p = 3.1e-4\n' + '                    mean texture: PSI 0.22, p = 0.012\n',
+    );
+    expect(text).toContain(
+      '  All drifted:      worst area, worst radius, mean texture, worst perimeter,\n' +
+        '                    mean area, mean radius, area error, mean perimeter, worst\n' +
+        '                    texture, radius error and 2 more\n',
+    );
+    expect(text).toContain(`  Dashboard:        ${URL}\n`);
+    expect(unwrapped(text)).toContain('Check whether the way the measurements are taken, or the patients seen, have changed');
+    expect(text.split('\n').every((line) => line.length <= 78)).toBe(true);
+  });
+
+  it('says a resolved drift alert cleared, with the current share', () => {
+    const [, resolved] = notices(drift, calm);
+    const { subject, text } = emailMessage(resolved, { serviceName: 'mloop' });
+    expect(subject).toBe('[mloop] RESOLVED: input data drift cleared: 2 of 30 features (6.7%) differ from the training data (KS test, Bonferroni-corrected p < 0.05; threshold 30%)');
+    expect(unwrapped(text)).toContain('The recent input data look like the training data of model v3 again: 2 of the 30 features (6.7%) differ');
+    expect(text).toContain('  All drifted:      worst area, mean texture\n');
+    expect(text).not.toContain('Most drifted');
+    expect(text).toContain('No action is needed for this alert any more.');
+  });
+
+  it('says a drift alert resolved by absence is no longer monitored', () => {
+    const fired = evaluateAlerts([], [drift], T0, REPEAT, ['data_drift']);
+    const [gone] = evaluateAlerts(fired.states, [], T1, REPEAT, ['data_drift']).notifications;
+    expect(alertSummary(gone.alert)).toBe('input data drift no longer monitored (last 12 of 30 features (40%) differed; threshold 30%)');
+  });
+
+  it('shows a top_features annotation that is not the builder’s JSON as it is', () => {
+    const [n] = notices({ ...drift, annotations: { ...drift.annotations, top_features: 'worst area, high' } });
+    expect(emailMessage(n, { serviceName: 'mloop' }).text).toContain('  Most drifted:     worst area, high\n');
+  });
+
+  it('sends Alertmanager’s payload with one drift alert and the drift annotations', () => {
+    const [firing] = notices(drift);
+    const payload = alertmanagerWebhookPayload([firing], { receiver: 'r' });
+    expect(payload).toMatchObject({ groupKey: '{}:{alertname="data_drift"}', groupLabels: { alertname: 'data_drift' }, commonLabels: { alertname: 'data_drift' } });
+    const [alert] = payload.alerts;
+    expect(alert.labels).toStrictEqual({ alertname: 'data_drift' });
+    expect(alert.annotations).toMatchObject({
+      summary: 'input data drift: 12 of 30 features (40%) differ from the training data (KS test, Bonferroni-corrected p < 0.05; threshold 30%)',
+      drifted_share: '0.4',
+      drift_share: '0.3',
+      drifted_count: '12',
+      n_features: '30',
+      n_recent: '200',
+      window: 'last 30 days',
+      model_version: '3',
+      drifted_features: 'worst area, worst radius, mean texture, worst perimeter, mean area, mean radius, area error, mean perimeter, worst texture, radius error and 2 more',
+      alpha: '0.05',
+      psi_major: '0.2',
+    });
+    expect(alert.annotations.description).toMatch(/^The recent input data no longer look like the data model v3 was trained on/);
+    expect(JSON.parse(alert.annotations.top_features)).toEqual([
+      { feature: 'worst area', p_adjusted: 1.2e-7, psi: 0.412 },
+      { feature: 'worst radius', p_adjusted: 0.00031, psi: 0.35 },
+      { feature: 'mean texture', p_adjusted: 0.012, psi: 0.221 },
+    ]);
+    expect(Object.keys(alert)).toEqual(['status', 'labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL', 'fingerprint']);
+    expect(logLine(firing)).toBe(
+      `alert firing (new): input data drift: 12 of 30 features (40%) differ from the training data (KS test, Bonferroni-corrected p < 0.05; threshold 30%) [alertname="data_drift" fingerprint=${firing.fingerprint}]`,
+    );
   });
 });

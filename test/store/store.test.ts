@@ -73,9 +73,9 @@ describeDialects('store', (dialect) => {
     expect(store.dialect).toBe(dialect);
     const again = await open();
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats']);
+    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log']);
     const tables = (await again.db.introspection.getTables()).map((table) => table.name).sort();
-    expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'runs', 'snapshot_contents', 'snapshots']);
+    expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'predictions', 'runs', 'snapshot_contents', 'snapshots']);
   });
 
   it('migrates once when several openings of a new database race', async () => {
@@ -83,7 +83,7 @@ describeDialects('store', (dialect) => {
     fixture.defer(() => fresh.drop());
     const racers = await Promise.all([1, 2, 3, 4].map(() => open(fresh.options)));
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(racers[0].db);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
   });
 
   it('stores snapshots, newest first, and their text once per content', async () => {
@@ -144,7 +144,9 @@ describeDialects('store', (dialect) => {
     const listed = await store.models.list({ limit: 10 });
     expect(listed.map((m) => m.version)).toEqual([two.version, one.version]);
     expect(listed[1]).not.toHaveProperty('pipeline');
-    const { pipeline: _pipeline, ...summary } = one;
+    expect(listed[1]).not.toHaveProperty('reference');
+    expect(one.reference).toBeNull();
+    const { pipeline: _pipeline, reference: _reference, ...summary } = one;
     expect(listed[1]).toEqual(summary);
     expect((await store.models.list({ limit: 1, offset: 1 })).map((m) => m.version)).toEqual([one.version]);
 
@@ -457,7 +459,7 @@ describe('store on one SQLite file shared by two handles (CLI and server)', () =
     try {
       expect(await store.runs.list({ limit: 10 })).toHaveLength(3);
       const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-      expect(rows).toHaveLength(3);
+      expect(rows).toHaveLength(4);
     } finally {
       await store.close();
     }

@@ -7,9 +7,14 @@
  * form the store writes, so that text order is time order.
  */
 
-export type AlertName = 'recall_below_threshold' | 'model_rejected' | 'job_failed';
+/** Every alert name, for code that iterates them (a store query, a repeat pass); the type follows it. */
+export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift'] as const;
 
-export const ALERT_NAMES: readonly AlertName[] = ['recall_below_threshold', 'model_rejected', 'job_failed'];
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+export function isAlertName(text: string): text is AlertName {
+  return (ALERT_NAMES as readonly string[]).includes(text);
+}
 
 /** Identifying labels. `alertname` is always present in stored states and equals the alert's name. */
 export type AlertLabels = Readonly<Record<string, string>>;
@@ -150,4 +155,133 @@ export function jobSucceededCondition(success: { readonly job: ScheduledJob; rea
     annotations: success.runId === undefined ? {} : { run_id: String(success.runId) },
     active: false,
   };
+}
+
+/**
+ * Recall in production: measured on the predictions whose true diagnosis was confirmed later (by
+ * pathology), for the model version in service, over a rolling window.
+ */
+export interface LiveRecallCheck {
+  readonly metric: MonitoredMetric;
+  /** NaN when the window holds no confirmed case to measure on. */
+  readonly value: number;
+  readonly threshold: number;
+  readonly modelVersion: number;
+  /** Confirmed cases of the positive class in the window: the evidence recall rests on. */
+  readonly confirmedPositives: number;
+  /** `monitor.minCases`: below this many confirmed positive cases the value is not judged. */
+  readonly minCases: number;
+  /** The window in words, as the check counted it: `last 30 days`, `last 200 confirmed cases`. */
+  readonly window: string;
+  /** The positive class label (`M`). */
+  readonly positiveClass?: string;
+  /** Its name in words (`malignant`), for readers who do not know the labels. */
+  readonly positiveClassName?: string;
+}
+
+/** Why a live recall check is clear: recall reaches the threshold, or too few cases to judge. */
+export type LiveRecallResolution = 'recovered' | 'too_few_cases';
+
+/**
+ * Active when there are at least `minCases` confirmed positive cases and the value does not reach
+ * the threshold (a NaN value fires, as in `recallCondition`). With fewer cases the condition is
+ * inactive, because a handful of cases cannot tell a weak model from bad luck; so a firing alert
+ * then resolves, with `resolution: too_few_cases`, as "not enough confirmed cases to judge". That
+ * is what happens when a new version starts serving: its window starts empty. The version is an
+ * annotation, not a label, so that a new version continues (or resolves) the same alert rather than
+ * firing a second one next to a stale one.
+ */
+export function liveRecallCondition(check: LiveRecallCheck): AlertCondition {
+  const enoughCases = check.confirmedPositives >= check.minCases;
+  const active = enoughCases && !(check.value >= check.threshold);
+  const resolution: LiveRecallResolution = enoughCases ? 'recovered' : 'too_few_cases';
+  return {
+    name: 'live_recall_below_threshold',
+    labels: { metric: check.metric },
+    annotations: {
+      value: String(check.value),
+      threshold: String(check.threshold),
+      model_version: String(check.modelVersion),
+      confirmed_positives: String(check.confirmedPositives),
+      min_cases: String(check.minCases),
+      window: check.window,
+      ...(check.positiveClass === undefined ? {} : { positive_class: check.positiveClass }),
+      ...(check.positiveClassName === undefined ? {} : { positive_class_name: check.positiveClassName }),
+      // Only a clear condition says how it cleared: the resolved notice reads it.
+      ...(active ? {} : { resolution }),
+    },
+    active,
+  };
+}
+
+/** One feature whose recent values differ from the training data. */
+export interface DriftedFeature {
+  readonly feature: string;
+  /** The two-sample KS test's p-value after the Bonferroni correction for the number of features. */
+  readonly pAdjusted: number;
+  /** Population stability index of the recent values against the training values. */
+  readonly psi: number;
+}
+
+export interface DriftCheck {
+  /** Drifted features over all features, 0 to 1. */
+  readonly driftedShare: number;
+  /** `monitor.driftShare`: the share of drifted features above which the alert fires. */
+  readonly driftShare: number;
+  readonly driftedFeatures: readonly string[];
+  readonly nFeatures: number;
+  /** Recent rows compared with the training data. */
+  readonly nRecent: number;
+  /** The recent rows in words, as the check chose them: `last 30 days`, `last 200 predictions`. */
+  readonly window: string;
+  /** The model whose training data is the reference. */
+  readonly modelVersion: number;
+  /** The most drifted features, most drifted first; the first five are kept. */
+  readonly topFeatures?: readonly DriftedFeature[];
+  /** The KS test's significance level after correction; 0.05 unless the check used another. */
+  readonly alpha?: number;
+  /** The PSI from which the check calls a shift major, so the messages can say what a PSI means. */
+  readonly psiMajor?: number;
+}
+
+/** Drifted feature names kept in the `drifted_features` annotation before "and N more". */
+export const MAX_LISTED_FEATURES = 10;
+/** Entries kept in the `top_features` annotation. */
+export const MAX_TOP_FEATURES = 5;
+
+/**
+ * One alert for the whole input (no labels): which features drift changes from one check to the
+ * next, and a label per feature would turn a slowly spreading drift into a storm of alerts. Active
+ * when the drifted share exceeds `driftShare`; a NaN share (no features or no recent rows) does
+ * not fire, as there is nothing to compare.
+ *
+ * `top_features` is JSON (`[{"feature":…,"p_adjusted":…,"psi":…}]`): a webhook receiver can read
+ * it, and the messages word it.
+ */
+export function driftCondition(check: DriftCheck): AlertCondition {
+  const top = (check.topFeatures ?? []).slice(0, MAX_TOP_FEATURES).map((f) => ({ feature: f.feature, p_adjusted: f.pAdjusted, psi: f.psi }));
+  return {
+    name: 'data_drift',
+    labels: {},
+    annotations: {
+      drifted_share: String(check.driftedShare),
+      drift_share: String(check.driftShare),
+      drifted_count: String(check.driftedFeatures.length),
+      n_features: String(check.nFeatures),
+      n_recent: String(check.nRecent),
+      window: check.window,
+      model_version: String(check.modelVersion),
+      drifted_features: featureList(check.driftedFeatures),
+      alpha: String(check.alpha ?? 0.05),
+      ...(check.psiMajor === undefined ? {} : { psi_major: String(check.psiMajor) }),
+      ...(top.length === 0 ? {} : { top_features: JSON.stringify(top) }),
+    },
+    active: check.driftedShare > check.driftShare,
+  };
+}
+
+/** `a, b, c`, or the first MAX_LISTED_FEATURES names and `and N more`: an annotation is read, not parsed. */
+function featureList(features: readonly string[]): string {
+  if (features.length <= MAX_LISTED_FEATURES) return features.join(', ');
+  return `${features.slice(0, MAX_LISTED_FEATURES).join(', ')} and ${features.length - MAX_LISTED_FEATURES} more`;
 }

@@ -1,0 +1,334 @@
+/* global document, setTimeout, clearTimeout, console */
+import { ApiError, call, forgetToken, getJson, hasToken } from './api.js';
+import { byId, fill, fmt, h, renderIfChanged } from './dom.js';
+import { driftView } from './drift-report.js';
+import { gridHeatmap } from './grid-heatmap.js';
+import { liveView } from './live-performance.js';
+import { classificationReport, confusionMatrix, metricWords, modelCard } from './model-views.js';
+import { createPredictionForm } from './prediction-form.js';
+import { createRecallChart } from './recall-chart.js';
+import { alertsTable, modelsTable, runsTable, snapshotsTable } from './tables.js';
+
+/** Every 2 s, every second while a run is under way so its progress moves. */
+const IDLE_MS = 2000;
+const BUSY_MS = 1000;
+/** The heavier documents are read again when something changed, and at least this often. */
+const FULL_EVERY_MS = 30_000;
+/**
+ * Live performance changes with every prediction and confirmed diagnosis, which the small
+ * documents do not show: it is read this often. Its counts tell when new inputs arrived; only then
+ * is the drift report (a KS test per feature over the whole window, a second of server time for
+ * 10 000 inputs) read again, at most every DRIFT_MIN_MS, and otherwise every DRIFT_MAX_MS as old
+ * inputs leave its window.
+ */
+const LIVE_EVERY_MS = 5000;
+const DRIFT_MIN_MS = 15_000;
+const DRIFT_MAX_MS = 300_000;
+
+const state = {
+  runs: [],
+  alerts: [],
+  models: [],
+  activeVersion: null,
+  /** The active version with its feature names, read once per version. */
+  active: null,
+  performance: null,
+  history: [],
+  snapshots: [],
+  /** GET /api/v1/performance/live and GET /api/v1/drift (null with no active model). */
+  live: null,
+  drift: null,
+  /** Registry entries of versions that have live cases but are older than the models list. */
+  olderModels: new Map(),
+  showAllFeatures: false,
+  acting: false,
+};
+
+const chart = createRecallChart(byId('recall-chart'));
+const predictionForm = createPredictionForm(byId('predict'), {
+  predict: async (row) => {
+    const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });
+    void refreshNow({ monitoring: true });
+    return answer;
+  },
+  confirm: async (predictionId, actual) => {
+    const { results } = await call('api/v1/feedback', { body: { predictionId, actual }, scope: 'feedback' });
+    void refreshNow({ monitoring: true });
+    return results[0];
+  },
+});
+
+const working = () => state.runs.some((r) => r.status === 'queued' || r.status === 'running');
+const trainingUnderWay = () => state.runs.some((r) => r.kind === 'train' && (r.status === 'queued' || r.status === 'running'));
+
+/*
+ * Polling. Each tick reads the small documents (latest runs, alerts, the active version and newest
+ * model); the models, history, snapshots and performance only when those show a change (a run
+ * moved on, a version was promoted, an alert fired or resolved) or every 30 s.
+ */
+let signature = '';
+let lastFull = 0;
+let timer = null;
+let inFlight = null;
+let again = false;
+let forceFull = false;
+let forceMonitoring = false;
+let lastLive = 0;
+let lastDrift = 0;
+/** Inputs in the live window and the active version when the drift report was read. */
+let driftInputs = null;
+let driftVersion = null;
+
+async function readActive(version) {
+  if (version === null) return null;
+  if (state.active?.version === version) return state.active;
+  const { pipeline, ...model } = await getJson(`api/v1/models/${version}?include=pipeline`);
+  return { ...model, featureNames: pipeline.featureNames };
+}
+
+async function refresh() {
+  const [runs, alerts, head] = await Promise.all([getJson('api/v1/runs?limit=8'), getJson('api/v1/alerts?limit=10'), getJson('api/v1/models?limit=1')]);
+  state.runs = runs.runs;
+  state.alerts = alerts.alerts;
+  const newest = head.models[0];
+  const sig = JSON.stringify([head.activeVersion, newest?.version, newest?.status, runs.runs.map((r) => [r.id, r.status]), alerts.alerts.map((a) => [a.fingerprint, a.status, a.startsAt])]);
+  if (forceFull || sig !== signature || Date.now() - lastFull > FULL_EVERY_MS) {
+    forceFull = false;
+    const [models, history, snapshots] = await Promise.all([getJson('api/v1/models?limit=10'), getJson('api/v1/performance/history?limit=200'), getJson('api/v1/data/snapshots?limit=8')]);
+    const activeVersion = models.activeVersion;
+    const [performance, active] = await Promise.all([activeVersion === null ? null : getJson('api/v1/performance'), readActive(activeVersion)]);
+    Object.assign(state, { models: models.models, activeVersion, history: history.checks, snapshots: snapshots.snapshots, performance, active });
+    signature = sig;
+    lastFull = Date.now();
+  }
+  await refreshMonitoring();
+  render();
+}
+
+async function readDrift() {
+  try {
+    return await getJson('api/v1/drift');
+  } catch (error) {
+    // 409: the active version went away between two reads; the next full refresh shows it.
+    if (error instanceof ApiError && error.status === 409) return null;
+    throw error;
+  }
+}
+
+/** Live performance every LIVE_EVERY_MS; drift when new inputs arrived (see DRIFT_MIN_MS). */
+async function refreshMonitoring() {
+  const now = Date.now();
+  const forced = forceMonitoring;
+  forceMonitoring = false;
+  if (forced || state.live === null || now - lastLive >= LIVE_EVERY_MS) {
+    state.live = await getJson('api/v1/performance/live');
+    lastLive = now;
+  }
+  const inputs = state.live.confirmed + state.live.pending;
+  if (state.activeVersion === null) {
+    state.drift = null;
+    driftVersion = null;
+  } else if (forced || driftVersion !== state.activeVersion || now - lastDrift >= DRIFT_MAX_MS || (inputs !== driftInputs && now - lastDrift >= DRIFT_MIN_MS)) {
+    state.drift = await readDrift();
+    lastDrift = now;
+    driftInputs = inputs;
+    driftVersion = state.activeVersion;
+  }
+  // Versions with live cases older than the ten newest: their test-split values, read once.
+  const known = new Set(state.models.map((m) => m.version));
+  for (const v of state.live.versions) {
+    if (known.has(v.modelVersion) || state.olderModels.has(v.modelVersion)) continue;
+    state.olderModels.set(v.modelVersion, await getJson(`api/v1/models/${v.modelVersion}`));
+  }
+}
+
+function setConnection(error) {
+  const banner = byId('offline');
+  banner.hidden = error === null;
+  if (error === null) {
+    byId('updated').textContent = `updated ${fmt.time(new Date().toISOString())}`;
+    return;
+  }
+  if (error instanceof ApiError) banner.textContent = `The server answered ${error.status}: ${error.message}. Retrying…`;
+  else if (error instanceof TypeError && /fetch/i.test(error.message)) banner.textContent = 'Cannot reach the mloop server: showing the last data received, retrying…';
+  else {
+    banner.textContent = `The dashboard failed to show the data: ${error.message}`;
+    console.error(error);
+  }
+}
+
+/**
+ * Refreshes now (after an action: `full`; after a prediction or a confirmed diagnosis made here:
+ * `monitoring`), or joins the refresh already under way and runs once more after it.
+ */
+function refreshNow({ full = false, monitoring = false } = {}) {
+  if (full) forceFull = true;
+  if (monitoring) forceMonitoring = true;
+  if (inFlight) {
+    again = true;
+    return inFlight;
+  }
+  inFlight = (async () => {
+    clearTimeout(timer);
+    do {
+      again = false;
+      try {
+        await refresh();
+        setConnection(null);
+      } catch (error) {
+        setConnection(error);
+      }
+    } while (again);
+    inFlight = null;
+    // A hidden tab stops polling and catches up when it is shown again.
+    if (!document.hidden) timer = setTimeout(() => refreshNow(), working() ? BUSY_MS : IDLE_MS);
+  })();
+  return inFlight;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) void refreshNow();
+});
+
+/* Rendering: each part redraws only when its own data changed. */
+
+function renderHealth(active, latest, performance, firing) {
+  const el = byId('health');
+  const text = byId('health-text');
+  if (!active || !performance) {
+    el.dataset.state = 'none';
+    text.textContent = 'No model is serving yet: press Train (or wait for the start-up training).';
+    document.title = 'mloop · no model';
+  } else {
+    const value = latest ? latest.value : performance.monitoredValue;
+    const threshold = latest ? latest.threshold : performance.threshold;
+    const passed = value >= threshold;
+    el.dataset.state = passed ? 'pass' : 'fail';
+    // The tab's title tells a tab kept in the background whether all is well.
+    document.title = `${passed ? '✓' : '✗'} mloop v${active.version} · ${fmt.score(value)}${firing > 0 ? ` · ${firing} firing` : ''}`;
+    fill(
+      text,
+      h('strong', null, `Model v${active.version} serving`),
+      ` · ${metricWords(performance.monitoredMetric, performance.metrics.positive)} ${fmt.score(value)} ${passed ? '≥' : '<'} ${threshold}`,
+      passed ? '' : h('strong', null, ' · below threshold'),
+    );
+  }
+  const count = byId('alert-count');
+  count.hidden = firing === 0;
+  count.textContent = `${firing} alert${firing === 1 ? '' : 's'} firing`;
+}
+
+function gridSearchView(active, models) {
+  if (active?.gridSearch) return gridHeatmap(active.gridSearch, active.version);
+  const other = models.find((m) => m.gridSearch);
+  if (other) return [h('p', { class: 'help' }, `The active model does not search a grid; the newest one that did is v${other.version} (${other.status}).`), gridHeatmap(other.gridSearch, other.version)];
+  return h('p', { class: 'muted' }, 'No grid search yet: choose "gridsearch" and press Train to see the mean cross-validated accuracy of every (C, γ).');
+}
+
+/** What the live card judges by: the active model's settings, else the newest version's. */
+function monitorSettings(performance, models) {
+  const source = performance ?? models[0];
+  if (!source) return null;
+  const positive = source.metrics.positive;
+  return { metric: source.monitoredMetric, threshold: source.threshold, positive, metricText: metricWords(source.monitoredMetric, positive).replace(/^./, (c) => c.toUpperCase()) };
+}
+
+function renderMonitoring() {
+  const { live, drift, models, performance, activeVersion } = state;
+  const settings = monitorSettings(performance, models);
+  const modelOf = (version) => models.find((m) => m.version === version) ?? state.olderModels.get(version);
+  const tests = live?.versions.map((v) => [v.modelVersion, modelOf(v.modelVersion)?.metrics ?? null]);
+  renderIfChanged('live', [live, settings, activeVersion, tests], () =>
+    fill(byId('live'), live && settings ? liveView(live, { settings, modelOf, activeVersion }) : h('p', { class: 'muted' }, live ? 'Shown once a model is trained.' : 'Loading…')),
+  );
+  renderIfChanged('drift', [drift, state.showAllFeatures], () =>
+    fill(
+      byId('drift'),
+      driftView(drift, {
+        showAll: state.showAllFeatures,
+        onToggle: () => {
+          state.showAllFeatures = !state.showAllFeatures;
+          renderMonitoring();
+        },
+      }),
+    ),
+  );
+}
+
+function render() {
+  const { active, performance, history, models, runs, alerts, snapshots, activeVersion } = state;
+  // The model card and the header judge by the test split; live values have their own card.
+  const latest = active ? history.filter((c) => c.modelVersion === active.version && c.source !== 'live').at(-1) : undefined;
+  const firing = alerts.filter((a) => a.status === 'firing').length;
+  const snapshot = active ? snapshots.find((s) => s.id === active.snapshotId) : undefined;
+  const model = active && performance ? active : null;
+
+  renderIfChanged('health', [model, latest, performance, firing], () => renderHealth(active, latest, performance, firing));
+  renderIfChanged('model', [model, latest, snapshot, performance], () =>
+    fill(byId('model'), model ? modelCard({ model, performance, latest, snapshot }) : h('p', { class: 'muted' }, 'No model is active yet. Train one with the Train button above.')),
+  );
+  renderIfChanged('chart', [history, alerts], () => chart.update(history, alerts));
+  renderMonitoring();
+  renderIfChanged('confusion', performance, () => fill(byId('confusion'), performance ? confusionMatrix(performance) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
+  renderIfChanged('models', [models, activeVersion, state.acting], () => fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting })));
+  renderIfChanged('alerts', alerts, () => fill(byId('alerts'), alertsTable(alerts)));
+  renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
+  renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
+  predictionForm.setModel(active?.featureNames ?? null, performance?.metrics.labels);
+
+  byId('train').disabled = state.acting || trainingUnderWay();
+  byId('train').textContent = trainingUnderWay() ? 'Training…' : 'Train';
+  for (const id of ['update-data', 'check']) byId(id).disabled = state.acting;
+  byId('rollback').disabled = state.acting || activeVersion === null;
+  const kept = ['admin', 'feedback'].filter(hasToken);
+  byId('token-state').hidden = kept.length === 0;
+  byId('token-kept').textContent = `${kept.join(' and ')} token${kept.length > 1 ? 's' : ''}`;
+}
+
+/* Actions: each asks for the admin token if the server wants one, then refreshes everything. */
+
+function say(text, kind = 'info') {
+  const el = byId('action-status');
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
+
+async function act(what, request, success) {
+  state.acting = true;
+  render();
+  say(`${what}…`);
+  try {
+    say(success(await request()), 'ok');
+  } catch (error) {
+    if (error.name === 'Cancelled') say(`${what}: cancelled, no token given.`, 'muted');
+    else say(`${what} failed: ${error.message}`, 'bad');
+  } finally {
+    state.acting = false;
+    await refreshNow({ full: true });
+  }
+}
+
+function promote(version) {
+  return act(`Promoting v${version}`, () => call(`api/v1/models/${version}/promote`), (m) => `v${m.version} is now the active model (promoted by hand).`);
+}
+
+byId('update-data').addEventListener('click', () =>
+  act('Updating the data', () => call('api/v1/data/update'), (r) => `Data ${r.status === 'created' ? 'updated: new' : 'unchanged: same bytes as'} snapshot #${r.snapshot.id} (${r.snapshot.rowCount} rows).`),
+);
+byId('train').addEventListener('click', () => {
+  const mode = byId('train-mode').value;
+  return act(`Starting a ${mode} training`, () => call('api/v1/train', { body: { mode } }), (r) => `Training ${mode} started as run #${r.runId}: its progress shows under Recent runs.`);
+});
+byId('check').addEventListener('click', () => act('Starting a check', () => call('api/v1/jobs/check/run'), (r) => `Check started as run #${r.runId}: its result shows under Recent runs and in the chart.`));
+byId('rollback').addEventListener('click', () => act('Rolling back', () => call('api/v1/models/rollback'), (m) => `Rolled back: v${m.version} is the active model again.`));
+byId('forget-token').addEventListener('click', () => {
+  forgetToken('admin');
+  forgetToken('predict');
+  forgetToken('feedback');
+  render();
+  say('The tokens are forgotten: the next action that needs one asks for it again.', 'muted');
+});
+
+void refreshNow();

@@ -1,0 +1,122 @@
+import { badge, fmt, h, s } from './dom.js';
+
+/** Rows shown before "Show all": the most drifted; the headline counts them all. */
+const SHOWN = 10;
+
+const sparkWidth = 140;
+const sparkHeight = 32;
+
+/**
+ * The training data's histogram of one feature (grey bars) and the recent inputs' (an orange
+ * outline) over the same bins, each as proportions of its own rows so that 455 training rows and
+ * 60 recent ones compare. Recent values outside the training range are counted in the first and
+ * last bins, as the PSI counts them.
+ */
+export function histogramSparkline(feature, nReference, nRecent) {
+  const { reference, recent, edges } = feature.histogram;
+  const bins = reference.length;
+  const ref = reference.map((c) => c / Math.max(nReference, 1));
+  const cur = recent.map((c) => c / Math.max(nRecent, 1));
+  const top = Math.max(...ref, ...cur, 1e-9);
+  const w = sparkWidth / bins;
+  const y = (p) => sparkHeight - 1 - (p / top) * (sparkHeight - 3);
+  const bars = ref.map((p, i) => s('rect', { class: 'spark-reference', x: (i * w + 0.5).toFixed(1), y: y(p).toFixed(1), width: (w - 1).toFixed(1), height: (sparkHeight - 1 - y(p)).toFixed(1) }));
+  // A step line over the bins: its flat tops read as a second histogram drawn over the first.
+  let d = `M0 ${sparkHeight - 1}`;
+  cur.forEach((p, i) => (d += ` V${y(p).toFixed(1)} H${((i + 1) * w).toFixed(1)}`));
+  d += ` V${sparkHeight - 1}`;
+  const range = `${fmt.num(edges[0])} to ${fmt.num(edges[edges.length - 1])}`;
+  // Stretched to the row's width on a phone: the lines keep their width (non-scaling-stroke in the CSS).
+  return s(
+    'svg',
+    { class: 'spark', viewBox: `0 0 ${sparkWidth} ${sparkHeight}`, width: sparkWidth, height: sparkHeight, preserveAspectRatio: 'none', role: 'img', 'aria-label': `${feature.feature}: training and recent histograms over ${range}` },
+    s('title', null, `${feature.feature}, ${bins} bins from ${range}\ntraining: ${ref.map((p) => fmt.percent(p)).join(' ')}\nrecent:   ${cur.map((p) => fmt.percent(p)).join(' ')}`),
+    s('line', { class: 'spark-axis', x1: 0, x2: sparkWidth, y1: sparkHeight - 0.5, y2: sparkHeight - 0.5 }),
+    bars,
+    s('path', { class: 'spark-recent', d }),
+  );
+}
+
+/** The two colours of the sparklines, named once above the table. */
+function sparkLegend() {
+  return h(
+    'span',
+    { class: 'spark-legend' },
+    s('svg', { width: 12, height: 10, 'aria-hidden': 'true' }, s('rect', { class: 'spark-reference', x: 0, y: 1, width: 12, height: 9 })),
+    ' training data ',
+    s('svg', { width: 14, height: 10, 'aria-hidden': 'true' }, s('path', { class: 'spark-recent', d: 'M1 10 V2 H13 V10' })),
+    ' recent inputs',
+  );
+}
+
+function outOfRange({ below, above }) {
+  if (below === 0 && above === 0) return h('span', { class: 'muted' }, '–');
+  return h('span', { title: `${below} below the training minimum, ${above} above the training maximum` }, below > 0 ? `↓${below}` : '', below > 0 && above > 0 ? ' ' : '', above > 0 ? `↑${above}` : '');
+}
+
+function featureRow(f, report) {
+  const cells = [
+    h('td', { class: 'feature-name' }, h('span', { class: 'mono' }, f.feature), f.drifted ? [' ', badge('drifted', 'bad')] : null),
+    h('td', { class: 'spark-cell' }, histogramSparkline(f, report.nReference, report.nRecent)),
+    h('td', { class: 'num', title: `two-sample KS statistic ${f.ks.statistic} (${f.ks.method} p-value ${f.ks.pValue})` }, fmt.score(f.ks.statistic)),
+    h('td', { class: `num${f.drifted ? ' bad' : ''}`, title: `Bonferroni-adjusted p ${f.pAdjusted}` }, fmt.p(f.pAdjusted)),
+    h('td', { class: 'num' }, h('span', { class: f.psiMajor ? 'psi-major' : null, title: f.psiMajor ? `PSI ${f.psi}: a major shift (≥ ${report.options.psiMajor})` : `PSI ${f.psi}` }, fmt.num(f.psi, 2))),
+    h('td', { class: 'num' }, outOfRange(f.outOfRange)),
+  ];
+  return h('tr', { dataset: { feature: f.feature, drifted: String(f.drifted), psiMajor: String(f.psiMajor) } }, cells);
+}
+
+function headline(report) {
+  const { driftedCount, nFeatures, driftedShare, datasetDrift, options } = report;
+  const where = datasetDrift ? 'above' : driftedShare === options.driftShare ? 'at' : 'below';
+  return h(
+    'p',
+    { class: 'drift-headline', id: 'drift-headline', dataset: { state: datasetDrift ? 'drift' : 'ok' } },
+    h('strong', null, `${driftedCount} of ${nFeatures} features drifted (${fmt.percent(driftedShare)})`),
+    ` — ${where} the ${fmt.percent(options.driftShare)} alert threshold`,
+  );
+}
+
+/**
+ * GET /api/v1/drift as a headline and a table, most drifted (smallest adjusted p) first, with a
+ * small histogram per feature. `showAll` lists every feature; otherwise the SHOWN most drifted,
+ * with a button for the rest.
+ */
+export function driftView(drift, { showAll, onToggle }) {
+  if (!drift) return h('p', { class: 'muted' }, 'Shown once a model is active.');
+  const { report } = drift;
+  if (!report) {
+    return [
+      h('p', { class: 'drift-headline', id: 'drift-headline', dataset: { state: 'none' } }, h('strong', null, 'Not judged yet: '), h('span', { id: 'drift-reason' }, drift.reason ?? 'no report')),
+      h('p', { class: 'help' }, `Recent inputs (${drift.window}) are compared with the training data of model v${drift.modelVersion} once there are ${drift.minRows} of them.`),
+    ];
+  }
+  const features = [...report.features].sort((a, b) => a.pAdjusted - b.pAdjusted || b.psi - a.psi);
+  const shown = showAll ? features : features.slice(0, SHOWN);
+  const heads = ['Feature', 'Training vs recent', 'KS D', 'adj. p', 'PSI', 'Out of range'];
+  const rows = shown.map((f) => featureRow(f, report));
+  for (const row of rows) [...row.cells].forEach((cell, i) => (cell.dataset.label = cell.classList.contains('spark-cell') ? '' : heads[i]));
+  return [
+    headline(report),
+    h(
+      'p',
+      { class: 'help' },
+      `${report.nRecent} recent inputs (${drift.window}) against the ${report.nReference} training rows of model v${drift.modelVersion}. A feature drifts when the two-sample Kolmogorov-Smirnov test gives a Bonferroni-adjusted p below ${report.options.alpha}; `,
+      h('span', { class: 'psi-major' }, `PSI ≥ ${report.options.psiMajor}`),
+      ' marks a major shift. ',
+      sparkLegend(),
+    ),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h('table', { class: 'list drift-table', id: 'drift-table' }, h('thead', null, h('tr', null, heads.map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : null }, t)))), h('tbody', null, rows)),
+    ),
+    features.length > SHOWN
+      ? h(
+          'button',
+          { type: 'button', class: 'link drift-toggle', id: 'drift-toggle', 'aria-expanded': String(showAll), onclick: onToggle },
+          showAll ? `Show only the ${SHOWN} most drifted` : `Show all ${features.length} features${report.driftedCount > SHOWN ? ` (${report.driftedCount - SHOWN} more drifted)` : ''}`,
+        )
+      : null,
+  ];
+}

@@ -1,0 +1,147 @@
+import { badge, classWord, fmt, h, timeEl } from './dom.js';
+
+const modeWords = {
+  basic: 'RBF SVC on the raw measurements',
+  normalized: 'min-max scaler, then RBF SVC',
+  gridsearch: 'min-max scaler, then RBF SVC with C and γ chosen by cross-validation',
+};
+
+/** "recall of malignant (M)" or "macro-averaged recall", from the metric the server monitors. */
+export function metricWords(metric, positive) {
+  if (metric === 'recall') return `recall of ${classWord(positive)} (${positive})`;
+  if (metric === 'recall_macro') return 'macro-averaged recall';
+  return metric;
+}
+
+export const statusKind = { active: 'ok', candidate: 'info', rejected: 'bad', retired: 'muted' };
+
+function hyperparameters(model) {
+  const gs = model.gridSearch;
+  if (gs) return `C = ${gs.bestParams.C}, γ = ${gs.bestParams.gamma} (best of ${gs.candidates.length} by ${gs.cv}-fold CV)`;
+  return `C = ${model.params?.C ?? '?'}, γ = ${model.params?.gamma ?? '?'}`;
+}
+
+function snapshotText(snapshot, id) {
+  if (!snapshot) return `snapshot #${id}`;
+  const classes = Object.entries(snapshot.classCounts)
+    .map(([label, n]) => `${n} ${label}`)
+    .join(', ');
+  return [`snapshot #${snapshot.id} · ${snapshot.rowCount} rows (${classes}) · taken `, timeEl(snapshot.createdAt)];
+}
+
+/**
+ * The active model at a glance: its monitored value against the threshold (the latest check of
+ * this version if there is one, else the value from its training), then what it is.
+ */
+export function modelCard({ model, performance, latest, snapshot }) {
+  const value = latest ? latest.value : performance.monitoredValue;
+  const threshold = latest ? latest.threshold : performance.threshold;
+  const passed = value >= threshold;
+  const measured = latest
+    ? [latest.source === 'check' ? 'last check ' : 'measured at training ', timeEl(latest.createdAt), ` on snapshot #${latest.snapshotId}`]
+    : ['measured at training'];
+  const support = performance.metrics.perClass.reduce((n, c) => n + c.support, 0);
+  return h(
+    'div',
+    { class: 'model' },
+    h('div', { class: 'model-head' }, h('span', { class: 'model-version', id: 'active-version', dataset: { version: model.version } }, `v${model.version}`), badge(model.status, statusKind[model.status] ?? 'muted'), h('span', { class: 'model-mode' }, model.mode)),
+    h(
+      'div',
+      { class: 'recall-box', id: 'monitored', dataset: { state: passed ? 'pass' : 'fail' } },
+      h('span', { class: 'recall-value', title: String(value) }, fmt.score(value)),
+      h(
+        'span',
+        { class: 'recall-text' },
+        h('strong', null, metricWords(performance.monitoredMetric, performance.metrics.positive)),
+        h('span', { class: 'recall-verdict' }, passed ? `✓ reaches the threshold ${threshold}` : `✗ below the threshold ${threshold}`),
+        h('span', { class: 'muted small' }, measured),
+      ),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'Mode'),
+      h('dd', null, h('strong', null, model.mode), ': ', modeWords[model.mode] ?? ''),
+      h('dt', null, 'Hyperparameters'),
+      h('dd', null, hyperparameters(model)),
+      h('dt', null, 'Data'),
+      h('dd', null, snapshotText(snapshot, model.snapshotId)),
+      h('dt', null, 'Trained'),
+      h('dd', null, timeEl(model.createdAt), ` in ${fmt.ms(model.trainingMs)}`),
+      h('dt', null, 'Test split'),
+      h('dd', null, `accuracy ${fmt.score(performance.metrics.accuracy)} on ${support} held-out rows`),
+      h('dt', null, 'Gate'),
+      h('dd', null, model.gateReason ?? 'passed the promotion gate'),
+    ),
+  );
+}
+
+/**
+ * Rows are the true class, columns the predicted one, in the API's label order. The live card
+ * shows the same table for confirmed cases: `id` and `where` say which.
+ */
+export function confusionMatrix(performance, { id = 'confusion-table', where = 'on the test split', compact = false } = {}) {
+  const { labels, confusionMatrix: cm, positive } = performance.metrics;
+  const p = labels.indexOf(positive);
+  const missed = p < 0 ? 0 : cm[p].reduce((n, v, j) => (j === p ? n : n + v), 0);
+  const falseAlarms = p < 0 ? 0 : cm.reduce((n, row, i) => (i === p ? n : n + row[p]), 0);
+  const max = Math.max(1, ...cm.flat());
+  return h(
+    'div',
+    null,
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: compact ? 'cm cm-compact' : 'cm', id },
+        h('thead', null, h('tr', null, h('td', { rowspan: 2, colspan: 2 }), h('th', { colspan: labels.length, scope: 'colgroup' }, 'predicted')), h('tr', null, labels.map((l) => h('th', { scope: 'col' }, classWord(l))))),
+        h(
+          'tbody',
+          null,
+          labels.map((l, i) =>
+            h(
+              'tr',
+              null,
+              i === 0 ? h('th', { rowspan: labels.length, scope: 'rowgroup', class: 'cm-axis' }, 'true') : null,
+              h('th', { scope: 'row' }, classWord(l)),
+              cm[i].map((v, j) =>
+                h('td', { class: i === j ? 'cm-hit' : v > 0 ? 'cm-miss' : 'cm-zero', style: { '--share': String(v / max) }, dataset: { true: l, predicted: labels[j] }, title: `${v} ${classWord(l)} predicted ${classWord(labels[j])}` }, String(v)),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    p < 0
+      ? null
+      : h('p', { class: 'help' }, h('strong', null, `${missed} ${classWord(positive)}`), ` predicted ${labels.filter((l) => l !== positive).map(classWord).join('/')} (missed); `, h('strong', null, String(falseAlarms)), ` predicted ${classWord(positive)} wrongly, ${where}.`),
+  );
+}
+
+/** scikit-learn's classification_report as a table, the monitored number highlighted. */
+export function classificationReport(performance) {
+  const m = performance.metrics;
+  const monitorsPositive = performance.monitoredMetric === 'recall';
+  const row = (name, s, { monitored = false, strong = false } = {}) =>
+    h('tr', null, h('th', { scope: 'row' }, strong ? h('strong', null, name) : name), h('td', null, fmt.score(s.precision)), h('td', { class: monitored ? 'monitored' : null, title: String(s.recall) }, fmt.score(s.recall)), h('td', null, fmt.score(s.f1)), h('td', null, String(s.support)));
+  const support = m.perClass.reduce((n, c) => n + c.support, 0);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'report', id: 'report-table' },
+      h('thead', null, h('tr', null, h('td'), h('th', { scope: 'col' }, 'precision'), h('th', { scope: 'col' }, 'recall'), h('th', { scope: 'col' }, 'f1-score'), h('th', { scope: 'col' }, 'support'))),
+      h(
+        'tbody',
+        null,
+        m.perClass.map((c) => row(`${classWord(c.label)} (${c.label})`, c, { monitored: monitorsPositive && c.label === m.positive, strong: c.label === m.positive })),
+        h('tr', { class: 'report-sep' }, h('th', { scope: 'row' }, 'accuracy'), h('td'), h('td'), h('td', null, fmt.score(m.accuracy)), h('td', null, String(support))),
+        row('macro avg', m.macroAvg, { monitored: !monitorsPositive }),
+        row('weighted avg', m.weightedAvg),
+      ),
+    ),
+    h('p', { class: 'help' }, `Model v${performance.version} on its ${support} held-out test rows. `, h('span', { class: 'monitored-key' }, 'Highlighted'), ': the monitored metric.'),
+  );
+}

@@ -1,0 +1,180 @@
+import { badge, classWord, fmt, h, timeEl } from './dom.js';
+import { statusKind } from './model-views.js';
+
+/** A list table; each cell also carries its column's name, which a phone shows in place of the header. */
+function table(id, heads, rows, emptyText) {
+  if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
+  for (const row of rows) [...row.cells].forEach((cell, i) => (cell.dataset.label = heads[i]));
+  return h('table', { class: 'list', id }, h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows));
+}
+
+/** Model versions, newest first, with the gate's verdict and a promote button on the others. */
+export function modelsTable(models, activeVersion, { onPromote, busy }) {
+  const rows = models.map((m) => {
+    const passed = m.monitoredValue >= m.threshold;
+    return h(
+      'tr',
+      { dataset: { version: m.version, status: m.status }, class: m.version === activeVersion ? 'row-active' : null },
+      h('td', null, h('strong', null, `v${m.version}`)),
+      h('td', null, badge(m.status, statusKind[m.status] ?? 'muted')),
+      h('td', null, m.mode),
+      h('td', { class: passed ? 'good' : 'bad', title: `${m.monitoredMetric} ${m.monitoredValue} (threshold ${m.threshold})` }, fmt.score(m.monitoredValue)),
+      h('td', null, timeEl(m.createdAt)),
+      h('td', { class: 'reason' }, m.gateReason ?? (passed ? 'passed' : '–')),
+      h(
+        'td',
+        null,
+        m.version === activeVersion
+          ? h('span', { class: 'muted small' }, 'serving')
+          : h('button', { type: 'button', class: 'small-button promote', disabled: busy, title: `POST /api/v1/models/${m.version}/promote`, onclick: () => onPromote(m.version) }, 'Promote'),
+      ),
+    );
+  });
+  return table('models-table', ['Version', 'Status', 'Mode', 'Recall', 'Created', 'Gate verdict', ''], rows, 'No model trained yet: press Train.');
+}
+
+function runResult(run) {
+  if (run.status === 'failed') return h('span', { class: 'bad' }, run.error ?? 'failed');
+  const r = run.result;
+  if (!r) return '–';
+  if (run.kind === 'train' && r.version !== undefined) return [h('strong', null, `v${r.version}`), ` ${r.status}`, r.value === undefined ? '' : ` · ${fmt.score(r.value)}`];
+  if (run.kind === 'update' && r.snapshotId !== undefined) return `snapshot #${r.snapshotId} ${r.status ?? ''}`;
+  if (run.kind === 'check' && r.value !== undefined) return [h('span', { class: r.passed ? 'good' : 'bad' }, `v${r.modelVersion}: ${fmt.score(r.value)} ${r.passed ? '✓' : '✗'}`), checkMonitoring(r)];
+  return '–';
+}
+
+/** What a check found in production besides the test split: live recall and input drift. */
+function checkMonitoring(r) {
+  const parts = [];
+  if (r.live?.judged && typeof r.live.value === 'number') {
+    parts.push(' · ', h('span', { class: r.live.value >= r.threshold ? 'good' : 'bad', title: `on ${r.live.confirmed} confirmed cases, ${r.live.window}` }, `live ${fmt.score(r.live.value)}`));
+  }
+  if (r.drift?.judged) {
+    parts.push(' · ', h('span', { class: r.drift.datasetDrift ? 'bad' : null, title: `${r.drift.nRecent} recent inputs, ${r.drift.window}` }, `${r.drift.driftedCount} feature${r.drift.driftedCount === 1 ? '' : 's'} drifted`));
+  }
+  return parts;
+}
+
+function progress(run) {
+  if (run.progressTotal) {
+    return h('span', { class: 'progress' }, h('progress', { max: run.progressTotal, value: run.progressDone ?? 0 }), h('span', { class: 'progress-text' }, `${run.progressDone ?? 0}/${run.progressTotal}`));
+  }
+  // Trainings without a grid report no steps: show that they are busy, not how far.
+  if (run.status === 'running') return h('progress', { 'aria-label': 'running' });
+  return '–';
+}
+
+const runKind = { queued: 'muted', running: 'info', succeeded: 'ok', failed: 'bad' };
+
+export function runsTable(runs) {
+  const rows = runs.map((r) => {
+    const shown = progress(r);
+    return h(
+      'tr',
+      { dataset: { run: r.id, status: r.status } },
+      h('td', null, `#${r.id}`),
+      h('td', null, r.kind === 'train' && r.params?.mode ? `train ${r.params.mode}` : r.kind),
+      h('td', null, r.trigger),
+      h('td', null, badge(r.status, runKind[r.status] ?? 'muted')),
+      h('td', { class: shown === '–' ? 'progress-cell none' : 'progress-cell' }, shown),
+      h('td', null, timeEl(r.startedAt ?? r.queuedAt)),
+      h('td', null, fmt.duration(r.startedAt, r.finishedAt)),
+      h('td', { class: 'reason' }, runResult(r)),
+    );
+  });
+  return table('runs-table', ['Run', 'Kind', 'By', 'Status', 'Progress', 'Started', 'Took', 'Result'], rows, 'No runs yet.');
+}
+
+const alertWords = {
+  recall_below_threshold: 'Recall below threshold',
+  model_rejected: 'Model rejected',
+  job_failed: 'Job failed',
+  live_recall_below_threshold: 'Live recall below threshold',
+  data_drift: 'Input data drift',
+};
+
+/** "recall of malignant" (or "macro recall"), as the live alert's annotations name it. */
+function liveMetric(a) {
+  if (a.labels.metric === 'recall_macro') return 'macro recall';
+  const positive = a.annotations.positive_class_name ?? (a.annotations.positive_class ? classWord(a.annotations.positive_class) : null);
+  return positive ? `recall of ${positive}` : 'recall';
+}
+
+/** The first three drifted features; all of them in the tooltip. */
+function featureNames(list) {
+  if (!list) return null;
+  const names = list.split(', ');
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : list;
+  return h('span', { title: list }, `: ${shown}`);
+}
+
+function share(v) {
+  return fmt.percent(Number(v));
+}
+
+function alertText(a) {
+  const n = a.annotations;
+  switch (a.name) {
+    case 'recall_below_threshold':
+      return a.status === 'firing' ? `${fmt.score(Number(n.value))} < ${n.threshold} (v${n.model_version}, snapshot #${n.snapshot_id})` : `back to ${fmt.score(Number(n.value))} (v${n.model_version})`;
+    case 'model_rejected':
+      return a.status === 'firing' ? `v${n.model_version}: ${n.reason ?? 'no reason given'}` : `cleared: v${n.model_version} ${n.resolution === 'promoted' ? 'promoted by hand' : 'passed the gate'}`;
+    case 'job_failed':
+      return a.status === 'firing' ? `${a.labels.job} failed (${n.attempts} attempts): ${n.error}` : `${a.labels.job} succeeded again`;
+    case 'live_recall_below_threshold': {
+      const positive = n.positive_class_name ?? (n.positive_class ? classWord(n.positive_class) : 'positive');
+      const cases = `${n.confirmed_positives} confirmed ${positive} cases, ${n.window}`;
+      if (a.status === 'firing') return `live ${liveMetric(a)} ${fmt.score(Number(n.value))} < ${n.threshold} (v${n.model_version}, ${cases})`;
+      if (n.resolution === 'too_few_cases') return `closed: too few confirmed cases to judge (${n.confirmed_positives} of ${n.min_cases}, v${n.model_version})`;
+      return `back to ${fmt.score(Number(n.value))} (v${n.model_version}, ${cases})`;
+    }
+    case 'data_drift': {
+      const counted = `${n.drifted_count} of ${n.n_features} features (${share(n.drifted_share)})`;
+      if (a.status === 'firing') return [`${counted} drifted, above ${share(n.drift_share)} (v${n.model_version}, ${n.n_recent} inputs, ${n.window})`, featureNames(n.drifted_features)];
+      if (Number(n.drifted_share) > Number(n.drift_share)) return `closed: drift no longer monitored (last ${counted} drifted)`;
+      return `${counted} drifted, within ${share(n.drift_share)} again (v${n.model_version})`;
+    }
+    default:
+      return Object.entries(n)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
+  }
+}
+
+export function alertsTable(alerts) {
+  const rows = alerts.map((a) =>
+    h(
+      'tr',
+      { dataset: { alert: a.name, status: a.status } },
+      h('td', null, badge(a.status, a.status === 'firing' ? 'bad' : 'muted')),
+      h('td', { class: 'reason' }, h('strong', null, alertWords[a.name] ?? a.name), h('div', { class: 'small' }, alertText(a))),
+      h('td', null, timeEl(a.startsAt), a.endsAt ? [' – ', timeEl(a.endsAt)] : null),
+    ),
+  );
+  return table('alerts-table', ['State', 'Alert', 'Since'], rows, 'No alerts: all quiet.');
+}
+
+export function snapshotsTable(snapshots, activeSnapshotId) {
+  const rows = snapshots.map((s) =>
+    h(
+      'tr',
+      { dataset: { snapshot: s.id } },
+      h('td', null, h('strong', null, `#${s.id}`), s.id === activeSnapshotId ? h('div', { class: 'muted small' }, 'active model') : null),
+      h('td', null, timeEl(s.createdAt)),
+      h(
+        'td',
+        null,
+        String(s.rowCount),
+        h(
+          'div',
+          { class: 'muted small' },
+          Object.entries(s.classCounts)
+            .map(([label, n]) => `${n} ${label}`)
+            .join(' · '),
+        ),
+      ),
+      h('td', { class: 'source', title: `${s.source}\nsha256 ${s.contentHash}` }, s.source.split('/').pop(), h('div', { class: 'muted small mono' }, s.contentHash.slice(0, 12))),
+    ),
+  );
+  return table('snapshots-table', ['Snapshot', 'Taken', 'Rows', 'Source'], rows, 'No data snapshot yet: press Update data.');
+}

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { RouteContext } from '../../route-context.js';
+import { errors, List } from '../../schemas.js';
+
+const Item = Type.Object(
+  {
+    predictionId: Type.Optional(Type.String({ minLength: 1, description: 'the id a prediction answered with' })),
+    externalId: Type.Optional(Type.String({ minLength: 1, description: "the caller's case number sent with the prediction" })),
+    actual: Type.String({ minLength: 1, description: 'the confirmed diagnosis (M or B)' }),
+  },
+  { additionalProperties: false },
+);
+
+const Outcome = Type.Object({
+  predictionId: Type.Optional(Type.String()),
+  externalId: Type.Optional(Type.String()),
+  actual: Type.String(),
+  status: Type.Union([Type.Literal('recorded'), Type.Literal('unchanged')], { description: 'unchanged: the same label was confirmed before' }),
+  predictions: Type.Integer({ description: 'predictions the label was recorded on' }),
+});
+
+/** `POST /api/v1/feedback`: the confirmed diagnosis of predicted cases, one or a batch. */
+export const feedbackRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards }) => {
+  fastify.post(
+    '/api/v1/feedback',
+    {
+      onRequest: guards.feedback.onRequest,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Record confirmed diagnoses',
+        description: 'One item `{predictionId | externalId, actual}` or `{items: [...]}`. A batch is checked whole: an unknown id (404), a label outside the classes (400) or a different label than one confirmed before (409) rejects it and records nothing. An identical repeat is accepted and changes nothing.',
+        security: guards.feedback.security,
+        body: Type.Union([Item, Type.Object({ items: Type.Array(Item, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false })]),
+        response: { 200: Type.Object({ results: List(Outcome) }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => ({ results: await app.feedback('items' in request.body ? request.body.items : [request.body]) }),
+  );
+};

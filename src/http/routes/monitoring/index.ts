@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { RouteContext } from '../../route-context.js';
+import { errors, List, Nullable } from '../../schemas.js';
+
+const Version = Type.Object({
+  modelVersion: Type.Integer(),
+  confirmed: Type.Integer({ description: 'confirmed cases predicted by this version in the window' }),
+  confirmedPositives: Type.Integer({ description: 'of which truly positive (M): the evidence behind live recall' }),
+  labels: List(Type.String()),
+  confusionMatrix: List(List(Type.Integer()), { description: 'rows: confirmed label, columns: predicted label, in `labels` order' }),
+  recall: Type.Number({ description: 'recall of the positive class among confirmed cases' }),
+  recallMacro: Type.Number(),
+  precision: Type.Number({ description: 'precision of the positive class' }),
+  accuracy: Type.Number(),
+});
+
+const FeatureDrift = Type.Object({
+  feature: Type.String(),
+  ks: Type.Object({ statistic: Type.Number(), pValue: Type.Number(), method: Type.String() }),
+  pAdjusted: Type.Number({ description: 'Bonferroni: min(1, p × features)' }),
+  drifted: Type.Boolean({ description: 'pAdjusted < alpha' }),
+  psi: Type.Number({ description: 'population stability index' }),
+  psiMajor: Type.Boolean({ description: 'psi >= 0.2' }),
+  outOfRange: Type.Object({ below: Type.Integer(), above: Type.Integer() }, { description: 'recent values outside the training range' }),
+  histogram: Type.Object({ edges: List(Type.Number()), reference: List(Type.Number()), recent: List(Type.Number()) }),
+});
+
+const DriftReport = Type.Object({
+  nReference: Type.Integer(),
+  nRecent: Type.Integer(),
+  nFeatures: Type.Integer(),
+  driftedCount: Type.Integer(),
+  driftedShare: Type.Number(),
+  datasetDrift: Type.Boolean({ description: 'driftedShare > monitor.driftShare' }),
+  options: Type.Object({ alpha: Type.Number(), psiMajor: Type.Number(), driftShare: Type.Number() }),
+  features: List(FeatureDrift),
+});
+
+/** Live performance: the models measured on cases whose diagnosis was confirmed later. */
+export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
+  fastify.get(
+    '/api/v1/performance/live',
+    {
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Live performance per model version over monitor.window',
+        response: {
+          200: Type.Object({
+            window: Type.String(),
+            since: Nullable(Type.String()),
+            confirmed: Type.Integer(),
+            pending: Type.Integer({ description: 'predictions in the window still waiting for a confirmed diagnosis' }),
+            minCases: Type.Integer(),
+            versions: List(Version),
+          }),
+        },
+      },
+    },
+    async () => app.livePerformance(),
+  );
+
+  fastify.get(
+    '/api/v1/drift',
+    {
+      schema: {
+        tags: ['monitoring'],
+        summary: "Recent inputs against the active model's training data, per feature",
+        description: 'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift. `report` is null (with `reason`) until enough recent inputs exist.',
+        response: {
+          200: Type.Object({ window: Type.String(), modelVersion: Type.Integer(), nRecent: Type.Integer(), minRows: Type.Integer(), report: Nullable(DriftReport), reason: Nullable(Type.String()) }),
+          ...errors(409),
+        },
+      },
+    },
+    async () => app.drift(),
+  );
+};

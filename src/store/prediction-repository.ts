@@ -1,0 +1,151 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Instant } from './column-values.js';
+import { isoTime, toJson } from './column-values.js';
+import type { DatabaseSchema, PredictionsTable } from './schema.js';
+
+/** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
+export interface PredictionRecord {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly modelVersion: number;
+  readonly route: string;
+  readonly input: readonly number[];
+  readonly label: string;
+  readonly decision: number;
+  readonly latencyMs: number;
+  readonly externalId: string | null;
+  readonly actual: string | null;
+  readonly confirmedAt: string | null;
+}
+
+export interface NewPrediction {
+  readonly id: string;
+  readonly createdAt: Instant;
+  readonly modelVersion: number;
+  readonly route: string;
+  readonly input: readonly number[];
+  readonly label: string;
+  readonly decision: number;
+  readonly latencyMs: number;
+  readonly externalId?: string | null;
+}
+
+/** Confirmed cases of a window: what the model said and what pathology found. */
+export interface ConfirmedCase {
+  readonly modelVersion: number;
+  readonly label: string;
+  readonly actual: string;
+}
+
+/**
+ * The window of production data to look at: since a time, or the last N (of confirmed cases for
+ * live performance, of predictions for drift).
+ */
+export type Window = { readonly since: Instant } | { readonly last: number };
+
+const chunk = 400;
+
+/** The prediction log: written in batches, read for live performance, drift and feedback. */
+export class PredictionRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /** Inserts a batch in one transaction (a few statements of `chunk` rows each). */
+  async insertMany(rows: readonly NewPrediction[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += chunk) {
+        await trx
+          .insertInto('predictions')
+          .values(
+            rows.slice(i, i + chunk).map((r) => ({
+              id: r.id,
+              created_at: isoTime(r.createdAt),
+              model_version: r.modelVersion,
+              route: r.route,
+              input_json: toJson(r.input),
+              label: r.label,
+              decision: r.decision,
+              latency_ms: r.latencyMs,
+              external_id: r.externalId ?? null,
+              actual: null,
+              confirmed_at: null,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async get(id: string): Promise<PredictionRecord | undefined> {
+    const row = await this.db.selectFrom('predictions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async byExternalId(externalId: string): Promise<PredictionRecord[]> {
+    const rows = await this.db.selectFrom('predictions').selectAll().where('external_id', '=', externalId).orderBy('created_at', 'asc').execute();
+    return rows.map(toRecord);
+  }
+
+  /** Records the confirmed label on predictions that have none yet; returns how many changed. */
+  async confirm(ids: readonly string[], actual: string, now: Instant): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .updateTable('predictions')
+      .set({ actual, confirmed_at: isoTime(now) })
+      .where('id', 'in', [...ids])
+      .where('actual', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Confirmed cases in the window (by prediction time), newest first. */
+  async confirmed(window: Window): Promise<ConfirmedCase[]> {
+    let query = this.db.selectFrom('predictions').select(['model_version', 'label', 'actual']).where('actual', 'is not', null).orderBy('created_at', 'desc').orderBy('id', 'desc');
+    query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
+    const rows = await query.execute();
+    return rows.map((r) => ({ modelVersion: r.model_version, label: r.label, actual: r.actual as string }));
+  }
+
+  /** Predictions in the window still waiting for their confirmed label. */
+  async pendingCount(since: Instant | null): Promise<number> {
+    let query = this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).where('actual', 'is', null);
+    if (since !== null) query = query.where('created_at', '>=', isoTime(since));
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The inputs of the recent predictions (newest first), for drift. */
+  async recentInputs(window: Window): Promise<number[][]> {
+    let query = this.db.selectFrom('predictions').select('input_json').orderBy('created_at', 'desc').orderBy('id', 'desc');
+    query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
+    const rows = await query.execute();
+    return rows.map((r) => JSON.parse(r.input_json) as number[]);
+  }
+
+  /** Deletes what is older than the retention period; returns how many rows went. */
+  async purgeBefore(before: Instant): Promise<number> {
+    const result = await this.db.deleteFrom('predictions').where('created_at', '<', isoTime(before)).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    modelVersion: row.model_version,
+    route: row.route,
+    input: JSON.parse(row.input_json) as number[],
+    label: row.label,
+    decision: row.decision,
+    latencyMs: row.latency_ms,
+    externalId: row.external_id,
+    actual: row.actual,
+    confirmedAt: row.confirmed_at,
+  };
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application } from '../../src/app/application.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../src/app/errors.js';
+import { openApplication } from '../../src/app/open-application.js';
+import { parseConfig } from '../../src/config/schema.js';
+import { parseDataset } from '../../src/core/dataset.js';
+import { bundledCsv, tempDir } from '../helpers/fixtures.js';
+
+const golden = JSON.parse(readFileSync(new URL('../golden/default.json', import.meta.url), 'utf8')) as {
+  test_indices: number[];
+  modes: { normalized: { recall_positive: number; recall_macro: number; confusion_matrix: number[][] } };
+};
+const dataset = parseDataset(bundledCsv, { label: 'diagnosis', positive: 'M', drop: [] });
+const rowOf = (i: number) => Array.from(dataset.x.data.subarray(i * 30, (i + 1) * 30));
+
+describe('prediction log, feedback and live performance', () => {
+  let app: Application;
+  beforeAll(async () => {
+    app = await openApplication({ config: parseConfig({}), dataDir: tempDir(), log: pino({ level: 'silent' }), threads: 2 });
+    await app.bootstrap();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('confirmed test rows give a live recall equal to the test-split recall', async () => {
+    const rows = golden.test_indices.map(rowOf);
+    const ids = golden.test_indices.map((i) => `case-${i}`);
+    const outcome = app.predict(rows, { route: 'test', externalIds: ids });
+    const before = await app.livePerformance();
+    expect(before).toMatchObject({ confirmed: 0, pending: 114, versions: [] });
+    const results = await app.feedback(golden.test_indices.map((i) => ({ externalId: `case-${i}`, actual: dataset.y[i] })));
+    expect(results.every((r) => r.status === 'recorded' && r.predictions === 1)).toBe(true);
+    const live = await app.livePerformance();
+    expect(live).toMatchObject({ window: 'last 30d', confirmed: 114, pending: 0 });
+    const [v1] = live.versions;
+    expect(v1.modelVersion).toBe(outcome.modelVersion);
+    expect(v1.recall).toBe(golden.modes.normalized.recall_positive);
+    expect(v1.recallMacro).toBe(golden.modes.normalized.recall_macro);
+    expect(v1.confusionMatrix).toEqual(golden.modes.normalized.confusion_matrix);
+    expect(v1.confirmedPositives).toBe(48);
+  });
+
+  it('accepts an identical repeat and refuses conflicts, unknown ids and foreign labels, atomically', async () => {
+    const [p] = app.predict([rowOf(0)], { route: 'test' }).predictions;
+    expect(await app.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
+    expect(await app.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'unchanged' }]);
+    await expect(app.feedback([{ predictionId: p.predictionId, actual: 'B' }])).rejects.toThrow(ConflictError);
+    await expect(app.feedback([{ predictionId: 'no-such-id', actual: 'B' }])).rejects.toThrow(NotFoundError);
+    await expect(app.feedback([{ externalId: 'case-0', actual: 'malignant' }])).rejects.toThrow(InvalidInputError);
+    await expect(app.feedback([{ actual: 'M' }])).rejects.toThrow(/either "predictionId" or "externalId"/);
+    const [q] = app.predict([rowOf(1)], { route: 'test' }).predictions;
+    // The second item is unknown: the first is not recorded either.
+    await expect(app.feedback([{ predictionId: q.predictionId, actual: 'M' }, { predictionId: 'missing', actual: 'M' }])).rejects.toThrow(/item 1: no prediction "missing"/);
+    expect(await app.feedback([{ predictionId: q.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
+  });
+});

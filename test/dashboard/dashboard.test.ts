@@ -1,0 +1,224 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../http/server-fixture.js';
+import { benignRow, malignRow, postJson, startServer } from '../http/server-fixture.js';
+import type { WatchedPage } from './browser.js';
+import { chartPixels, dataAttribute, desktop, launchChromium, openDashboard, phone, screenshot, text } from './browser.js';
+
+/*
+ * The dashboard in a real browser against a real server, the way a data team uses it: one session
+ * whose steps build on each other (a grid search becomes v2, a rejected basic training v3), then
+ * a second server that requires the admin token.
+ */
+
+const waitOptions = { timeout: 15_000 };
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the dashboard of a running server', () => {
+  let server: RunningServer;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    server = await startServer();
+    watched = await openDashboard(browser, server.base);
+  });
+  afterAll(async () => {
+    await watched?.close();
+    await server?.close();
+  });
+
+  it('shows the active model, its recall against the threshold, a drawn chart and its evaluation', async () => {
+    const { page } = watched;
+    await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
+    expect(await dataAttribute(page, '#health', 'state')).toBe('pass');
+    expect(await text(page, '#health-text')).toContain('Model v1 serving');
+    expect(await dataAttribute(page, '#monitored', 'state')).toBe('pass');
+    expect(await text(page, '#monitored .recall-value')).toBe('0.979');
+    expect(await text(page, '#monitored')).toContain('recall of malignant (M)');
+    expect(await text(page, '#model')).toContain('normalized');
+    expect(await text(page, '#model')).toContain('snapshot #1 · 569 rows');
+
+    // uPlot drew: its canvas is there and holds the training point (blue) and the threshold (red).
+    expect(await dataAttribute(page, '#recall-chart', 'points')).toBe('1');
+    const pixels = await chartPixels(page);
+    expect(pixels.width).toBeGreaterThan(300);
+    expect(pixels.training).toBeGreaterThan(20);
+    expect(pixels.threshold).toBeGreaterThan(50);
+
+    // The confusion matrix, labelled, with the one missed malignant tumour of the test split.
+    expect(await text(page, '#confusion-table thead')).toMatch(/benign\s*malignant/);
+    expect(await text(page, '#confusion-table td[data-true="B"][data-predicted="B"]')).toBe('66');
+    expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="B"]')).toBe('1');
+    expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="M"]')).toBe('47');
+    expect(await text(page, '#report-table .monitored')).toBe('0.979');
+    expect(await text(page, '#report-table')).toContain('malignant (M)');
+
+    expect(await text(page, '#snapshots-table')).toContain('569');
+    expect(await text(page, '#grid-search')).toContain('No grid search yet');
+    expect(await page.locator('#models-table tbody tr').count()).toBe(1);
+    await screenshot(page, 'desktop-start');
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('predicts the example rows and shows the decision value', async () => {
+    const { page } = watched;
+    expect(await page.locator('#predict-form input.feature-input').count()).toBe(30);
+    for (const [button, row, className] of [
+      ['#fill-malignant', malignRow, 'Malign'],
+      ['#fill-benign', benignRow, 'Benign'],
+    ] as const) {
+      await page.locator(button).click();
+      await page.locator('#predict-submit').click();
+      await page.locator('#predict-answer', { hasText: className }).waitFor();
+      const expected = (await (await postJson(`${server.base}/api/v1/predict`, { row })).json()) as { predictions: { decision: number }[] };
+      const decision = Number(await text(page, '#predict-decision'));
+      expect(decision).toBeCloseTo(expected.predictions[0].decision, 4);
+      expect(Math.sign(decision)).toBe(className === 'Malign' ? 1 : -1);
+    }
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('trains a grid search and follows its progress until 80/80 and succeeded', async () => {
+    const { page } = watched;
+    // Record every state the runs table shows, to see the run under way and not only its end.
+    await page.evaluate(`window.seenRuns = new Set(); new MutationObserver(() => document.querySelectorAll('#runs-table tr[data-run]').forEach((tr) => window.seenRuns.add(tr.dataset.run + ':' + tr.dataset.status))).observe(document.getElementById('runs'), { childList: true, subtree: true })`);
+    await page.locator('#train-mode').selectOption('gridsearch');
+    await page.locator('#train').click();
+    const done = page.locator('#runs-table tr[data-status="succeeded"]', { hasText: 'train gridsearch' });
+    await done.filter({ hasText: '80/80' }).waitFor();
+    const runId = await done.getAttribute('data-run');
+    const seen = await page.evaluate<string[]>('[...window.seenRuns]');
+    expect(seen.some((s) => s === `${runId}:queued` || s === `${runId}:running`)).toBe(true);
+
+    // The new version passed the gate and serves; its grid shows as a heat map.
+    await page.locator('#active-version', { hasText: /^v2$/ }).waitFor();
+    await page.locator('#heatmap-table').waitFor();
+    expect(await page.locator('#heatmap-table td.heat-cell').count()).toBe(16);
+    expect(await page.locator('#heatmap-table td.heat-best').count()).toBe(1);
+    const model = (await (await fetch(`${server.base}/api/v1/models/2`)).json()) as { gridSearch: { bestParams: { C: number; gamma: number } } };
+    expect(await text(page, '#grid-search .heat-best-text')).toContain(`C = ${model.gridSearch.bestParams.C}, γ = ${model.gridSearch.bestParams.gamma}`);
+    expect(await text(page, '#model')).toContain('best of 16 by 5-fold CV');
+    await expect.poll(() => dataAttribute(page, '#recall-chart', 'points'), waitOptions).toBe('2');
+    await screenshot(page, 'desktop-gridsearch');
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('rolls back and promotes, the active version changing in the page', async () => {
+    const { page } = watched;
+    await page.locator('#rollback').click();
+    await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
+    await page.locator('#health-text', { hasText: 'Model v1 serving' }).waitFor();
+    await page.locator('#models-table tr[data-version="2"] button.promote').click();
+    await page.locator('#active-version', { hasText: /^v2$/ }).waitFor();
+    expect(await dataAttribute(page, '#models-table tr[data-version="1"]', 'status')).toBe('retired');
+    expect(await text(page, '#action-status')).toContain('v2 is now the active model');
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('shows a rejected training as a firing alert, and picks up changes made elsewhere', async () => {
+    const { page } = watched;
+    await page.locator('#train-mode').selectOption('basic');
+    await page.locator('#train').click();
+    // Recall of M 0.833 < 0.9: the gate rejects v3, v2 keeps serving, model_rejected fires.
+    await page.locator('#models-table tr[data-version="3"][data-status="rejected"]').waitFor();
+    await page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"]').waitFor();
+    expect(await text(page, '#alerts-table')).toContain('v3: recall of M 0.8333 is below the threshold 0.9');
+    expect(await text(page, '#alert-count')).toBe('1 alert firing');
+    expect(await text(page, '#active-version')).toBe('v2');
+    await expect.poll(() => dataAttribute(page, '#recall-chart', 'alerts'), waitOptions).toBe('1');
+    expect(await dataAttribute(page, '#recall-chart', 'points')).toBe('3');
+
+    // A check started by someone else (curl, the scheduler) reaches the open page by itself.
+    expect((await fetch(`${server.base}/api/v1/jobs/check/run`, { method: 'POST' })).status).toBe(202);
+    await expect.poll(() => dataAttribute(page, '#recall-chart', 'points'), waitOptions).toBe('4');
+    await page.locator('#runs-table tr[data-status="succeeded"]', { hasText: 'check' }).waitFor();
+    await screenshot(page, 'desktop-alert');
+    expect(watched.problems).toEqual([]);
+
+    // The same state on a phone: one column, nothing wider than the screen.
+    const small = await openDashboard(browser, server.base, phone);
+    try {
+      await small.page.locator('#alerts-table tr[data-status="firing"]').waitFor();
+      await small.page.locator('#heatmap-table').waitFor();
+      await screenshot(small.page, 'phone');
+      expect(await small.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      expect((await chartPixels(small.page)).training).toBeGreaterThan(20);
+      expect(small.problems).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('the dashboard of a server with tokens', () => {
+  const token = 'dashboard-test-token';
+  const predictToken = 'dashboard-predict-token';
+  let server: RunningServer;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    server = await startServer({ adminToken: token, predictToken, bootstrap: false });
+    // The browser logs the 401 and 403 answers it is made to provoke here; those are expected.
+    watched = await openDashboard(browser, server.base, desktop, /Failed to load resource: the server responded with a status of 40[13]/);
+  });
+  afterAll(async () => {
+    await watched?.close();
+    await server?.close();
+  });
+
+  it('starts empty, asks for each token once, keeps them in session storage only, and trains and predicts', async () => {
+    const { page } = watched;
+    await page.locator('#health[data-state="none"]').waitFor();
+    expect(await text(page, '#model')).toContain('No model is active yet');
+    await page.evaluate(`window.tokenPrompts = 0; new MutationObserver(() => { if (document.getElementById('token-dialog').open) window.tokenPrompts++; }).observe(document.getElementById('token-dialog'), { attributes: true, attributeFilter: ['open'] })`);
+
+    await page.locator('#update-data').click();
+    const dialog = page.locator('#token-dialog');
+    await dialog.waitFor();
+    expect(await text(page, '#token-message')).toContain('requires the admin token');
+    await page.locator('#token-input').fill('wrong-token');
+    await page.locator('#token-ok').click();
+    await page.locator('#token-message', { hasText: 'refused' }).waitFor();
+    await page.locator('#token-input').fill(token);
+    await screenshot(page, 'desktop-token-dialog');
+    await page.locator('#token-ok').click();
+    await page.locator('#action-status', { hasText: 'snapshot #1' }).waitFor();
+    await page.locator('#snapshots-table tr[data-snapshot="1"]').waitFor();
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('mloop.adminToken')`)).toBe(token);
+    expect(await page.evaluate<number>('localStorage.length')).toBe(0);
+    await page.locator('#token-state').waitFor();
+
+    await page.locator('#train-mode').selectOption('normalized');
+    await page.locator('#train').click();
+    await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
+    await page.locator('#health[data-state="pass"]').waitFor();
+    expect(await page.evaluate<number>('window.tokenPrompts')).toBe(2);
+    expect(await page.title()).toBe('✓ mloop v1 · 0.979');
+
+    // Predictions need the other token, asked for by name.
+    await page.locator('#fill-malignant').click();
+    await page.locator('#predict-submit').click();
+    await page.locator('#token-title', { hasText: 'Prediction token required' }).waitFor();
+    await page.locator('#token-input').fill(predictToken);
+    await page.locator('#token-ok').click();
+    await page.locator('#predict-answer', { hasText: 'Malign' }).waitFor();
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('mloop.predictToken')`)).toBe(predictToken);
+    expect(await page.evaluate<number>('window.tokenPrompts')).toBe(3);
+
+    // Forgetting the token makes the next admin action ask again; cancelling does nothing.
+    await page.locator('#forget-token').click();
+    await page.locator('#check').click();
+    await dialog.waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('#action-status', { hasText: 'cancelled' }).waitFor();
+    expect(await page.evaluate<number>('window.tokenPrompts')).toBe(4);
+    expect(watched.problems).toEqual([]);
+  });
+});

@@ -65,8 +65,10 @@ export async function openApplication(options: OpenOptions): Promise<Application
     clock,
     log: log.child({ component: 'scheduler' }),
     runJob: (kind, run) => (app as Application).runJob(kind, run),
-    busy: (kind) => kind === 'train' && trainings.current !== null,
+    // A training in this process, or a check with nothing to check yet (first model still training).
+    busy: (kind) => (kind === 'train' && trainings.current !== null) || (kind === 'check' && registry.serving === null),
     reap: () => heartbeat.reap(),
+    watch: (runId) => heartbeat.watch(runId),
     sleep: options.sleep,
   });
   app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, heartbeat, predictionLog, monitoring, clock, log });

@@ -42,9 +42,11 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
   }
   const { predictor } = serving;
   const decision = predictor.decide(x.data, x.rows);
-  const predictions = Array.from(decision, (d): PredictedRow => {
+  const predictions = new Array<PredictedRow>(decision.length);
+  for (let i = 0; i < decision.length; i++) {
+    const d = decision[i];
     const label = predictor.label(d);
-    return { predictionId: randomUUID(), label, className: options.classNames[label] ?? label, decision: d };
-  });
+    predictions[i] = { predictionId: randomUUID(), label, className: options.classNames[label] ?? label, decision: d };
+  }
   return { outcome: { modelVersion: serving.version, predictions }, x };
 }

@@ -6,6 +6,8 @@ export interface GateVerdict {
   readonly activationReason: ActivationReason;
   /** Why the new version does not serve, or serves despite a low metric; null when it simply passed. */
   readonly reason: string | null;
+  /** The measurement alone (`recall of M 0.8333 is below the threshold 0.9`), for alert messages. */
+  readonly measured: string | null;
 }
 
 /**
@@ -17,8 +19,8 @@ export function gateVerdict(evaluation: Evaluation, activeVersion: number | null
   const metric = evaluation.metric === 'recall' ? `recall of ${positive}` : 'macro recall';
   const measured = `${metric} ${evaluation.value.toFixed(4)} is below the threshold ${evaluation.threshold}`;
   if (activeVersion === null) {
-    return { activate: true, activationReason: 'first', reason: evaluation.passed ? null : `${measured}, but no model was active: it serves until a better one passes the gate` };
+    return { activate: true, activationReason: 'first', reason: evaluation.passed ? null : `${measured}, but no model was active: it serves until a better one passes the gate`, measured: evaluation.passed ? null : measured };
   }
-  if (evaluation.passed) return { activate: true, activationReason: 'gate', reason: null };
-  return { activate: false, activationReason: 'gate', reason: `${measured}: rejected by the promotion gate, v${activeVersion} stays active` };
+  if (evaluation.passed) return { activate: true, activationReason: 'gate', reason: null, measured: null };
+  return { activate: false, activationReason: 'gate', reason: `${measured}: rejected by the promotion gate, v${activeVersion} stays active`, measured };
 }

@@ -24,6 +24,8 @@ export interface SchedulerDeps {
   readonly busy: (kind: ScheduledJob) => boolean;
   /** Fails the runs of dead processes (see run-heartbeat.ts). */
   readonly reap: () => Promise<unknown>;
+  /** Keeps a run visibly alive while this process works on it (or waits to retry it). */
+  readonly watch: (runId: number) => () => void;
   /** Waits between retries; tests pass one that advances their clock instead. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -118,6 +120,15 @@ export class Scheduler {
   private async execute(kind: ScheduledJob, run: Run): Promise<void> {
     const { attempts } = this.deps.schedule;
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+    const stopBeating = this.deps.watch(run.id);
+    try {
+      await this.attempts(kind, run, attempts, sleep);
+    } finally {
+      stopBeating();
+    }
+  }
+
+  private async attempts(kind: ScheduledJob, run: Run, attempts: number, sleep: (ms: number) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.runJob(kind, run);
@@ -132,6 +143,15 @@ export class Scheduler {
         }
         const wait = retryDelay(this.backoffMs, attempt);
         this.deps.log.warn({ job: kind, run: run.id, attempt, retryInMs: wait }, `scheduled ${kind} failed, retrying: ${message}`);
+        // Queued again while it waits, so no other process starts a job of this kind meanwhile.
+        const requeued = await this.deps.store.runs.retry(run.id, message, this.deps.clock.now()).catch((e: unknown) => {
+          if (isUniqueViolation(e)) return null; // a training started elsewhere in the meantime
+          throw e;
+        });
+        if (!requeued) {
+          this.deps.log.warn({ job: kind, run: run.id }, `scheduled ${kind} not retried: another ${kind} started meanwhile`);
+          return;
+        }
         await sleep(wait);
       }
     }

@@ -171,7 +171,7 @@ export class Trainings {
         await this.alerting.recall(created.version, snapshot.id, evaluation.value);
         await this.alerting.rejectionCleared(created.version, 'passed_gate');
       } else {
-        await this.alerting.modelRejected({ modelVersion: created.version, reason: verdict.reason ?? 'rejected by the promotion gate', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
+        await this.alerting.modelRejected({ modelVersion: created.version, reason: verdict.measured ?? 'below the threshold', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
       }
       await this.store.checks.create({
         modelVersion: created.version,

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { ConflictError } from '../app/errors.js';
 import { openApplication } from '../app/open-application.js';
 import { loadConfig } from '../config/load-config.js';
 import { buildHttpApp } from '../http/app.js';
@@ -35,8 +36,13 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   try {
     await app.bootstrap();
   } catch (error) {
-    // The service still starts: it answers 409/503 until an update and a training succeed.
-    log.error({ err: error }, `first training failed: ${(error as Error).message}`);
+    if (error instanceof ConflictError) {
+      // Replicas starting together: one trains the first model, the others serve it once active.
+      log.info(`another process is training the first model (${error.message}); serving it once it is active`);
+    } else {
+      // The service still starts: it answers 409/503 until an update and a training succeed.
+      log.error({ err: error }, `first training failed: ${(error as Error).message}`);
+    }
   }
   // The tutorial's crontab, built in: update, train and check on their schedules (schedule.*).
   app.scheduler.start();

@@ -32,35 +32,30 @@ export function packRows(rows: readonly InputRow[], featureNames: readonly strin
   const cols = featureNames.length;
   const data = new Float64Array(rows.length * cols);
   const problems: InputProblem[] = [];
-  const index = new Map(featureNames.map((name, k) => [name, k]));
-  rows.forEach((input, r) => {
+  // Built only for rows sent as objects: an array row (the common case) needs no lookup.
+  let index: ReadonlyMap<string, number> | null = null;
+  for (let r = 0; r < rows.length; r++) {
+    const input = rows[r];
     if (Array.isArray(input)) {
       if (input.length !== cols) {
         problems.push({ row: r, problem: `expected ${cols} values (one per feature, in feature order), got ${input.length}` });
-        return;
+        continue;
       }
-      input.forEach((v, k) => {
-        if (typeof v === 'number' && Number.isFinite(v)) data[r * cols + k] = v;
+      const values = input as readonly unknown[];
+      for (let k = 0, o = r * cols; k < cols; k++) {
+        const v = values[k];
+        if (typeof v === 'number' && Number.isFinite(v)) data[o + k] = v;
         else problems.push({ row: r, feature: featureNames[k], problem: `expected a finite number, got ${describe(v)}` });
-      });
-      return;
+      }
+      continue;
     }
     if (input === null || typeof input !== 'object') {
       problems.push({ row: r, problem: `expected an array of ${cols} numbers or an object keyed by feature name, got ${describe(input)}` });
-      return;
+      continue;
     }
-    const record = input as Readonly<Record<string, unknown>>;
-    const unknown = Object.keys(record).filter((key) => !index.has(key));
-    if (unknown.length > 0) problems.push({ row: r, feature: unknown[0], problem: `unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}` });
-    const missing = featureNames.filter((name) => !(name in record));
-    if (missing.length > 0) problems.push({ row: r, feature: missing[0], problem: `missing feature${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')}` });
-    featureNames.forEach((name, k) => {
-      if (!(name in record)) return;
-      const v = record[name];
-      if (typeof v === 'number' && Number.isFinite(v)) data[r * cols + k] = v;
-      else problems.push({ row: r, feature: name, problem: `expected a finite number, got ${describe(v)}` });
-    });
-  });
+    index ??= new Map(featureNames.map((name, k) => [name, k]));
+    packRecord(input as Readonly<Record<string, unknown>>, r, featureNames, index, data, problems);
+  }
   if (problems.length > 0) {
     const first = problems[0];
     const where = `row ${first.row}${first.feature ? `, feature ${JSON.stringify(first.feature)}` : ''}`;
@@ -68,4 +63,26 @@ export function packRows(rows: readonly InputRow[], featureNames: readonly strin
     throw new PredictionInputError(`${where}: ${first.problem}${more}`, problems.slice(0, 20));
   }
   return { rows: rows.length, cols, data };
+}
+
+/** One row sent as an object keyed by feature name. */
+function packRecord(
+  record: Readonly<Record<string, unknown>>,
+  r: number,
+  featureNames: readonly string[],
+  index: ReadonlyMap<string, number>,
+  data: Float64Array,
+  problems: InputProblem[],
+): void {
+  const cols = featureNames.length;
+  const unknown = Object.keys(record).filter((key) => !index.has(key));
+  if (unknown.length > 0) problems.push({ row: r, feature: unknown[0], problem: `unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}` });
+  const missing = featureNames.filter((name) => !(name in record));
+  if (missing.length > 0) problems.push({ row: r, feature: missing[0], problem: `missing feature${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')}` });
+  featureNames.forEach((name, k) => {
+    if (!(name in record)) return;
+    const v = record[name];
+    if (typeof v === 'number' && Number.isFinite(v)) data[r * cols + k] = v;
+    else problems.push({ row: r, feature: name, problem: `expected a finite number, got ${describe(v)}` });
+  });
 }

@@ -4,32 +4,108 @@ import type { Application } from '../app/application.js';
 import type { PredictOutcome } from '../app/predictions.js';
 import type { TrainResult } from '../app/trainings.js';
 
+/** Upper bounds (seconds) of the request-duration histogram's buckets. */
+const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60] as const;
+
+/** The answers of one route pattern and method, as plain numbers: counts by status, durations. */
+class RouteStats {
+  readonly byStatus = new Map<number, number>();
+  /** Observations per bucket (not cumulative); the last slot is above the last bound. */
+  readonly buckets = new Float64Array(durationBuckets.length + 1);
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+
+  record(status: number, seconds: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    let b = 0;
+    while (b < durationBuckets.length && seconds > durationBuckets[b]) b++;
+    this.buckets[b]++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+type Sample = { readonly value: number; readonly labels: Record<string, string | number>; readonly metricName: string };
+
+/**
+ * `http_request_duration_seconds`, exposed from `RouteStats` at scrape time. prom-client's registry
+ * asks a metric only for its name, help, type and `get()`; its own Histogram would hash the label
+ * values into a string on every observation, which costs more than the rest of the bookkeeping.
+ */
+class DurationHistogram {
+  readonly name = 'http_request_duration_seconds';
+  readonly help = 'Time from receiving a request to sending its answer, by method and route pattern';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(private readonly stats: () => Iterable<RouteStats>) {}
+
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
+    const values: Sample[] = [];
+    for (const s of this.stats()) {
+      const labels = { method: s.method, route: s.route };
+      let cumulative = 0;
+      durationBuckets.forEach((le, b) => {
+        cumulative += s.buckets[b];
+        values.push({ value: cumulative, labels: { le, ...labels }, metricName: `${this.name}_bucket` });
+      });
+      values.push({ value: s.count, labels: { le: '+Inf', ...labels }, metricName: `${this.name}_bucket` });
+      values.push({ value: s.sum, labels, metricName: `${this.name}_sum` });
+      values.push({ value: s.count, labels, metricName: `${this.name}_count` });
+    }
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  reset(): void {
+    // The numbers live in RouteStats: nothing to clear here.
+  }
+}
+
 /**
  * The service's Prometheus metrics, in a registry of its own so two servers in one process (tests)
  * never share or double-register series.
  */
 export class HttpMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly duration: Histogram<'method' | 'route'>;
-  private readonly predictions: Counter<'class'>;
   private readonly training: Histogram<'mode'>;
-  /** Label children by "method route status": looking them up by labels hashes on every call. */
-  private readonly requestChildren = new Map<string, { inc(): void }>();
-  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
+  /**
+   * The per-request numbers, kept as plain counts (route pattern → method → stats) and turned
+   * into Prometheus series only when scraped: recording an answer is a few increments.
+   */
+  private readonly routes = new Map<string, Map<string, RouteStats>>();
+  private readonly predictedByClass = new Map<string, number>();
 
   constructor(app: Application) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code', labelNames: ['method', 'route', 'status'], registers });
-    this.duration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from receiving a request to sending its answer, by method and route pattern',
-      labelNames: ['method', 'route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    const allStats = () => [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
+    new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of allStats()) for (const [status, n] of s.byStatus) this.inc({ method: s.method, route: s.route, status: String(status) }, n);
+      },
     });
-    this.predictions = new Counter({ name: 'mloop_predictions_total', help: 'Rows predicted, by predicted class label', labelNames: ['class'], registers });
+    this.registry.registerMetric(new DurationHistogram(allStats) as unknown as Histogram);
+    const predictedByClass = this.predictedByClass;
+    new Counter({
+      name: 'mloop_predictions_total',
+      help: 'Rows predicted, by predicted class label',
+      labelNames: ['class'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [label, n] of predictedByClass) this.inc({ class: label }, n);
+      },
+    });
     this.training = new Histogram({
       name: 'mloop_training_duration_seconds',
       help: 'Duration of the successful trainings of this process, by mode',
@@ -62,34 +138,32 @@ export class HttpMetrics {
     });
   }
 
-  /** Registers the per-request hook: one map lookup and two increments per answer. */
+  /** Registers the per-request hook: two map lookups and a few increments per answer. */
   install(fastify: FastifyInstance): void {
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
       // The route pattern keeps the label set bounded; unmatched URLs (404s) share one label.
-      const route = request.routeOptions.url ?? 'unmatched';
-      const method = request.method;
-      const key = `${method} ${route} ${reply.statusCode}`;
-      let counter = this.requestChildren.get(key);
-      if (!counter) {
-        counter = this.requests.labels(method, route, String(reply.statusCode));
-        this.requestChildren.set(key, counter);
-      }
-      counter.inc();
-      const timerKey = `${method} ${route}`;
-      let histogram = this.durationChildren.get(timerKey);
-      if (!histogram) {
-        histogram = this.duration.labels(method, route);
-        this.durationChildren.set(timerKey, histogram);
-      }
-      histogram.observe(reply.elapsedTime / 1000);
+      this.statsOf(request.method, request.routeOptions.url ?? 'unmatched').record(reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
   }
 
+  private statsOf(method: string, route: string): RouteStats {
+    let byMethod = this.routes.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.routes.set(route, byMethod);
+    }
+    let stats = byMethod.get(method);
+    if (!stats) {
+      stats = new RouteStats(method, route);
+      byMethod.set(method, stats);
+    }
+    return stats;
+  }
+
   countPredictions(outcome: PredictOutcome): void {
-    const counts = new Map<string, number>();
+    const counts = this.predictedByClass;
     for (const p of outcome.predictions) counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
-    for (const [label, n] of counts) this.predictions.inc({ class: label }, n);
   }
 
   /** Every successful training in this process, whoever started it (API, tutorial route, scheduler). */

@@ -112,8 +112,9 @@ export class RunRepository {
   }
 
   /**
-   * Records that the running attempt failed and another will follow: the run goes back to
-   * 'queued' with the attempt's error, keeping `attempts` (counted by `start`) and `startedAt`.
+   * Records that the attempt failed and another will follow: the run goes back to 'queued' with
+   * the attempt's error, keeping `attempts` (counted by `start`) and `startedAt`. The attempt may
+   * still be 'running' or may have recorded its own failure ('failed') already.
    * So one tick stays one run through its retries: `start` → `retry` → (backoff) → `start` → ...
    * ending in `succeed`, or in `fail` once the retries are used up. A queued run still counts as
    * in the way for `running(kind)`, so nothing else of its kind starts during the backoff.
@@ -123,9 +124,9 @@ export class RunRepository {
     isoTime(now);
     const row = await this.db
       .updateTable('runs')
-      .set({ status: 'queued', finished_at: null, error })
+      .set({ status: 'queued', finished_at: null, error, heartbeat_at: isoTime(now) })
       .where('id', '=', id)
-      .where('status', '=', 'running')
+      .where('status', 'in', ['running', 'failed'])
       .returningAll()
       .executeTakeFirst();
     if (row) return toRun(row);

@@ -190,6 +190,10 @@ describe('production monitoring on the dashboard', () => {
     await page.locator('#live-table tr[data-version="1"][data-state="fail"]').waitFor(live);
     expect(await text(page, '#live-table tr[data-version="1"] .live-value')).toBe(recall.toFixed(3));
     expect(await dataAttribute(page, '#live-counts', 'pending')).toBe(String(report.pending));
+    // The header turns red too: the test split still passes, production does not.
+    await page.locator('#health[data-state="fail"]').waitFor();
+    expect(await text(page, '#health-live')).toBe(`· live ${recall.toFixed(3)} < 0.9`);
+    expect(await page.title()).toContain(`✗ mloop v1 · 0.979 · live ${recall.toFixed(3)}`);
 
     expect((await fetch(`${server.base}/api/v1/jobs/check/run`, { method: 'POST' })).status).toBe(202);
     await page.locator('#alerts-table tr[data-alert="live_recall_below_threshold"][data-status="firing"]').waitFor(live);
@@ -197,6 +201,34 @@ describe('production monitoring on the dashboard', () => {
       `Live recall below thresholdlive recall of malignant ${recall.toFixed(3)} < 0.9 (v1, ${report.versions[0].confirmedPositives} confirmed malignant cases, last 30d)`,
     );
     await screenshot(page, 'desktop-monitoring-live-alert');
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('plots live values from the history as a third series on the recall chart, when the API has them', async () => {
+    // The history has no live rows yet (checks record only test-split values): two are added to
+    // the real answer on the way to the page, as a later server may send them, just after the
+    // training (before the alert bands, whose tint would change their colour).
+    const { page } = watched;
+    await page.route('**/api/v1/performance/history*', async (route) => {
+      const response = await route.fetch();
+      const [first, ...rest] = ((await response.json()) as { checks: { createdAt: string }[] }).checks;
+      const at = (seconds: number) => new Date(Date.parse(first.createdAt) + seconds * 1000).toISOString();
+      const liveRows = [0.95, 0.96].map((value, k) => ({ ...first, id: 10_000 + k, createdAt: at(k + 1), value, passed: true, source: 'live' }));
+      await route.fulfill({ response, json: { checks: [first, ...liveRows, ...rest] } });
+    });
+    await page.reload();
+    await expect.poll(() => dataAttribute(page, '#recall-chart', 'live'), live).toBe('2');
+    expect(await text(page, '#recall-chart .u-legend')).toContain('live');
+    const teal = await page.locator('#recall-chart canvas').evaluate((element) => {
+      const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 120 && Math.abs(data[i] - 13) < 16 && Math.abs(data[i + 1] - 148) < 16 && Math.abs(data[i + 2] - 136) < 16) n++;
+      return n;
+    });
+    expect(teal).toBeGreaterThan(20);
+    await screenshot(page, 'desktop-monitoring-live-series');
+    await page.unroute('**/api/v1/performance/history*');
     expect(watched.problems).toEqual([]);
   });
 });

@@ -117,9 +117,13 @@ describeDialects('scheduled runs', (dialect) => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, error: 'timeout again', scheduledFor: tick(1) });
     expect(await store.runs.list({ kind: 'update', limit: 10 })).toEqual([failed]);
 
-    await expect(store.runs.retry(run.id, 'x', tick(2))).rejects.toThrow(new RunStatusError(run.id, 'failed', 'retry'));
     await expect(store.runs.retry(999, 'x', tick(2))).rejects.toThrow(new RecordNotFoundError('run', 999));
     expect(await store.runs.get(run.id)).toEqual(failed);
+    // An attempt that recorded its own failure can be queued again for one more try.
+    expect(await store.runs.retry(run.id, 'timeout again', tick(2))).toMatchObject({ status: 'queued', attempts: 3, error: 'timeout again' });
+    const done = await store.runs.start(run.id, tick(3));
+    await store.runs.succeed(done.id, {}, tick(3));
+    await expect(store.runs.retry(run.id, 'x', tick(4))).rejects.toThrow(new RunStatusError(run.id, 'succeeded', 'retry'));
   });
 
   it('allows one queued or running training in the whole database', async () => {

@@ -3,7 +3,7 @@ import { ApiError, call, forgetToken, getJson, hasToken } from './api.js';
 import { byId, fill, fmt, h, renderIfChanged } from './dom.js';
 import { driftView } from './drift-report.js';
 import { gridHeatmap } from './grid-heatmap.js';
-import { liveView } from './live-performance.js';
+import { liveVerdict, liveView } from './live-performance.js';
 import { classificationReport, confusionMatrix, metricWords, modelCard } from './model-views.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
@@ -93,6 +93,9 @@ async function refresh() {
   const newest = head.models[0];
   const sig = JSON.stringify([head.activeVersion, newest?.version, newest?.status, runs.runs.map((r) => [r.id, r.status]), alerts.alerts.map((a) => [a.fingerprint, a.status, a.startsAt])]);
   if (forceFull || sig !== signature || Date.now() - lastFull > FULL_EVERY_MS) {
+    // A run that ended or an alert that moved (a check judged drift, say): the monitoring card
+    // is read again with it, so that it never contradicts the alert next to it.
+    if (sig !== signature) forceMonitoring = true;
     forceFull = false;
     const [models, history, snapshots] = await Promise.all([getJson('api/v1/models?limit=10'), getJson('api/v1/performance/history?limit=200'), getJson('api/v1/data/snapshots?limit=8')]);
     const activeVersion = models.activeVersion;
@@ -192,7 +195,8 @@ document.addEventListener('visibilitychange', () => {
 
 /* Rendering: each part redraws only when its own data changed. */
 
-function renderHealth(active, latest, performance, firing) {
+/** The header's verdict: the test split's (the latest check, else training), and live once judged. */
+function renderHealth(active, latest, performance, firing, live) {
   const el = byId('health');
   const text = byId('health-text');
   if (!active || !performance) {
@@ -203,14 +207,16 @@ function renderHealth(active, latest, performance, firing) {
     const value = latest ? latest.value : performance.monitoredValue;
     const threshold = latest ? latest.threshold : performance.threshold;
     const passed = value >= threshold;
-    el.dataset.state = passed ? 'pass' : 'fail';
+    const liveFails = live !== null && !live.passed;
+    el.dataset.state = passed && !liveFails ? 'pass' : 'fail';
     // The tab's title tells a tab kept in the background whether all is well.
-    document.title = `${passed ? '✓' : '✗'} mloop v${active.version} · ${fmt.score(value)}${firing > 0 ? ` · ${firing} firing` : ''}`;
+    document.title = `${passed && !liveFails ? '✓' : '✗'} mloop v${active.version} · ${fmt.score(value)}${liveFails ? ` · live ${fmt.score(live.value)}` : ''}${firing > 0 ? ` · ${firing} firing` : ''}`;
     fill(
       text,
       h('strong', null, `Model v${active.version} serving`),
       ` · ${metricWords(performance.monitoredMetric, performance.metrics.positive)} ${fmt.score(value)} ${passed ? '≥' : '<'} ${threshold}`,
       passed ? '' : h('strong', null, ' · below threshold'),
+      liveFails ? h('strong', { id: 'health-live' }, ` · live ${fmt.score(live.value)} < ${threshold}`) : '',
     );
   }
   const count = byId('alert-count');
@@ -263,7 +269,9 @@ function render() {
   const snapshot = active ? snapshots.find((s) => s.id === active.snapshotId) : undefined;
   const model = active && performance ? active : null;
 
-  renderIfChanged('health', [model, latest, performance, firing], () => renderHealth(active, latest, performance, firing));
+  const settings = monitorSettings(performance, models);
+  const live = model && settings ? liveVerdict(state.live, model.version, settings) : null;
+  renderIfChanged('health', [model, latest, performance, firing, live], () => renderHealth(active, latest, performance, firing, live));
   renderIfChanged('model', [model, latest, snapshot, performance], () =>
     fill(byId('model'), model ? modelCard({ model, performance, latest, snapshot }) : h('p', { class: 'muted' }, 'No model is active yet. Train one with the Train button above.')),
   );

@@ -8,6 +8,17 @@ const stripHeight = 22;
 const liveValue = (v, metric) => (metric === 'recall' ? (v.confirmedPositives > 0 ? v.recall : Number.NaN) : v.recallMacro);
 const testValue = (model, metric) => (metric === 'recall' ? model.metrics.recallPositive : model.metrics.recallMacro);
 
+/**
+ * The serving version's live value, as the live recall alert judges it: null until it has enough
+ * confirmed positive cases to be judged.
+ */
+export function liveVerdict(live, version, { metric, threshold }) {
+  const v = live?.versions.find((entry) => entry.modelVersion === version);
+  if (!v || v.confirmedPositives < live.minCases) return null;
+  const value = liveValue(v, metric);
+  return { value, passed: value >= threshold };
+}
+
 /** A shared scale for every row's strip, down from 1 to below the lowest value or threshold. */
 function scaleFor(values, threshold) {
   const lo = Math.min(threshold, ...values.filter((v) => Number.isFinite(v)));

@@ -63,9 +63,13 @@ export function createRecallChart(container) {
       ctx.fillRect(from, top, 2 * r, bottom - top);
       // Named at the bottom, where a recall chart is mostly empty.
       ctx.font = `${11 * r}px system-ui, sans-serif`;
-      ctx.textAlign = 'left';
       ctx.textBaseline = 'bottom';
-      ctx.fillText(`⚠ ${alertWords[a.name] ?? a.name}${a.status === 'resolved' ? ' (resolved)' : ''}`, from + 5 * r, bottom - 4 * r - (drawn - 1) * 14 * r);
+      const label = `⚠ ${alertWords[a.name] ?? a.name}${a.status === 'resolved' ? ' (resolved)' : ''}`;
+      // A band that starts near the right edge (an alert that just fired) is named leftwards.
+      const right = u.bbox.left + u.bbox.width;
+      const fits = from + 5 * r + ctx.measureText(label).width <= right;
+      ctx.textAlign = fits ? 'left' : 'right';
+      ctx.fillText(label, fits ? from + 5 * r : right - 4 * r, bottom - 4 * r - (drawn - 1) * 14 * r);
     }
     // What was drawn, readable from the DOM (a canvas is not): the browser tests check it.
     container.dataset.alerts = String(drawn);

@@ -80,7 +80,7 @@ export function liveView(live, { settings, modelOf, activeVersion }) {
       h(
         'p',
         { class: 'muted', id: 'live-empty' },
-        `No confirmed diagnoses in the ${live.window} yet. Live ${metric === 'recall' ? 'recall' : 'performance'} is measured on the predictions whose diagnosis pathology confirmed: send them to POST /api/v1/feedback, or confirm one under "Try a prediction".`,
+        `No confirmed diagnoses in the ${live.window} yet. Live ${metric === 'recall' ? 'recall' : 'performance'} is measured on the predictions whose diagnosis pathology has confirmed: send the diagnoses to POST /api/v1/feedback, or confirm one under "Try a prediction".`,
       ),
     ];
   }

@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
 
-/** Flush when this many rows wait, or after this long. */
-const maxBuffered = 500;
-const flushAfterMs = 200;
+/**
+ * Flush when this many rows wait, or after this long. Small batches: an SQLite write holds the
+ * event loop while it runs, so many short writes hurt tail latency less than a few long ones.
+ */
+const maxBuffered = 200;
+const flushAfterMs = 50;
 
 /**
  * Every prediction, kept for live monitoring and feedback. Rows are buffered and written in one

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { predictionId } from './prediction-id.js';
 import type { Matrix } from '../core/matrix.js';
 import type { InputRow } from '../core/prediction-input.js';
 import { packRows, PredictionInputError } from '../core/prediction-input.js';
@@ -43,10 +43,11 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
   const { predictor } = serving;
   const decision = predictor.decide(x.data, x.rows);
   const predictions = new Array<PredictedRow>(decision.length);
+  const now = Date.now();
   for (let i = 0; i < decision.length; i++) {
     const d = decision[i];
     const label = predictor.label(d);
-    predictions[i] = { predictionId: randomUUID(), label, className: options.classNames[label] ?? label, decision: d };
+    predictions[i] = { predictionId: predictionId(now), label, className: options.classNames[label] ?? label, decision: d };
   }
   return { outcome: { modelVersion: serving.version, predictions }, x };
 }

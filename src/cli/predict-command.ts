@@ -35,7 +35,7 @@ export async function predictCommand(app: Application, options: { input?: string
   const text = readFileSync(options.input && options.input !== '-' ? options.input : 0, 'utf8');
   if (!app.serving) throw new NotTrainedError('no model is active yet: run `mloop train` first');
   const ignore = new Set([app.config.dataset.label, ...app.config.dataset.drop]);
-  const outcome = app.predict(rowsFromCsv(text, ignore));
+  const outcome = app.predict(rowsFromCsv(text, ignore), { route: 'cli' });
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;

@@ -19,33 +19,35 @@ const BLOCK = 8;
 
 /**
  * Interleaves the support vectors in blocks of `BLOCK`: feature c of vectors s..s+7 sit side by
- * side, so one pass over a row's features reads them in order and keeps eight sums going.
+ * side, so one pass over a row's features reads them in order and keeps eight sums going. The
+ * last block is filled up with zero vectors, which get a zero coefficient.
  */
-function interleave(supportVectors: readonly number[], nSv: number, cols: number): Float64Array {
-  const blocks = Math.floor(nSv / BLOCK);
+function interleave(supportVectors: readonly number[], nSv: number, blocks: number, cols: number): Float64Array {
   const out = new Float64Array(blocks * BLOCK * cols);
-  for (let b = 0; b < blocks; b++) {
-    for (let c = 0; c < cols; c++) {
-      for (let j = 0; j < BLOCK; j++) out[(b * cols + c) * BLOCK + j] = supportVectors[(b * BLOCK + j) * cols + c];
-    }
+  for (let s = 0; s < nSv; s++) {
+    const b = Math.floor(s / BLOCK);
+    for (let c = 0; c < cols; c++) out[(b * cols + c) * BLOCK + (s % BLOCK)] = supportVectors[s * cols + c];
   }
   return out;
 }
 
-export function createPredictor(pipeline: FittedPipeline): Predictor {
+export function createPredictor(pipeline: Pick<FittedPipeline, 'scaler' | 'svc'>): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
-  const coef = Float64Array.from(svc.svCoef);
-  const nSv = coef.length;
-  const blocks = Math.floor(nSv / BLOCK);
-  const blocked = interleave(svc.supportVectors, nSv, cols);
-  // The last nSv % BLOCK vectors, row-major as stored.
-  const rest = Float64Array.from(svc.supportVectors.slice(blocks * BLOCK * cols));
+  const nSv = svc.svCoef.length;
+  const blocks = Math.ceil(nSv / BLOCK);
+  const blocked = interleave(svc.supportVectors, nSv, blocks, cols);
+  // A padding vector adds coef · exp(…) = +0 · (a finite value ≥ 0) = +0 after the real terms,
+  // and x + (+0) is x for every x the sum can be (it starts at +0, so it is never -0): the same
+  // bits as stopping at the last real vector.
+  const coef = new Float64Array(blocks * BLOCK);
+  coef.set(svc.svCoef);
   const scale = pipeline.scaler ? Float64Array.from(pipeline.scaler.scale) : null;
   const shift = pipeline.scaler ? Float64Array.from(pipeline.scaler.min) : null;
   const negGamma = -svc.gamma;
   const rho = svc.rho;
   const z = new Float64Array(cols);
+  const z2 = new Float64Array(cols);
   const [negative, positive] = svc.classes;
 
   /**
@@ -94,27 +96,89 @@ export function createPredictor(pipeline: FittedPipeline): Predictor {
       sum += coef[s + 6] * Math.exp(negGamma * d6);
       sum += coef[s + 7] * Math.exp(negGamma * d7);
     }
-    for (let s = blocks * BLOCK, o = 0; s < nSv; s++, o += cols) {
-      let d = 0;
-      for (let c = 0; c < cols; c++) {
-        const e = z[c] - rest[o + c];
-        d += e * e;
-      }
-      sum += coef[s] * Math.exp(negGamma * d);
-    }
     return sum;
   }
+
+  /**
+   * `kernelSum` for two rows at once (`z` and `z2`), written to `pair`: each support vector's
+   * values are read once for both rows. Per row, the arithmetic and its order are `kernelSum`'s:
+   * a block's first four vectors, then its last four, each over the features in order.
+   */
+  function kernelSumPair(pair: Float64Array): void {
+    let sumA = 0;
+    let sumB = 0;
+    for (let b = 0; b < blocks; b++) {
+      for (let half = 0; half < BLOCK; half += 4) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let b0 = 0;
+        let b1 = 0;
+        let b2 = 0;
+        let b3 = 0;
+        for (let c = 0, i = b * cols * BLOCK + half; c < cols; c++, i += BLOCK) {
+          const u = z[c];
+          const v = z2[c];
+          const w0 = blocked[i];
+          const w1 = blocked[i + 1];
+          const w2 = blocked[i + 2];
+          const w3 = blocked[i + 3];
+          let e = u - w0;
+          a0 += e * e;
+          e = u - w1;
+          a1 += e * e;
+          e = u - w2;
+          a2 += e * e;
+          e = u - w3;
+          a3 += e * e;
+          e = v - w0;
+          b0 += e * e;
+          e = v - w1;
+          b1 += e * e;
+          e = v - w2;
+          b2 += e * e;
+          e = v - w3;
+          b3 += e * e;
+        }
+        const s = b * BLOCK + half;
+        sumA += coef[s] * Math.exp(negGamma * a0);
+        sumA += coef[s + 1] * Math.exp(negGamma * a1);
+        sumA += coef[s + 2] * Math.exp(negGamma * a2);
+        sumA += coef[s + 3] * Math.exp(negGamma * a3);
+        sumB += coef[s] * Math.exp(negGamma * b0);
+        sumB += coef[s + 1] * Math.exp(negGamma * b1);
+        sumB += coef[s + 2] * Math.exp(negGamma * b2);
+        sumB += coef[s + 3] * Math.exp(negGamma * b3);
+      }
+    }
+    pair[0] = sumA;
+    pair[1] = sumB;
+  }
+
+  const load = (target: Float64Array, x: Float64Array, o: number) => {
+    // X * scale_ + min_, multiplication first, as MinMaxScaler.transform.
+    if (scale && shift) for (let c = 0; c < cols; c++) target[c] = x[o + c] * scale[c] + shift[c];
+    else for (let c = 0; c < cols; c++) target[c] = x[o + c];
+  };
+  const pair = new Float64Array(2);
 
   return {
     nFeatures: cols,
     classes: svc.classes,
     decide(x, rows) {
       const out = new Float64Array(rows);
-      for (let r = 0, o = 0; r < rows; r++, o += cols) {
-        // X * scale_ + min_, multiplication first, as MinMaxScaler.transform.
-        if (scale && shift) for (let c = 0; c < cols; c++) z[c] = x[o + c] * scale[c] + shift[c];
-        else for (let c = 0; c < cols; c++) z[c] = x[o + c];
-        // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
+      let r = 0;
+      // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
+      for (; r + 1 < rows; r += 2) {
+        load(z, x, r * cols);
+        load(z2, x, (r + 1) * cols);
+        kernelSumPair(pair);
+        out[r] = -(pair[0] - rho);
+        out[r + 1] = -(pair[1] - rho);
+      }
+      if (r < rows) {
+        load(z, x, r * cols);
         out[r] = -(kernelSum() - rho);
       }
       return out;

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
 import { isoTime, toJson } from './column-values.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
@@ -43,35 +44,52 @@ export interface ConfirmedCase {
  */
 export type Window = { readonly since: Instant } | { readonly last: number };
 
-const chunk = 400;
+const chunk = 100;
+
+function toRow(r: NewPrediction): Insertable<PredictionsTable> {
+  // Always the same keys in the same order: the cached statements bind parameters by position.
+  return {
+    id: r.id,
+    created_at: isoTime(r.createdAt),
+    model_version: r.modelVersion,
+    route: r.route,
+    input_json: toJson(r.input),
+    label: r.label,
+    decision: r.decision,
+    latency_ms: r.latencyMs,
+    external_id: r.externalId ?? null,
+    actual: null,
+    confirmed_at: null,
+  };
+}
 
 /** The prediction log: written in batches, read for live performance, drift and feedback. */
 export class PredictionRepository {
+  /** The insert statement for n rows, compiled by Kysely for this dialect once per n. */
+  private readonly inserts = new Map<number, string>();
+
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
-  /** Inserts a batch in one transaction (a few statements of `chunk` rows each). */
+  private insertSql(rows: readonly Insertable<PredictionsTable>[]): string {
+    let text = this.inserts.get(rows.length);
+    if (text === undefined) {
+      text = this.db.insertInto('predictions').values([...rows]).compile().sql;
+      this.inserts.set(rows.length, text);
+    }
+    return text;
+  }
+
+  /**
+   * Inserts a batch in one transaction, `chunk` rows per statement. This is on every prediction's
+   * path, so the statements are compiled once per size (building and compiling Kysely's query tree
+   * for each batch cost several times the insert itself).
+   */
   async insertMany(rows: readonly NewPrediction[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += chunk) {
-        await trx
-          .insertInto('predictions')
-          .values(
-            rows.slice(i, i + chunk).map((r) => ({
-              id: r.id,
-              created_at: isoTime(r.createdAt),
-              model_version: r.modelVersion,
-              route: r.route,
-              input_json: toJson(r.input),
-              label: r.label,
-              decision: r.decision,
-              latency_ms: r.latencyMs,
-              external_id: r.externalId ?? null,
-              actual: null,
-              confirmed_at: null,
-            })),
-          )
-          .execute();
+        const part = rows.slice(i, i + chunk).map(toRow);
+        await trx.executeQuery(CompiledQuery.raw(this.insertSql(part), part.flatMap((row) => Object.values(row) as unknown[])));
       }
     });
   }

@@ -19,6 +19,7 @@ export interface ServerOptions {
   readonly config?: unknown;
   readonly adminToken?: string;
   readonly predictToken?: string;
+  readonly feedbackToken?: string;
   /** Train the default model first (about a second); without it, no model is active. */
   readonly bootstrap?: boolean;
 }
@@ -28,7 +29,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = await mkdtemp(join(tmpdir(), 'mloop-http-'));
   const app = await openApplication({ config: parseConfig(options.config ?? {}), dataDir, log: pino({ level: 'silent' }), threads: 2 });
   if (options.bootstrap ?? true) await app.bootstrap();
-  const fastify = buildHttpApp(app, { logger: false, adminToken: options.adminToken, predictToken: options.predictToken });
+  const fastify = buildHttpApp(app, { logger: false, adminToken: options.adminToken, predictToken: options.predictToken, feedbackToken: options.feedbackToken });
   const address = await fastify.listen({ host: '127.0.0.1', port: 0 });
   return {
     base: address,

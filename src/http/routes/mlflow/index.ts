@@ -86,7 +86,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
     },
     async (request) => {
       const featureNames = app.serving?.pipeline.featureNames ?? [];
-      const outcome = app.predict(rowsOf(request.body, featureNames));
+      const outcome = app.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
       metrics.countPredictions(outcome);
       const predictions = new Array<string>(outcome.predictions.length);
       for (let i = 0; i < predictions.length; i++) predictions[i] = outcome.predictions[i].label;

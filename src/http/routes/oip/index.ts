@@ -172,7 +172,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
       checkName(request.params.name);
       const rows = rowsOf(request.body, featureCount(app));
       const wanted = requestedOutputs(request.body);
-      const outcome = app.predict(rows);
+      const outcome = app.predict(rows, { route: 'oip' });
       metrics.countPredictions(outcome);
       const n = outcome.predictions.length;
       const outputs = [];

@@ -43,7 +43,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       },
     },
     async (request, reply) => {
-      const outcome = app.predict(request.body.data);
+      const outcome = app.predict(request.body.data, { route: 'tutorial' });
       metrics.countPredictions(outcome);
       let text = '';
       for (const p of outcome.predictions) text += text === '' ? p.className : `\n${p.className}`;

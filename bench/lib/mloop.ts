@@ -1,0 +1,49 @@
+/**
+ * mloop as the bench measures it: the built JavaScript in dist/ (what `npm start` runs), typed by
+ * the sources it was built from. `npm run bench` builds first.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type * as Dataset from '../../src/core/dataset.js';
+import type * as Matrix from '../../src/core/matrix.js';
+import type * as MinMaxScaler from '../../src/core/min-max-scaler.js';
+import type * as Pipeline from '../../src/core/pipeline.js';
+import type * as Predictor from '../../src/core/predictor.js';
+import type * as Svc from '../../src/core/svc/svc.js';
+import type * as Training from '../../src/core/training.js';
+import type * as TrainingPool from '../../src/shell/training-pool.js';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const wdbcCsv = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));
+
+export async function importDist<T>(path: string): Promise<T> {
+  const url = new URL(`../../dist/${path}`, import.meta.url);
+  if (!existsSync(url)) throw new Error(`${fileURLToPath(url)} is missing: run "npm run build" first (npm run bench does)`);
+  return (await import(url.href)) as T;
+}
+
+export interface MloopCore {
+  readonly dataset: typeof Dataset;
+  readonly matrix: typeof Matrix;
+  readonly scaler: typeof MinMaxScaler;
+  readonly pipeline: typeof Pipeline;
+  readonly predictor: typeof Predictor;
+  readonly svc: typeof Svc;
+  readonly training: typeof Training;
+  readonly pool: typeof TrainingPool;
+}
+
+export async function loadCore(): Promise<MloopCore> {
+  return {
+    dataset: await importDist<typeof Dataset>('core/dataset.js'),
+    matrix: await importDist<typeof Matrix>('core/matrix.js'),
+    scaler: await importDist<typeof MinMaxScaler>('core/min-max-scaler.js'),
+    pipeline: await importDist<typeof Pipeline>('core/pipeline.js'),
+    predictor: await importDist<typeof Predictor>('core/predictor.js'),
+    svc: await importDist<typeof Svc>('core/svc/svc.js'),
+    training: await importDist<typeof Training>('core/training.js'),
+    pool: await importDist<typeof TrainingPool>('shell/training-pool.js'),
+  };
+}

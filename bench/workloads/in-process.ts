@@ -1,0 +1,64 @@
+/**
+ * Batch prediction in-process, 10,000 and 100,000 rows: mloop's predictor on one thread and on
+ * every core, scikit-learn's `predict` (one thread, as libsvm predicts). Runs alternate.
+ */
+import { availableParallelism } from 'node:os';
+import type { BenchContext } from '../lib/context.js';
+import { tileRows, writeMatrix } from '../lib/data.js';
+import { ParallelPredictor } from './parallel-predict.js';
+
+export async function inProcessWorkloads(ctx: BenchContext): Promise<void> {
+  const { core, pipeline, report, options, python } = ctx;
+  const predictor = core.predictor.createPredictor(pipeline);
+  const scaler = pipeline.scaler;
+  if (!scaler) throw new Error('the default pipeline has a scaler');
+  const threads = availableParallelism();
+  const parallel = await ParallelPredictor.start(pipeline, threads);
+  const labelsOf = (decision: Float64Array) => {
+    const labels = new Array<string>(decision.length);
+    for (let i = 0; i < decision.length; i++) labels[i] = predictor.label(decision[i]);
+    return labels;
+  };
+  try {
+    for (const rows of options.batchRowsInProcess) {
+      const x = tileRows(ctx.data.all, rows);
+      const shared = ParallelPredictor.share(x);
+      // The serving predictor must give exactly the core's decision function: bit for bit.
+      const reference = core.svc.svcDecisionFunction(pipeline.svc, core.scaler.transformMinMax(scaler, x));
+      const fast = predictor.decide(x.data, x.rows);
+      const threaded = await parallel.decide(shared);
+      for (let i = 0; i < rows; i++) {
+        if (!Object.is(fast[i], reference[i]) || !Object.is(threaded[i], reference[i])) {
+          throw new Error(`row ${i}: predictor gives ${fast[i]} (threads ${threaded[i]}), the decision function ${reference[i]}: not bit-identical`);
+        }
+      }
+      const file = python ? writeMatrix(ctx.tmp, `predict-${rows}`, x) : null;
+      // Warm-up: the JIT for mloop, the imports and the file for Python.
+      for (let k = 0; k < 3; k++) labelsOf(predictor.decide(x.data, Math.min(rows, 2_000)));
+      await parallel.decide(shared);
+      if (python && file) await python.peer.call({ cmd: 'predict', model: python.model, matrix: file });
+      const times = { single: [] as number[], threaded: [] as number[], sklearn: [] as number[] };
+      for (let run = 0; run < options.inProcessRuns; run++) {
+        let t = performance.now();
+        labelsOf(predictor.decide(x.data, x.rows));
+        times.single.push((performance.now() - t) / 1000);
+        t = performance.now();
+        labelsOf(await parallel.decide(shared));
+        times.threaded.push((performance.now() - t) / 1000);
+        if (python && file) times.sklearn.push((await python.peer.call<{ seconds: number }>({ cmd: 'predict', model: python.model, matrix: file })).seconds);
+      }
+      const workload = `in-process batch, ${rows.toLocaleString('en-US')} rows`;
+      const rate = (s: number[]) => s.map((v) => rows / v);
+      report.figure(workload, 'mloop, 1 thread', 'rows/s', 'rows/s', rate(times.single));
+      report.figure(workload, `mloop, ${threads} threads`, 'rows/s', 'rows/s', rate(times.threaded), 'rows split across worker threads by the bench');
+      if (python) report.figure(workload, 'scikit-learn predict', 'rows/s', 'rows/s', rate(times.sklearn), 'one thread (libsvm)');
+      const ratios = (a: number[]) => (python ? a.map((v, i) => times.sklearn[i] / v) : null);
+      const skipped = python ? undefined : 'Python comparison skipped';
+      report.target(`in-process-${rows}`, `in-process ${rows} rows/s: mloop 1 thread / scikit-learn`, ratios(times.single), 1, true, skipped);
+      report.target(`in-process-${rows}-threads`, `in-process ${rows} rows/s: mloop ${threads} threads / scikit-learn`, ratios(times.threaded), 1, true, skipped);
+      ctx.log(`in-process ${rows} rows done`);
+    }
+  } finally {
+    await parallel.close();
+  }
+}

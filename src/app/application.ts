@@ -215,8 +215,9 @@ export class Application {
     return serving.summary;
   }
 
-  performanceHistory(limit: number): Promise<Check[]> {
-    return this.parts.store.checks.list({ limit });
+  /** Recorded evaluations (trainings and checks), the latest `limit`, oldest first. */
+  performanceHistory(limit: number, modelVersion?: number): Promise<Check[]> {
+    return this.parts.store.checks.list({ limit, modelVersion });
   }
 
   snapshots(limit: number, offset: number): Promise<Snapshot[]> {

@@ -127,13 +127,16 @@ export class HttpMetrics {
     });
     new Gauge({
       name: 'mloop_monitored_metric',
-      help: "The active model's monitored metric on its test split, by metric name",
+      help: 'The last monitored metric: the latest check of the active model (or its training evaluation), by metric name',
       labelNames: ['metric'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
         const serving = app.serving;
-        if (serving) this.set({ metric: serving.summary.monitoredMetric }, serving.summary.monitoredValue);
+        if (!serving) return;
+        // The latest recorded evaluation (a scheduled check, or the training itself) of the version that serves.
+        const [last] = await app.performanceHistory(1, serving.version);
+        this.set({ metric: last?.metric ?? serving.summary.monitoredMetric }, last?.value ?? serving.summary.monitoredValue);
       },
     });
   }

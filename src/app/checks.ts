@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { take, takeRows } from '../core/matrix.js';
-import { evaluatePipeline, splitDataset } from '../core/training.js';
+import { evaluatePipeline, monitoredValue, splitDataset } from '../core/training.js';
 import type { Store } from '../store/database.js';
 import type { Check } from '../store/check-repository.js';
 import type { Run } from '../store/run-repository.js';
@@ -36,7 +36,7 @@ export class Checks {
   private async checkLive(serving: ServingModel) {
     const report = await this.monitoring.live(serving);
     const mine = report.versions.find((v) => v.modelVersion === serving.version);
-    const value = mine ? (this.config.monitor.metric === 'recall' ? mine.recall : mine.recallMacro) : Number.NaN;
+    const value = mine ? monitoredValue(mine.metrics, this.config.monitor.metric) : Number.NaN;
     const confirmedPositives = mine?.confirmedPositives ?? 0;
     await this.alerting.liveRecall({ value, modelVersion: serving.version, confirmedPositives, minCases: report.minCases, window: report.window });
     return { window: report.window, confirmed: mine?.confirmed ?? 0, confirmedPositives, value: Number.isNaN(value) ? null : value, judged: confirmedPositives >= report.minCases };

@@ -40,7 +40,7 @@ export class DataUpdates {
       this.log.info({ snapshot: latest.id, source }, 'data source unchanged');
       return { status: 'unchanged', snapshot: latest };
     }
-    const dataset = this.parse(text, source, expectedFeatures);
+    const dataset = this.parse(text, expectedFeatures, `${source}: `, '; the previous snapshot is kept');
     const classCounts: Record<string, number> = {};
     for (const label of dataset.y) classCounts[label] = (classCounts[label] ?? 0) + 1;
     const snapshot = await this.store.snapshots.create({
@@ -56,25 +56,18 @@ export class DataUpdates {
     return { status: 'created', snapshot };
   }
 
-  private parse(text: string, source: string, features?: readonly string[]): Dataset {
+  /** Parses with the configured label and columns; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
+  private parse(text: string, features: readonly string[] | undefined, prefix: string, suffix = ''): Dataset {
     try {
       return parseDataset(text, { ...this.config.dataset, features });
     } catch (e) {
-      if (e instanceof DatasetError) {
-        throw new InvalidDataError(`${source}: ${e.message}; the previous snapshot is kept`, { line: e.line, column: e.column }, { cause: e });
-      }
+      if (e instanceof DatasetError) throw new InvalidDataError(`${prefix}${e.message}${suffix}`, { line: e.line, column: e.column }, { cause: e });
       throw e;
     }
   }
 
   /** The data set of a stored snapshot (validated when it was taken), in `features` order if given. */
   async load(snapshot: Snapshot, features: readonly string[] = snapshot.featureNames): Promise<Dataset> {
-    const text = await this.store.snapshots.text(snapshot.id);
-    try {
-      return parseDataset(text, { ...this.config.dataset, features });
-    } catch (e) {
-      if (e instanceof DatasetError) throw new InvalidDataError(`snapshot ${snapshot.id} does not fit: ${e.message}`, { line: e.line, column: e.column }, { cause: e });
-      throw e;
-    }
+    return this.parse(await this.store.snapshots.text(snapshot.id), features, `snapshot ${snapshot.id} does not fit: `);
   }
 }

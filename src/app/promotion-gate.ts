@@ -1,4 +1,5 @@
 import type { Evaluation } from '../core/training.js';
+import { metricName } from '../core/training.js';
 import type { ActivationReason } from '../store/model-repository.js';
 
 export interface GateVerdict {
@@ -16,8 +17,7 @@ export interface GateVerdict {
  * gate protects a good model from a worse one, it does not leave the service without any.
  */
 export function gateVerdict(evaluation: Evaluation, activeVersion: number | null, positive: string): GateVerdict {
-  const metric = evaluation.metric === 'recall' ? `recall of ${positive}` : 'macro recall';
-  const measured = `${metric} ${evaluation.value.toFixed(4)} is below the threshold ${evaluation.threshold}`;
+  const measured = `${metricName(evaluation.metric, positive)} ${evaluation.value.toFixed(4)} is below the threshold ${evaluation.threshold}`;
   if (activeVersion === null) {
     return { activate: true, activationReason: 'first', reason: evaluation.passed ? null : `${measured}, but no model was active: it serves until a better one passes the gate`, measured: evaluation.passed ? null : measured };
   }

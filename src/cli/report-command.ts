@@ -1,5 +1,5 @@
 import type { Application } from '../app/application.js';
-import { verdictLine } from './train-command.js';
+import { verdictLine, verdictOf } from './train-command.js';
 
 export async function reportCommand(app: Application, options: { history?: boolean; json?: boolean }): Promise<void> {
   if (options.history) {
@@ -20,8 +20,7 @@ export async function reportCommand(app: Application, options: { history?: boole
     process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics: model.metrics, report: model.reportText }, null, 2)}\n`);
     return;
   }
-  const verdict = { metric: model.monitoredMetric, value: model.monitoredValue, threshold: model.threshold, passed: model.monitoredValue >= model.threshold };
-  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${verdictLine(verdict, app.config.dataset.positive)}\n`);
+  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${verdictLine(verdictOf(model), app.config.dataset.positive)}\n`);
 }
 
 export async function modelsListCommand(app: Application, options: { json?: boolean }): Promise<void> {

@@ -3,6 +3,9 @@ import type { TrainResult } from '../app/trainings.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { GridSearchResult } from '../core/grid-search.js';
 import type { TrainingMode } from '../core/pipeline.js';
+import type { MonitoredMetric } from '../core/training.js';
+import { metricName } from '../core/training.js';
+import type { ModelSummary } from '../store/model-repository.js';
 
 /** Draws the grid-search progress on a terminal by following the run's progress in the store. */
 function followProgress(app: Application, runId: number, stream: NodeJS.WriteStream): () => void {
@@ -33,7 +36,7 @@ export async function trainCommand(app: Application, options: { mode?: TrainingM
   const model = await app.model(result.model.version);
   const metrics = model.metrics as ClassificationMetrics;
   const grid = model.gridSearch as GridSearchResult | null;
-  const verdict = { metric: model.monitoredMetric, value: model.monitoredValue, threshold: model.threshold, passed: model.monitoredValue >= model.threshold };
+  const verdict = verdictOf(model);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ version: model.version, status: model.status, activated: result.activated, gateReason: result.gateReason, mode: model.mode, params: model.params, snapshotId: model.snapshotId, trainingMs: model.trainingMs, gridSearch: grid, metrics, report: model.reportText, monitored: verdict }, null, 2)}\n`);
     return result;
@@ -46,7 +49,19 @@ export async function trainCommand(app: Application, options: { mode?: TrainingM
   return result;
 }
 
-export function verdictLine(e: { metric: string; value: number; threshold: number; passed: boolean }, positive: string): string {
-  const name = e.metric === 'recall' ? `recall of ${positive}` : 'macro recall';
+export interface Verdict {
+  readonly metric: MonitoredMetric;
+  readonly value: number;
+  readonly threshold: number;
+  readonly passed: boolean;
+}
+
+/** A registered model's monitored metric against its threshold. */
+export function verdictOf(model: ModelSummary): Verdict {
+  return { metric: model.monitoredMetric as MonitoredMetric, value: model.monitoredValue, threshold: model.threshold, passed: model.monitoredValue >= model.threshold };
+}
+
+export function verdictLine(e: Verdict, positive: string): string {
+  const name = metricName(e.metric, positive);
   return `${name}: ${e.value.toFixed(4)} ${e.passed ? '>=' : '<'} threshold ${e.threshold}: ${e.passed ? 'PASS' : 'BELOW THRESHOLD'}`;
 }

@@ -52,6 +52,11 @@ export function monitoredValue(metrics: ClassificationMetrics, metric: Monitored
   return metric === 'recall' ? metrics.recallPositive : metrics.recallMacro;
 }
 
+/** The monitored metric in words, as messages and reports print it. */
+export function metricName(metric: MonitoredMetric, positive: string): string {
+  return metric === 'recall' ? `recall of ${positive}` : 'macro recall';
+}
+
 export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonly string[], positive: string, monitor: MonitorParams): Evaluation {
   const { labels } = predictPipeline(pipeline, x);
   const metrics = classificationMetrics(y, labels, pipeline.svc.classes, positive);

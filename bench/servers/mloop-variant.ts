@@ -33,7 +33,7 @@ if (metrics === 'off') {
 }
 
 const log = pino({ level: process.env.MLOOP_LOG_LEVEL ?? 'warn' });
-const app = await openApplication({ config: loadConfig(process.env.MLOOP_CONFIG || undefined), dataDir, log });
+const app = await openApplication({ config: loadConfig(process.env.MLOOP_CONFIG || undefined), dataDir, log, backgroundCheckpoints: true });
 const http = buildHttpApp(app, { logger: log.child({ component: 'http' }) });
 await app.bootstrap();
 await http.listen({ host: '127.0.0.1', port });

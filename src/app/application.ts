@@ -84,7 +84,7 @@ export class Application {
           createdAt,
           modelVersion: outcome.modelVersion,
           route: context.route,
-          input: Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)),
+          input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
           label: p.label,
           decision: p.decision,
           latencyMs,

@@ -30,6 +30,8 @@ export interface OpenOptions {
   /** Waits between a scheduled job's retries (tests advance a clock instead). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly env?: NodeJS.ProcessEnv;
+  /** SQLite: checkpoint the WAL on a worker thread (the server, whose prediction log never stops writing). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** The log always; e-mail and webhook when configured. */
@@ -46,7 +48,11 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const { config, log } = options;
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
-  const store = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  const store = await openDatabase({
+    url: options.databaseUrl,
+    dataDir: options.dataDir,
+    backgroundCheckpoints: options.backgroundCheckpoints && { onError: (error) => log.warn({ err: error }, 'WAL checkpoints are back on the main thread') },
+  });
   const pool = new TrainingPool(options.threads);
   const notifiers = buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));

@@ -31,7 +31,14 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     host = '127.0.0.1';
   }
 
-  const app = await openApplication({ config, dataDir: dataDirOf(options, env), databaseUrl: env.DATABASE_URL ?? config.store.url, log });
+  const app = await openApplication({
+    config,
+    dataDir: dataDirOf(options, env),
+    databaseUrl: env.DATABASE_URL ?? config.store.url,
+    log,
+    // The prediction log writes all the time: SQLite's checkpoints go to a worker thread.
+    backgroundCheckpoints: true,
+  });
   const http = buildHttpApp(app, { adminToken, predictToken, feedbackToken, logger: log.child({ component: 'http' }) });
   try {
     await app.bootstrap();

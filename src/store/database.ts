@@ -6,11 +6,15 @@ import type {
   Dialect as KyselyDialect,
   DialectAdapter,
   Driver,
+  SqliteDatabase as KyselySqliteDatabase,
   SqliteDialectConfig,
+  SqliteStatement,
 } from 'kysely';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import pg from 'pg';
 import { AlertRepository } from './alert-repository.js';
+import type { BackgroundCheckpointerOptions } from './background-checkpointer.js';
+import { BackgroundCheckpointer } from './background-checkpointer.js';
 import { CheckRepository } from './check-repository.js';
 import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
 import { migrationProvider } from './migrations.js';
@@ -30,6 +34,12 @@ export interface OpenDatabaseOptions {
    * that connection and the next query opens a new one; by default it becomes a process warning.
    */
   readonly onIdleConnectionError?: (error: Error) => void;
+  /**
+   * SQLite only: run the WAL checkpoints on a worker thread instead of inside whichever commit
+   * crosses the threshold (see BackgroundCheckpointer). For the server, whose prediction log
+   * writes all the time; one-off commands do not need it.
+   */
+  readonly backgroundCheckpoints?: boolean | BackgroundCheckpointerOptions;
 }
 
 export interface Store {
@@ -57,9 +67,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Store>
   if (options.url === undefined || options.url === '') {
     const file = path.resolve(options.dataDir, sqliteFileName);
     await mkdir(path.dirname(file), { recursive: true });
+    let connection: SqliteDatabase.Database | undefined;
+    const dialect = new MloopSqliteDialect({
+      database: async () => {
+        connection = openSqliteFile(file);
+        return withStatementCache(connection);
+      },
+    });
     // Within one process, openings of the same file take turns (see serializedPerFile).
-    const dialect = new MloopSqliteDialect({ database: async () => openSqliteFile(file) });
-    return serializedPerFile(file, () => openAndMigrate('sqlite', dialect));
+    const store = await serializedPerFile(file, () => openAndMigrate('sqlite', dialect));
+    if (!options.backgroundCheckpoints || connection === undefined) return store;
+    const checkpointer = new BackgroundCheckpointer(file, connection, options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints);
+    return {
+      ...store,
+      close: async () => {
+        await checkpointer.close();
+        await store.close();
+      },
+    };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(options.url)?.[1]?.toLowerCase() ?? '';
   if (scheme !== 'postgres' && scheme !== 'postgresql') throw new UnsupportedDatabaseUrlError(scheme);
@@ -124,6 +149,35 @@ function openSqliteFile(file: string): SqliteDatabase.Database {
     throw error;
   }
   return database;
+}
+
+/** How many prepared statements a SQLite connection keeps (the most recently used ones). */
+const cachedStatements = 256;
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query it runs, and preparing costs more than running
+ * most of mloop's (the prediction log's batch insert binds over a thousand parameters). The
+ * queries mloop runs are few and compiled to the same text each time, so their prepared
+ * statements are kept and reused. Reuse is safe because nothing here streams a statement's rows
+ * (a statement that is being iterated cannot run again until it is done), and SQLite re-prepares
+ * a kept statement by itself if a migration changes the schema under it.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement !== undefined) {
+        statements.delete(sql); // re-inserted below: the map's order is least recently used first
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= cachedStatements) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
-import { isoTime, toJson } from './column-values.js';
+import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
 
 /** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
@@ -24,7 +24,8 @@ export interface NewPrediction {
   readonly createdAt: Instant;
   readonly modelVersion: number;
   readonly route: string;
-  readonly input: readonly number[];
+  /** The validated row as the model saw it, in feature order (a view into the request's matrix is fine). */
+  readonly input: ArrayLike<number>;
   readonly label: string;
   readonly decision: number;
   readonly latencyMs: number;
@@ -53,7 +54,7 @@ function toRow(r: NewPrediction): Insertable<PredictionsTable> {
     created_at: isoTime(r.createdAt),
     model_version: r.modelVersion,
     route: r.route,
-    input_json: toJson(r.input),
+    input: float64Blob(r.input),
     label: r.label,
     decision: r.decision,
     latency_ms: r.latencyMs,
@@ -134,10 +135,10 @@ export class PredictionRepository {
 
   /** The inputs of the recent predictions (newest first), for drift. */
   async recentInputs(window: Window): Promise<number[][]> {
-    let query = this.db.selectFrom('predictions').select('input_json').orderBy('created_at', 'desc').orderBy('id', 'desc');
+    let query = this.db.selectFrom('predictions').select('input').orderBy('created_at', 'desc').orderBy('id', 'desc');
     query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
     const rows = await query.execute();
-    return rows.map((r) => JSON.parse(r.input_json) as number[]);
+    return rows.map((r) => fromFloat64Blob(r.input));
   }
 
   /** Deletes what is older than the retention period; returns how many rows went. */
@@ -158,7 +159,7 @@ function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
     createdAt: row.created_at,
     modelVersion: row.model_version,
     route: row.route,
-    input: JSON.parse(row.input_json) as number[],
+    input: fromFloat64Blob(row.input),
     label: row.label,
     decision: row.decision,
     latencyMs: row.latency_ms,

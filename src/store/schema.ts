@@ -47,7 +47,8 @@ export interface PredictionsTable {
   created_at: string;
   model_version: number;
   route: string;
-  input_json: string;
+  /** The input row as little-endian doubles (see float64Blob). */
+  input: Uint8Array;
   label: string;
   decision: number;
   latency_ms: number;

@@ -1,6 +1,15 @@
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type { Dialect as KyselyDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { expect, it } from 'vitest';
+import { sqliteFileName } from '../../src/store/database.js';
+import { migrationProvider } from '../../src/store/migrations.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
-import { describeDialects, useStoreFixture } from './dialects.js';
+import type { Dialect } from '../../src/store/schema.js';
+import type { TestDatabase } from './dialects.js';
+import { createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 8, minute)).toISOString();
 const prediction = (n: number, extra: Partial<NewPrediction> = {}): NewPrediction => ({
@@ -15,8 +24,48 @@ const prediction = (n: number, extra: Partial<NewPrediction> = {}): NewPredictio
   ...extra,
 });
 
+/** A bare Kysely on a test database, without mloop's store around it (to migrate it part way). */
+function bareKysely(dialect: Dialect, database: TestDatabase): Kysely<unknown> {
+  const kyselyDialect: KyselyDialect =
+    dialect === 'sqlite'
+      ? new SqliteDialect({ database: new SqliteDatabase(path.join(database.options.dataDir, sqliteFileName)) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.options.url }) });
+  return new Kysely<unknown>({ dialect: kyselyDialect });
+}
+
 describeDialects('prediction log', (dialect) => {
   const fixture = useStoreFixture(dialect);
+
+  it('keeps every input bit for bit, NaN and -0 included', async () => {
+    const { store } = fixture;
+    const input = [Number.NaN, -0, Number.MIN_VALUE, -Number.MAX_VALUE, Infinity, 0.1 + 0.2];
+    await store.predictions.insertMany([prediction(1, { input: new Float64Array(input).subarray(1) }), prediction(2, { input })]);
+    expect((await store.predictions.get('p-0001'))?.input).toEqual(input.slice(1));
+    const [second] = await store.predictions.recentInputs({ last: 1 });
+    expect(Object.is(second[0], Number.NaN) && Object.is(second[1], -0)).toBe(true);
+    expect(second).toEqual(input);
+  });
+
+  it('converts the JSON inputs of a log written before migration 0005', async () => {
+    const old = await createTestDatabase(dialect);
+    fixture.defer(() => old.drop());
+    const db = bareKysely(dialect, old);
+    try {
+      const migrated = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0004_prediction_log');
+      expect(migrated.error).toBeUndefined();
+      for (let n = 0; n < 2500; n++) {
+        await sql`insert into predictions (id, created_at, model_version, route, input_json, label, decision, latency_ms, external_id)
+          values (${`p-${String(n).padStart(4, '0')}`}, ${at(n % 60)}, 1, 'api', ${JSON.stringify([n, 0.1 + 0.2, 1e-300])}, 'B', -0.25, 0.05, ${n === 2499 ? 'case-x' : null})`.execute(db);
+      }
+    } finally {
+      await db.destroy();
+    }
+    const store = await fixture.open(old.options);
+    expect(await store.predictions.count()).toBe(2500);
+    expect(await store.predictions.get('p-2499')).toMatchObject({ input: [2499, 0.1 + 0.2, 1e-300], externalId: 'case-x', label: 'B' });
+    expect((await store.predictions.byExternalId('case-x')).map((r) => r.id)).toEqual(['p-2499']);
+    expect((await store.predictions.recentInputs({ since: at(0) })).map((r) => r[0]).sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, n) => n));
+  });
 
   it('writes batches, keeps inputs exactly, and finds predictions by id and case', async () => {
     const { store } = fixture;

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { BackgroundCheckpointer } from '../../src/store/background-checkpointer.js';
+import type { Store } from '../../src/store/database.js';
+import { openDatabase, sqliteFileName } from '../../src/store/database.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mloop-checkpoint-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Polls a real worker thread's effect, up to a deadline (no fixed sleeps). */
+async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function autoCheckpoint(store: Store): Promise<number> {
+  const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db);
+  return rows[0].wal_autocheckpoint;
+}
+
+const prediction = (n: number) => ({
+  id: `p-${String(n).padStart(6, '0')}`,
+  createdAt: '2026-01-01T08:00:00.000Z',
+  modelVersion: 1,
+  route: 'api',
+  input: Array.from({ length: 30 }, (_, i) => n * 30 + i),
+  label: 'B',
+  decision: -1,
+  latencyMs: 0.01,
+});
+
+it('hands the WAL checkpoints to a worker thread, which copies the log into the database file', async () => {
+  const dataDir = tempDir();
+  const store = await openDatabase({ dataDir, backgroundCheckpoints: { startAfterMs: 0, intervalMs: 20 } });
+  cleanups.push(() => store.close());
+  await eventually(async () => (await autoCheckpoint(store)) === 0, 'the main connection stops checkpointing');
+
+  const file = path.join(dataDir, sqliteFileName);
+  const before = fs.statSync(file).size;
+  for (let n = 0; n < 4000; n += 200) await store.predictions.insertMany(Array.from({ length: 200 }, (_, i) => prediction(n + i)));
+  // The main connection does not checkpoint now, so the file grows only through the worker.
+  expect(await autoCheckpoint(store)).toBe(0);
+  await eventually(() => fs.statSync(file).size > before + 4000 * 240, 'the worker copies the written pages into the file');
+
+  await store.close();
+  cleanups.pop();
+  const reopened = await openDatabase({ dataDir });
+  cleanups.push(() => reopened.close());
+  expect(await reopened.predictions.count()).toBe(4000);
+  expect(await autoCheckpoint(reopened)).toBe(1000);
+});
+
+it('gives the checkpoints back to the main connection when the worker fails', async () => {
+  const dataDir = tempDir();
+  const connection = new SqliteDatabase(path.join(dataDir, 'main.sqlite'));
+  cleanups.push(() => void connection.close());
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('wal_autocheckpoint = 0');
+  const errors: Error[] = [];
+  // The worker cannot open a file that does not exist, so it fails at once.
+  const checkpointer = new BackgroundCheckpointer(path.join(dataDir, 'missing.sqlite'), connection, { startAfterMs: 0, onError: (error) => errors.push(error) });
+  cleanups.push(() => checkpointer.close());
+  await eventually(() => errors.length > 0, 'the worker reports its failure');
+  expect(errors[0].message).toMatch(/SQLITE_CANTOPEN/);
+  expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  expect(checkpointer.running).toBe(false);
+});

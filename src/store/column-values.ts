@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 /*
  * Conversions between domain values and the portable column encodings that both dialects share:
  * ISO-8601 UTC text for times, JSON text for structured values, 0/1 for booleans, and a blob of
@@ -46,12 +47,19 @@ export function fromJsonOrNull(text: string | null): unknown {
 }
 
 const doubleBytes = 8;
+const littleEndian = endianness() === 'LE';
 
 /**
  * A vector of numbers as a blob of little-endian doubles: every value survives bit for bit
  * (NaN, -0 and infinities included), at 8 bytes each and without text to format or parse.
  */
 export function float64Blob(values: ArrayLike<number>): Buffer {
+  if (littleEndian) {
+    // The host's own layout is the blob's: one copy of the doubles, no per-value conversion.
+    const doubles = new Float64Array(values.length);
+    doubles.set(values);
+    return Buffer.from(doubles.buffer);
+  }
   const blob = Buffer.allocUnsafe(values.length * doubleBytes);
   for (let i = 0; i < values.length; i++) blob.writeDoubleLE(values[i], i * doubleBytes);
   return blob;

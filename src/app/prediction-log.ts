@@ -17,6 +17,7 @@ const flushAfterMs = 50;
 export class PredictionLog {
   private buffer: NewPrediction[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -28,14 +29,17 @@ export class PredictionLog {
   record(rows: readonly NewPrediction[]): void {
     if (!this.enabled) return;
     for (const row of rows) this.buffer.push(row);
-    if (this.buffer.length >= maxBuffered) void this.flush();
+    // A full buffer is written right after the current request's answer has gone out, not before.
+    if (this.buffer.length >= maxBuffered) this.immediate ??= setImmediate(() => void this.flush());
     else this.timer ??= setTimeout(() => void this.flush(), flushAfterMs);
   }
 
   /** Writes what is buffered; resolves once everything recorded so far is in the store. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length > 0) {

@@ -10,7 +10,8 @@ import {
   recallCondition,
 } from '../../src/core/alerts/alert.js';
 import { evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
-import { ALERTMANAGER_ZERO_TIME, AlertMessageError, alertmanagerWebhookPayload, alertSummary, emailMessage, logLine } from '../../src/core/alerts/alert-messages.js';
+import { ALERTMANAGER_ZERO_TIME, AlertMessageError, alertmanagerWebhookPayload, emailMessage, logLine } from '../../src/core/alerts/alert-messages.js';
+import { alertSummary } from '../../src/core/alerts/alert-wording.js';
 
 const T0 = '2024-05-01T12:00:00.000Z';
 const T1 = '2024-05-01T13:30:00.000Z';

@@ -9,7 +9,6 @@ import { DataUpdates } from './data-updates.js';
 import { ModelRegistry } from './model-registry.js';
 import { Trainings } from './trainings.js';
 import { parseDuration } from '../core/alerts/alert-lifecycle.js';
-import { EmailNotifier } from '../shell/notifiers/email-notifier.js';
 import type { Notifier } from '../shell/notifiers/notifier.js';
 import { WebhookNotifier } from '../shell/notifiers/webhook-notifier.js';
 import { Alerting, LogNotifier } from './alerting.js';
@@ -35,10 +34,14 @@ export interface OpenOptions {
 }
 
 /** The log always; e-mail and webhook when configured. */
-function buildNotifiers(config: Config, log: Logger, env: NodeJS.ProcessEnv): Notifier[] {
+async function buildNotifiers(config: Config, log: Logger, env: NodeJS.ProcessEnv): Promise<Notifier[]> {
   const notifiers: Notifier[] = [new LogNotifier(log.child({ component: 'alerts' }))];
   const publicUrl = config.server.publicUrl;
-  if (config.notify.email) notifiers.push(new EmailNotifier(config.notify.email, { serviceName: 'mloop', publicUrl, logger: log }, env));
+  if (config.notify.email) {
+    // nodemailer is loaded only when e-mail is configured.
+    const { EmailNotifier } = await import('../shell/notifiers/email-notifier.js');
+    notifiers.push(new EmailNotifier(config.notify.email, { serviceName: 'mloop', publicUrl, logger: log }, env));
+  }
   if (config.notify.webhook) notifiers.push(new WebhookNotifier(config.notify.webhook, { receiver: 'mloop', externalUrl: publicUrl }));
   return notifiers;
 }
@@ -54,7 +57,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
     backgroundCheckpoints: options.backgroundCheckpoints && { onError: (error) => log.warn({ err: error }, 'WAL checkpoints are back on the main thread') },
   });
   const pool = new TrainingPool(options.threads);
-  const notifiers = buildNotifiers(config, log, env);
+  const notifiers = await buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
   const monitoring = new Monitoring(config, store, predictionLog, clock);

@@ -2,13 +2,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainingModes } from '../core/pipeline.js';
 import type { TrainingMode } from '../core/pipeline.js';
+import type { Application } from '../app/application.js';
 import type { CommonOptions } from './context.js';
-import { withApplication } from './context.js';
-import { predictCommand } from './predict-command.js';
-import { modelsListCommand, reportCommand } from './report-command.js';
 import type { ServeOptions } from './serve-command.js';
-import { trainCommand } from './train-command.js';
 import { userMessage } from './user-message.js';
+
+/**
+ * Opens the application for one command. The command modules, like the application itself, are
+ * loaded on demand: each command loads only what it uses.
+ */
+const withApplication = async <T>(options: CommonOptions, body: (app: Application) => Promise<T>): Promise<T> =>
+  (await import('./context.js')).withApplication(options, body);
 
 const program = new Command('mloop')
   .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
@@ -37,7 +41,7 @@ common(program.command('train'))
   .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves')
   .addOption(modeOption())
   .option('--json', 'print the result as one JSON document')
-  .action((opts: CommonOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await trainCommand(app, opts))));
+  .action((opts: CommonOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await (await import('./train-command.js')).trainCommand(app, opts))));
 
 common(program.command('update'))
   .description('re-read the data set from dataset.source and keep it as a snapshot')
@@ -71,19 +75,19 @@ common(program.command('predict'))
   .description('predict the rows of a CSV file (header with feature names) or of stdin')
   .option('-i, --input <file>', 'CSV file, - for stdin', '-')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-  .action((opts: CommonOptions & { input?: string; format: 'csv' | 'json' }) => withApplication(opts, (app) => predictCommand(app, opts)));
+  .action((opts: CommonOptions & { input?: string; format: 'csv' | 'json' }) => withApplication(opts, async (app) => (await import('./predict-command.js')).predictCommand(app, opts)));
 
 common(program.command('report'))
   .description("print the active model's classification report, or the monitored metric's history")
   .option('--history', 'the monitored metric over time')
   .option('--json', 'print JSON')
-  .action((opts: CommonOptions & { history?: boolean; json?: boolean }) => withApplication(opts, (app) => reportCommand(app, opts)));
+  .action((opts: CommonOptions & { history?: boolean; json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).reportCommand(app, opts)));
 
 const models = program.command('models').description('the model registry');
 common(models.command('list'))
   .description('list model versions')
   .option('--json', 'print JSON')
-  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, (app) => modelsListCommand(app, opts)));
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).modelsListCommand(app, opts)));
 common(models.command('promote'))
   .description('make a version the active one')
   .argument('<version>', 'model version', (v) => {

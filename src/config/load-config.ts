@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { Config } from './schema.js';
 import { ConfigError, parseConfig } from './schema.js';
 
@@ -13,10 +14,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   } catch (cause) {
     throw new ConfigError(`cannot read configuration file ${path}: ${(cause as Error).message}`, { cause });
   }
+  // YAML is a superset of JSON, so one parser reads both formats. Loaded only for a file (a start on
+  // the defaults skips it); require keeps this function synchronous.
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   let data: unknown;
   try {
-    // YAML is a superset of JSON, so one parser reads both formats.
-    data = parseYaml(text);
+    data = parse(text);
   } catch (cause) {
     throw new ConfigError(`configuration file ${path} is not valid YAML/JSON: ${(cause as Error).message}`, { cause });
   }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
 import type { GridRunner } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
@@ -14,16 +14,29 @@ const workerFile = fileURLToPath(new URL(fromSource ? './training-worker.ts' : '
  * parallel and the final fit too, so the event loop keeps serving predictions meanwhile.
  */
 export class TrainingPool {
-  private readonly pool: Piscina;
+  /** Piscina is loaded and started by the first task: a server that does not train never pays for it. */
+  private piscina: Promise<Piscina> | undefined;
+  private readonly pool: Pick<Piscina, 'run' | 'destroy'> = {
+    run: async (task: WorkerTask) => (await this.started()).run(task),
+    destroy: async () => {
+      if (this.piscina) await (await this.piscina).destroy();
+    },
+  };
 
-  constructor(threads = availableParallelism()) {
-    this.pool = new Piscina({
-      filename: workerFile,
-      minThreads: 0,
-      maxThreads: Math.max(1, threads),
-      idleTimeout: 60_000,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
-    });
+  constructor(private readonly threads = availableParallelism()) {}
+
+  private started(): Promise<Piscina> {
+    this.piscina ??= import('piscina').then(
+      ({ Piscina }) =>
+        new Piscina({
+          filename: workerFile,
+          minThreads: 0,
+          maxThreads: Math.max(1, this.threads),
+          idleTimeout: 60_000,
+          execArgv: fromSource ? ['--import', 'tsx'] : [],
+        }),
+    );
+    return this.piscina;
   }
 
   readonly runGrid: GridRunner = async (plan, x, y, onProgress) => {

@@ -11,7 +11,6 @@ import type {
   SqliteStatement,
 } from 'kysely';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
-import pg from 'pg';
 import { AlertRepository } from './alert-repository.js';
 import type { BackgroundCheckpointerOptions } from './background-checkpointer.js';
 import { BackgroundCheckpointer } from './background-checkpointer.js';
@@ -88,6 +87,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Store>
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(options.url)?.[1]?.toLowerCase() ?? '';
   if (scheme !== 'postgres' && scheme !== 'postgresql') throw new UnsupportedDatabaseUrlError(scheme);
+  // Loaded only here: a SQLite store (the default) never needs the PostgreSQL client.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: options.url, application_name: 'mloop' });
   const onIdleError = options.onIdleConnectionError ?? ((error: Error) => process.emitWarning(error));
   pool.on('error', onIdleError);

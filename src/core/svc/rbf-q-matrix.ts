@@ -10,11 +10,27 @@
  * - libsvm addresses rows by the solver's current position and swaps cache entries when it shrinks;
  *   the values are symmetric and position-independent, so this cache keys rows by the sample's fixed
  *   index instead and the solver maps positions to indices.
+ *
+ * Speed without changing a bit: a row's dot products are computed four at a time over a copy of
+ * the samples interleaved in blocks of four (feature k of samples b..b+3 side by side). Each dot
+ * product is still summed over the features in order from 0, so every value is the one of the
+ * plain loop; four independent sums only let the CPU overlap them
+ * (eight measured slower: V8 runs out of registers).
  */
+
+/** Samples whose dot products with a row one pass over the features computes together. */
+const BLOCK = 4;
+
 export class RbfQMatrix {
   readonly size: number;
   /** Diagonal `Q[a][a]` in sample order (always 1 for RBF, computed the libsvm way anyway). */
   readonly diagonal: Float64Array;
+  private readonly squares: Float64Array;
+  /** The full blocks of samples, interleaved: feature k of sample `4B + r` at `(B * cols + k) * 4 + r`. */
+  private readonly blocked: Float64Array;
+  private readonly fullBlocks: number;
+  /** Scratch: the features of the row being computed. */
+  private readonly xa: Float64Array;
   private readonly rows = new Map<number, Float32Array>();
   private readonly maxRows: number;
 
@@ -32,9 +48,14 @@ export class RbfQMatrix {
     this.diagonal = new Float64Array(l);
     for (let a = 0; a < l; a++) this.diagonal[a] = this.kernel(a, a);
     this.maxRows = Math.max(2, Math.floor(cacheBytes / (4 * Math.max(l, 1))));
+    this.fullBlocks = Math.floor(l / BLOCK);
+    this.xa = new Float64Array(cols);
+    this.blocked = new Float64Array(this.fullBlocks * BLOCK * cols);
+    for (let b = 0; b < this.fullBlocks * BLOCK; b++) {
+      const base = (b - (b % BLOCK)) * cols + (b % BLOCK);
+      for (let k = 0; k < cols; k++) this.blocked[base + k * BLOCK] = x[b * cols + k];
+    }
   }
-
-  private readonly squares: Float64Array;
 
   private dot(a: number, b: number): number {
     const x = this.x;
@@ -59,15 +80,41 @@ export class RbfQMatrix {
       this.rows.set(a, cached);
       return cached;
     }
-    const l = this.size;
-    const out = new Float32Array(l);
-    const ya = this.y[a];
-    for (let b = 0; b < l; b++) out[b] = ya * this.y[b] * this.kernel(a, b);
+    const out = new Float32Array(this.size);
+    this.computeRow(a, out);
     if (this.rows.size >= this.maxRows) {
       const oldest = this.rows.keys().next().value as number;
       this.rows.delete(oldest);
     }
     this.rows.set(a, out);
     return out;
+  }
+
+  /** `out[b] = y[a] * y[b] * K(a, b)` for every sample b: `kernel(a, b)`'s arithmetic, four at a time. */
+  private computeRow(a: number, out: Float32Array): void {
+    const { blocked, squares, y, cols, xa } = this;
+    const negGamma = -this.gamma;
+    const sqa = squares[a];
+    const ya = y[a];
+    for (let k = 0; k < cols; k++) xa[k] = this.x[a * cols + k];
+    const end = this.fullBlocks * BLOCK;
+    for (let b = 0, i = 0; b < end; b += BLOCK) {
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let k = 0; k < cols; k++, i += BLOCK) {
+        const v = xa[k];
+        d0 += v * blocked[i];
+        d1 += v * blocked[i + 1];
+        d2 += v * blocked[i + 2];
+        d3 += v * blocked[i + 3];
+      }
+      out[b] = ya * y[b] * Math.exp(negGamma * (sqa + squares[b] - 2 * d0));
+      out[b + 1] = ya * y[b + 1] * Math.exp(negGamma * (sqa + squares[b + 1] - 2 * d1));
+      out[b + 2] = ya * y[b + 2] * Math.exp(negGamma * (sqa + squares[b + 2] - 2 * d2));
+      out[b + 3] = ya * y[b + 3] * Math.exp(negGamma * (sqa + squares[b + 3] - 2 * d3));
+    }
+    for (let b = end; b < this.size; b++) out[b] = ya * y[b] * this.kernel(a, b);
   }
 }

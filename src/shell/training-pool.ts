@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
+import { groupCs } from '../core/grid-search.js';
 import type { GridRunner } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
 
@@ -26,17 +27,22 @@ export class TrainingPool {
     });
   }
 
+  /** One task a group of fits (see GridGroup); the rows are copied once, to shared memory. */
   readonly runGrid: GridRunner = async (plan, x, y, onProgress) => {
+    const data = sharedCopy(x.data);
+    const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
     let done = 0;
-    return Promise.all(
-      plan.tasks.map(async (task) => {
-        const fold = plan.folds[task.fold];
-        const job: WorkerTask = { kind: 'score', x: x.data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, candidate: plan.candidates[task.candidate] };
-        const score = (await this.pool.run(job)) as number;
-        onProgress({ done: ++done, total: plan.tasks.length });
-        return score;
+    await Promise.all(
+      plan.groups.map(async (group) => {
+        const fold = plan.folds[group.fold];
+        const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group) };
+        const groupScores = (await this.pool.run(job)) as number[];
+        group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
+        done += group.tasks.length;
+        onProgress({ done, total: plan.tasks.length });
       }),
     );
+    return scores;
   };
 
   readonly fitFinal = async (task: EstimatorTask): Promise<FittedEstimator> => {
@@ -47,4 +53,12 @@ export class TrainingPool {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/** The values on a SharedArrayBuffer, which postMessage shares with a worker instead of copying. */
+function sharedCopy(values: Float64Array): Float64Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const out = new Float64Array(new SharedArrayBuffer(values.byteLength));
+  out.set(values);
+  return out;
 }

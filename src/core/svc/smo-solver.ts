@@ -10,6 +10,14 @@ import type { RbfQMatrix } from './rbf-q-matrix.js';
  * iterates, and therefore the support vectors, coefficients and rho, are the same floating-point
  * numbers. Variables live at "positions" that shrinking permutes; `activeSet[position]` is the
  * sample index, which addresses the Q matrix.
+ *
+ * Two changes of bookkeeping, none of arithmetic:
+ * - until shrinking first swaps two variables, position and sample index are the same, and the hot
+ *   loops read the Q rows directly; after that, through a copy of the row in position order;
+ * - Ḡ is kept by sample index and updated lazily: each change of a variable to or from its upper
+ *   bound is queued, and the queue is applied, in order, the first time Ḡ is read
+ *   (`reconstructGradient`). Every Ḡ value gets the very same additions in the same order; a fit
+ *   that never needs Ḡ (it converges before shrinking leaves anything out) skips them.
  */
 
 const LOWER_BOUND = 0;
@@ -42,7 +50,10 @@ class SmoSolver {
   private activeSize: number;
   private readonly y: Int8Array;
   private readonly G: Float64Array;
+  /** Ḡ by sample index, up to the updates still in `pendingRows` / `pendingCoefs`. */
   private readonly Gbar: Float64Array;
+  private pendingRows: number[] = [];
+  private pendingCoefs: number[] = [];
   private readonly status: Uint8Array;
   private readonly alpha: Float64Array;
   private readonly C: Float64Array;
@@ -50,6 +61,11 @@ class SmoSolver {
   private readonly QD: Float64Array;
   private readonly activeSet: Int32Array;
   private unshrink = false;
+  /** Whether position and sample index are still the same (no swap yet). */
+  private identity = true;
+  /** Scratch rows in position order, for after the first swap. */
+  private readonly positionalI: Float32Array;
+  private readonly positionalJ: Float32Array;
 
   constructor(
     private readonly q: RbfQMatrix,
@@ -72,6 +88,8 @@ class SmoSolver {
     // α starts at 0 (all at the lower bound), so the gradient starts at p and Ḡ at 0.
     this.G = Float64Array.from(this.p);
     this.Gbar = new Float64Array(l);
+    this.positionalI = new Float32Array(l);
+    this.positionalJ = new Float32Array(l);
   }
 
   private updateStatus(i: number): void {
@@ -79,12 +97,41 @@ class SmoSolver {
     this.status[i] = a >= this.C[i] ? UPPER_BOUND : a <= 0 ? LOWER_BOUND : FREE;
   }
 
+  /** The Q row of the variable at `position`, indexed by sample. */
   private row(position: number): Float32Array {
     return this.q.row(this.activeSet[position]);
   }
 
+  /** The Q row of the variable at `position`, indexed by position over the active set. */
+  private positionalRow(position: number, scratch: Float32Array): Float32Array {
+    const bySample = this.row(position);
+    if (this.identity) return bySample;
+    const { activeSet } = this;
+    for (let k = 0; k < this.activeSize; k++) scratch[k] = bySample[activeSet[k]];
+    return scratch;
+  }
+
+  /** Ḡ += c · (row s of Q), for a variable that went to (c = C) or left (c = -C) its upper bound. */
+  private queueGbar(sample: number, coef: number): void {
+    this.pendingRows.push(sample);
+    this.pendingCoefs.push(coef);
+    // Applying early changes nothing; it only bounds the queue.
+    if (this.pendingRows.length >= 65536) this.applyGbar();
+  }
+
+  private applyGbar(): void {
+    const { l, Gbar, pendingRows, pendingCoefs } = this;
+    for (let n = 0; n < pendingRows.length; n++) {
+      const Qs = this.q.row(pendingRows[n]);
+      const coef = pendingCoefs[n];
+      for (let k = 0; k < l; k++) Gbar[k] += coef * Qs[k];
+    }
+    this.pendingRows = [];
+    this.pendingCoefs = [];
+  }
+
   solve(): SolverSolution {
-    const { l, y, G, Gbar, alpha, C, QD, activeSet, status } = this;
+    const { l, y, G, alpha, C, QD, activeSet, status } = this;
     const { maxIter, shrinking } = this.options;
     let iter = 0;
     let counter = Math.min(l, 1000) + 1;
@@ -109,13 +156,13 @@ class SmoSolver {
       ++iter;
       const i = Math.floor(pair / l);
       const j = pair % l;
-      const Qi = this.row(i);
-      const Qj = this.row(j);
+      const Qi = this.positionalRow(i, this.positionalI);
+      const Qj = this.positionalRow(j, this.positionalJ);
       const Ci = C[i];
       const Cj = C[j];
       const oldAi = alpha[i];
       const oldAj = alpha[j];
-      const Qij = Qi[activeSet[j]];
+      const Qij = Qi[j];
 
       if (y[i] !== y[j]) {
         let quad = QD[i] + QD[j] + 2 * Qij;
@@ -172,23 +219,15 @@ class SmoSolver {
       const dAi = alpha[i] - oldAi;
       const dAj = alpha[j] - oldAj;
       const active = this.activeSize;
-      for (let k = 0; k < active; k++) {
-        const s = activeSet[k];
-        G[k] += Qi[s] * dAi + Qj[s] * dAj;
-      }
+      for (let k = 0; k < active; k++) G[k] += Qi[k] * dAi + Qj[k] * dAj;
 
+      // libsvm's `G_bar[k] -= C_i * Q_i[k]` is `G_bar[k] + (-C_i) * Q_i[k]` to the bit.
       const ui = status[i] === UPPER_BOUND;
       const uj = status[j] === UPPER_BOUND;
       this.updateStatus(i);
       this.updateStatus(j);
-      if (ui !== (status[i] === UPPER_BOUND)) {
-        if (ui) for (let k = 0; k < l; k++) Gbar[k] -= Ci * Qi[activeSet[k]];
-        else for (let k = 0; k < l; k++) Gbar[k] += Ci * Qi[activeSet[k]];
-      }
-      if (uj !== (status[j] === UPPER_BOUND)) {
-        if (uj) for (let k = 0; k < l; k++) Gbar[k] -= Cj * Qj[activeSet[k]];
-        else for (let k = 0; k < l; k++) Gbar[k] += Cj * Qj[activeSet[k]];
-      }
+      if (ui !== (status[i] === UPPER_BOUND)) this.queueGbar(activeSet[i], ui ? -Ci : Ci);
+      if (uj !== (status[j] === UPPER_BOUND)) this.queueGbar(activeSet[j], uj ? -Cj : Cj);
     }
 
     const rho = this.calculateRho();
@@ -199,7 +238,7 @@ class SmoSolver {
 
   /** Returns `i * l + j` for the working pair, or -1 when already optimal. */
   private selectWorkingSet(): number {
-    const { y, G, QD, status, activeSet } = this;
+    const { y, G, QD, status } = this;
     const active = this.activeSize;
     let Gmax = -Infinity;
     let Gmax2 = -Infinity;
@@ -220,7 +259,7 @@ class SmoSolver {
     }
 
     const i = GmaxIdx;
-    const Qi = i !== -1 ? this.row(i) : null;
+    const Qi = i !== -1 ? this.positionalRow(i, this.positionalI) : null;
     const yi = i !== -1 ? y[i] : 0;
     const QDi = i !== -1 ? QD[i] : 0;
 
@@ -230,7 +269,7 @@ class SmoSolver {
           const gradDiff = Gmax + G[j];
           if (G[j] >= Gmax2) Gmax2 = G[j];
           if (gradDiff > 0) {
-            const quad = QDi + QD[j] - 2.0 * yi * (Qi as Float32Array)[activeSet[j]];
+            const quad = QDi + QD[j] - 2.0 * yi * (Qi as Float32Array)[j];
             const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
             if (objDiff <= objDiffMin) {
               GminIdx = j;
@@ -242,7 +281,7 @@ class SmoSolver {
         const gradDiff = Gmax - G[j];
         if (-G[j] >= Gmax2) Gmax2 = -G[j];
         if (gradDiff > 0) {
-          const quad = QDi + QD[j] + 2.0 * yi * (Qi as Float32Array)[activeSet[j]];
+          const quad = QDi + QD[j] + 2.0 * yi * (Qi as Float32Array)[j];
           const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
           if (objDiff <= objDiffMin) {
             GminIdx = j;
@@ -304,7 +343,7 @@ class SmoSolver {
     swapIn(this.alpha, i, j);
     swapIn(this.p, i, j);
     swapIn(this.activeSet, i, j);
-    swapIn(this.Gbar, i, j);
+    if (i !== j) this.identity = false;
     swapIn(this.C, i, j);
     swapIn(this.QD, i, j);
   }
@@ -314,7 +353,8 @@ class SmoSolver {
     const { l, G, Gbar, p, alpha, status, activeSet } = this;
     const active = this.activeSize;
     if (active === l) return;
-    for (let j = active; j < l; j++) G[j] = Gbar[j] + p[j];
+    this.applyGbar();
+    for (let j = active; j < l; j++) G[j] = Gbar[activeSet[j]] + p[j];
     // libsvm picks one of two loop orders by cost; both add the same terms to each G[j] in the
     // same order (free positions ascending), so one order gives the same floating-point result.
     for (let i = 0; i < active; i++) {

@@ -3,8 +3,9 @@ import { takeRows } from './matrix.js';
 import { estimatorPredict } from './estimator.js';
 import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
+import { HeldOutKernel } from './svc/held-out-kernel.js';
 import type { Gamma } from './svc/svc.js';
-import { defaultSvcParams, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
+import { defaultSvcParams, labelsFromDecision, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
 
 /** The search space, as scikit-learn's `param_grid` for `svc__C` and `svc__gamma`. */
 export interface ParamGrid {
@@ -82,18 +83,19 @@ export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number
  * Scores the fits of one fold for one gamma and several C values exactly as
  * `GridSearchCV(make_pipeline(MinMaxScaler(), SVC()))` scores each: the scaler is fitted on the
  * fold's training rows only (fitting it once on the whole split would leak the validation fold's
- * range into training), then accuracy on the held-out rows. The scaler and the Q matrix (its
- * cached kernel rows) do not depend on C, so the fits share them; each fit's numbers are those of
- * a fit on its own.
+ * range into training), then accuracy on the held-out rows. The scaler, the Q matrix (its
+ * cached kernel rows) and the kernel values between held-out and training rows do not depend on C,
+ * so the fits share them; each fit's numbers and decision values are those of a fit on its own.
  */
 export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, gamma: Gamma, Cs: readonly number[]): number[] {
   const xTrain = takeRows(x, fold.train);
   const scaler = fitMinMaxScaler(xTrain);
   const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma);
   const xTest = takeRows(x, fold.test);
+  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, scaler, xTest) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
-    const predicted = estimatorPredict({ scaler, svc }, xTest);
+    const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : estimatorPredict({ scaler, svc }, xTest);
     let correct = 0;
     for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
     return correct / fold.test.length;

@@ -3,6 +3,7 @@ import { takeRows } from './matrix.js';
 import { estimatorPredict } from './estimator.js';
 import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
+import type { FitWorkspace } from './svc/fit-workspace.js';
 import { HeldOutKernel } from './svc/held-out-kernel.js';
 import type { Gamma } from './svc/svc.js';
 import { defaultSvcParams, labelsFromDecision, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
@@ -86,13 +87,14 @@ export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number
  * range into training), then accuracy on the held-out rows. The scaler, the Q matrix (its
  * cached kernel rows) and the kernel values between held-out and training rows do not depend on C,
  * so the fits share them; each fit's numbers and decision values are those of a fit on its own.
+ * `workspace`: memory that the groups run one after the other on a thread reuse.
  */
-export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, gamma: Gamma, Cs: readonly number[]): number[] {
+export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, gamma: Gamma, Cs: readonly number[], workspace?: FitWorkspace): number[] {
   const xTrain = takeRows(x, fold.train);
   const scaler = fitMinMaxScaler(xTrain);
-  const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma);
+  const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma, workspace);
   const xTest = takeRows(x, fold.test);
-  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, scaler, xTest) : null;
+  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, scaler, xTest, workspace) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
     const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : estimatorPredict({ scaler, svc }, xTest);

@@ -5,6 +5,7 @@ import type { MinMaxScalerModel } from './min-max-scaler.js';
 import type { Gamma, SvcModel } from './svc/svc.js';
 import { createPredictor } from './predictor.js';
 import { labelsFromDecision } from './svc/svc.js';
+import { FitWorkspace } from './svc/fit-workspace.js';
 import type { EstimatorTask, FittedEstimator } from './estimator.js';
 import { fitEstimator } from './estimator.js';
 
@@ -52,8 +53,9 @@ export type GridRunner = (
 export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
   const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
   let done = 0;
+  const workspace = new FitWorkspace();
   for (const group of plan.groups) {
-    const groupScores = scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group));
+    const groupScores = scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace);
     group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
     done += group.tasks.length;
     onProgress({ done, total: plan.tasks.length });

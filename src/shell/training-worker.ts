@@ -1,6 +1,7 @@
 import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
 import { fitEstimator } from '../core/estimator.js';
 import { scoreGridGroup } from '../core/grid-search.js';
+import { FitWorkspace } from '../core/svc/fit-workspace.js';
 import type { Gamma } from '../core/svc/svc.js';
 
 /** The work that training-pool.ts sends to its worker threads. */
@@ -20,7 +21,10 @@ export type WorkerTask =
     }
   | { readonly kind: 'fit'; readonly task: EstimatorTask };
 
+/** This thread's memory for grid groups, reused from one to the next (freed with the thread). */
+const workspace = new FitWorkspace();
+
 export default function runTask(job: WorkerTask): number[] | FittedEstimator {
   if (job.kind === 'fit') return fitEstimator(job.task);
-  return scoreGridGroup({ rows: job.rows, cols: job.cols, data: job.x }, job.y, { train: job.train, test: job.test }, job.gamma, job.Cs);
+  return scoreGridGroup({ rows: job.rows, cols: job.cols, data: job.x }, job.y, { train: job.train, test: job.test }, job.gamma, job.Cs, workspace);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { takeRows } from '../../src/core/matrix.js';
 import { fitMinMaxScaler, transformMinMax } from '../../src/core/min-max-scaler.js';
+import { FitWorkspace } from '../../src/core/svc/fit-workspace.js';
 import { RbfQMatrix } from '../../src/core/svc/rbf-q-matrix.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 
@@ -50,5 +51,39 @@ describe('RbfQMatrix', () => {
     const small = new RbfQMatrix(x.data, x.cols, y, 0.1, 3 * 4 * l);
     const order = [0, 1, 2, 3, 0, 4, 1, 49, 48, 0, 2, 3, 4, 5, 6, 0, 49];
     for (const a of order) expect(Array.from(small.row(a))).toEqual(Array.from(full.row(a)));
+  });
+
+  it('gives the same rows in reused memory, whatever an earlier matrix left in it', () => {
+    const workspace = new FitWorkspace();
+    for (const [l, gamma, slots] of [[60, 1, 60], [45, 0.1, 45], [60, 0.01, 5], [30, 1, 30]] as const) {
+      const rows = Array.from({ length: l }, (_, k) => (k * 17 + l) % scaled.rows);
+      const x = takeRows(scaled, rows);
+      const y = Int8Array.from(rows, (i) => (data.y[i] === 'B' ? 1 : -1));
+      const fresh = new RbfQMatrix(x.data, x.cols, y, gamma);
+      const reused = new RbfQMatrix(x.data, x.cols, y, gamma, slots * 4 * l, workspace);
+      for (let n = 0; n < 3 * l; n++) {
+        const a = (n * 7) % l;
+        expect(Array.from(reused.row(a))).toEqual(Array.from(fresh.row(a)));
+      }
+    }
+  });
+
+  it.each([2, 3, 7])('keeps the last two rows asked for intact with a cache of %i rows', (slots) => {
+    const l = 40;
+    const rows = Array.from({ length: l }, (_, k) => (k * 13) % scaled.rows);
+    const x = takeRows(scaled, rows);
+    const y = Int8Array.from(rows, (i) => (data.y[i] === 'B' ? 1 : -1));
+    const full = new RbfQMatrix(x.data, x.cols, y, 1);
+    const small = new RbfQMatrix(x.data, x.cols, y, 1, slots * 4 * l);
+    let previous = { a: 0, row: small.row(0) };
+    let seed = 7;
+    for (let n = 0; n < 400; n++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const a = n % 5 === 0 ? previous.a : seed % (slots + 3);
+      const row = small.row(a);
+      expect(Array.from(row)).toEqual(Array.from(full.row(a)));
+      expect(Array.from(previous.row)).toEqual(Array.from(full.row(previous.a)));
+      previous = { a, row };
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Matrix } from '../matrix.js';
 import type { MinMaxScalerModel } from '../min-max-scaler.js';
+import type { FitWorkspace } from './fit-workspace.js';
 import type { SvcModel, SvcProblem } from './svc.js';
 
 /** Held-out rows whose squared distances one pass over the features computes together. */
@@ -39,6 +40,7 @@ export class HeldOutKernel {
     private readonly problem: SvcProblem,
     scaler: MinMaxScalerModel | null,
     x: Matrix,
+    workspace?: FitWorkspace,
   ) {
     const z = scaler ? new Float64Array(x.data.length) : x.data;
     if (scaler) for (let r = 0; r < x.rows; r++) for (let c = 0; c < x.cols; c++) z[r * x.cols + c] = x.data[r * x.cols + c] * scaler.scale[c] + scaler.min[c];
@@ -53,7 +55,7 @@ export class HeldOutKernel {
       for (let c = 0; c < x.cols; c++) this.blocked[base + c * BLOCK] = z[r * x.cols + c];
     }
     const l = problem.order.length;
-    this.kernel = new Float64Array(l * x.rows);
+    this.kernel = workspace ? workspace.heldOutKernel(l * x.rows) : new Float64Array(l * x.rows);
     this.computed = new Uint8Array(l);
     problem.order.forEach((row, k) => this.positionOf.set(row, k));
   }

@@ -17,6 +17,7 @@
  * plain loop; four independent sums only let the CPU overlap them
  * (eight measured slower: V8 runs out of registers).
  */
+import type { FitWorkspace } from './fit-workspace.js';
 
 /** Samples whose dot products with a row one pass over the features computes together. */
 const BLOCK = 4;
@@ -31,8 +32,21 @@ export class RbfQMatrix {
   private readonly fullBlocks: number;
   /** Scratch: the features of the row being computed. */
   private readonly xa: Float64Array;
-  private readonly rows = new Map<number, Float32Array>();
-  private readonly maxRows: number;
+  /**
+   * The cache: `slots` rows of `size` floats in one allocation (a row a time was mostly malloc and
+   * GC). `slotOf[a]` is row a's slot or -1; the slots form a least-recently-used list
+   * (`newer` / `older`, -1 at the ends), kept only when not every row fits.
+   */
+  private readonly slab: Float32Array;
+  private readonly views: Float32Array[] = [];
+  private readonly slots: number;
+  private readonly slotOf: Int32Array;
+  private readonly sampleOf: Int32Array;
+  private readonly newer: Int32Array;
+  private readonly older: Int32Array;
+  private used = 0;
+  private newest = -1;
+  private oldest = -1;
 
   constructor(
     private readonly x: Float64Array,
@@ -40,6 +54,7 @@ export class RbfQMatrix {
     private readonly y: Int8Array,
     private readonly gamma: number,
     cacheBytes = 200 * 1024 * 1024,
+    workspace?: FitWorkspace,
   ) {
     const l = y.length;
     this.size = l;
@@ -47,7 +62,13 @@ export class RbfQMatrix {
     for (let a = 0; a < l; a++) this.squares[a] = this.dot(a, a);
     this.diagonal = new Float64Array(l);
     for (let a = 0; a < l; a++) this.diagonal[a] = this.kernel(a, a);
-    this.maxRows = Math.max(2, Math.floor(cacheBytes / (4 * Math.max(l, 1))));
+    this.slots = Math.min(l, Math.max(2, Math.floor(cacheBytes / (4 * Math.max(l, 1)))));
+    this.slab = workspace ? workspace.qRows(this.slots * l) : new Float32Array(this.slots * l);
+    this.slotOf = new Int32Array(l).fill(-1);
+    this.sampleOf = new Int32Array(this.slots);
+    const lru = this.slots < l ? this.slots : 0;
+    this.newer = new Int32Array(lru).fill(-1);
+    this.older = new Int32Array(lru).fill(-1);
     this.fullBlocks = Math.floor(l / BLOCK);
     this.xa = new Float64Array(cols);
     this.blocked = new Float64Array(this.fullBlocks * BLOCK * cols);
@@ -71,23 +92,50 @@ export class RbfQMatrix {
     return Math.exp(-this.gamma * (this.squares[a] + this.squares[b] - 2 * this.dot(a, b)));
   }
 
-  /** Row `a` of Q, indexed by sample index. */
+  /**
+   * Row `a` of Q, indexed by sample index. The array is the cache's: it holds row a until the
+   * cache evicts it, which takes the least recently used row, so the last two rows asked for
+   * always stay (the solver holds at most two at once).
+   */
   row(a: number): Float32Array {
-    const cached = this.rows.get(a);
-    if (cached) {
-      // Map keeps insertion order: re-inserting marks the row as most recently used.
-      this.rows.delete(a);
-      this.rows.set(a, cached);
-      return cached;
+    const lru = this.slots < this.size;
+    let slot = this.slotOf[a];
+    if (slot >= 0) {
+      if (lru) this.touch(slot, true);
+      return this.views[slot];
     }
-    const out = new Float32Array(this.size);
+    if (this.used < this.slots) {
+      slot = this.used++;
+      this.views.push(this.slab.subarray(slot * this.size, (slot + 1) * this.size));
+      if (lru) this.touch(slot, false);
+    } else {
+      slot = this.oldest;
+      this.slotOf[this.sampleOf[slot]] = -1;
+      this.touch(slot, true);
+    }
+    this.slotOf[a] = slot;
+    this.sampleOf[slot] = a;
+    const out = this.views[slot];
     this.computeRow(a, out);
-    if (this.rows.size >= this.maxRows) {
-      const oldest = this.rows.keys().next().value as number;
-      this.rows.delete(oldest);
-    }
-    this.rows.set(a, out);
     return out;
+  }
+
+  /** Makes `slot` the most recently used; `linked`: it is in the list already. */
+  private touch(slot: number, linked: boolean): void {
+    const { newer, older } = this;
+    if (linked) {
+      if (slot === this.newest) return;
+      const n = newer[slot];
+      const o = older[slot];
+      older[n] = o;
+      if (o !== -1) newer[o] = n;
+      else this.oldest = n;
+    }
+    older[slot] = this.newest;
+    newer[slot] = -1;
+    if (this.newest !== -1) newer[this.newest] = slot;
+    else this.oldest = slot;
+    this.newest = slot;
   }
 
   /** `out[b] = y[a] * y[b] * K(a, b)` for every sample b: `kernel(a, b)`'s arithmetic, four at a time. */

@@ -1,5 +1,6 @@
 import type { Matrix } from '../matrix.js';
 import { variance } from '../numpy-sum.js';
+import type { FitWorkspace } from './fit-workspace.js';
 import { RbfQMatrix } from './rbf-q-matrix.js';
 import { solveCSvc } from './smo-solver.js';
 
@@ -90,7 +91,8 @@ export interface SvcProblem {
   readonly q: RbfQMatrix;
 }
 
-export function prepareSvcProblem(x: Matrix, y: readonly string[], gammaParam: Gamma): SvcProblem {
+/** `workspace`: memory to reuse for the Q matrix's cache (see FitWorkspace); fresh otherwise. */
+export function prepareSvcProblem(x: Matrix, y: readonly string[], gammaParam: Gamma, workspace?: FitWorkspace): SvcProblem {
   if (x.rows !== y.length) throw new SvcFitError(`X has ${x.rows} rows but y has ${y.length} labels`);
   if (typeof gammaParam === 'number' && !(gammaParam > 0)) throw new SvcFitError(`gamma must be > 0, got ${gammaParam}`);
   const classes = sortedClasses(y);
@@ -108,7 +110,7 @@ export function prepareSvcProblem(x: Matrix, y: readonly string[], gammaParam: G
     grouped.set(x.data.subarray(src * cols, (src + 1) * cols), k * cols);
     signs[k] = y[src] === classes[0] ? 1 : -1;
   });
-  const q = new RbfQMatrix(grouped, cols, signs, gamma);
+  const q = new RbfQMatrix(grouped, cols, signs, gamma, undefined, workspace);
   return { gamma, classes: [classes[0], classes[1]], cols, order, grouped, signs, q };
 }
 

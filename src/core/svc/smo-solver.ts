@@ -55,6 +55,10 @@ class SmoSolver {
   private pendingRows: number[] = [];
   private pendingCoefs: number[] = [];
   private readonly status: Uint8Array;
+  /** Per position, from y and status: ±1 as a double, and membership of I_up / I_low (1 or 0). */
+  private readonly ys: Float64Array;
+  private readonly inUp: Uint8Array;
+  private readonly inLow: Uint8Array;
   private readonly alpha: Float64Array;
   private readonly C: Float64Array;
   private readonly p: Float64Array;
@@ -84,6 +88,9 @@ class SmoSolver {
     this.activeSet = new Int32Array(l);
     for (let i = 0; i < l; i++) this.activeSet[i] = i;
     this.status = new Uint8Array(l);
+    this.ys = Float64Array.from(this.y);
+    this.inUp = new Uint8Array(l);
+    this.inLow = new Uint8Array(l);
     for (let i = 0; i < l; i++) this.updateStatus(i);
     // α starts at 0 (all at the lower bound), so the gradient starts at p and Ḡ at 0.
     this.G = Float64Array.from(this.p);
@@ -94,7 +101,11 @@ class SmoSolver {
 
   private updateStatus(i: number): void {
     const a = this.alpha[i];
-    this.status[i] = a >= this.C[i] ? UPPER_BOUND : a <= 0 ? LOWER_BOUND : FREE;
+    const s = a >= this.C[i] ? UPPER_BOUND : a <= 0 ? LOWER_BOUND : FREE;
+    this.status[i] = s;
+    const positive = this.y[i] === 1;
+    this.inUp[i] = (positive ? s !== UPPER_BOUND : s !== LOWER_BOUND) ? 1 : 0;
+    this.inLow[i] = (positive ? s !== LOWER_BOUND : s !== UPPER_BOUND) ? 1 : 0;
   }
 
   /** The Q row of the variable at `position`, indexed by sample. */
@@ -236,9 +247,14 @@ class SmoSolver {
     return { alpha: out, rho, iterations: iter, reachedMaxIter };
   }
 
-  /** Returns `i * l + j` for the working pair, or -1 when already optimal. */
+  /**
+   * Returns `i * l + j` for the working pair, or -1 when already optimal. libsvm's two branches
+   * on y are one expression here, through yₜ = ±1 and I_up / I_low membership kept per position:
+   * `-(yₜ·Gₜ)` is `-G[t]` or `G[t]`, `Gmax + yⱼ·Gⱼ` is `Gmax + G[j]` or `Gmax - G[j]`, and
+   * `(QDᵢ + QDⱼ) - yⱼ·(2yᵢ·Qᵢⱼ)` is libsvm's `QD_i + QD[j] ∓ 2.0 * y_i * Q_i[j]`, all to the bit.
+   */
   private selectWorkingSet(): number {
-    const { y, G, QD, status } = this;
+    const { ys, G, QD, inUp, inLow } = this;
     const active = this.activeSize;
     let Gmax = -Infinity;
     let Gmax2 = -Infinity;
@@ -247,41 +263,29 @@ class SmoSolver {
     let objDiffMin = Infinity;
 
     for (let t = 0; t < active; t++) {
-      if (y[t] === 1) {
-        if (status[t] !== UPPER_BOUND && -G[t] >= Gmax) {
-          Gmax = -G[t];
+      if (inUp[t] !== 0) {
+        const v = -(ys[t] * G[t]);
+        if (v >= Gmax) {
+          Gmax = v;
           GmaxIdx = t;
         }
-      } else if (status[t] !== LOWER_BOUND && G[t] >= Gmax) {
-        Gmax = G[t];
-        GmaxIdx = t;
       }
     }
 
     const i = GmaxIdx;
-    const Qi = i !== -1 ? this.positionalRow(i, this.positionalI) : null;
-    const yi = i !== -1 ? y[i] : 0;
-    const QDi = i !== -1 ? QD[i] : 0;
+    // Without an i, libsvm's second loop finds no j (Gmax + yⱼGⱼ = -∞) and it returns 1 (optimal).
+    if (i === -1) return -1;
+    const Qi = this.positionalRow(i, this.positionalI);
+    const twoYi = 2.0 * this.y[i];
+    const QDi = QD[i];
 
     for (let j = 0; j < active; j++) {
-      if (y[j] === 1) {
-        if (status[j] !== LOWER_BOUND) {
-          const gradDiff = Gmax + G[j];
-          if (G[j] >= Gmax2) Gmax2 = G[j];
-          if (gradDiff > 0) {
-            const quad = QDi + QD[j] - 2.0 * yi * (Qi as Float32Array)[j];
-            const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
-            if (objDiff <= objDiffMin) {
-              GminIdx = j;
-              objDiffMin = objDiff;
-            }
-          }
-        }
-      } else if (status[j] !== UPPER_BOUND) {
-        const gradDiff = Gmax - G[j];
-        if (-G[j] >= Gmax2) Gmax2 = -G[j];
+      if (inLow[j] !== 0) {
+        const yG = ys[j] * G[j];
+        const gradDiff = Gmax + yG;
+        if (yG >= Gmax2) Gmax2 = yG;
         if (gradDiff > 0) {
-          const quad = QDi + QD[j] + 2.0 * yi * (Qi as Float32Array)[j];
+          const quad = QDi + QD[j] - ys[j] * (twoYi * Qi[j]);
           const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
           if (objDiff <= objDiffMin) {
             GminIdx = j;
@@ -340,6 +344,9 @@ class SmoSolver {
     swapIn(this.y, i, j);
     swapIn(this.G, i, j);
     swapIn(this.status, i, j);
+    swapIn(this.ys, i, j);
+    swapIn(this.inUp, i, j);
+    swapIn(this.inLow, i, j);
     swapIn(this.alpha, i, j);
     swapIn(this.p, i, j);
     swapIn(this.activeSet, i, j);

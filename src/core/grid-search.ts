@@ -1,8 +1,12 @@
 import type { Matrix } from './matrix.js';
 import { takeRows } from './matrix.js';
-import { estimatorPredict, fitEstimator } from './estimator.js';
+import { estimatorPredict } from './estimator.js';
+import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
+import type { FitWorkspace } from './svc/fit-workspace.js';
+import { HeldOutKernel } from './svc/held-out-kernel.js';
 import type { Gamma } from './svc/svc.js';
+import { defaultSvcParams, labelsFromDecision, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
 
 /** The search space, as scikit-learn's `param_grid` for `svc__C` and `svc__gamma`. */
 export interface ParamGrid {
@@ -39,10 +43,28 @@ export function gridCandidates(grid: ParamGrid): GridCandidate[] {
   return grid.C.flatMap((C) => grid.gamma.map((gamma) => ({ C, gamma })));
 }
 
+/**
+ * The tasks of one fold whose candidates share a gamma: their fits differ in C only, so they share
+ * the fold's scaler and the kernel rows (scoreGridGroup), the bulk of a fit's work.
+ */
+export interface GridGroup {
+  readonly fold: number;
+  readonly gamma: Gamma;
+  /** Indices into `GridPlan.tasks`. */
+  readonly tasks: readonly number[];
+}
+
+export interface GridFold {
+  readonly train: Int32Array;
+  readonly test: Int32Array;
+}
+
 export interface GridPlan {
   readonly candidates: readonly GridCandidate[];
-  readonly folds: readonly { readonly train: Int32Array; readonly test: Int32Array }[];
+  readonly folds: readonly GridFold[];
   readonly tasks: readonly GridTask[];
+  /** Every task in exactly one group; gamma by gamma in grid order, then fold by fold. */
+  readonly groups: readonly GridGroup[];
 }
 
 export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number): GridPlan {
@@ -51,25 +73,40 @@ export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number
   const folds = stratifiedKFold(y, cv);
   // scikit-learn iterates candidates outer, splits inner; the order only matters for progress.
   const tasks = candidates.flatMap((_, candidate) => folds.map((__, fold) => ({ candidate, fold })));
-  return { candidates, folds, tasks };
+  const gammas = [...new Set(candidates.map((c) => c.gamma))];
+  const groups = gammas.flatMap((gamma) =>
+    folds.map((_, fold) => ({ fold, gamma, tasks: tasks.flatMap((task, k) => (task.fold === fold && candidates[task.candidate].gamma === gamma ? [k] : [])) })),
+  );
+  return { candidates, folds, tasks, groups };
 }
 
 /**
- * Scores one task exactly as `GridSearchCV(make_pipeline(MinMaxScaler(), SVC()))` does: the scaler
- * is fitted on the fold's training rows only (fitting it once on the whole split would leak the
- * validation fold's range into training), then accuracy on the held-out rows.
+ * Scores the fits of one fold for one gamma and several C values exactly as
+ * `GridSearchCV(make_pipeline(MinMaxScaler(), SVC()))` scores each: the scaler is fitted on the
+ * fold's training rows only (fitting it once on the whole split would leak the validation fold's
+ * range into training), then accuracy on the held-out rows. The scaler, the Q matrix (its
+ * cached kernel rows) and the kernel values between held-out and training rows do not depend on C,
+ * so the fits share them; each fit's numbers and decision values are those of a fit on its own.
+ * `workspace`: memory that the groups run one after the other on a thread reuse.
  */
-export function scoreGridTask(
-  x: Matrix,
-  y: readonly string[],
-  fold: { readonly train: Int32Array; readonly test: Int32Array },
-  candidate: GridCandidate,
-): number {
-  const estimator = fitEstimator({ scaled: true, C: candidate.C, gamma: candidate.gamma, x: takeRows(x, fold.train), y: Array.from(fold.train, (i) => y[i]) });
-  const predicted = estimatorPredict(estimator, takeRows(x, fold.test));
-  let correct = 0;
-  for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
-  return correct / fold.test.length;
+export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, gamma: Gamma, Cs: readonly number[], workspace?: FitWorkspace): number[] {
+  const xTrain = takeRows(x, fold.train);
+  const scaler = fitMinMaxScaler(xTrain);
+  const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma, workspace);
+  const xTest = takeRows(x, fold.test);
+  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, scaler, xTest, workspace) : null;
+  return Cs.map((C) => {
+    const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
+    const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : estimatorPredict({ scaler, svc }, xTest);
+    let correct = 0;
+    for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
+    return correct / fold.test.length;
+  });
+}
+
+/** The C of each task of `group`, in the group's order. */
+export function groupCs(plan: GridPlan, group: GridGroup): number[] {
+  return group.tasks.map((k) => plan.candidates[plan.tasks[k].candidate].C);
 }
 
 /** Mean, std and rank per candidate, and the winner by scikit-learn's rule (first of the best). */

@@ -1,10 +1,11 @@
 import type { GridPlan, GridSearchResult, ParamGrid } from './grid-search.js';
-import { planGridSearch, scoreGridTask, summarizeGridSearch } from './grid-search.js';
+import { groupCs, planGridSearch, scoreGridGroup, summarizeGridSearch } from './grid-search.js';
 import type { Matrix } from './matrix.js';
 import type { MinMaxScalerModel } from './min-max-scaler.js';
 import type { Gamma, SvcModel } from './svc/svc.js';
 import { createPredictor } from './predictor.js';
 import { labelsFromDecision } from './svc/svc.js';
+import { FitWorkspace } from './svc/fit-workspace.js';
 import type { EstimatorTask, FittedEstimator } from './estimator.js';
 import { fitEstimator } from './estimator.js';
 
@@ -50,10 +51,14 @@ export type GridRunner = (
 
 /** Runs every fit on the calling thread (tests, and machines with one core). */
 export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
-  const scores: number[] = [];
-  for (const task of plan.tasks) {
-    scores.push(scoreGridTask(x, y, plan.folds[task.fold], plan.candidates[task.candidate]));
-    onProgress({ done: scores.length, total: plan.tasks.length });
+  const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
+  let done = 0;
+  const workspace = new FitWorkspace();
+  for (const group of plan.groups) {
+    const groupScores = scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace);
+    group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
+    done += group.tasks.length;
+    onProgress({ done, total: plan.tasks.length });
   }
   return scores;
 };

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
+import type { GridGroup } from '../core/grid-search.js';
+import { groupCs } from '../core/grid-search.js';
 import type { GridRunner } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
 
@@ -39,17 +41,27 @@ export class TrainingPool {
     return this.piscina;
   }
 
+  /**
+   * One task a group of fits (see GridGroup); the rows are copied once, to shared memory. The
+   * groups are queued longest first, as far as that can be told beforehand: the smaller gamma, the
+   * more solver iterations and kernel rows (a smoother kernel), so the threads finish together
+   * instead of one waiting on a long group queued last.
+   */
   readonly runGrid: GridRunner = async (plan, x, y, onProgress) => {
+    const data = sharedCopy(x.data);
+    const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
     let done = 0;
-    return Promise.all(
-      plan.tasks.map(async (task) => {
-        const fold = plan.folds[task.fold];
-        const job: WorkerTask = { kind: 'score', x: x.data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, candidate: plan.candidates[task.candidate] };
-        const score = (await this.pool.run(job)) as number;
-        onProgress({ done: ++done, total: plan.tasks.length });
-        return score;
+    await Promise.all(
+      longestFirst(plan.groups).map(async (group) => {
+        const fold = plan.folds[group.fold];
+        const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group) };
+        const groupScores = (await this.pool.run(job)) as number[];
+        group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
+        done += group.tasks.length;
+        onProgress({ done, total: plan.tasks.length });
       }),
     );
+    return scores;
   };
 
   readonly fitFinal = async (task: EstimatorTask): Promise<FittedEstimator> => {
@@ -60,4 +72,18 @@ export class TrainingPool {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/** The values on a SharedArrayBuffer, which postMessage shares with a worker instead of copying. */
+function sharedCopy(values: Float64Array): Float64Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const out = new Float64Array(new SharedArrayBuffer(values.byteLength));
+  out.set(values);
+  return out;
+}
+
+/** Numeric gammas ascending, then 'scale' and 'auto' (resolved per fold, so unknown here), stably. */
+function longestFirst(groups: readonly GridGroup[]): GridGroup[] {
+  const key = (g: GridGroup) => (typeof g.gamma === 'number' ? g.gamma : Number.MAX_VALUE);
+  return [...groups].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -10,6 +10,14 @@ import type { RbfQMatrix } from './rbf-q-matrix.js';
  * iterates, and therefore the support vectors, coefficients and rho, are the same floating-point
  * numbers. Variables live at "positions" that shrinking permutes; `activeSet[position]` is the
  * sample index, which addresses the Q matrix.
+ *
+ * Two changes of bookkeeping, none of arithmetic:
+ * - until shrinking first swaps two variables, position and sample index are the same, and the hot
+ *   loops read the Q rows directly; after that, through a copy of the row in position order;
+ * - Ḡ is kept by sample index and updated lazily: each change of a variable to or from its upper
+ *   bound is queued, and the queue is applied, in order, the first time Ḡ is read
+ *   (`reconstructGradient`). Every Ḡ value gets the very same additions in the same order; a fit
+ *   that never needs Ḡ (it converges before shrinking leaves anything out) skips them.
  */
 
 const LOWER_BOUND = 0;
@@ -42,14 +50,26 @@ class SmoSolver {
   private activeSize: number;
   private readonly y: Int8Array;
   private readonly G: Float64Array;
+  /** Ḡ by sample index, up to the updates still in `pendingRows` / `pendingCoefs`. */
   private readonly Gbar: Float64Array;
+  private pendingRows: number[] = [];
+  private pendingCoefs: number[] = [];
   private readonly status: Uint8Array;
+  /** Per position, from y and status: ±1 as a double, and membership of I_up / I_low (1 or 0). */
+  private readonly ys: Float64Array;
+  private readonly inUp: Uint8Array;
+  private readonly inLow: Uint8Array;
   private readonly alpha: Float64Array;
   private readonly C: Float64Array;
   private readonly p: Float64Array;
   private readonly QD: Float64Array;
   private readonly activeSet: Int32Array;
   private unshrink = false;
+  /** Whether position and sample index are still the same (no swap yet). */
+  private identity = true;
+  /** Scratch rows in position order, for after the first swap. */
+  private readonly positionalI: Float32Array;
+  private readonly positionalJ: Float32Array;
 
   constructor(
     private readonly q: RbfQMatrix,
@@ -68,23 +88,61 @@ class SmoSolver {
     this.activeSet = new Int32Array(l);
     for (let i = 0; i < l; i++) this.activeSet[i] = i;
     this.status = new Uint8Array(l);
+    this.ys = Float64Array.from(this.y);
+    this.inUp = new Uint8Array(l);
+    this.inLow = new Uint8Array(l);
     for (let i = 0; i < l; i++) this.updateStatus(i);
     // α starts at 0 (all at the lower bound), so the gradient starts at p and Ḡ at 0.
     this.G = Float64Array.from(this.p);
     this.Gbar = new Float64Array(l);
+    this.positionalI = new Float32Array(l);
+    this.positionalJ = new Float32Array(l);
   }
 
   private updateStatus(i: number): void {
     const a = this.alpha[i];
-    this.status[i] = a >= this.C[i] ? UPPER_BOUND : a <= 0 ? LOWER_BOUND : FREE;
+    const s = a >= this.C[i] ? UPPER_BOUND : a <= 0 ? LOWER_BOUND : FREE;
+    this.status[i] = s;
+    const positive = this.y[i] === 1;
+    this.inUp[i] = (positive ? s !== UPPER_BOUND : s !== LOWER_BOUND) ? 1 : 0;
+    this.inLow[i] = (positive ? s !== LOWER_BOUND : s !== UPPER_BOUND) ? 1 : 0;
   }
 
+  /** The Q row of the variable at `position`, indexed by sample. */
   private row(position: number): Float32Array {
     return this.q.row(this.activeSet[position]);
   }
 
+  /** The Q row of the variable at `position`, indexed by position over the active set. */
+  private positionalRow(position: number, scratch: Float32Array): Float32Array {
+    const bySample = this.row(position);
+    if (this.identity) return bySample;
+    const { activeSet } = this;
+    for (let k = 0; k < this.activeSize; k++) scratch[k] = bySample[activeSet[k]];
+    return scratch;
+  }
+
+  /** Ḡ += c · (row s of Q), for a variable that went to (c = C) or left (c = -C) its upper bound. */
+  private queueGbar(sample: number, coef: number): void {
+    this.pendingRows.push(sample);
+    this.pendingCoefs.push(coef);
+    // Applying early changes nothing; it only bounds the queue.
+    if (this.pendingRows.length >= 65536) this.applyGbar();
+  }
+
+  private applyGbar(): void {
+    const { l, Gbar, pendingRows, pendingCoefs } = this;
+    for (let n = 0; n < pendingRows.length; n++) {
+      const Qs = this.q.row(pendingRows[n]);
+      const coef = pendingCoefs[n];
+      for (let k = 0; k < l; k++) Gbar[k] += coef * Qs[k];
+    }
+    this.pendingRows = [];
+    this.pendingCoefs = [];
+  }
+
   solve(): SolverSolution {
-    const { l, y, G, Gbar, alpha, C, QD, activeSet, status } = this;
+    const { l, y, G, alpha, C, QD, activeSet, status } = this;
     const { maxIter, shrinking } = this.options;
     let iter = 0;
     let counter = Math.min(l, 1000) + 1;
@@ -109,13 +167,13 @@ class SmoSolver {
       ++iter;
       const i = Math.floor(pair / l);
       const j = pair % l;
-      const Qi = this.row(i);
-      const Qj = this.row(j);
+      const Qi = this.positionalRow(i, this.positionalI);
+      const Qj = this.positionalRow(j, this.positionalJ);
       const Ci = C[i];
       const Cj = C[j];
       const oldAi = alpha[i];
       const oldAj = alpha[j];
-      const Qij = Qi[activeSet[j]];
+      const Qij = Qi[j];
 
       if (y[i] !== y[j]) {
         let quad = QD[i] + QD[j] + 2 * Qij;
@@ -172,23 +230,15 @@ class SmoSolver {
       const dAi = alpha[i] - oldAi;
       const dAj = alpha[j] - oldAj;
       const active = this.activeSize;
-      for (let k = 0; k < active; k++) {
-        const s = activeSet[k];
-        G[k] += Qi[s] * dAi + Qj[s] * dAj;
-      }
+      for (let k = 0; k < active; k++) G[k] += Qi[k] * dAi + Qj[k] * dAj;
 
+      // libsvm's `G_bar[k] -= C_i * Q_i[k]` is `G_bar[k] + (-C_i) * Q_i[k]` to the bit.
       const ui = status[i] === UPPER_BOUND;
       const uj = status[j] === UPPER_BOUND;
       this.updateStatus(i);
       this.updateStatus(j);
-      if (ui !== (status[i] === UPPER_BOUND)) {
-        if (ui) for (let k = 0; k < l; k++) Gbar[k] -= Ci * Qi[activeSet[k]];
-        else for (let k = 0; k < l; k++) Gbar[k] += Ci * Qi[activeSet[k]];
-      }
-      if (uj !== (status[j] === UPPER_BOUND)) {
-        if (uj) for (let k = 0; k < l; k++) Gbar[k] -= Cj * Qj[activeSet[k]];
-        else for (let k = 0; k < l; k++) Gbar[k] += Cj * Qj[activeSet[k]];
-      }
+      if (ui !== (status[i] === UPPER_BOUND)) this.queueGbar(activeSet[i], ui ? -Ci : Ci);
+      if (uj !== (status[j] === UPPER_BOUND)) this.queueGbar(activeSet[j], uj ? -Cj : Cj);
     }
 
     const rho = this.calculateRho();
@@ -197,9 +247,14 @@ class SmoSolver {
     return { alpha: out, rho, iterations: iter, reachedMaxIter };
   }
 
-  /** Returns `i * l + j` for the working pair, or -1 when already optimal. */
+  /**
+   * Returns `i * l + j` for the working pair, or -1 when already optimal. libsvm's two branches
+   * on y are one expression here, through yₜ = ±1 and I_up / I_low membership kept per position:
+   * `-(yₜ·Gₜ)` is `-G[t]` or `G[t]`, `Gmax + yⱼ·Gⱼ` is `Gmax + G[j]` or `Gmax - G[j]`, and
+   * `(QDᵢ + QDⱼ) - yⱼ·(2yᵢ·Qᵢⱼ)` is libsvm's `QD_i + QD[j] ∓ 2.0 * y_i * Q_i[j]`, all to the bit.
+   */
   private selectWorkingSet(): number {
-    const { y, G, QD, status, activeSet } = this;
+    const { ys, G, QD, inUp, inLow } = this;
     const active = this.activeSize;
     let Gmax = -Infinity;
     let Gmax2 = -Infinity;
@@ -208,41 +263,29 @@ class SmoSolver {
     let objDiffMin = Infinity;
 
     for (let t = 0; t < active; t++) {
-      if (y[t] === 1) {
-        if (status[t] !== UPPER_BOUND && -G[t] >= Gmax) {
-          Gmax = -G[t];
+      if (inUp[t] !== 0) {
+        const v = -(ys[t] * G[t]);
+        if (v >= Gmax) {
+          Gmax = v;
           GmaxIdx = t;
         }
-      } else if (status[t] !== LOWER_BOUND && G[t] >= Gmax) {
-        Gmax = G[t];
-        GmaxIdx = t;
       }
     }
 
     const i = GmaxIdx;
-    const Qi = i !== -1 ? this.row(i) : null;
-    const yi = i !== -1 ? y[i] : 0;
-    const QDi = i !== -1 ? QD[i] : 0;
+    // Without an i, libsvm's second loop finds no j (Gmax + yⱼGⱼ = -∞) and it returns 1 (optimal).
+    if (i === -1) return -1;
+    const Qi = this.positionalRow(i, this.positionalI);
+    const twoYi = 2.0 * this.y[i];
+    const QDi = QD[i];
 
     for (let j = 0; j < active; j++) {
-      if (y[j] === 1) {
-        if (status[j] !== LOWER_BOUND) {
-          const gradDiff = Gmax + G[j];
-          if (G[j] >= Gmax2) Gmax2 = G[j];
-          if (gradDiff > 0) {
-            const quad = QDi + QD[j] - 2.0 * yi * (Qi as Float32Array)[activeSet[j]];
-            const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
-            if (objDiff <= objDiffMin) {
-              GminIdx = j;
-              objDiffMin = objDiff;
-            }
-          }
-        }
-      } else if (status[j] !== UPPER_BOUND) {
-        const gradDiff = Gmax - G[j];
-        if (-G[j] >= Gmax2) Gmax2 = -G[j];
+      if (inLow[j] !== 0) {
+        const yG = ys[j] * G[j];
+        const gradDiff = Gmax + yG;
+        if (yG >= Gmax2) Gmax2 = yG;
         if (gradDiff > 0) {
-          const quad = QDi + QD[j] + 2.0 * yi * (Qi as Float32Array)[activeSet[j]];
+          const quad = QDi + QD[j] - ys[j] * (twoYi * Qi[j]);
           const objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / TAU;
           if (objDiff <= objDiffMin) {
             GminIdx = j;
@@ -301,10 +344,13 @@ class SmoSolver {
     swapIn(this.y, i, j);
     swapIn(this.G, i, j);
     swapIn(this.status, i, j);
+    swapIn(this.ys, i, j);
+    swapIn(this.inUp, i, j);
+    swapIn(this.inLow, i, j);
     swapIn(this.alpha, i, j);
     swapIn(this.p, i, j);
     swapIn(this.activeSet, i, j);
-    swapIn(this.Gbar, i, j);
+    if (i !== j) this.identity = false;
     swapIn(this.C, i, j);
     swapIn(this.QD, i, j);
   }
@@ -314,7 +360,8 @@ class SmoSolver {
     const { l, G, Gbar, p, alpha, status, activeSet } = this;
     const active = this.activeSize;
     if (active === l) return;
-    for (let j = active; j < l; j++) G[j] = Gbar[j] + p[j];
+    this.applyGbar();
+    for (let j = active; j < l; j++) G[j] = Gbar[activeSet[j]] + p[j];
     // libsvm picks one of two loop orders by cost; both add the same terms to each G[j] in the
     // same order (free positions ascending), so one order gives the same floating-point result.
     for (let i = 0; i < active; i++) {

@@ -1,5 +1,6 @@
 import type { Matrix } from '../matrix.js';
 import { variance } from '../numpy-sum.js';
+import type { FitWorkspace } from './fit-workspace.js';
 import { RbfQMatrix } from './rbf-q-matrix.js';
 import { solveCSvc } from './smo-solver.js';
 
@@ -65,11 +66,38 @@ export function sortedClasses(y: readonly string[]): string[] {
 
 export function fitSvc(params: SvcParams, x: Matrix, y: readonly string[]): SvcModel {
   if (x.rows !== y.length) throw new SvcFitError(`X has ${x.rows} rows but y has ${y.length} labels`);
-  if (!(params.C > 0)) throw new SvcFitError(`C must be > 0, got ${params.C}`);
-  if (typeof params.gamma === 'number' && !(params.gamma > 0)) throw new SvcFitError(`gamma must be > 0, got ${params.gamma}`);
+  checkC(params.C);
+  return solveSvcProblem(prepareSvcProblem(x, y, params.gamma), params);
+}
+
+function checkC(C: number): void {
+  if (!(C > 0)) throw new SvcFitError(`C must be > 0, got ${C}`);
+}
+
+/**
+ * The part of a fit that does not depend on C: the rows grouped by class as libsvm orders them,
+ * the resolved gamma and the Q matrix with its cache of kernel rows. Fits with the same rows and
+ * gamma but other C values can share one (the grid search does): the kernel rows computed for
+ * one C are the very values another would compute.
+ */
+export interface SvcProblem {
+  readonly gamma: number;
+  readonly classes: readonly [string, string];
+  readonly cols: number;
+  /** `order[k]`: the training row at libsvm's position k. */
+  readonly order: readonly number[];
+  readonly grouped: Float64Array;
+  readonly signs: Int8Array;
+  readonly q: RbfQMatrix;
+}
+
+/** `workspace`: memory to reuse for the Q matrix's cache (see FitWorkspace); fresh otherwise. */
+export function prepareSvcProblem(x: Matrix, y: readonly string[], gammaParam: Gamma, workspace?: FitWorkspace): SvcProblem {
+  if (x.rows !== y.length) throw new SvcFitError(`X has ${x.rows} rows but y has ${y.length} labels`);
+  if (typeof gammaParam === 'number' && !(gammaParam > 0)) throw new SvcFitError(`gamma must be > 0, got ${gammaParam}`);
   const classes = sortedClasses(y);
   if (classes.length !== 2) throw new SvcFitError(`expected exactly 2 classes in the training rows, got ${classes.length} (${classes.join(', ')})`);
-  const gamma = resolveGamma(params.gamma, x);
+  const gamma = resolveGamma(gammaParam, x);
 
   // libsvm groups the rows by class (scikit-learn sorts the labels): classes[0] first, as +1.
   const order: number[] = [];
@@ -82,10 +110,17 @@ export function fitSvc(params: SvcParams, x: Matrix, y: readonly string[]): SvcM
     grouped.set(x.data.subarray(src * cols, (src + 1) * cols), k * cols);
     signs[k] = y[src] === classes[0] ? 1 : -1;
   });
+  const q = new RbfQMatrix(grouped, cols, signs, gamma, undefined, workspace);
+  return { gamma, classes: [classes[0], classes[1]], cols, order, grouped, signs, q };
+}
 
-  const q = new RbfQMatrix(grouped, cols, signs, gamma);
+/** Solves the dual for `params.C`; `params.gamma` must be the one the problem was prepared with. */
+export function solveSvcProblem(problem: SvcProblem, params: SvcParams): SvcModel {
+  checkC(params.C);
+  const { order, grouped, signs, cols } = problem;
+  const l = order.length;
   const upper = new Float64Array(l).fill(params.C);
-  const solution = solveCSvc(q, signs, upper, { eps: params.tol, shrinking: params.shrinking, maxIter: params.maxIter });
+  const solution = solveCSvc(problem.q, signs, upper, { eps: params.tol, shrinking: params.shrinking, maxIter: params.maxIter });
 
   const support: number[] = [];
   const svCoef: number[] = [];
@@ -103,8 +138,8 @@ export function fitSvc(params: SvcParams, x: Matrix, y: readonly string[]): SvcM
   return {
     kind: 'rbf-svc',
     params,
-    gamma,
-    classes: [classes[0], classes[1]],
+    gamma: problem.gamma,
+    classes: problem.classes,
     nFeatures: cols,
     support,
     nSupport,

@@ -5,9 +5,14 @@ import type SqliteDatabase from 'better-sqlite3';
 /** Pages the main connection lets the WAL grow to before it checkpoints by itself (SQLite's default). */
 const autoCheckpointPages = 1000;
 
+/** WAL frames (pages) past which the worker starts the WAL over: 16,384 pages are 64 MiB. */
+const truncateAfterFrames = 16_384;
+
 export interface BackgroundCheckpointerOptions {
   /** How often the worker copies the WAL back into the database file. */
   readonly intervalMs?: number;
+  /** WAL size, in pages, past which the worker truncates the WAL (default 16,384: 64 MiB of 4 KiB pages). */
+  readonly truncateAfterFrames?: number;
   /** How long after start-up the worker is started (start-up has better things to do with the CPU). */
   readonly startAfterMs?: number;
   /** Told when the worker fails; the main connection has then taken checkpoints back. */
@@ -17,6 +22,11 @@ export interface BackgroundCheckpointerOptions {
 /*
  * The worker: its own connection to the same file, a PASSIVE checkpoint on every tick (it never
  * waits for a lock, and copies whatever no reader still needs), `ready` once its connection is open.
+ * A passive checkpoint copies the pages but cannot start the WAL over: SQLite does that when a
+ * writer begins after a checkpoint that left nothing behind, which under constant writes never
+ * happens (the writer always commits more while the checkpoint runs), so the WAL file would grow
+ * without end. Past a size the worker therefore runs a TRUNCATE checkpoint, which briefly holds
+ * the writer back but has little left to copy, since the passive ones did that work.
  * Plain CommonJS run with `eval`, so the same code works from the TypeScript sources and from dist.
  */
 const workerSource = `
@@ -31,7 +41,15 @@ const plain = (step) => (...args) => {
 };
 const Database = require(workerData.driver);
 const db = plain(() => new Database(workerData.file, { fileMustExist: true }))();
-const timer = setInterval(plain(() => db.pragma('wal_checkpoint(PASSIVE)')), workerData.intervalMs);
+// A truncating checkpoint waits this long for the writer to finish its transaction.
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(
+  plain(() => {
+    const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (passive.log > workerData.truncateAfterFrames) db.pragma('wal_checkpoint(TRUNCATE)');
+  }),
+  workerData.intervalMs,
+);
 parentPort.on('message', () => {
   clearInterval(timer);
   db.close();
@@ -66,7 +84,7 @@ export class BackgroundCheckpointer {
   private start(): void {
     if (this.closed) return;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, intervalMs: this.options.intervalMs ?? 500 } });
+    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, intervalMs: this.options.intervalMs ?? 500, truncateAfterFrames: this.options.truncateAfterFrames ?? truncateAfterFrames } });
     this.worker = worker;
     worker.unref();
     worker.on('message', () => {

@@ -65,6 +65,25 @@ it('hands the WAL checkpoints to a worker thread, which copies the log into the 
   expect(await autoCheckpoint(reopened)).toBe(1000);
 });
 
+it('starts the WAL over once it has grown past its limit, though writes never stop', async () => {
+  const dataDir = tempDir();
+  const store = await openDatabase({ dataDir, backgroundCheckpoints: { startAfterMs: 0, intervalMs: 10, truncateAfterFrames: 50 } });
+  cleanups.push(() => store.close());
+  await eventually(async () => (await autoCheckpoint(store)) === 0, 'the main connection stops checkpointing');
+  const wal = `${path.join(dataDir, sqliteFileName)}-wal`;
+  let n = 0;
+  let largest = 0;
+  let truncations = 0;
+  await eventually(async () => {
+    await store.predictions.insertMany(Array.from({ length: 100 }, () => prediction(n++)));
+    const size = fs.statSync(wal).size;
+    if (size < largest) truncations++;
+    largest = size;
+    return truncations >= 2;
+  }, 'the worker truncates the WAL while predictions keep coming');
+  expect(await store.predictions.count()).toBe(n);
+});
+
 it('gives the checkpoints back to the main connection when the worker fails', async () => {
   const dataDir = tempDir();
   const connection = new SqliteDatabase(path.join(dataDir, 'main.sqlite'));

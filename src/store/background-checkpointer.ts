@@ -84,7 +84,9 @@ export class BackgroundCheckpointer {
   private start(): void {
     if (this.closed) return;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, intervalMs: this.options.intervalMs ?? 500, truncateAfterFrames: this.options.truncateAfterFrames ?? truncateAfterFrames } });
+    // No inherited flags: the worker's source is CommonJS even if this process runs with, say,
+    // --input-type=module, and it needs none of the parent's options.
+    const worker = new Worker(workerSource, { eval: true, execArgv: [], workerData: { driver, file: this.file, intervalMs: this.options.intervalMs ?? 500, truncateAfterFrames: this.options.truncateAfterFrames ?? truncateAfterFrames } });
     this.worker = worker;
     worker.unref();
     worker.on('message', () => {
@@ -117,6 +119,8 @@ export class BackgroundCheckpointer {
     if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${autoCheckpointPages}`);
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Unreferenced, the worker would let the process end before it has closed its connection.
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }

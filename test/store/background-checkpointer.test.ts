@@ -1,12 +1,16 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { BackgroundCheckpointer } from '../../src/store/background-checkpointer.js';
 import type { Store } from '../../src/store/database.js';
 import { openDatabase, sqliteFileName } from '../../src/store/database.js';
+
+const databaseTs = fileURLToPath(new URL('../../src/store/database.ts', import.meta.url));
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -82,6 +86,26 @@ it('starts the WAL over once it has grown past its limit, though writes never st
     return truncations >= 2;
   }, 'the worker truncates the WAL while predictions keep coming');
   expect(await store.predictions.count()).toBe(n);
+});
+
+it('lets a process that closes its store finish closing it, with nothing else keeping the process alive', async () => {
+  const dataDir = tempDir();
+  // The child waits for the worker to take over, closes the store, then says so: a worker that is
+  // not waited for would let the process end halfway through close().
+  const script = [
+    `import { openDatabase } from ${JSON.stringify(databaseTs)};`,
+    `import { sql } from 'kysely';`,
+    `const store = await openDatabase({ dataDir: ${JSON.stringify(dataDir)}, backgroundCheckpoints: { startAfterMs: 0 } });`,
+    `while ((await sql\`pragma wal_autocheckpoint\`.execute(store.db)).rows[0].wal_autocheckpoint !== 0) await new Promise((r) => setTimeout(r, 10));`,
+    `await store.close();`,
+    `process.stdout.write('closed\\n');`,
+  ].join('\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect({ code, output }).toEqual({ code: 0, output: 'closed\n' });
 });
 
 it('gives the checkpoints back to the main connection when the worker fails', async () => {

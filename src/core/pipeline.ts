@@ -1,4 +1,4 @@
-import type { GridPlan, GridSearchResult, ParamGrid } from './grid-search.js';
+import type { GridGroup, GridPlan, GridSearchResult, ParamGrid } from './grid-search.js';
 import { groupCs, planGridSearch, scoreGridGroup, summarizeGridSearch } from './grid-search.js';
 import type { Matrix } from './matrix.js';
 import type { MinMaxScalerModel } from './min-max-scaler.js';
@@ -49,18 +49,35 @@ export type GridRunner = (
   onProgress: (progress: GridProgress) => void,
 ) => Promise<readonly number[]>;
 
+/**
+ * The scores of a grid search's groups, which may finish in any order, gathered in `plan.tasks`
+ * order; progress is reported as each group's scores arrive. Both runners (inline, worker pool)
+ * collect through it.
+ */
+export class GridScores {
+  readonly scores: number[];
+  private done = 0;
+
+  constructor(
+    private readonly plan: GridPlan,
+    private readonly onProgress: (progress: GridProgress) => void,
+  ) {
+    this.scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
+  }
+
+  add(group: GridGroup, groupScores: readonly number[]): void {
+    group.tasks.forEach((k, n) => (this.scores[k] = groupScores[n]));
+    this.done += group.tasks.length;
+    this.onProgress({ done: this.done, total: this.plan.tasks.length });
+  }
+}
+
 /** Runs every fit on the calling thread (tests, and machines with one core). */
 export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
-  const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
-  let done = 0;
+  const collected = new GridScores(plan, onProgress);
   const workspace = new FitWorkspace();
-  for (const group of plan.groups) {
-    const groupScores = scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace);
-    group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
-    done += group.tasks.length;
-    onProgress({ done, total: plan.tasks.length });
-  }
-  return scores;
+  for (const group of plan.groups) collected.add(group, scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace));
+  return collected.scores;
 };
 
 export interface FitOptions {

@@ -5,6 +5,7 @@ import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
 import type { GridGroup } from '../core/grid-search.js';
 import { groupCs } from '../core/grid-search.js';
 import type { GridRunner } from '../core/pipeline.js';
+import { GridScores } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
 
 // From the TypeScript sources (tests) the worker is loaded through tsx; from dist, as plain JS.
@@ -18,16 +19,10 @@ const workerFile = fileURLToPath(new URL(fromSource ? './training-worker.ts' : '
 export class TrainingPool {
   /** Piscina is loaded and started by the first task: a server that does not train never pays for it. */
   private piscina: Promise<Piscina> | undefined;
-  private readonly pool: Pick<Piscina, 'run' | 'destroy'> = {
-    run: async (task: WorkerTask) => (await this.started()).run(task),
-    destroy: async () => {
-      if (this.piscina) await (await this.piscina).destroy();
-    },
-  };
 
   constructor(private readonly threads = availableParallelism()) {}
 
-  private started(): Promise<Piscina> {
+  private run(task: WorkerTask): Promise<unknown> {
     this.piscina ??= import('piscina').then(
       ({ Piscina }) =>
         new Piscina({
@@ -38,7 +33,7 @@ export class TrainingPool {
           execArgv: fromSource ? ['--import', 'tsx'] : [],
         }),
     );
-    return this.piscina;
+    return this.piscina.then((pool) => pool.run(task) as Promise<unknown>);
   }
 
   /**
@@ -49,28 +44,24 @@ export class TrainingPool {
    */
   readonly runGrid: GridRunner = async (plan, x, y, onProgress) => {
     const data = sharedCopy(x.data);
-    const scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
-    let done = 0;
+    const collected = new GridScores(plan, onProgress);
     await Promise.all(
       longestFirst(plan.groups).map(async (group) => {
         const fold = plan.folds[group.fold];
         const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group) };
-        const groupScores = (await this.pool.run(job)) as number[];
-        group.tasks.forEach((k, n) => (scores[k] = groupScores[n]));
-        done += group.tasks.length;
-        onProgress({ done, total: plan.tasks.length });
+        collected.add(group, (await this.run(job)) as number[]);
       }),
     );
-    return scores;
+    return collected.scores;
   };
 
   readonly fitFinal = async (task: EstimatorTask): Promise<FittedEstimator> => {
     const job: WorkerTask = { kind: 'fit', task };
-    return (await this.pool.run(job)) as FittedEstimator;
+    return (await this.run(job)) as FittedEstimator;
   };
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    if (this.piscina) await (await this.piscina).destroy();
   }
 }
 

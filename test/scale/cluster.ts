@@ -10,31 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { withPgClient } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** The built command; `npm test` builds it before vitest runs. */
 export const mainJs = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export function requireBuiltCli(): void {
   if (!fs.existsSync(mainJs)) throw new Error(`${mainJs} is missing: build it first (npm run build; npm test does it before vitest)`);
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 export interface ScaleDatabase {
@@ -47,7 +30,7 @@ export interface ScaleDatabase {
 /** Creates `mloop_scale_<hex>` on the server of `adminUrl`; `drop` closes the client and drops it with force. */
 export async function createScaleDatabase(adminUrl: string): Promise<ScaleDatabase> {
   const name = `mloop_scale_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (admin) => admin.query(`create database ${name}`));
+  await withPgClient(adminUrl, (admin) => admin.query(`create database ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString(), application_name: 'mloop-scale-test' });
@@ -60,19 +43,9 @@ export async function createScaleDatabase(adminUrl: string): Promise<ScaleDataba
     query: async (text, values) => (await client.query(text, values)).rows,
     drop: async () => {
       await client.end().catch(() => undefined);
-      await withClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
+      await withPgClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
     },
   };
-}
-
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface Replica {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundledCsv, tempDir } from '../helpers/fixtures.js';
 import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
 import type { Nginx, Replica, ScaleDatabase } from './cluster.js';
-import { createScaleDatabase, requireBuiltCli, startNginx, startReplica, tail, waitFor, waitUntilReady } from './cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { createScaleDatabase, requireBuiltCli, startNginx, startReplica, tail, waitUntilReady } from './cluster.js';
 
 /*
  * Scale-out, for real: three `mloop serve` processes share one PostgreSQL database (and, in the

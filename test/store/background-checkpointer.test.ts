@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
@@ -9,6 +8,8 @@ import { afterEach, expect, it } from 'vitest';
 import { BackgroundCheckpointer } from '../../src/store/background-checkpointer.js';
 import type { Store } from '../../src/store/database.js';
 import { openDatabase, sqliteFileName } from '../../src/store/database.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const databaseTs = fileURLToPath(new URL('../../src/store/database.ts', import.meta.url));
 
@@ -17,20 +18,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mloop-checkpoint-'));
+function checkpointDir(): string {
+  const dir = tempDir('mloop-checkpoint-');
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /** Polls a real worker thread's effect, up to a deadline (no fixed sleeps). */
-async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const eventually = (condition: () => boolean | Promise<boolean>, what: string) => waitFor(what, async () => ((await condition()) ? true : undefined), 10_000, 10);
 
 async function autoCheckpoint(store: Store): Promise<number> {
   const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db);
@@ -49,7 +44,7 @@ const prediction = (n: number) => ({
 });
 
 it('hands the WAL checkpoints to a worker thread, which copies the log into the database file', async () => {
-  const dataDir = tempDir();
+  const dataDir = checkpointDir();
   const store = await openDatabase({ dataDir, backgroundCheckpoints: { startAfterMs: 0, intervalMs: 20 } });
   cleanups.push(() => store.close());
   await eventually(async () => (await autoCheckpoint(store)) === 0, 'the main connection stops checkpointing');
@@ -70,7 +65,7 @@ it('hands the WAL checkpoints to a worker thread, which copies the log into the 
 });
 
 it('starts the WAL over once it has grown past its limit, though writes never stop', async () => {
-  const dataDir = tempDir();
+  const dataDir = checkpointDir();
   const store = await openDatabase({ dataDir, backgroundCheckpoints: { startAfterMs: 0, intervalMs: 10, truncateAfterFrames: 50 } });
   cleanups.push(() => store.close());
   await eventually(async () => (await autoCheckpoint(store)) === 0, 'the main connection stops checkpointing');
@@ -89,7 +84,7 @@ it('starts the WAL over once it has grown past its limit, though writes never st
 });
 
 it('lets a process that closes its store finish closing it, with nothing else keeping the process alive', async () => {
-  const dataDir = tempDir();
+  const dataDir = checkpointDir();
   // The child waits for the worker to take over, closes the store, then says so: a worker that is
   // not waited for would let the process end halfway through close().
   const script = [
@@ -109,7 +104,7 @@ it('lets a process that closes its store finish closing it, with nothing else ke
 });
 
 it('gives the checkpoints back to the main connection when the worker fails', async () => {
-  const dataDir = tempDir();
+  const dataDir = checkpointDir();
   const connection = new SqliteDatabase(path.join(dataDir, 'main.sqlite'));
   cleanups.push(() => void connection.close());
   connection.pragma('journal_mode = WAL');

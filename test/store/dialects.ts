@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { withPgClient } from '../helpers/postgres.js';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { OpenDatabaseOptions, Store } from '../../src/store/database.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -32,25 +32,15 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   }
   const adminUrl = postgresUrl as string;
   const name = `mloop_test_${randomBytes(8).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name}`));
+  await withPgClient(adminUrl, (admin) => admin.query(`create database ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     options: { url: url.toString(), dataDir: os.tmpdir() },
     drop: async () => {
-      await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
+      await withPgClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
     },
   };
-}
-
-async function withAdmin<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export const dialects: readonly { dialect: Dialect; available: boolean }[] = [

@@ -94,7 +94,7 @@ export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, 
   const scaler = fitMinMaxScaler(xTrain);
   const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma, workspace);
   const xTest = takeRows(x, fold.test);
-  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, scaler, xTest, workspace) : null;
+  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, transformMinMax(scaler, xTest), workspace) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
     const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : estimatorPredict({ scaler, svc }, xTest);

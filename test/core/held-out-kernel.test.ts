@@ -26,7 +26,7 @@ describe('HeldOutKernel', () => {
       const scaler = scaled ? fitMinMaxScaler(xTrain) : null;
       for (const gamma of [1, 0.1, 'scale'] as const) {
         const problem = prepareSvcProblem(scaler ? transformMinMax(scaler, xTrain) : xTrain, yTrain, gamma, workspace);
-        const heldOut = new HeldOutKernel(problem, scaler, xTest, workspace);
+        const heldOut = new HeldOutKernel(problem, scaler ? transformMinMax(scaler, xTest) : xTest, workspace);
         for (const C of [0.1, 100, 1, 10]) {
           const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
           const expected = createPredictor({ scaler, svc }).decide(xTest.data, xTest.rows);

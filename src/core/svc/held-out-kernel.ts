@@ -1,5 +1,4 @@
 import type { Matrix } from '../matrix.js';
-import type { MinMaxScalerModel } from '../min-max-scaler.js';
 import type { FitWorkspace } from './fit-workspace.js';
 import type { SvcModel, SvcProblem } from './svc.js';
 
@@ -14,9 +13,10 @@ const BLOCK = 4;
  * training row, the first time one is a support vector, and kept.
  *
  * The values are the bits of the serving predictor (`createPredictor(...).decide`) and of
- * libsvm's `k_function` / `svm_predict_values`: the held-out rows are scaled as the predictor
- * scales them (`x * scale + min`, unchecked like the predictor's), each squared distance is summed over the features in order, each term `coef · K` is added to the
- * total in support-vector order, and the decision value is `-(sum - rho)`.
+ * libsvm's `k_function` / `svm_predict_values`: the held-out rows come already scaled the way the
+ * model's pipeline scales them (`transformMinMax` computes `x * scale + min` as the predictor
+ * does), each squared distance is summed over the features in order, each term `coef · K` is
+ * added to the total in support-vector order, and the decision value is `-(sum - rho)`.
  */
 export class HeldOutKernel {
   private readonly rows: number;
@@ -36,14 +36,13 @@ export class HeldOutKernel {
     return problem.order.length * rows * 8 <= bytes;
   }
 
+  /** `x`: the held-out rows as the model sees them, scaled like the training rows of `problem`. */
   constructor(
     private readonly problem: SvcProblem,
-    scaler: MinMaxScalerModel | null,
     x: Matrix,
     workspace?: FitWorkspace,
   ) {
-    const z = scaler ? new Float64Array(x.data.length) : x.data;
-    if (scaler) for (let r = 0; r < x.rows; r++) for (let c = 0; c < x.cols; c++) z[r * x.cols + c] = x.data[r * x.cols + c] * scaler.scale[c] + scaler.min[c];
+    const z = x.data;
     this.rows = x.rows;
     this.cols = x.cols;
     this.z = z;

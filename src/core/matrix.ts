@@ -35,3 +35,18 @@ export function take<T>(values: readonly T[], indices: ArrayLike<number>): T[] {
   for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
   return out;
 }
+
+/**
+ * The first `rows` rows of row-major `data` (`cols` wide) interleaved in blocks of `block` rows:
+ * feature c of rows `b·block … b·block + block - 1` side by side at `(b · cols + c) · block`. One
+ * pass over the features then reads a block's values in order and keeps `block` independent sums
+ * going (the kernel loops). The result holds `blocks` blocks; rows past `rows` stay zero.
+ */
+export function interleaveRows(data: ArrayLike<number>, rows: number, cols: number, block: number, blocks = Math.ceil(rows / block)): Float64Array {
+  const out = new Float64Array(blocks * block * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = (r - (r % block)) * cols + (r % block);
+    for (let c = 0; c < cols; c++) out[base + c * block] = data[r * cols + c];
+  }
+  return out;
+}

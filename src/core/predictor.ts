@@ -1,4 +1,5 @@
 import type { Matrix } from './matrix.js';
+import { interleaveRows } from './matrix.js';
 import type { FittedPipeline } from './pipeline.js';
 
 /**
@@ -17,26 +18,13 @@ export interface Predictor {
 /** Support vectors whose distances one pass over the features computes together. */
 const BLOCK = 8;
 
-/**
- * Interleaves the support vectors in blocks of `BLOCK`: feature c of vectors s..s+7 sit side by
- * side, so one pass over a row's features reads them in order and keeps eight sums going. The
- * last block is filled up with zero vectors, which get a zero coefficient.
- */
-function interleave(supportVectors: readonly number[], nSv: number, blocks: number, cols: number): Float64Array {
-  const out = new Float64Array(blocks * BLOCK * cols);
-  for (let s = 0; s < nSv; s++) {
-    const b = Math.floor(s / BLOCK);
-    for (let c = 0; c < cols; c++) out[(b * cols + c) * BLOCK + (s % BLOCK)] = supportVectors[s * cols + c];
-  }
-  return out;
-}
-
 export function createPredictor(pipeline: Pick<FittedPipeline, 'scaler' | 'svc'>): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const nSv = svc.svCoef.length;
   const blocks = Math.ceil(nSv / BLOCK);
-  const blocked = interleave(svc.supportVectors, nSv, blocks, cols);
+  // Feature c of vectors s..s+7 side by side; the last block is filled up with zero vectors.
+  const blocked = interleaveRows(svc.supportVectors, nSv, cols, BLOCK, blocks);
   // A padding vector adds coef · exp(…) = +0 · (a finite value ≥ 0) = +0 after the real terms,
   // and x + (+0) is x for every x the sum can be (it starts at +0, so it is never -0): the same
   // bits as stopping at the last real vector.

@@ -1,4 +1,5 @@
 import type { Matrix } from '../matrix.js';
+import { interleaveRows } from '../matrix.js';
 import type { FitWorkspace } from './fit-workspace.js';
 import type { SvcModel, SvcProblem } from './svc.js';
 
@@ -48,11 +49,7 @@ export class HeldOutKernel {
     this.z = z;
     this.negGamma = -problem.gamma;
     this.fullRows = x.rows - (x.rows % BLOCK);
-    this.blocked = new Float64Array(this.fullRows * x.cols);
-    for (let r = 0; r < this.fullRows; r++) {
-      const base = (r - (r % BLOCK)) * x.cols + (r % BLOCK);
-      for (let c = 0; c < x.cols; c++) this.blocked[base + c * BLOCK] = z[r * x.cols + c];
-    }
+    this.blocked = interleaveRows(z, this.fullRows, x.cols, BLOCK);
     const l = problem.order.length;
     this.kernel = workspace ? workspace.heldOutKernel(l * x.rows) : new Float64Array(l * x.rows);
     this.computed = new Uint8Array(l);

@@ -17,6 +17,7 @@
  * plain loop; four independent sums only let the CPU overlap them
  * (eight measured slower: V8 runs out of registers).
  */
+import { interleaveRows } from '../matrix.js';
 import type { FitWorkspace } from './fit-workspace.js';
 
 /** Samples whose dot products with a row one pass over the features computes together. */
@@ -71,11 +72,7 @@ export class RbfQMatrix {
     this.older = new Int32Array(lru).fill(-1);
     this.fullBlocks = Math.floor(l / BLOCK);
     this.xa = new Float64Array(cols);
-    this.blocked = new Float64Array(this.fullBlocks * BLOCK * cols);
-    for (let b = 0; b < this.fullBlocks * BLOCK; b++) {
-      const base = (b - (b % BLOCK)) * cols + (b % BLOCK);
-      for (let k = 0; k < cols; k++) this.blocked[base + k * BLOCK] = x[b * cols + k];
-    }
+    this.blocked = interleaveRows(x, this.fullBlocks * BLOCK, cols, BLOCK);
   }
 
   private dot(a: number, b: number): number {

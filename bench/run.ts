@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const data = loadBenchData(core);
     const { loadConfig } = await importDist<typeof LoadConfig>('config/load-config.js');
     const t = loadConfig(undefined, {}).training;
-    const pipeline = await core.pipeline.fitPipeline({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv }, data.trainX, data.trainY, data.featureNames);
+    const pipeline = await core.artifact.fitModel({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv }, data.trainX, data.trainY, data.featureNames);
 
     // mloop's store, trained once by the CLI: what cold start and the servers open.
     const store = join(tmp, 'store');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
           out: model,
         });
         if (!trained.sameSplit) throw new Error("scikit-learn's train_test_split and mloop's picked different training rows");
-        const ours = core.pipeline.pipelineDecisionFunction(pipeline, data.testX);
+        const ours = core.predictor.predict(pipeline, data.testX).decision;
         const worst = trained.testDecisions.reduce((m, d, i) => Math.max(m, Math.abs(d - ours[i])), 0);
         if (worst > 1e-9 || trained.testDecisions.length !== ours.length) throw new Error(`scikit-learn's model and mloop's differ (decision values up to ${worst} apart)`);
         report.notes.push(`same model on both sides: ${trained.nSupport.join(' + ')} support vectors, test-split decision values within ${worst.toExponential(1)}`);

@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type * as Dataset from '../../src/core/dataset.js';
 import type * as Matrix from '../../src/core/matrix.js';
 import type * as MinMaxScaler from '../../src/core/min-max-scaler.js';
-import type * as Pipeline from '../../src/core/pipeline.js';
+import type * as ModelArtifact from '../../src/core/model-artifact.js';
 import type * as Predictor from '../../src/core/predictor.js';
 import type * as Svc from '../../src/core/svc/svc.js';
 import type * as Training from '../../src/core/training.js';
-import type * as TrainingPool from '../../src/shell/training-pool.js';
+import type * as TrainingPool from '../../src/adapters/training-pool.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -28,7 +28,7 @@ export interface MloopCore {
   readonly dataset: typeof Dataset;
   readonly matrix: typeof Matrix;
   readonly scaler: typeof MinMaxScaler;
-  readonly pipeline: typeof Pipeline;
+  readonly artifact: typeof ModelArtifact;
   readonly predictor: typeof Predictor;
   readonly svc: typeof Svc;
   readonly training: typeof Training;
@@ -40,10 +40,10 @@ export async function loadCore(): Promise<MloopCore> {
     dataset: await importDist<typeof Dataset>('core/dataset.js'),
     matrix: await importDist<typeof Matrix>('core/matrix.js'),
     scaler: await importDist<typeof MinMaxScaler>('core/min-max-scaler.js'),
-    pipeline: await importDist<typeof Pipeline>('core/pipeline.js'),
+    artifact: await importDist<typeof ModelArtifact>('core/model-artifact.js'),
     predictor: await importDist<typeof Predictor>('core/predictor.js'),
     svc: await importDist<typeof Svc>('core/svc/svc.js'),
     training: await importDist<typeof Training>('core/training.js'),
-    pool: await importDist<typeof TrainingPool>('shell/training-pool.js'),
+    pool: await importDist<typeof TrainingPool>('adapters/training-pool.js'),
   };
 }

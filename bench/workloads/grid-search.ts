@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type * as LoadConfig from '../../src/config/load-config.js';
 import type { GridCandidate } from '../../src/core/grid-search.js';
-import type { PipelineParams } from '../../src/core/pipeline.js';
+import type { TrainingParams } from '../../src/core/model-artifact.js';
 import type { BenchContext } from '../lib/context.js';
 import { noiseScale, replicate, writeMatrix } from '../lib/data.js';
 import { importDist } from '../lib/mloop.js';
@@ -16,12 +16,12 @@ export async function gridSearchWorkloads(ctx: BenchContext): Promise<void> {
   const { core, report, options, python, data } = ctx;
   const { loadConfig } = await importDist<typeof LoadConfig>('config/load-config.js');
   const { training } = loadConfig(undefined, {});
-  const params: PipelineParams = { mode: 'gridsearch', C: training.C, gamma: training.gamma, grid: options.grid ?? training.grid, cv: training.cv };
+  const params: TrainingParams = { mode: 'gridsearch', C: training.C, gamma: training.gamma, grid: options.grid ?? training.grid, cv: training.cv };
   const threads = availableParallelism();
   const pool = new core.pool.TrainingPool(threads);
   const mloopFit = async (x: typeof data.trainX, y: readonly string[], inline = false) => {
     const t = performance.now();
-    const fitted = await core.pipeline.fitPipeline(params, x, y, data.featureNames, inline ? {} : { runGrid: pool.runGrid, fitFinal: pool.fitFinal });
+    const fitted = await core.artifact.fitModel(params, x, y, data.featureNames, inline ? {} : { runGrid: pool.runGrid, fitFinal: pool.fitFinal });
     return { seconds: (performance.now() - t) / 1000, best: fitted.gridSearch?.bestParams as GridCandidate };
   };
   const pythonFit = async (matrix: ReturnType<typeof writeMatrix>, nJobs: number) =>

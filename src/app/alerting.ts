@@ -7,7 +7,7 @@ import { ALERT_NAMES, driftCondition, jobFailedCondition, liveRecallCondition, j
 import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
 import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
-import type { Notifier } from '../shell/notifiers/notifier.js';
+import type { Notifier } from '../adapters/notifiers/notifier.js';
 import type { Store } from '../store/database.js';
 import type { Clock } from './clock.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { InputRow } from '../core/prediction-input.js';
-import type { TrainingPool } from '../shell/training-pool.js';
+import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
 import type { Check } from '../store/check-repository.js';
 import type { Model, ModelSummary } from '../store/model-repository.js';
@@ -63,10 +63,6 @@ export class Application {
     return this.parts.registry.serving;
   }
 
-  get trainingRun(): Run | null {
-    return this.parts.trainings.current;
-  }
-
   /**
    * Predicts with the model that serves now and logs every row (buffered) for live monitoring.
    * `route` says which protocol asked; `externalIds` are the caller's case numbers, one per row.
@@ -109,7 +105,7 @@ export class Application {
     const stopBeating = this.parts.heartbeat.watch(run.id);
     await store.runs.start(run.id, clock.now());
     try {
-      const outcome = await data.update(this.serving?.pipeline.featureNames);
+      const outcome = await data.update(this.serving?.artifact.featureNames);
       await store.runs.succeed(run.id, { status: outcome.status, snapshotId: outcome.snapshot.id, rows: outcome.snapshot.rowCount }, clock.now());
       return { ...outcome, runId: run.id };
     } catch (error) {
@@ -143,7 +139,7 @@ export class Application {
 
   /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
   feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
-    const classes = this.serving?.pipeline.svc.classes ?? Object.keys(this.config.dataset.classNames);
+    const classes = this.serving?.artifact.svc.classes ?? Object.keys(this.config.dataset.classNames);
     return this.parts.monitoring.feedback(items, classes);
   }
 

@@ -71,9 +71,9 @@ export class Checks {
       if (!serving) throw new NotTrainedError('no model is active yet: nothing to check');
       const snapshot = (await this.store.snapshots.latest()) ?? (await this.store.snapshots.get(serving.summary.snapshotId));
       if (!snapshot) throw new NotTrainedError(`snapshot ${serving.summary.snapshotId} of the active model is gone`);
-      const dataset = await this.data.load(snapshot, serving.pipeline.featureNames);
+      const dataset = await this.data.load(snapshot, serving.artifact.featureNames);
       const { test } = splitDataset(dataset, this.config.split);
-      const e = evaluatePipeline(serving.pipeline, takeRows(dataset.x, test), take(dataset.y, test), this.config.dataset.positive, this.config.monitor);
+      const e = evaluatePipeline(serving.artifact, takeRows(dataset.x, test), take(dataset.y, test), this.config.dataset.positive, this.config.monitor);
       const check = await this.store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: this.clock.now() });
       await this.alerting.recall(serving.version, snapshot.id, e.value);
       const live = await this.checkLive(serving);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../core/dataset.js';
 import { DatasetError, parseDataset } from '../core/dataset.js';
-import { bundledDatasetPath, DataSourceError, readSource } from '../shell/data-source.js';
+import { bundledDatasetPath, DataSourceError, readSource } from '../adapters/data-source.js';
 import type { Store } from '../store/database.js';
 import type { Snapshot } from '../store/snapshot-repository.js';
 import type { Clock } from './clock.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../core/alerts/alert-lifecycle.js';
+import { parseDuration } from '../core/duration.js';
 import type { DriftReport } from '../core/drift/feature-profile.js';
 import { compareToReference, DEFAULT_DRIFT_OPTIONS } from '../core/drift/feature-profile.js';
 import type { LivePerformance } from '../core/live-performance.js';
@@ -66,7 +66,7 @@ export class Monitoring {
     const window = resolveWindow(spec, this.clock.now());
     const cases = await this.store.predictions.confirmed(window);
     const since = 'since' in window ? new Date(window.since).toISOString() : null;
-    const classes = serving?.pipeline.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
+    const classes = serving?.artifact.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
     return {
       window: describeWindow(spec, 'confirmed cases'),
       since,

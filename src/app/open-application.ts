@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { TrainingPool } from '../shell/training-pool.js';
+import { TrainingPool } from '../adapters/training-pool.js';
 import { openDatabase } from '../store/database.js';
 import { Application } from './application.js';
 import type { Clock } from './clock.js';
@@ -8,9 +8,9 @@ import { systemClock } from './clock.js';
 import { DataUpdates } from './data-updates.js';
 import { ModelRegistry } from './model-registry.js';
 import { Trainings } from './trainings.js';
-import { parseDuration } from '../core/alerts/alert-lifecycle.js';
-import type { Notifier } from '../shell/notifiers/notifier.js';
-import { WebhookNotifier } from '../shell/notifiers/webhook-notifier.js';
+import { parseDuration } from '../core/duration.js';
+import type { Notifier } from '../adapters/notifiers/notifier.js';
+import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
 import { Alerting, LogNotifier } from './alerting.js';
 import { Checks } from './checks.js';
 import { Monitoring } from './monitoring.js';
@@ -39,7 +39,7 @@ async function buildNotifiers(config: Config, log: Logger, env: NodeJS.ProcessEn
   const publicUrl = config.server.publicUrl;
   if (config.notify.email) {
     // nodemailer is loaded only when e-mail is configured.
-    const { EmailNotifier } = await import('../shell/notifiers/email-notifier.js');
+    const { EmailNotifier } = await import('../adapters/notifiers/email-notifier.js');
     notifiers.push(new EmailNotifier(config.notify.email, { serviceName: 'mloop', publicUrl, logger: log }, env));
   }
   if (config.notify.webhook) notifiers.push(new WebhookNotifier(config.notify.webhook, { receiver: 'mloop', externalUrl: publicUrl }));

@@ -35,7 +35,7 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
   if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
   let x: Matrix;
   try {
-    x = packRows(rows, serving.pipeline.featureNames, options.maxRows);
+    x = packRows(rows, serving.artifact.featureNames, options.maxRows);
   } catch (e) {
     if (e instanceof PredictionInputError) throw new InvalidInputError(e.message, e.problems, { cause: e });
     throw e;

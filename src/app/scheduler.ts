@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { ScheduledJob } from '../core/alerts/alert.js';
-import { parseDuration } from '../core/alerts/alert-lifecycle.js';
+import { parseDuration } from '../core/duration.js';
 import { dueTick, retryDelay } from '../core/schedule-policy.js';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';

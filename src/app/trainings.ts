@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { GridProgress, PipelineParams, TrainingMode } from '../core/pipeline.js';
+import type { GridProgress } from '../core/grid-search.js';
+import type { TrainingMode, TrainingParams } from '../core/model-artifact.js';
 import type { Gamma } from '../core/svc/svc.js';
 import { trainAndEvaluate } from '../core/training.js';
 import { profileFeatures } from '../core/drift/feature-profile.js';
@@ -11,7 +12,7 @@ import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
 
 const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
-import type { TrainingPool } from '../shell/training-pool.js';
+import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
@@ -45,7 +46,7 @@ export interface StartedTraining {
   readonly done: Promise<TrainResult>;
 }
 
-export function pipelineParamsFor(config: Config, request: TrainRequest): PipelineParams {
+export function trainingParamsFor(config: Config, request: TrainRequest): TrainingParams {
   const t = config.training;
   return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv };
 }
@@ -92,7 +93,7 @@ export class Trainings {
   async start(request: TrainRequest, trigger: string, existing?: Run): Promise<StartedTraining> {
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
-    const params = pipelineParamsFor(this.config, request);
+    const params = trainingParamsFor(this.config, request);
     // Claimed before the first await, so two requests cannot both pass the checks above.
     this.claimed = true;
     let run: Run;
@@ -115,7 +116,7 @@ export class Trainings {
     return { run, done };
   }
 
-  private async execute(queued: Run, params: PipelineParams): Promise<TrainResult> {
+  private async execute(queued: Run, params: TrainingParams): Promise<TrainResult> {
     const started = performance.now();
     const stopBeating = this.heartbeat.watch(queued.id);
     await this.store.runs.start(queued.id, this.clock.now());
@@ -132,7 +133,7 @@ export class Trainings {
       };
       const outcome = await trainAndEvaluate(
         dataset,
-        { split: this.config.split, pipeline: params, positive: this.config.dataset.positive, monitor: this.config.monitor },
+        { split: this.config.split, training: params, positive: this.config.dataset.positive, monitor: this.config.monitor },
         { runGrid: this.pool.runGrid, fitFinal: this.pool.fitFinal, onProgress },
       ).catch((e: unknown) => {
         // The core refuses data it cannot split, cross-validate or fit: that is the data's problem.
@@ -142,7 +143,7 @@ export class Trainings {
         throw e;
       });
       const trainingMs = Math.round(performance.now() - started);
-      const { evaluation, pipeline } = outcome;
+      const { evaluation, artifact } = outcome;
       const active = this.registry.serving ?? (await this.registry.sync());
       const verdict = gateVerdict(evaluation, active?.version ?? null, this.config.dataset.positive);
       const now = this.clock.now();
@@ -151,8 +152,8 @@ export class Trainings {
       const created = await this.store.models.create({
         mode: params.mode,
         params,
-        pipeline,
-        gridSearch: pipeline.gridSearch,
+        pipeline: artifact,
+        gridSearch: artifact.gridSearch,
         snapshotId: snapshot.id,
         metrics: evaluation.metrics,
         reportText: evaluation.reportText,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { trainingModes } from '../core/pipeline.js';
-import type { TrainingMode } from '../core/pipeline.js';
+import { trainingModes } from '../core/model-artifact.js';
+import type { TrainingMode } from '../core/model-artifact.js';
 import type { Application } from '../app/application.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';

@@ -2,7 +2,7 @@ import type { Application } from '../app/application.js';
 import type { TrainResult } from '../app/trainings.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { GridSearchResult } from '../core/grid-search.js';
-import type { TrainingMode } from '../core/pipeline.js';
+import type { TrainingMode } from '../core/model-artifact.js';
 import type { MonitoredMetric } from '../core/training.js';
 import { metricName } from '../core/training.js';
 import type { ModelSummary } from '../store/model-repository.js';

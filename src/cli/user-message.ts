@@ -1,7 +1,7 @@
 import { AppError } from '../app/errors.js';
 import { ConfigError } from '../config/schema.js';
 import { DatasetError } from '../core/dataset.js';
-import { DataSourceError } from '../shell/data-source.js';
+import { DataSourceError } from '../adapters/data-source.js';
 
 const expected = [AppError, ConfigError, DatasetError, DataSourceError, RangeError];
 

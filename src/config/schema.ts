@@ -2,7 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
-import { parseDuration } from '../core/alerts/alert-lifecycle.js';
+import { parseDuration } from '../core/duration.js';
 
 /**
  * The configuration file's schema. Key names are a contract (README "Configuration"); every key is

@@ -1,9 +1,9 @@
 import type { Matrix } from './matrix.js';
 import { takeRows } from './matrix.js';
-import { estimatorPredict } from './estimator.js';
 import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
+import { predict } from './predictor.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
-import type { FitWorkspace } from './svc/fit-workspace.js';
+import { FitWorkspace } from './svc/fit-workspace.js';
 import { HeldOutKernel } from './svc/held-out-kernel.js';
 import type { Gamma } from './svc/svc.js';
 import { defaultSvcParams, labelsFromDecision, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
@@ -97,7 +97,7 @@ export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, 
   const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, transformMinMax(scaler, xTest), workspace) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
-    const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : estimatorPredict({ scaler, svc }, xTest);
+    const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : predict({ scaler, svc }, xTest).labels;
     let correct = 0;
     for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
     return correct / fold.test.length;
@@ -134,3 +134,42 @@ export function summarizeGridSearch(plan: GridPlan, scores: readonly number[]): 
     cv: nFolds,
   };
 }
+
+export interface GridProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Runs the fits of a grid search and returns their scores in `plan.tasks` order. */
+export type GridRunner = (plan: GridPlan, x: Matrix, y: readonly string[], onProgress: (progress: GridProgress) => void) => Promise<readonly number[]>;
+
+/**
+ * The scores of a grid search's groups, which may finish in any order, gathered in `plan.tasks`
+ * order; progress is reported as each group's scores arrive. Both runners (inline, worker pool)
+ * collect through it.
+ */
+export class GridScores {
+  readonly scores: number[];
+  private done = 0;
+
+  constructor(
+    private readonly plan: GridPlan,
+    private readonly onProgress: (progress: GridProgress) => void,
+  ) {
+    this.scores = new Array<number>(plan.tasks.length).fill(Number.NaN);
+  }
+
+  add(group: GridGroup, groupScores: readonly number[]): void {
+    group.tasks.forEach((k, n) => (this.scores[k] = groupScores[n]));
+    this.done += group.tasks.length;
+    this.onProgress({ done: this.done, total: this.plan.tasks.length });
+  }
+}
+
+/** Runs every fit on the calling thread (tests, and machines with one core). */
+export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
+  const collected = new GridScores(plan, onProgress);
+  const workspace = new FitWorkspace();
+  for (const group of plan.groups) collected.add(group, scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace));
+  return collected.scores;
+};

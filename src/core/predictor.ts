@@ -1,11 +1,13 @@
 import type { Matrix } from './matrix.js';
 import { interleaveRows } from './matrix.js';
 import type { FittedPipeline } from './pipeline.js';
+import { labelsFromDecision, SvcFitError } from './svc/svc.js';
 
 /**
  * A fitted pipeline prepared for serving: the scaler and support vectors unpacked once into typed
  * arrays. The arithmetic is the one of `transformMinMax` then libsvm's `k_function`, in the same
- * order, so the decision values are bit-identical to `pipelineDecisionFunction`.
+ * order, so the decision values are bit-identical to scikit-learn's `decision_function` (see
+ * `svcDecisionFunction`, the plain reference the tests compare it with).
  */
 export interface Predictor {
   readonly nFeatures: number;
@@ -18,7 +20,7 @@ export interface Predictor {
 /** Support vectors whose distances one pass over the features computes together. */
 const BLOCK = 8;
 
-export function createPredictor(pipeline: Pick<FittedPipeline, 'scaler' | 'svc'>): Predictor {
+export function createPredictor(pipeline: FittedPipeline): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const nSv = svc.svCoef.length;
@@ -176,6 +178,16 @@ export function createPredictor(pipeline: Pick<FittedPipeline, 'scaler' | 'svc'>
   };
 }
 
-export function predictorDecision(predictor: Predictor, x: Matrix): Float64Array {
-  return predictor.decide(x.data, x.rows);
+export interface Predictions {
+  readonly labels: readonly string[];
+  /** Decision values; positive means `classes[1]` (scikit-learn's convention). */
+  readonly decision: Float64Array;
+}
+
+/** The pipeline's `predict` and `decision_function` on raw rows, through the serving predictor. */
+export function predict(pipeline: FittedPipeline, x: Matrix): Predictions {
+  if (x.cols !== pipeline.svc.nFeatures) throw new SvcFitError(`expected ${pipeline.svc.nFeatures} features, got ${x.cols}`);
+  const predictor = createPredictor(pipeline);
+  const decision = predictor.decide(x.data, x.rows);
+  return { labels: labelsFromDecision(pipeline.svc, decision), decision };
 }

@@ -4,8 +4,10 @@ import { formatClassificationReport } from './classification-report.js';
 import type { Dataset } from './dataset.js';
 import type { Matrix } from './matrix.js';
 import { take, takeRows } from './matrix.js';
-import type { FitOptions, FittedPipeline, PipelineParams } from './pipeline.js';
-import { fitPipeline, predictPipeline } from './pipeline.js';
+import type { FitOptions, ModelArtifact, TrainingParams } from './model-artifact.js';
+import { fitModel } from './model-artifact.js';
+import type { FittedPipeline } from './pipeline.js';
+import { predict } from './predictor.js';
 import { trainTestSplit } from './train-test-split.js';
 
 export interface SplitParams {
@@ -32,7 +34,7 @@ export interface Evaluation {
 }
 
 export interface TrainingOutcome {
-  readonly pipeline: FittedPipeline;
+  readonly artifact: ModelArtifact;
   readonly trainIndices: readonly number[];
   readonly testIndices: readonly number[];
   readonly evaluation: Evaluation;
@@ -58,7 +60,7 @@ export function metricName(metric: MonitoredMetric, positive: string): string {
 }
 
 export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonly string[], positive: string, monitor: MonitorParams): Evaluation {
-  const { labels } = predictPipeline(pipeline, x);
+  const { labels } = predict(pipeline, x);
   const metrics = classificationMetrics(y, labels, pipeline.svc.classes, positive);
   const value = monitoredValue(metrics, monitor.metric);
   return {
@@ -74,11 +76,11 @@ export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonl
 /** Split, fit on the training rows, evaluate on the test rows: one training of the tutorial. */
 export async function trainAndEvaluate(
   dataset: Dataset,
-  params: { readonly split: SplitParams; readonly pipeline: PipelineParams; readonly positive: string; readonly monitor: MonitorParams },
+  params: { readonly split: SplitParams; readonly training: TrainingParams; readonly positive: string; readonly monitor: MonitorParams },
   options: FitOptions = {},
 ): Promise<TrainingOutcome> {
   const { train, test } = splitDataset(dataset, params.split);
-  const pipeline = await fitPipeline(params.pipeline, takeRows(dataset.x, train), take(dataset.y, train), dataset.featureNames, options);
-  const evaluation = evaluatePipeline(pipeline, takeRows(dataset.x, test), take(dataset.y, test), params.positive, params.monitor);
-  return { pipeline, trainIndices: Array.from(train), testIndices: Array.from(test), evaluation };
+  const artifact = await fitModel(params.training, takeRows(dataset.x, train), take(dataset.y, train), dataset.featureNames, options);
+  const evaluation = evaluatePipeline(artifact, takeRows(dataset.x, test), take(dataset.y, test), params.positive, params.monitor);
+  return { artifact, trainIndices: Array.from(train), testIndices: Array.from(test), evaluation };
 }

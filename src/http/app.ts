@@ -6,7 +6,6 @@ import type { FastifyBaseLogger, FastifyInstance, FastifySerializerCompiler, Fas
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
-import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { TokenOptions } from './auth.js';
 import { createGuards, securitySchemes } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
@@ -14,6 +13,7 @@ import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 import { dataRoutes } from './routes/data/index.js';
 import { feedbackRoutes } from './routes/feedback/index.js';
 import { healthRoutes } from './routes/health/index.js';

@@ -13,7 +13,7 @@ import {
   modelRejectionClearedCondition,
   recallCondition,
 } from '../../src/core/alerts/alert.js';
-import { AlertLifecycleError, DurationError, evaluateAlerts, parseDuration } from '../../src/core/alerts/alert-lifecycle.js';
+import { AlertLifecycleError, evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
 import { fingerprint, fnv1a64Hex } from '../../src/core/alerts/fingerprint.js';
 
 const HOUR = 3_600_000;
@@ -431,28 +431,6 @@ describe('fingerprint', () => {
   it('cannot be confused by separators inside names or values', () => {
     expect(fingerprint({ a: 'b,c=d' })).not.toBe(fingerprint({ a: 'b', c: 'd' }));
     expect(fingerprint({ ab: 'c' })).not.toBe(fingerprint({ a: 'bc' }));
-  });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['4h', 4 * HOUR],
-    ['30m', 30 * 60_000],
-    ['90s', 90_000],
-    ['1h30m', 90 * 60_000],
-    ['2d', 48 * HOUR],
-    ['1w', 7 * 24 * HOUR],
-    ['1y', 365 * 24 * HOUR],
-    ['500ms', 500],
-    ['1m30s500ms', 90_500],
-    ['0', 0],
-  ])('%s is %i ms', (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
-  });
-
-  it.each(['', '4', 'h', '4 h', ' 4h', '4H', '30m1h', '1h1h', '1.5h', '-1h', '4hours', '1e3s', '99999999999999999999y'])('refuses %j', (text) => {
-    expect(() => parseDuration(text)).toThrow(DurationError);
-    expect(() => parseDuration(text)).toThrow(`invalid duration ${JSON.stringify(text)}: expected numbers with units`);
   });
 });
 

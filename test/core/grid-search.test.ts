@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimatorPredict, fitEstimator } from '../../src/core/estimator.js';
+import { fitPipeline } from '../../src/core/pipeline.js';
+import { predict } from '../../src/core/predictor.js';
 import { groupCs, planGridSearch, scoreGridGroup } from '../../src/core/grid-search.js';
 import { take, takeRows } from '../../src/core/matrix.js';
 import { fitMinMaxScaler, transformMinMax } from '../../src/core/min-max-scaler.js';
@@ -50,8 +51,8 @@ describe('grid-search groups', () => {
       const fold = plan.folds[group.fold];
       const xTest = takeRows(x, fold.test);
       const expected = groupCs(plan, group).map((C) => {
-        const estimator = fitEstimator({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: Array.from(fold.train, (i) => y[i]) });
-        const predicted = estimatorPredict(estimator, xTest);
+        const pipeline = fitPipeline({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: Array.from(fold.train, (i) => y[i]) });
+        const predicted = predict(pipeline, xTest).labels;
         return predicted.filter((label, k) => label === y[fold.test[k]]).length / fold.test.length;
       });
       expect(scoreGridGroup(x, y, fold, group.gamma, groupCs(plan, group))).toEqual(expected);

@@ -2,8 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDataset } from '../../src/core/dataset.js';
 import { take, takeRows } from '../../src/core/matrix.js';
-import { fitPipeline, pipelineDecisionFunction, predictPipeline } from '../../src/core/pipeline.js';
-import type { PipelineParams, TrainingMode } from '../../src/core/pipeline.js';
+import { fitModel } from '../../src/core/model-artifact.js';
+import type { TrainingMode, TrainingParams } from '../../src/core/model-artifact.js';
+import { predict } from '../../src/core/predictor.js';
 
 /**
  * Parity with scikit-learn: each golden file (made by scripts/make-golden.py with Debian's
@@ -38,7 +39,7 @@ const goldens = readdirSync(goldenDir)
   .map((f) => JSON.parse(readFileSync(new URL(f, goldenDir), 'utf8')) as Golden)
   .filter((g) => g.modes !== undefined);
 
-const params = (mode: TrainingMode, gamma: PipelineParams['gamma'] = 'scale'): PipelineParams => ({
+const params = (mode: TrainingMode, gamma: TrainingParams['gamma'] = 'scale'): TrainingParams => ({
   mode,
   C: 1,
   gamma,
@@ -54,7 +55,7 @@ describe.each(goldens)('scikit-learn parity: $case', (golden) => {
   it.each(Object.keys(golden.modes))('%s', async (modeKey) => {
     const expected = golden.modes[modeKey];
     const mode = (modeKey === 'gamma-auto-basic' ? 'basic' : modeKey) as TrainingMode;
-    const pipeline = await fitPipeline(params(mode, golden.case === 'gamma-auto-basic' ? 'auto' : 'scale'), xTrain, yTrain, dataset.featureNames);
+    const pipeline = await fitModel(params(mode, golden.case === 'gamma-auto-basic' ? 'auto' : 'scale'), xTrain, yTrain, dataset.featureNames);
 
     if (expected.best_params) {
       const grid = pipeline.gridSearch;
@@ -70,13 +71,13 @@ describe.each(goldens)('scikit-learn parity: $case', (golden) => {
     pipeline.svc.svCoef.forEach((c, k) => expect(Math.abs(-c - expected.dual_coef[k])).toBeLessThanOrEqual(1e-9));
     expect(Math.abs(pipeline.svc.rho - expected.intercept[0])).toBeLessThanOrEqual(1e-9);
 
-    const { labels, decision } = predictPipeline(pipeline, xTest);
+    const { labels, decision } = predict(pipeline, xTest);
     expect(labels).toEqual(expected.predictions);
     const worst = Math.max(...Array.from(decision, (d, k) => Math.abs(d - expected.decision_function[k])));
     expect(worst).toBeLessThanOrEqual(1e-9);
 
     // Persisted as JSON and read back, the model gives bit-identical decision values.
     const reloaded = JSON.parse(JSON.stringify(pipeline)) as typeof pipeline;
-    expect(Array.from(pipelineDecisionFunction(reloaded, xTest))).toEqual(Array.from(decision));
+    expect(Array.from(predict(reloaded, xTest).decision)).toEqual(Array.from(decision));
   });
 });

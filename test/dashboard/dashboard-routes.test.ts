@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicDir } from '../../src/dashboard/dashboard-assets.js';
+import { publicDir } from '../../src/http/routes/dashboard/assets.js';
 import type { RunningServer } from '../http/server-fixture.js';
 import { startServer } from '../http/server-fixture.js';
 

@@ -17,7 +17,7 @@ describe('prediction protocols', () => {
 
   beforeAll(async () => {
     server = await startServer({ config: { server: { maxBatchRows, bodyLimitBytes } } });
-    features = server.app.serving?.pipeline.featureNames ?? [];
+    features = server.app.serving?.artifact.featureNames ?? [];
     expect(features).toHaveLength(30);
   });
   afterAll(() => server.close());

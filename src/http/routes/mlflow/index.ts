@@ -85,7 +85,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
       },
     },
     async (request) => {
-      const featureNames = app.serving?.pipeline.featureNames ?? [];
+      const featureNames = app.serving?.artifact.featureNames ?? [];
       const outcome = app.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
       metrics.countPredictions(outcome);
       const predictions = new Array<string>(outcome.predictions.length);

@@ -57,7 +57,7 @@ function checkName(name: string): void {
 function featureCount(app: Application): number {
   const serving = app.serving;
   if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
-  return serving.pipeline.featureNames.length;
+  return serving.artifact.featureNames.length;
 }
 
 /** The input tensor as rows: `[n, features]`, data flat (row-major) or nested one list per row. */

@@ -1,11 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
-import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
-import type { GridGroup } from '../core/grid-search.js';
-import { groupCs } from '../core/grid-search.js';
-import type { GridRunner } from '../core/pipeline.js';
-import { GridScores } from '../core/pipeline.js';
+import type { GridGroup, GridRunner } from '../core/grid-search.js';
+import { GridScores, groupCs } from '../core/grid-search.js';
+import type { FittedPipeline, PipelineTask } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
 
 // From the TypeScript sources (tests) the worker is loaded through tsx; from dist, as plain JS.
@@ -55,9 +53,9 @@ export class TrainingPool {
     return collected.scores;
   };
 
-  readonly fitFinal = async (task: EstimatorTask): Promise<FittedEstimator> => {
+  readonly fitFinal = async (task: PipelineTask): Promise<FittedPipeline> => {
     const job: WorkerTask = { kind: 'fit', task };
-    return (await this.run(job)) as FittedEstimator;
+    return (await this.run(job)) as FittedPipeline;
   };
 
   async close(): Promise<void> {

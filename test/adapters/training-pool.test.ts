@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { take, takeRows } from '../../src/core/matrix.js';
-import type { PipelineParams } from '../../src/core/pipeline.js';
-import { fitPipeline } from '../../src/core/pipeline.js';
-import { TrainingPool } from '../../src/shell/training-pool.js';
+import type { TrainingParams } from '../../src/core/model-artifact.js';
+import { fitModel } from '../../src/core/model-artifact.js';
+import { TrainingPool } from '../../src/adapters/training-pool.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 
 /** The worker threads run the grid-search fits in groups over shared rows: same search, same model. */
@@ -13,12 +13,12 @@ describe('TrainingPool', () => {
   const rows = Array.from({ length: 300 }, (_, k) => (k * 13) % data.x.rows);
   const x = takeRows(data.x, rows);
   const y = take(data.y, rows);
-  const params: PipelineParams = { mode: 'gridsearch', C: 1, gamma: 'scale', grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 'scale'] }, cv: 5 };
+  const params: TrainingParams = { mode: 'gridsearch', C: 1, gamma: 'scale', grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 'scale'] }, cv: 5 };
 
   it('gives the grid search and final model of the inline run, with progress up to every task', async () => {
     const progress: number[] = [];
-    const pooled = await fitPipeline(params, x, y, data.featureNames, { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress: (p) => progress.push(p.done) });
-    const inline = await fitPipeline(params, x, y, data.featureNames);
+    const pooled = await fitModel(params, x, y, data.featureNames, { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress: (p) => progress.push(p.done) });
+    const inline = await fitModel(params, x, y, data.featureNames);
     expect(pooled).toEqual(inline);
     expect(progress[0]).toBe(0);
     expect(progress.at(-1)).toBe(80);

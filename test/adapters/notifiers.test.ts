@@ -8,9 +8,9 @@ import { recallCondition } from '../../src/core/alerts/alert.js';
 import { evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
 import type { AlertmanagerWebhookPayload } from '../../src/core/alerts/alert-messages.js';
 import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
-import { EmailNotifier } from '../../src/shell/notifiers/email-notifier.js';
-import { NotifierError } from '../../src/shell/notifiers/notifier.js';
-import { WebhookNotifier } from '../../src/shell/notifiers/webhook-notifier.js';
+import { EmailNotifier } from '../../src/adapters/notifiers/email-notifier.js';
+import { NotifierError } from '../../src/adapters/notifiers/notifier.js';
+import { WebhookNotifier } from '../../src/adapters/notifiers/webhook-notifier.js';
 
 const T0 = '2024-05-01T12:00:00.000Z';
 const PUBLIC_URL = 'https://mloop.example.org/';

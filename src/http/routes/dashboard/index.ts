@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteContext } from '../http/route-context.js';
-import type { Asset } from './dashboard-assets.js';
-import { loadDashboardAssets } from './dashboard-assets.js';
+import type { RouteContext } from '../../route-context.js';
+import type { Asset } from './assets.js';
+import { loadDashboardAssets } from './assets.js';
 
 /**
  * The page may only talk to this server: no CDN, no inline script. uPlot sets its styles through

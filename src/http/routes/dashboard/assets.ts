@@ -27,11 +27,11 @@ const contentTypes: Readonly<Record<string, string>> = {
 
 /**
  * The client files stay plain `.js`, `.css` and `.html` in `src/dashboard/public`: tsc copies none
- * of them to dist/, so they are read from the package's `src/` both when running from dist/dashboard
- * (`npm start`) and from the TypeScript sources (vitest, tsx): two levels up is the package root
- * from either.
+ * of them to dist/, so they are read from the package's `src/` both when running from
+ * dist/http/routes/dashboard (`npm start`) and from the TypeScript sources (vitest, tsx): four
+ * levels up is the package root from either.
  */
-export const publicDir = fileURLToPath(new URL('../../src/dashboard/public/', import.meta.url));
+export const publicDir = fileURLToPath(new URL('../../../../src/dashboard/public/', import.meta.url));
 
 /** uPlot's browser build and stylesheet, straight from node_modules: nothing vendored into git. */
 function uplotFiles(): Readonly<Record<string, string>> {

@@ -1,5 +1,5 @@
-import type { EstimatorTask, FittedEstimator } from '../core/estimator.js';
-import { fitEstimator } from '../core/estimator.js';
+import type { FittedPipeline, PipelineTask } from '../core/pipeline.js';
+import { fitPipeline } from '../core/pipeline.js';
 import { scoreGridGroup } from '../core/grid-search.js';
 import { FitWorkspace } from '../core/svc/fit-workspace.js';
 import type { Gamma } from '../core/svc/svc.js';
@@ -19,12 +19,12 @@ export type WorkerTask =
       readonly gamma: Gamma;
       readonly Cs: readonly number[];
     }
-  | { readonly kind: 'fit'; readonly task: EstimatorTask };
+  | { readonly kind: 'fit'; readonly task: PipelineTask };
 
 /** This thread's memory for grid groups, reused from one to the next (freed with the thread). */
 const workspace = new FitWorkspace();
 
-export default function runTask(job: WorkerTask): number[] | FittedEstimator {
-  if (job.kind === 'fit') return fitEstimator(job.task);
+export default function runTask(job: WorkerTask): number[] | FittedPipeline {
+  if (job.kind === 'fit') return fitPipeline(job.task);
   return scoreGridGroup({ rows: job.rows, cols: job.cols, data: job.x }, job.y, { train: job.train, test: job.test }, job.gamma, job.Cs, workspace);
 }

@@ -4,11 +4,10 @@ import { take, takeRows } from '../core/matrix.js';
 import { evaluatePipeline, monitoredValue, splitDataset } from '../core/training.js';
 import type { Store } from '../store/database.js';
 import type { Check } from '../store/check-repository.js';
-import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './monitoring.js';
-import type { RunHeartbeat } from './run-heartbeat.js';
+import type { RunOutcome } from './runs.js';
 import type { ServingModel } from './serving-model.js';
 import type { DataUpdates } from './data-updates.js';
 import { NotTrainedError } from './errors.js';
@@ -19,36 +18,43 @@ import type { ModelRegistry } from './model-registry.js';
  * test split of the latest data snapshot (a new snapshot means new test rows), record it, and let
  * the recall rule fire or resolve.
  */
+export interface ChecksDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly data: DataUpdates;
+  readonly registry: ModelRegistry;
+  readonly alerting: Alerting;
+  readonly monitoring: Monitoring;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 export class Checks {
-  constructor(
-    private readonly config: Config,
-    private readonly store: Store,
-    private readonly data: DataUpdates,
-    private readonly registry: ModelRegistry,
-    private readonly alerting: Alerting,
-    private readonly monitoring: Monitoring,
-    private readonly heartbeat: RunHeartbeat,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: ChecksDeps) {}
+
+  /** Recorded evaluations (trainings and checks), the latest `limit`, oldest first. */
+  history(limit: number, modelVersion?: number): Promise<Check[]> {
+    return this.deps.store.checks.list({ limit, modelVersion });
+  }
 
   /** Live recall of the active version over `monitor.window`, and its alert rule. */
   private async checkLive(serving: ServingModel) {
-    const report = await this.monitoring.live(serving);
+    const { monitoring, alerting, config } = this.deps;
+    const report = await monitoring.live();
     const mine = report.versions.find((v) => v.modelVersion === serving.version);
-    const value = mine ? monitoredValue(mine.metrics, this.config.monitor.metric) : Number.NaN;
+    const value = mine ? monitoredValue(mine.metrics, config.monitor.metric) : Number.NaN;
     const confirmedPositives = mine?.confirmedPositives ?? 0;
-    await this.alerting.liveRecall({ value, modelVersion: serving.version, confirmedPositives, minCases: report.minCases, window: report.window });
+    await alerting.liveRecall({ value, modelVersion: serving.version, confirmedPositives, minCases: report.minCases, window: report.window });
     return { window: report.window, confirmed: mine?.confirmed ?? 0, confirmedPositives, value: Number.isNaN(value) ? null : value, judged: confirmedPositives >= report.minCases };
   }
 
   /** Drift of the recent inputs against the active version's training data, and its alert rule. */
   private async checkDrift(serving: ServingModel) {
-    const result = await this.monitoring.drift(serving);
+    const result = await this.deps.monitoring.drift();
     const report = result.report;
     if (!report) return { window: result.window, nRecent: result.nRecent, judged: false, reason: result.reason };
     const drifted = report.features.filter((f) => f.drifted).sort((a, b) => a.pAdjusted - b.pAdjusted);
-    await this.alerting.drift({
+    await this.deps.alerting.drift({
       driftedShare: report.driftedShare,
       driftShare: report.options.driftShare,
       driftedFeatures: drifted.map((f) => f.feature),
@@ -63,34 +69,28 @@ export class Checks {
     return { window: result.window, nRecent: report.nRecent, judged: true, driftedCount: report.driftedCount, driftedShare: report.driftedShare, datasetDrift: report.datasetDrift };
   }
 
-  async execute(run: Run): Promise<Check> {
-    const stopBeating = this.heartbeat.watch(run.id);
-    await this.store.runs.start(run.id, this.clock.now());
-    try {
-      const serving = await this.registry.sync();
-      if (!serving) throw new NotTrainedError('no model is active yet: nothing to check');
-      const snapshot = (await this.store.snapshots.latest()) ?? (await this.store.snapshots.get(serving.summary.snapshotId));
-      if (!snapshot) throw new NotTrainedError(`snapshot ${serving.summary.snapshotId} of the active model is gone`);
-      const dataset = await this.data.load(snapshot, serving.artifact.featureNames);
-      const { test } = splitDataset(dataset, this.config.split);
-      const e = evaluatePipeline(serving.artifact, takeRows(dataset.x, test), take(dataset.y, test), this.config.dataset.positive, this.config.monitor);
-      const check = await this.store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: this.clock.now() });
-      await this.alerting.recall(serving.version, snapshot.id, e.value);
-      const live = await this.checkLive(serving);
-      const drift = await this.checkDrift(serving);
-      const purged = await this.monitoring.purge();
-      await this.store.runs.succeed(
-        run.id,
-        { checkId: check.id, modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, live, drift, purgedPredictions: purged },
-        this.clock.now(),
-      );
-      this.log.info({ run: run.id, version: serving.version, snapshot: snapshot.id, [e.metric]: e.value, passed: e.passed }, 'performance check');
-      return check;
-    } catch (error) {
-      await this.store.runs.fail(run.id, (error as Error).message, this.clock.now());
-      throw error;
-    } finally {
-      stopBeating();
-    }
+  /**
+   * The check job's work, as one attempt of its run: the monitored metric on the latest snapshot,
+   * live recall, drift, then the prediction log's retention (its own step in the run's result).
+   */
+  async run(runId: number): Promise<RunOutcome<Check>> {
+    const { config, store, data, registry, alerting, monitoring, clock, log } = this.deps;
+    const serving = await registry.sync();
+    if (!serving) throw new NotTrainedError('no model is active yet: nothing to check');
+    const snapshot = (await store.snapshots.latest()) ?? (await store.snapshots.get(serving.summary.snapshotId));
+    if (!snapshot) throw new NotTrainedError(`snapshot ${serving.summary.snapshotId} of the active model is gone`);
+    const dataset = await data.load(snapshot, serving.artifact.featureNames);
+    const { test } = splitDataset(dataset, config.split);
+    const e = evaluatePipeline(serving.artifact, takeRows(dataset.x, test), take(dataset.y, test), config.dataset.positive, config.monitor);
+    const check = await store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: clock.now() });
+    await alerting.recall(serving.version, snapshot.id, e.value);
+    const live = await this.checkLive(serving);
+    const drift = await this.checkDrift(serving);
+    const retention = await monitoring.applyRetention();
+    log.info({ run: runId, version: serving.version, snapshot: snapshot.id, [e.metric]: e.value, passed: e.passed, purgedPredictions: retention.deleted }, 'performance check');
+    return {
+      value: check,
+      result: { checkId: check.id, modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, live, drift, retention },
+    };
   }
 }

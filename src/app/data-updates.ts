@@ -5,6 +5,7 @@ import { DatasetError, parseDataset } from '../core/dataset.js';
 import { bundledDatasetPath, DataSourceError, readSource } from '../adapters/data-source.js';
 import type { Store } from '../store/database.js';
 import type { Snapshot } from '../store/snapshot-repository.js';
+import type { ModelRegistry } from './model-registry.js';
 import type { Clock } from './clock.js';
 import { InvalidDataError, UpstreamError } from './errors.js';
 
@@ -22,44 +23,58 @@ export function datasetSource(config: Config): string {
  * Re-reads the data set from its source and keeps it as a snapshot. A source that fails or returns
  * invalid data changes nothing: the previous snapshot stays the latest.
  */
-export class DataUpdates {
-  constructor(
-    private readonly config: Config,
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+export interface DataUpdatesDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: ModelRegistry;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
 
-  async update(expectedFeatures?: readonly string[]): Promise<UpdateOutcome> {
-    const source = datasetSource(this.config);
-    const { text, contentHash } = await readSource(source, { timeoutMs: this.config.dataset.timeoutMs, maxBytes: this.config.dataset.maxBytes }).catch((e: unknown) => {
+export class DataUpdates {
+  constructor(private readonly deps: DataUpdatesDeps) {}
+
+  /** Snapshots, newest first. */
+  snapshots(limit: number, offset: number): Promise<Snapshot[]> {
+    return this.deps.store.snapshots.list({ limit, offset });
+  }
+
+  /**
+   * Re-reads the source into a new snapshot (or finds it unchanged). The rows must have the active
+   * model's features, when a model serves.
+   */
+  async update(): Promise<UpdateOutcome> {
+    const { config, store, registry, clock, log } = this.deps;
+    const expectedFeatures = registry.serving?.artifact.featureNames;
+    const source = datasetSource(config);
+    const { text, contentHash } = await readSource(source, { timeoutMs: config.dataset.timeoutMs, maxBytes: config.dataset.maxBytes }).catch((e: unknown) => {
       throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
     });
-    const latest = await this.store.snapshots.latest();
+    const latest = await store.snapshots.latest();
     if (latest?.contentHash === contentHash) {
-      this.log.info({ snapshot: latest.id, source }, 'data source unchanged');
+      log.info({ snapshot: latest.id, source }, 'data source unchanged');
       return { status: 'unchanged', snapshot: latest };
     }
     const dataset = this.parse(text, expectedFeatures, `${source}: `, '; the previous snapshot is kept');
     const classCounts: Record<string, number> = {};
     for (const label of dataset.y) classCounts[label] = (classCounts[label] ?? 0) + 1;
-    const snapshot = await this.store.snapshots.create({
+    const snapshot = await store.snapshots.create({
       source,
       contentHash,
       text,
       rowCount: dataset.y.length,
       classCounts,
       featureNames: [...dataset.featureNames],
-      now: this.clock.now(),
+      now: clock.now(),
     });
-    this.log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, source }, 'new data snapshot');
+    log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, source }, 'new data snapshot');
     return { status: 'created', snapshot };
   }
 
   /** Parses with the configured label and columns; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
   private parse(text: string, features: readonly string[] | undefined, prefix: string, suffix = ''): Dataset {
     try {
-      return parseDataset(text, { ...this.config.dataset, features });
+      return parseDataset(text, { ...this.deps.config.dataset, features });
     } catch (e) {
       if (e instanceof DatasetError) throw new InvalidDataError(`${prefix}${e.message}${suffix}`, { line: e.line, column: e.column }, { cause: e });
       throw e;
@@ -68,6 +83,6 @@ export class DataUpdates {
 
   /** The data set of a stored snapshot (validated when it was taken), in `features` order if given. */
   async load(snapshot: Snapshot, features: readonly string[] = snapshot.featureNames): Promise<Dataset> {
-    return this.parse(await this.store.snapshots.text(snapshot.id), features, `snapshot ${snapshot.id} does not fit: `);
+    return this.parse(await this.deps.store.snapshots.text(snapshot.id), features, `snapshot ${snapshot.id} does not fit: `);
   }
 }

@@ -3,7 +3,7 @@ import type { ActivationReason, Model, ModelSummary } from '../store/model-repos
 import type { Store } from '../store/database.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
-import { ConflictError, NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError, NotTrainedError } from './errors.js';
 import type { ServingModel } from './serving-model.js';
 import { toServingModel } from './serving-model.js';
 
@@ -12,25 +12,34 @@ import { toServingModel } from './serving-model.js';
  * active version); this process holds that version ready to predict and swaps it by replacing a
  * single reference, so a request sees either the old model or the new one, never a mix.
  */
+export interface ModelRegistryDeps {
+  readonly store: Store;
+  readonly alerting: Alerting;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 export class ModelRegistry {
   private current: ServingModel | null = null;
 
-  constructor(
-    private readonly store: Store,
-    private readonly alerting: Alerting,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: ModelRegistryDeps) {}
 
+  /** The version that serves in this process, or null before the first one. */
   get serving(): ServingModel | null {
     return this.current;
   }
 
+  /** The active version's registry entry (its test-split evaluation); NotTrainedError before the first. */
+  active(): ModelSummary {
+    if (!this.current) throw new NotTrainedError();
+    return this.current.summary;
+  }
+
   /** Loads the active version if it changed (another process may have promoted one). */
   async sync(): Promise<ServingModel | null> {
-    const version = await this.store.models.activeVersion();
+    const version = await this.deps.store.models.activeVersion();
     if (version === undefined || version === this.current?.version) return this.current;
-    const active = await this.store.models.active();
+    const active = await this.deps.store.models.active();
     if (active) this.swapIn(active);
     return this.current;
   }
@@ -38,13 +47,13 @@ export class ModelRegistry {
   private swapIn(model: Model): void {
     const previous = this.current?.version;
     this.current = toServingModel(model);
-    this.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
+    this.deps.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
   }
 
   async activate(version: number, reason: ActivationReason): Promise<ServingModel> {
-    const model = await this.store.models.get(version);
+    const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
-    const activated = await this.store.models.activate(version, { reason, now: this.clock.now() });
+    const activated = await this.deps.store.models.activate(version, { reason, now: this.deps.clock.now() });
     this.swapIn(activated);
     return this.current as ServingModel;
   }
@@ -53,17 +62,17 @@ export class ModelRegistry {
   async promote(version: number): Promise<ModelSummary> {
     const serving = await this.activate(version, 'promote');
     await this.afterManualChange(serving);
-    await this.alerting.rejectionCleared(version, 'promoted');
+    await this.deps.alerting.rejectionCleared(version, 'promoted');
     return serving.summary;
   }
 
   private async afterManualChange(serving: ServingModel): Promise<void> {
-    await this.alerting.recall(serving.version, serving.summary.snapshotId, serving.summary.monitoredValue);
+    await this.deps.alerting.recall(serving.version, serving.summary.snapshotId, serving.summary.monitoredValue);
   }
 
   /** Makes the version that served before the current one active again. */
   async rollback(): Promise<ModelSummary> {
-    const previous = await this.store.models.previousActive();
+    const previous = await this.deps.store.models.previousActive();
     if (previous === undefined) throw new ConflictError('nothing to roll back to: no model was active before the current one');
     const serving = await this.activate(previous, 'rollback');
     await this.afterManualChange(serving);
@@ -71,11 +80,11 @@ export class ModelRegistry {
   }
 
   async list(limit = 50, offset = 0): Promise<ModelSummary[]> {
-    return this.store.models.list({ limit, offset });
+    return this.deps.store.models.list({ limit, offset });
   }
 
   async get(version: number): Promise<Model> {
-    const model = await this.store.models.get(version);
+    const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
     return model;
   }

@@ -10,9 +10,9 @@ import type { Window } from '../store/prediction-repository.js';
 import type { Clock } from './clock.js';
 import { NotTrainedError } from './errors.js';
 import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
+import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
 import type { PredictionLog } from './prediction-log.js';
-import type { ServingModel } from './serving-model.js';
 
 export interface DriftResult {
   readonly window: string;
@@ -44,36 +44,51 @@ export function describeWindow(spec: string | number, what: string): string {
   return typeof spec === 'number' ? `last ${spec} ${what}` : `last ${spec}`;
 }
 
+/** What the check job's retention step did: prediction log rows older than `before` deleted. */
+export interface RetentionOutcome {
+  readonly retentionDays: number;
+  readonly before: string;
+  readonly deleted: number;
+}
+
+export interface MonitoringDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly predictionLog: PredictionLog;
+  readonly registry: ModelRegistry;
+  readonly clock: Clock;
+}
+
 /**
- * Production monitoring: how the models do on cases whose diagnosis pathology confirmed, and the
- * prediction log's retention.
+ * Production monitoring: how the models do on cases whose diagnosis pathology confirmed, drift of
+ * the recent inputs, and the prediction log's retention.
  */
 export class Monitoring {
-  constructor(
-    private readonly config: Config,
-    private readonly store: Store,
-    private readonly log: PredictionLog,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: MonitoringDeps) {}
 
-  feedback(items: readonly FeedbackItem[], classes: readonly string[]): Promise<FeedbackOutcome[]> {
-    return recordFeedback(items, { store: this.store, log: this.log, clock: this.clock, classes });
+  /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
+  feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
+    const { store, predictionLog, clock, registry, config } = this.deps;
+    const classes = registry.serving?.artifact.svc.classes ?? Object.keys(config.dataset.classNames);
+    return recordFeedback(items, { store, log: predictionLog, clock, classes });
   }
 
-  async live(serving: ServingModel | null): Promise<LiveReport> {
-    await this.log.flush();
-    const { window: spec, minCases } = this.config.monitor;
-    const window = resolveWindow(spec, this.clock.now());
-    const cases = await this.store.predictions.confirmed(window);
+  /** Live performance per model version over `monitor.window`. */
+  async live(): Promise<LiveReport> {
+    const { store, predictionLog, config, clock, registry } = this.deps;
+    await predictionLog.flush();
+    const { window: spec, minCases } = config.monitor;
+    const window = resolveWindow(spec, clock.now());
+    const cases = await store.predictions.confirmed(window);
     const since = 'since' in window ? new Date(window.since).toISOString() : null;
-    const classes = serving?.artifact.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
+    const classes = registry.serving?.artifact.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
     return {
       window: describeWindow(spec, 'confirmed cases'),
       since,
       confirmed: cases.length,
-      pending: await this.store.predictions.pendingCount(since),
+      pending: await store.predictions.pendingCount(since),
       minCases,
-      versions: cases.length > 0 ? livePerformance(cases, classes, this.config.dataset.positive) : [],
+      versions: cases.length > 0 ? livePerformance(cases, classes, config.dataset.positive) : [],
     };
   }
 
@@ -81,22 +96,26 @@ export class Monitoring {
    * Recent inputs (`monitor.driftWindow`) against the active model's training profile, feature by
    * feature; null while there are fewer than `monitor.driftMinRows` recent inputs.
    */
-  async drift(serving: ServingModel | null): Promise<DriftResult> {
-    const { driftWindow, driftMinRows, driftShare } = this.config.monitor;
+  async drift(): Promise<DriftResult> {
+    const { store, predictionLog, config, clock, registry } = this.deps;
+    const serving = registry.serving;
+    const { driftWindow, driftMinRows, driftShare } = config.monitor;
     const window = describeWindow(driftWindow, 'predictions');
     if (!serving) throw new NotTrainedError('no model is active yet: nothing to compare inputs with');
     if (!serving.reference) return { window, modelVersion: serving.version, nRecent: 0, minRows: driftMinRows, report: null, reason: `model v${serving.version} has no training profile (trained before drift monitoring)` };
-    await this.log.flush();
-    const rows = await this.store.predictions.recentInputs(resolveWindow(driftWindow, this.clock.now()));
+    await predictionLog.flush();
+    const rows = await store.predictions.recentInputs(resolveWindow(driftWindow, clock.now()));
     if (rows.length < driftMinRows) return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report: null, reason: `${rows.length} recent inputs, ${driftMinRows} needed` };
     const report = compareToReference(serving.reference, matrixFromRows(rows, serving.reference.features.length), { ...DEFAULT_DRIFT_OPTIONS, driftShare });
     return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report, reason: null };
   }
 
   /** Deletes prediction log rows older than `monitor.retentionDays`. */
-  async purge(): Promise<number> {
-    await this.log.flush();
-    const before = new Date(this.clock.now().getTime() - this.config.monitor.retentionDays * 86_400_000);
-    return this.store.predictions.purgeBefore(before);
+  async applyRetention(): Promise<RetentionOutcome> {
+    const { store, predictionLog, config, clock } = this.deps;
+    await predictionLog.flush();
+    const { retentionDays } = config.monitor;
+    const before = new Date(clock.now().getTime() - retentionDays * 86_400_000);
+    return { retentionDays, before: before.toISOString(), deleted: await store.predictions.purgeBefore(before) };
   }
 }

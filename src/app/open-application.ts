@@ -1,22 +1,24 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { Notifier } from '../adapters/notifiers/notifier.js';
 import { TrainingPool } from '../adapters/training-pool.js';
+import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
 import { openDatabase } from '../store/database.js';
-import { Application } from './application.js';
+import { Alerting, LogNotifier } from './alerting.js';
+import type { Application } from './application.js';
+import { Checks } from './checks.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { DataUpdates } from './data-updates.js';
+import { Jobs } from './jobs.js';
 import { ModelRegistry } from './model-registry.js';
-import { Trainings } from './trainings.js';
-import { parseDuration } from '../core/duration.js';
-import type { Notifier } from '../adapters/notifiers/notifier.js';
-import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
-import { Alerting, LogNotifier } from './alerting.js';
-import { Checks } from './checks.js';
 import { Monitoring } from './monitoring.js';
 import { PredictionLog } from './prediction-log.js';
-import { RunHeartbeat } from './run-heartbeat.js';
+import { Predictions } from './predictions.js';
+import { Runs } from './runs.js';
 import { Scheduler } from './scheduler.js';
+import { Trainings } from './trainings.js';
 
 export interface OpenOptions {
   readonly config: Config;
@@ -60,27 +62,41 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const notifiers = await buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
-  const monitoring = new Monitoring(config, store, predictionLog, clock);
-  const heartbeat = new RunHeartbeat(store, clock, log);
-  const registry = new ModelRegistry(store, alerting, clock, log);
-  const data = new DataUpdates(config, store, clock, log);
-  const trainings = new Trainings(config, store, data, registry, pool, alerting, heartbeat, clock, log);
-  const checks = new Checks(config, store, data, registry, alerting, monitoring, heartbeat, clock, log);
-  let app: Application | undefined = undefined;
-  const scheduler = new Scheduler({
-    schedule: config.schedule,
-    store,
-    alerting,
-    clock,
-    log: log.child({ component: 'scheduler' }),
-    runJob: (kind, run) => (app as Application).runJob(kind, run),
-    // A training in this process, or a check with nothing to check yet (first model still training).
-    busy: (kind) => (kind === 'train' && trainings.current !== null) || (kind === 'check' && registry.serving === null),
-    reap: () => heartbeat.reap(),
-    watch: (runId) => heartbeat.watch(runId),
-    sleep: options.sleep,
-  });
-  app = new Application({ config, store, registry, data, trainings, pool, checks, alerting, scheduler, heartbeat, predictionLog, monitoring, clock, log });
+  const runs = new Runs({ store, clock, log });
+  const registry = new ModelRegistry({ store, alerting, clock, log });
+  const predictions = new Predictions({ config, registry, predictionLog, clock });
+  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock });
+  const data = new DataUpdates({ config, store, registry, clock, log });
+  const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
+  const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
+  const jobs = new Jobs({ config, runs, data, trainings, checks, registry });
+  const scheduler = new Scheduler({ schedule: config.schedule, store, runs, jobs, alerting, clock, log: log.child({ component: 'scheduler' }), sleep: options.sleep });
   await registry.sync();
-  return app;
+  return {
+    config,
+    log,
+    registry,
+    predictions,
+    data,
+    trainings,
+    checks,
+    jobs,
+    runs,
+    monitoring,
+    alerting,
+    scheduler,
+    async bootstrap() {
+      if (await registry.sync()) return;
+      if (!(await store.snapshots.latest())) await jobs.update('startup');
+      await trainings.train({}, 'startup');
+    },
+    async close() {
+      await scheduler.stop();
+      await trainings.settled();
+      await alerting.close();
+      await predictionLog.flush();
+      await pool.close();
+      await store.close();
+    },
+  };
 }

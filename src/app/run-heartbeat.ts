@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/database.js';
+import type { Run } from '../store/run-repository.js';
 import type { Clock } from './clock.js';
 
 /** How often a process says its runs are alive, and after how long without a word a run is abandoned. */
@@ -10,9 +11,14 @@ export const staleAfterMs = 60_000;
  * Keeps the runs this process executes visibly alive in the store. A replica that dies (or a CLI
  * killed mid-training) stops beating; any other process then fails its runs as abandoned, so a
  * dead training does not block the next one forever.
+ *
+ * Watches are counted: a scheduled tick is watched by the scheduler for its whole life (attempts and
+ * the waits between them) and by each attempt while it runs. An attempt that stops watching must not
+ * silence the scheduler's watch, or the run would go quiet during the backoff and be reaped although
+ * its retry is still coming.
  */
 export class RunHeartbeat {
-  private readonly live = new Set<number>();
+  private readonly watchers = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -21,13 +27,18 @@ export class RunHeartbeat {
     private readonly log: Logger,
   ) {}
 
-  /** Beats for `runId` until the returned function is called. */
+  /** Beats for `runId` until the returned function is called (once; later calls do nothing). */
   watch(runId: number): () => void {
-    this.live.add(runId);
+    this.watchers.set(runId, (this.watchers.get(runId) ?? 0) + 1);
     this.timer ??= setInterval(() => void this.beat(), heartbeatMs).unref();
+    let stopped = false;
     return () => {
-      this.live.delete(runId);
-      if (this.live.size === 0 && this.timer) {
+      if (stopped) return;
+      stopped = true;
+      const left = (this.watchers.get(runId) ?? 1) - 1;
+      if (left > 0) this.watchers.set(runId, left);
+      else this.watchers.delete(runId);
+      if (this.watchers.size === 0 && this.timer) {
         clearInterval(this.timer);
         this.timer = null;
       }
@@ -35,14 +46,18 @@ export class RunHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    await this.store.runs.heartbeat([...this.live], this.clock.now()).catch((e: unknown) => this.log.warn({ err: e }, 'run heartbeat not recorded'));
+    await this.store.runs.heartbeat([...this.watchers.keys()], this.clock.now()).catch((e: unknown) => this.log.warn({ err: e }, 'run heartbeat not recorded'));
   }
 
-  /** Fails runs of dead processes. */
-  async reap(): Promise<number[]> {
+  /**
+   * Fails the runs of dead processes and returns them. This process's own runs beat first, at the
+   * same instant, so they are never among them however long since the last timer beat.
+   */
+  async reap(): Promise<Run[]> {
     const now = this.clock.now();
-    const ids = await this.store.runs.abandonStale(new Date(now.getTime() - staleAfterMs), now);
-    if (ids.length > 0) this.log.warn({ runs: ids }, `marked ${ids.length} abandoned run(s) as failed`);
-    return ids;
+    if (this.watchers.size > 0) await this.store.runs.heartbeat([...this.watchers.keys()], now);
+    const runs = await this.store.runs.abandonStale(new Date(now.getTime() - staleAfterMs), now);
+    if (runs.length > 0) this.log.warn({ runs: runs.map((r) => r.id) }, `marked ${runs.length} abandoned run(s) as failed`);
+    return runs;
   }
 }

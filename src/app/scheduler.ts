@@ -9,23 +9,19 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
-
-export const jobKinds: readonly ScheduledJob[] = ['update', 'train', 'check'];
+import type { Jobs } from './jobs.js';
+import { jobKinds } from './jobs.js';
+import type { Runs } from './runs.js';
 
 export interface SchedulerDeps {
   readonly schedule: Config['schedule'];
   readonly store: Store;
+  readonly runs: Runs;
+  /** Runs one attempt of a job on its (claimed) run, and tells whether a job of a kind runs here already. */
+  readonly jobs: Pick<Jobs, 'attempt' | 'busy'>;
   readonly alerting: Alerting;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Runs one attempt of a job on its (claimed) run; throws when the attempt fails. */
-  readonly runJob: (kind: ScheduledJob, run: Run) => Promise<unknown>;
-  /** Whether a job of that kind runs already (e.g. a training asked for through the API). */
-  readonly busy: (kind: ScheduledJob) => boolean;
-  /** Fails the runs of dead processes (see run-heartbeat.ts). */
-  readonly reap: () => Promise<unknown>;
-  /** Keeps a run visibly alive while this process works on it (or waits to retry it). */
-  readonly watch: (runId: number) => () => void;
   /** Waits between retries; tests pass one that advances their clock instead. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -37,7 +33,9 @@ const graceMs = 5 * 60_000;
  * The tutorial's crontab, inside the service: update, train and check on cron schedules in one
  * time zone. Each tick is claimed as a run in the store (a unique (kind, scheduled time) pair, so
  * one replica runs it), never overlaps a running job of the same kind, and is retried with
- * exponential backoff; a job that fails all its attempts raises the `job_failed` alert.
+ * exponential backoff; a job that fails all its attempts raises the `job_failed` alert. A tick whose
+ * process died (its run abandoned) counts as a failed attempt: another replica's scheduler takes it
+ * over and retries it, or alerts when its attempts are spent.
  */
 export class Scheduler {
   private readonly crons = new Map<ScheduledJob, Cron>();
@@ -85,9 +83,9 @@ export class Scheduler {
     const { store, clock, alerting } = this.deps;
     const now = clock.now();
     const claimed: Run[] = [];
-    await this.deps.reap();
+    for (const run of await this.deps.runs.reap()) await this.takeOver(run);
     for (const [kind, cron] of this.crons) {
-      if (this.running.has(kind) || this.deps.busy(kind)) continue;
+      if (this.running.has(kind) || this.deps.jobs.busy(kind)) continue;
       // A job of this kind running elsewhere (another replica, the CLI): the tick waits for it.
       if (await store.runs.running(kind)) continue;
       const last = await store.runs.lastScheduled(kind);
@@ -107,53 +105,80 @@ export class Scheduler {
       });
       if (!run) continue; // another replica claimed this tick
       claimed.push(run);
-      this.running.set(
-        kind,
-        this.execute(kind, run).finally(() => this.running.delete(kind)),
-      );
+      this.launch(kind, run, 1);
     }
     await alerting.repeatDue();
     await alerting.deliver();
     return claimed;
   }
 
-  private async execute(kind: ScheduledJob, run: Run): Promise<void> {
-    const { attempts } = this.deps.schedule;
-    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
-    const stopBeating = this.deps.watch(run.id);
-    try {
-      await this.attempts(kind, run, attempts, sleep);
-    } finally {
-      stopBeating();
-    }
+  private launch(kind: ScheduledJob, run: Run, firstAttempt: number): void {
+    this.running.set(
+      kind,
+      this.execute(kind, run, firstAttempt).finally(() => this.running.delete(kind)),
+    );
   }
 
-  private async attempts(kind: ScheduledJob, run: Run, attempts: number, sleep: (ms: number) => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deps.runJob(kind, run);
-        await this.deps.alerting.job(kind, { ok: true, runId: run.id });
+  /**
+   * A scheduled tick whose process stopped beating (a replica killed mid-job) failed an attempt:
+   * it is retried here if attempts remain, else the job failed for good and alerts as such.
+   */
+  private async takeOver(abandoned: Run): Promise<void> {
+    const kind = abandoned.kind as ScheduledJob;
+    if (abandoned.scheduledFor === null || !this.crons.has(kind)) return;
+    const { attempts } = this.deps.schedule;
+    const error = abandoned.error ?? 'abandoned';
+    if (abandoned.attempts < attempts && !this.running.has(kind) && !this.deps.jobs.busy(kind)) {
+      const requeued = await this.requeue(abandoned, error);
+      if (requeued) {
+        this.deps.log.warn({ job: kind, run: abandoned.id, attempts: abandoned.attempts }, `scheduled ${kind} abandoned by its process: retrying it here`);
+        this.launch(kind, requeued, abandoned.attempts + 1);
         return;
-      } catch (error) {
-        const message = (error as Error).message;
-        if (attempt >= attempts) {
-          this.deps.log.error({ job: kind, run: run.id, attempts: attempt }, `scheduled ${kind} failed after ${attempt} attempt(s): ${message}`);
-          await this.deps.alerting.job(kind, { ok: false, runId: run.id, error: message, attempts: attempt });
-          return;
-        }
-        const wait = retryDelay(this.backoffMs, attempt);
-        this.deps.log.warn({ job: kind, run: run.id, attempt, retryInMs: wait }, `scheduled ${kind} failed, retrying: ${message}`);
-        // Queued again while it waits, so no other process starts a job of this kind meanwhile.
-        const requeued = await this.deps.store.runs.retry(run.id, message, this.deps.clock.now()).catch((e: unknown) => {
-          if (isUniqueViolation(e)) return null; // a training started elsewhere in the meantime
-          throw e;
-        });
-        if (!requeued) {
-          this.deps.log.warn({ job: kind, run: run.id }, `scheduled ${kind} not retried: another ${kind} started meanwhile`);
-          return;
-        }
-        await sleep(wait);
       }
+    }
+    this.deps.log.error({ job: kind, run: abandoned.id, attempts: abandoned.attempts }, `scheduled ${kind} failed after ${abandoned.attempts} attempt(s): ${error}`);
+    await this.deps.alerting.job(kind, { ok: false, runId: abandoned.id, error, attempts: abandoned.attempts });
+  }
+
+  /** Queues the run again for its next attempt; null when another job of its kind started meanwhile. */
+  private requeue(run: Run, error: string): Promise<Run | null> {
+    return this.deps.store.runs.retry(run.id, error, this.deps.clock.now()).catch((e: unknown) => {
+      if (isUniqueViolation(e)) return null; // a training started elsewhere in the meantime
+      throw e;
+    });
+  }
+
+  /** Attempts `firstAttempt`, `firstAttempt + 1`, ... up to `schedule.attempts`, the run watched throughout. */
+  private async execute(kind: ScheduledJob, run: Run, firstAttempt: number): Promise<void> {
+    const { attempts } = this.deps.schedule;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+    // Watched for the whole tick, the waits between attempts included (see RunHeartbeat).
+    const stopWatching = this.deps.runs.watch(run.id);
+    try {
+      for (let attempt = firstAttempt; ; attempt++) {
+        try {
+          await this.deps.jobs.attempt(kind, run);
+          await this.deps.alerting.job(kind, { ok: true, runId: run.id });
+          return;
+        } catch (error) {
+          const message = (error as Error).message;
+          if (attempt >= attempts) {
+            this.deps.log.error({ job: kind, run: run.id, attempts: attempt }, `scheduled ${kind} failed after ${attempt} attempt(s): ${message}`);
+            await this.deps.alerting.job(kind, { ok: false, runId: run.id, error: message, attempts: attempt });
+            return;
+          }
+          const wait = retryDelay(this.backoffMs, attempt);
+          this.deps.log.warn({ job: kind, run: run.id, attempt, retryInMs: wait }, `scheduled ${kind} failed, retrying: ${message}`);
+          // Queued again while it waits, so no other process starts a job of this kind meanwhile.
+          if (!(await this.requeue(run, message))) {
+            this.deps.log.warn({ job: kind, run: run.id }, `scheduled ${kind} not retried: another ${kind} started meanwhile`);
+            return;
+          }
+          await sleep(wait);
+        }
+      }
+    } finally {
+      stopWatching();
     }
   }
 

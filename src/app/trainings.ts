@@ -10,20 +10,20 @@ import { MinMaxScalerError } from '../core/min-max-scaler.js';
 import { StratifiedKFoldError } from '../core/stratified-k-fold.js';
 import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
-
-const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
 import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
-import type { RunHeartbeat } from './run-heartbeat.js';
+import type { Runs } from './runs.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { gateVerdict } from './promotion-gate.js';
+
+const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
 
 /** What a caller may ask of one training; the rest comes from `training.*` in the configuration. */
 export interface TrainRequest {
@@ -51,6 +51,18 @@ export function trainingParamsFor(config: Config, request: TrainRequest): Traini
   return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv };
 }
 
+export interface TrainingsDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly runs: Runs;
+  readonly data: DataUpdates;
+  readonly registry: ModelRegistry;
+  readonly pool: TrainingPool;
+  readonly alerting: Alerting;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 /**
  * Trainings, one at a time per process: load the latest snapshot, fit on worker threads, evaluate
  * on the test split, register the version and let the promotion gate decide whether it serves.
@@ -60,17 +72,7 @@ export class Trainings {
   private readonly listeners: ((result: TrainResult) => void)[] = [];
   private claimed = false;
 
-  constructor(
-    private readonly config: Config,
-    private readonly store: Store,
-    private readonly data: DataUpdates,
-    private readonly registry: ModelRegistry,
-    private readonly pool: TrainingPool,
-    private readonly alerting: Alerting,
-    private readonly heartbeat: RunHeartbeat,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: TrainingsDeps) {}
 
   get current(): Run | null {
     return this.running?.run ?? null;
@@ -86,6 +88,11 @@ export class Trainings {
     await this.running?.done.catch(() => undefined);
   }
 
+  /** Trains and waits for the result (the tutorial's synchronous /train_svm, the CLI). */
+  async train(request: TrainRequest, trigger: string): Promise<TrainResult> {
+    return (await this.start(request, trigger)).done;
+  }
+
   /**
    * Queues a training and returns at once; `done` settles when it ends. A scheduled tick passes the
    * run it claimed (`existing`), so that the tick and its attempts are one run.
@@ -93,109 +100,106 @@ export class Trainings {
   async start(request: TrainRequest, trigger: string, existing?: Run): Promise<StartedTraining> {
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
-    const params = trainingParamsFor(this.config, request);
+    const { config, store, runs } = this.deps;
+    const params = trainingParamsFor(config, request);
     // Claimed before the first await, so two requests cannot both pass the checks above.
     this.claimed = true;
     let run: Run;
     try {
-      run = existing ?? (await this.store.runs.create({ kind: 'train', trigger, params, now: this.clock.now() }));
+      run = existing ?? (await runs.create('train', trigger, params));
     } catch (e) {
       // The database allows one queued or running training: another process (replica, CLI) has it.
       if (!isUniqueViolation(e)) throw e;
-      const other = await this.store.runs.running('train');
+      const other = await store.runs.running('train');
       throw new ConflictError(`a training is already running${other ? ` (run ${other.id})` : ''}`, other ? { runId: other.id } : undefined, { cause: e });
     } finally {
       this.claimed = false;
     }
-    const done = this.execute(run, params).finally(() => {
-      this.running = null;
-    });
-    // Callers may only look at the run; the failure is recorded on it and logged by execute().
+    const done = runs
+      .withRun(run, () => this.execute(run, params))
+      .catch((error: unknown) => {
+        this.deps.log.error({ run: run.id, err: error }, `training failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    // Callers may only look at the run; the failure is recorded on it and logged above.
     done.catch(() => undefined);
     this.running = { run, done };
     return { run, done };
   }
 
-  private async execute(queued: Run, params: TrainingParams): Promise<TrainResult> {
+  private async execute(run: Run, params: TrainingParams): Promise<{ value: TrainResult; result: unknown }> {
+    const { config, store, data, registry, pool, alerting, clock, log } = this.deps;
     const started = performance.now();
-    const stopBeating = this.heartbeat.watch(queued.id);
-    await this.store.runs.start(queued.id, this.clock.now());
-    try {
-      const snapshot = (await this.store.snapshots.latest()) ?? (await this.data.update()).snapshot;
-      const dataset = await this.data.load(snapshot);
-      let lastWrite = 0;
-      const onProgress = ({ done, total }: GridProgress) => {
-        // One row update per fit at most every 100 ms: enough for a progress bar, light on the store.
-        const t = performance.now();
-        if (done !== total && t - lastWrite < 100) return;
-        lastWrite = t;
-        void this.store.runs.progress(queued.id, done, total).catch((e: unknown) => this.log.warn({ err: e }, 'progress not recorded'));
-      };
-      const outcome = await trainAndEvaluate(
-        dataset,
-        { split: this.config.split, training: params, positive: this.config.dataset.positive, monitor: this.config.monitor },
-        { runGrid: this.pool.runGrid, fitFinal: this.pool.fitFinal, onProgress },
-      ).catch((e: unknown) => {
-        // The core refuses data it cannot split, cross-validate or fit: that is the data's problem.
-        if (coreDataErrors.some((kind) => e instanceof kind)) {
-          throw new InvalidDataError(`cannot train ${params.mode} on snapshot ${snapshot.id} (${dataset.y.length} rows): ${(e as Error).message}`, undefined, { cause: e });
-        }
-        throw e;
-      });
-      const trainingMs = Math.round(performance.now() - started);
-      const { evaluation, artifact } = outcome;
-      const active = this.registry.serving ?? (await this.registry.sync());
-      const verdict = gateVerdict(evaluation, active?.version ?? null, this.config.dataset.positive);
-      const now = this.clock.now();
-      // The training split's profile: what the drift job compares production inputs with.
-      const reference = profileFeatures(takeRows(dataset.x, outcome.trainIndices), dataset.featureNames);
-      const created = await this.store.models.create({
-        mode: params.mode,
-        params,
-        pipeline: artifact,
-        gridSearch: artifact.gridSearch,
-        snapshotId: snapshot.id,
-        metrics: evaluation.metrics,
-        reportText: evaluation.reportText,
-        monitoredMetric: evaluation.metric,
-        monitoredValue: evaluation.value,
-        threshold: evaluation.threshold,
-        trainingMs,
-        status: verdict.activate ? 'candidate' : 'rejected',
-        gateReason: verdict.reason,
-        runId: queued.id,
-        reference,
-        now,
-      });
-      const model = verdict.activate ? (await this.registry.activate(created.version, verdict.activationReason)).summary : created;
-      if (verdict.activate) {
-        await this.alerting.recall(created.version, snapshot.id, evaluation.value);
-        await this.alerting.rejectionCleared(created.version, 'passed_gate');
-      } else {
-        await this.alerting.modelRejected({ modelVersion: created.version, reason: verdict.measured ?? 'below the threshold', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
+    const snapshot = (await store.snapshots.latest()) ?? (await data.update()).snapshot;
+    const dataset = await data.load(snapshot);
+    let lastWrite = 0;
+    const onProgress = ({ done, total }: GridProgress) => {
+      // One row update per fit at most every 100 ms: enough for a progress bar, light on the store.
+      const t = performance.now();
+      if (done !== total && t - lastWrite < 100) return;
+      lastWrite = t;
+      void store.runs.progress(run.id, done, total).catch((e: unknown) => log.warn({ err: e }, 'progress not recorded'));
+    };
+    const outcome = await trainAndEvaluate(
+      dataset,
+      { split: config.split, training: params, positive: config.dataset.positive, monitor: config.monitor },
+      { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress },
+    ).catch((e: unknown) => {
+      // The core refuses data it cannot split, cross-validate or fit: that is the data's problem.
+      if (coreDataErrors.some((kind) => e instanceof kind)) {
+        throw new InvalidDataError(`cannot train ${params.mode} on snapshot ${snapshot.id} (${dataset.y.length} rows): ${(e as Error).message}`, undefined, { cause: e });
       }
-      await this.store.checks.create({
-        modelVersion: created.version,
-        snapshotId: snapshot.id,
-        metric: evaluation.metric,
-        value: evaluation.value,
-        threshold: evaluation.threshold,
-        passed: evaluation.passed,
-        source: 'training',
-        now,
-      });
-      const result: TrainResult = { runId: queued.id, model, activated: verdict.activate, gateReason: verdict.reason };
-      for (const listener of this.listeners) listener(result);
-      await this.store.runs.succeed(queued.id, { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs }, this.clock.now());
-      this.log.info({ run: queued.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, activated: verdict.activate, trainingMs }, verdict.reason ?? `model v${created.version} trained`);
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.store.runs.fail(queued.id, message, this.clock.now()).catch((e: unknown) => this.log.error({ err: e }, 'run failure not recorded'));
-      this.log.error({ run: queued.id, err: error }, `training failed: ${message}`);
-      throw error;
-    } finally {
-      stopBeating();
+      throw e;
+    });
+    const trainingMs = Math.round(performance.now() - started);
+    const { evaluation, artifact } = outcome;
+    const active = registry.serving ?? (await registry.sync());
+    const verdict = gateVerdict(evaluation, active?.version ?? null, config.dataset.positive);
+    const now = clock.now();
+    // The training split's profile: what the drift job compares production inputs with.
+    const reference = profileFeatures(takeRows(dataset.x, outcome.trainIndices), dataset.featureNames);
+    const created = await store.models.create({
+      mode: params.mode,
+      params,
+      pipeline: artifact,
+      gridSearch: artifact.gridSearch,
+      snapshotId: snapshot.id,
+      metrics: evaluation.metrics,
+      reportText: evaluation.reportText,
+      monitoredMetric: evaluation.metric,
+      monitoredValue: evaluation.value,
+      threshold: evaluation.threshold,
+      trainingMs,
+      status: verdict.activate ? 'candidate' : 'rejected',
+      gateReason: verdict.reason,
+      runId: run.id,
+      reference,
+      now,
+    });
+    const model = verdict.activate ? (await registry.activate(created.version, verdict.activationReason)).summary : created;
+    if (verdict.activate) {
+      await alerting.recall(created.version, snapshot.id, evaluation.value);
+      await alerting.rejectionCleared(created.version, 'passed_gate');
+    } else {
+      await alerting.modelRejected({ modelVersion: created.version, reason: verdict.measured ?? 'below the threshold', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
     }
+    await store.checks.create({
+      modelVersion: created.version,
+      snapshotId: snapshot.id,
+      metric: evaluation.metric,
+      value: evaluation.value,
+      threshold: evaluation.threshold,
+      passed: evaluation.passed,
+      source: 'training',
+      now,
+    });
+    const value: TrainResult = { runId: run.id, model, activated: verdict.activate, gateReason: verdict.reason };
+    for (const listener of this.listeners) listener(value);
+    log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, activated: verdict.activate, trainingMs }, verdict.reason ?? `model v${created.version} trained`);
+    const result = { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs };
+    return { value, result };
   }
 }

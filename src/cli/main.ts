@@ -48,7 +48,7 @@ common(program.command('update'))
   .option('--json', 'print the result as JSON')
   .action((opts: CommonOptions & { json?: boolean }) =>
     withApplication(opts, async (app) => {
-      const { status, snapshot, runId } = await app.updateData('cli');
+      const { status, snapshot, runId } = await app.jobs.update('cli');
       process.stdout.write(opts.json ? `${JSON.stringify({ status, snapshot, runId }, null, 2)}\n` : `${status === 'created' ? 'new' : 'unchanged'} snapshot ${snapshot.id}: ${snapshot.rowCount} rows from ${snapshot.source} (${Object.entries(snapshot.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
     }),
   );
@@ -62,10 +62,10 @@ common(program.command('run'))
   .option('--json', 'print the run as JSON')
   .action((job: 'update' | 'train' | 'check', opts: CommonOptions & { json?: boolean }) =>
     withApplication(opts, async (app) => {
-      const { run, done } = await app.startJob(job, 'cli');
+      const { run, done } = await app.jobs.start(job, 'cli');
       await done.catch(() => undefined);
       await app.alerting.deliver();
-      const finished = await app.run(run.id);
+      const finished = await app.runs.get(run.id);
       process.stdout.write(opts.json ? `${JSON.stringify(finished, null, 2)}\n` : `run ${finished.id} (${job}): ${finished.status}${finished.error ? `: ${finished.error}` : ''}\n${finished.result ? `${JSON.stringify(finished.result)}\n` : ''}`);
       if (finished.status !== 'succeeded') process.exitCode = 1;
     }),
@@ -97,7 +97,7 @@ common(models.command('promote'))
   })
   .action((version: number, opts: CommonOptions) =>
     withApplication(opts, async (app) => {
-      const m = await app.promote(version);
+      const m = await app.registry.promote(version);
       process.stdout.write(`v${m.version} is now active\n`);
     }),
   );
@@ -105,7 +105,7 @@ common(models.command('rollback'))
   .description('make the previously active version active again')
   .action((opts: CommonOptions) =>
     withApplication(opts, async (app) => {
-      const m = await app.rollback();
+      const m = await app.registry.rollback();
       process.stdout.write(`rolled back: v${m.version} is now active\n`);
     }),
   );

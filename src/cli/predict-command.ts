@@ -33,9 +33,9 @@ export function rowsFromCsv(text: string, ignore: ReadonlySet<string>): Record<s
 
 export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json' }): Promise<void> {
   const text = readFileSync(options.input && options.input !== '-' ? options.input : 0, 'utf8');
-  if (!app.serving) throw new NotTrainedError('no model is active yet: run `mloop train` first');
+  if (!app.registry.serving) throw new NotTrainedError('no model is active yet: run `mloop train` first');
   const ignore = new Set([app.config.dataset.label, ...app.config.dataset.drop]);
-  const outcome = app.predict(rowsFromCsv(text, ignore), { route: 'cli' });
+  const outcome = app.predictions.predict(rowsFromCsv(text, ignore), { route: 'cli' });
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;

@@ -3,7 +3,7 @@ import { verdictLine, verdictOf } from './train-command.js';
 
 export async function reportCommand(app: Application, options: { history?: boolean; json?: boolean }): Promise<void> {
   if (options.history) {
-    const checks = await app.performanceHistory(1000);
+    const checks = await app.checks.history(1000);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       return;
@@ -15,7 +15,7 @@ export async function reportCommand(app: Application, options: { history?: boole
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
-  const model = app.performance();
+  const model = app.registry.active();
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics: model.metrics, report: model.reportText }, null, 2)}\n`);
     return;
@@ -24,7 +24,7 @@ export async function reportCommand(app: Application, options: { history?: boole
 }
 
 export async function modelsListCommand(app: Application, options: { json?: boolean }): Promise<void> {
-  const models = await app.models(100, 0);
+  const models = await app.registry.list(100, 0);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     return;

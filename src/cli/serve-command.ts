@@ -55,7 +55,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   app.scheduler.start();
   const next = app.scheduler.nextRuns();
   if (Object.keys(next).length > 0) log.info({ next, timezone: config.schedule.timezone }, 'scheduler started');
-  const sync = setInterval(() => void app.syncActiveModel().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
+  const sync = setInterval(() => void app.registry.sync().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
   sync.unref();
 
   let closing = false;
@@ -77,6 +77,6 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const address = await http.listen({ host, port });
-  const version = app.serving ? `model v${app.serving.version} active` : 'no model active yet';
+  const version = app.registry.serving ? `model v${app.registry.serving.version} active` : 'no model active yet';
   log.info({ url: address }, `mloop listening on ${address} (${version}; dashboard at ${address}/)`);
 }

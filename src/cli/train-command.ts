@@ -12,7 +12,7 @@ function followProgress(app: Application, runId: number, stream: NodeJS.WriteStr
   if (!stream.isTTY) return () => undefined;
   const width = 30;
   const timer = setInterval(() => {
-    void app.run(runId).then((run) => {
+    void app.runs.get(runId).then((run) => {
       if (!run.progressTotal) return;
       const filled = Math.round(((run.progressDone ?? 0) / run.progressTotal) * width);
       stream.write(`\rgrid search [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${run.progressDone}/${run.progressTotal} fits`);
@@ -25,7 +25,7 @@ function followProgress(app: Application, runId: number, stream: NodeJS.WriteStr
 }
 
 export async function trainCommand(app: Application, options: { mode?: TrainingMode; json?: boolean }): Promise<TrainResult> {
-  const started = await app.startTraining({ mode: options.mode }, 'cli');
+  const started = await app.trainings.start({ mode: options.mode }, 'cli');
   const stop = options.json ? () => undefined : followProgress(app, started.run.id, process.stderr);
   let result: TrainResult;
   try {
@@ -33,7 +33,7 @@ export async function trainCommand(app: Application, options: { mode?: TrainingM
   } finally {
     stop();
   }
-  const model = await app.model(result.model.version);
+  const model = await app.registry.get(result.model.version);
   const metrics = model.metrics as ClassificationMetrics;
   const grid = model.gridSearch as GridSearchResult | null;
   const verdict = verdictOf(model);

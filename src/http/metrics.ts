@@ -113,7 +113,7 @@ export class HttpMetrics {
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers,
     });
-    app.onTrained((result) => this.trainingFinished(result));
+    app.trainings.onFinished((result) => this.trainingFinished(result));
     // Read at scrape time from the serving model, so they can never disagree with it.
     new Gauge({
       name: 'mloop_active_model_version',
@@ -121,7 +121,7 @@ export class HttpMetrics {
       registers,
       collect() {
         this.reset();
-        const serving = app.serving;
+        const serving = app.registry.serving;
         if (serving) this.set(serving.version);
       },
     });
@@ -132,10 +132,10 @@ export class HttpMetrics {
       registers,
       async collect() {
         this.reset();
-        const serving = app.serving;
+        const serving = app.registry.serving;
         if (!serving) return;
         // The latest recorded evaluation (a scheduled check, or the training itself) of the version that serves.
-        const [last] = await app.performanceHistory(1, serving.version);
+        const [last] = await app.checks.history(1, serving.version);
         this.set({ metric: last?.metric ?? serving.summary.monitoredMetric }, last?.value ?? serving.summary.monitoredValue);
       },
     });

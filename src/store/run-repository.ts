@@ -6,6 +6,9 @@ import { RecordNotFoundError, RunStatusError } from './errors.js';
 import type { DatabaseSchema, Page, RunsTable } from './schema.js';
 
 export type RunKind = 'update' | 'train' | 'check';
+
+/** The error of a run whose process stopped beating. */
+export const abandonedError = 'abandoned: the process running it stopped';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** One piece of background work (update the data, train, check the active model) and its outcome. */
@@ -173,17 +176,18 @@ export class RunRepository {
 
   /**
    * Fails the queued or running runs whose process stopped beating before `staleBefore` (killed,
-   * crashed, machine gone), so they no longer block the next training or tick. Returns their ids.
+   * crashed, machine gone), so they no longer block the next training or tick. Returns them as they
+   * are now: exactly one caller gets each (the update is atomic), so one process decides what follows.
    */
-  async abandonStale(staleBefore: Instant, now: Instant): Promise<number[]> {
+  async abandonStale(staleBefore: Instant, now: Instant): Promise<Run[]> {
     const rows = await this.db
       .updateTable('runs')
-      .set({ status: 'failed', finished_at: isoTime(now), error: 'abandoned: the process running it stopped' })
+      .set({ status: 'failed', finished_at: isoTime(now), error: abandonedError })
       .where('status', 'in', ['queued', 'running'])
       .where(sql<string>`coalesce(${sql.ref('heartbeat_at')}, ${sql.ref('queued_at')})`, '<', isoTime(staleBefore))
-      .returning('id')
+      .returningAll()
       .execute();
-    return rows.map((r) => r.id);
+    return rows.map(toRun);
   }
 
   private async update(id: number, changes: UpdateObject<DatabaseSchema, 'runs'>): Promise<Run> {

@@ -24,80 +24,80 @@ describe('application: registry, promotion gate, snapshots, restart', () => {
   });
 
   it('first start takes a snapshot of the source and trains the configured mode', async () => {
-    expect(app.serving).toBeNull();
+    expect(app.registry.serving).toBeNull();
     await app.bootstrap();
-    expect(app.serving?.version).toBe(1);
-    expect(app.serving?.summary.mode).toBe('normalized');
-    expect(app.serving?.summary.status).toBe('active');
-    const [snapshot] = await app.snapshots(10, 0);
+    expect(app.registry.serving?.version).toBe(1);
+    expect(app.registry.serving?.summary.mode).toBe('normalized');
+    expect(app.registry.serving?.summary.status).toBe('active');
+    const [snapshot] = await app.data.snapshots(10, 0);
     expect(snapshot).toMatchObject({ id: 1, rowCount: 569, classCounts: { M: 212, B: 357 } });
-    expect(app.predict([malignantRow]).predictions[0]).toMatchObject({ label: 'M', className: 'Malign' });
+    expect(app.predictions.predict([malignantRow]).predictions[0]).toMatchObject({ label: 'M', className: 'Malign' });
   });
 
   it('keeps a worse model as a rejected candidate: basic has recall of M 0.833 < 0.9', async () => {
-    const result = await app.train({ mode: 'basic' }, 'test');
+    const result = await app.trainings.train({ mode: 'basic' }, 'test');
     expect(result.activated).toBe(false);
     expect(result.model).toMatchObject({ version: 2, status: 'rejected', monitoredMetric: 'recall' });
     expect(result.model.monitoredValue).toBeCloseTo(0.8333333333333334, 15);
     expect(result.gateReason).toBe('recall of M 0.8333 is below the threshold 0.9: rejected by the promotion gate, v1 stays active');
-    expect(app.serving?.version).toBe(1);
+    expect(app.registry.serving?.version).toBe(1);
   });
 
   it('activates a model that passes the gate, and rolls back and forth', async () => {
-    const result = await app.train({ mode: 'gridsearch' }, 'test');
+    const result = await app.trainings.train({ mode: 'gridsearch' }, 'test');
     expect(result.activated).toBe(true);
-    expect(app.serving?.version).toBe(3);
-    const run = await app.run(result.runId);
+    expect(app.registry.serving?.version).toBe(3);
+    const run = await app.runs.get(result.runId);
     expect(run).toMatchObject({ status: 'succeeded', progressDone: 80, progressTotal: 80 });
-    expect((await app.rollback()).version).toBe(1);
-    expect(app.serving?.version).toBe(1);
-    expect((await app.rollback()).version).toBe(3);
-    expect((await app.promote(2)).version).toBe(2);
-    expect(app.serving?.version).toBe(2);
-    expect((await app.promote(3)).version).toBe(3);
-    const statuses = Object.fromEntries((await app.models(10, 0)).map((m) => [m.version, m.status]));
+    expect((await app.registry.rollback()).version).toBe(1);
+    expect(app.registry.serving?.version).toBe(1);
+    expect((await app.registry.rollback()).version).toBe(3);
+    expect((await app.registry.promote(2)).version).toBe(2);
+    expect(app.registry.serving?.version).toBe(2);
+    expect((await app.registry.promote(3)).version).toBe(3);
+    const statuses = Object.fromEntries((await app.registry.list(10, 0)).map((m) => [m.version, m.status]));
     expect(statuses).toEqual({ 1: 'retired', 2: 'retired', 3: 'active' });
   });
 
   it('refuses a second training while one runs', async () => {
-    const first = await app.startTraining({ mode: 'gridsearch' }, 'test');
-    await expect(app.startTraining({ mode: 'basic' }, 'test')).rejects.toThrow(ConflictError);
+    const first = await app.trainings.start({ mode: 'gridsearch' }, 'test');
+    await expect(app.trainings.start({ mode: 'basic' }, 'test')).rejects.toThrow(ConflictError);
     await first.done;
   });
 
   it('records an unchanged source without a new snapshot', async () => {
-    const outcome = await app.updateData('test');
+    const outcome = await app.jobs.update('test');
     expect(outcome.status).toBe('unchanged');
     expect(outcome.snapshot.id).toBe(1);
   });
 
   it('keeps the previous snapshot and model when the source turns invalid or unreachable', async () => {
-    const before = app.serving?.version;
+    const before = app.registry.serving?.version;
     writeFile(sourceDir, 'data.csv', csvWithCell(10, 'area_mean', 'n/a'));
-    await expect(app.updateData('test')).rejects.toThrow(InvalidDataError);
-    await expect(app.updateData('test')).rejects.toThrow("line 12, column 'area_mean': 'n/a' is not a number");
+    await expect(app.jobs.update('test')).rejects.toThrow(InvalidDataError);
+    await expect(app.jobs.update('test')).rejects.toThrow("line 12, column 'area_mean': 'n/a' is not a number");
     writeFile(sourceDir, 'data.csv', tutorialLayoutCsv().replace('"smoothness_mean"', '"smoothness"'));
-    await expect(app.updateData('test')).rejects.toThrow(/missing feature column: smoothness_mean/);
-    const [latest] = await app.snapshots(10, 0);
+    await expect(app.jobs.update('test')).rejects.toThrow(/missing feature column: smoothness_mean/);
+    const [latest] = await app.data.snapshots(10, 0);
     expect(latest.id).toBe(1);
-    expect(app.serving?.version).toBe(before);
-    const runs = await app.runs({ kind: 'update', limit: 4, offset: 0 });
+    expect(app.registry.serving?.version).toBe(before);
+    const runs = await app.runs.list({ kind: 'update', limit: 4, offset: 0 });
     expect(runs.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'succeeded']);
   });
 
   it('takes a new snapshot when the source changes (the tutorial grew from 99 rows to 569)', async () => {
     writeFile(sourceDir, 'data.csv', tutorialLayoutCsv(99));
-    const outcome = await app.updateData('test');
+    const outcome = await app.jobs.update('test');
     expect(outcome).toMatchObject({ status: 'created', snapshot: { id: 2, rowCount: 99 } });
   });
 
   it('comes back after a restart with the same active version, answering identically', async () => {
-    const version = app.serving?.version;
-    const before = app.predict([malignantRow]).predictions[0].decision;
+    const version = app.registry.serving?.version;
+    const before = app.predictions.predict([malignantRow]).predictions[0].decision;
     await app.close();
     app = await openApplication({ config, dataDir: dir, log, threads: 2 });
-    expect(app.serving?.version).toBe(version);
-    expect(Object.is(app.predict([malignantRow]).predictions[0].decision, before)).toBe(true);
+    expect(app.registry.serving?.version).toBe(version);
+    expect(Object.is(app.predictions.predict([malignantRow]).predictions[0].decision, before)).toBe(true);
   });
 });
 
@@ -105,8 +105,8 @@ describe('application: unreachable source', () => {
   it('fails the update with the reason and keeps no snapshot', async () => {
     const app = await openApplication({ config: parseConfig({ dataset: { source: 'http://127.0.0.1:9/data.csv', timeoutMs: 2000 } }), dataDir: tempDir(), log, threads: 1 });
     try {
-      await expect(app.updateData('test')).rejects.toThrow(UpstreamError);
-      expect(await app.snapshots(10, 0)).toEqual([]);
+      await expect(app.jobs.update('test')).rejects.toThrow(UpstreamError);
+      expect(await app.data.snapshots(10, 0)).toEqual([]);
     } finally {
       await app.close();
     }

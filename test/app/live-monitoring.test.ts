@@ -37,27 +37,27 @@ describe('live monitoring end to end', () => {
   });
 
   it('live recall on the confirmed test rows equals the test-split recall, and nothing fires', async () => {
-    app.predict(golden.test_indices.map((i) => rowOf(i)), { route: 'test', externalIds: golden.test_indices.map((i) => `case-${i}`) });
-    await app.feedback(golden.test_indices.map((i) => ({ externalId: `case-${i}`, actual: dataset.y[i] })));
-    const live = await app.livePerformance();
+    app.predictions.predict(golden.test_indices.map((i) => rowOf(i)), { route: 'test', externalIds: golden.test_indices.map((i) => `case-${i}`) });
+    await app.monitoring.feedback(golden.test_indices.map((i) => ({ externalId: `case-${i}`, actual: dataset.y[i] })));
+    const live = await app.monitoring.live();
     expect(live.versions[0].recall).toBe(golden.modes.normalized.recall_positive);
-    await app.check('test');
+    await app.jobs.check('test');
     await app.alerting.deliver();
     expect(smtp.mails).toHaveLength(0);
-    const drift = await app.drift();
+    const drift = await app.monitoring.drift();
     expect(drift.report?.datasetDrift).toBe(false);
   });
 
   it('inputs scaled by 1.3 raise the drift alert, e-mailed', async () => {
     const shifted = golden.test_indices.slice(0, 60).map((i) => rowOf(i, 1.3));
-    app.predict(shifted, { route: 'test' });
-    const drift = await app.drift();
+    app.predictions.predict(shifted, { route: 'test' });
+    const drift = await app.monitoring.drift();
     expect(drift.nRecent).toBe(60);
     expect(drift.report?.datasetDrift).toBe(true);
     expect(drift.report?.driftedShare).toBeGreaterThan(0.3);
     const outside = (drift.report?.features ?? []).reduce((n, f) => n + f.outOfRange.above, 0);
     expect(outside).toBeGreaterThan(0);
-    await app.check('test');
+    await app.jobs.check('test');
     await app.alerting.deliver();
     expect(subjects()).toHaveLength(1);
     expect(subjects()[0]).toMatch(/FIRING/);
@@ -67,19 +67,19 @@ describe('live monitoring end to end', () => {
   it('confirmed misses of malignant cases raise the live recall alert, e-mailed', async () => {
     // Benign-looking rows that pathology confirms as malignant: the model missed them.
     const benign = golden.test_indices.filter((i) => dataset.y[i] === 'B').slice(0, 8);
-    const outcome = app.predict(benign.map((i) => rowOf(i)), { route: 'test' });
+    const outcome = app.predictions.predict(benign.map((i) => rowOf(i)), { route: 'test' });
     expect(outcome.predictions.every((p) => p.label === 'B')).toBe(true);
-    await app.feedback(outcome.predictions.map((p) => ({ predictionId: p.predictionId, actual: 'M' })));
-    const live = await app.livePerformance();
+    await app.monitoring.feedback(outcome.predictions.map((p) => ({ predictionId: p.predictionId, actual: 'M' })));
+    const live = await app.monitoring.live();
     expect(live.versions[0].confirmedPositives).toBe(56);
     expect(live.versions[0].recall).toBeCloseTo(47 / 56, 12);
-    await app.check('test');
+    await app.jobs.check('test');
     await app.alerting.deliver();
     const fired = subjects().filter((s) => /FIRING/.test(s));
     expect(fired).toHaveLength(2);
     const liveMail = smtp.mails.map((m) => parseMail(m.raw)).find((m) => /live/i.test(m.headers.get('subject') ?? ''));
     expect(liveMail?.body).toMatch(/0\.839|0\.84/);
-    const firing = await app.alerts({ status: 'firing', limit: 10 });
+    const firing = await app.alerting.list({ status: 'firing', limit: 10 });
     expect(firing.map((a) => a.name).sort()).toEqual(['data_drift', 'live_recall_below_threshold']);
   });
 });

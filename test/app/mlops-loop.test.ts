@@ -52,11 +52,11 @@ describe('the MLOps loop: gate alerts by e-mail, scheduled jobs, repeats, durabl
   });
 
   it('training basic (recall of M 0.833 < 0.9) e-mails a firing alert and keeps the active model', async () => {
-    expect(app.serving?.version).toBe(1);
+    expect(app.registry.serving?.version).toBe(1);
     expect(smtp.mails).toHaveLength(0);
-    const result = await app.train({ mode: 'basic' }, 'test');
+    const result = await app.trainings.train({ mode: 'basic' }, 'test');
     expect(result.activated).toBe(false);
-    expect(app.serving?.version).toBe(1);
+    expect(app.registry.serving?.version).toBe(1);
     await app.alerting.deliver();
     expect(smtp.mails).toHaveLength(1);
     const mail = parseMail(smtp.mails[0].raw);
@@ -67,17 +67,17 @@ describe('the MLOps loop: gate alerts by e-mail, scheduled jobs, repeats, durabl
     expect(mail.body).toContain('0.9');
     expect(mail.body).toContain('https://mloop.hospital.example.org/');
     expect(mail.body).toContain('2026-03-02');
-    const [alert] = await app.alerts({ status: 'firing', limit: 10 });
+    const [alert] = await app.alerting.list({ status: 'firing', limit: 10 });
     expect(alert).toMatchObject({ name: 'model_rejected', status: 'firing' });
   });
 
   it('training normalized then passes: the resolved e-mail arrives', async () => {
-    const result = await app.train({ mode: 'normalized' }, 'test');
+    const result = await app.trainings.train({ mode: 'normalized' }, 'test');
     expect(result.activated).toBe(true);
     await app.alerting.deliver();
     expect(subjects()).toHaveLength(2);
     expect(subjects()[1]).toMatch(/RESOLVED/);
-    expect(await app.alerts({ status: 'firing', limit: 10 })).toEqual([]);
+    expect(await app.alerting.list({ status: 'firing', limit: 10 })).toEqual([]);
   });
 
   it('runs update at 08:00, train at 08:05 and check at 08:06, each tick once', async () => {
@@ -93,13 +93,13 @@ describe('the MLOps loop: gate alerts by e-mail, scheduled jobs, repeats, durabl
     const [check] = await app.scheduler.tick();
     expect(check).toMatchObject({ kind: 'check', scheduledFor: '2026-03-02T08:06:00.000Z' });
     await app.scheduler.stop();
-    const runs = await app.runs({ limit: 3, offset: 0 });
+    const runs = await app.runs.list({ limit: 3, offset: 0 });
     expect(runs.map((r) => [r.kind, r.status, r.attempts])).toEqual([
       ['check', 'succeeded', 1],
       ['train', 'succeeded', 1],
       ['update', 'succeeded', 1],
     ]);
-    const history = await app.performanceHistory(100);
+    const history = await app.checks.history(100);
     expect(history.at(-1)).toMatchObject({ source: 'check', metric: 'recall', passed: true });
   });
 
@@ -108,7 +108,7 @@ describe('the MLOps loop: gate alerts by e-mail, scheduled jobs, repeats, durabl
     clock.set('2026-03-03T08:00:00.000Z');
     await app.scheduler.tick();
     await app.scheduler.stop();
-    const [failed] = await app.runs({ kind: 'update', limit: 1, offset: 0 });
+    const [failed] = await app.runs.list({ kind: 'update', limit: 1, offset: 0 });
     expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
     expect(failed.error).toMatch(/missing label column 'diagnosis'/);
     // 1 min then 2 min of backoff went by on the manual clock.
@@ -140,7 +140,7 @@ describe('the MLOps loop: gate alerts by e-mail, scheduled jobs, repeats, durabl
   it('keeps an e-mail while the SMTP server is down and sends it exactly once when it is back', async () => {
     await smtp.close();
     const before = smtp.mails.length;
-    await app.train({ mode: 'basic' }, 'test'); // rejected again: a new firing alert
+    await app.trainings.train({ mode: 'basic' }, 'test'); // rejected again: a new firing alert
     expect(await app.alerting.deliver()).toBe(1); // the log channel takes it; e-mail fails
     clock.advance(5_000);
     expect(await app.alerting.deliver()).toBe(0); // not yet due for a retry: nothing attempted

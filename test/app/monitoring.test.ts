@@ -28,12 +28,12 @@ describe('prediction log, feedback and live performance', () => {
   it('confirmed test rows give a live recall equal to the test-split recall', async () => {
     const rows = golden.test_indices.map(rowOf);
     const ids = golden.test_indices.map((i) => `case-${i}`);
-    const outcome = app.predict(rows, { route: 'test', externalIds: ids });
-    const before = await app.livePerformance();
+    const outcome = app.predictions.predict(rows, { route: 'test', externalIds: ids });
+    const before = await app.monitoring.live();
     expect(before).toMatchObject({ confirmed: 0, pending: 114, versions: [] });
-    const results = await app.feedback(golden.test_indices.map((i) => ({ externalId: `case-${i}`, actual: dataset.y[i] })));
+    const results = await app.monitoring.feedback(golden.test_indices.map((i) => ({ externalId: `case-${i}`, actual: dataset.y[i] })));
     expect(results.every((r) => r.status === 'recorded' && r.predictions === 1)).toBe(true);
-    const live = await app.livePerformance();
+    const live = await app.monitoring.live();
     expect(live).toMatchObject({ window: 'last 30d', confirmed: 114, pending: 0 });
     const [v1] = live.versions;
     expect(v1.modelVersion).toBe(outcome.modelVersion);
@@ -44,16 +44,16 @@ describe('prediction log, feedback and live performance', () => {
   });
 
   it('accepts an identical repeat and refuses conflicts, unknown ids and foreign labels, atomically', async () => {
-    const [p] = app.predict([rowOf(0)], { route: 'test' }).predictions;
-    expect(await app.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
-    expect(await app.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'unchanged' }]);
-    await expect(app.feedback([{ predictionId: p.predictionId, actual: 'B' }])).rejects.toThrow(ConflictError);
-    await expect(app.feedback([{ predictionId: 'no-such-id', actual: 'B' }])).rejects.toThrow(NotFoundError);
-    await expect(app.feedback([{ externalId: 'case-0', actual: 'malignant' }])).rejects.toThrow(InvalidInputError);
-    await expect(app.feedback([{ actual: 'M' }])).rejects.toThrow(/either "predictionId" or "externalId"/);
-    const [q] = app.predict([rowOf(1)], { route: 'test' }).predictions;
+    const [p] = app.predictions.predict([rowOf(0)], { route: 'test' }).predictions;
+    expect(await app.monitoring.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
+    expect(await app.monitoring.feedback([{ predictionId: p.predictionId, actual: 'M' }])).toMatchObject([{ status: 'unchanged' }]);
+    await expect(app.monitoring.feedback([{ predictionId: p.predictionId, actual: 'B' }])).rejects.toThrow(ConflictError);
+    await expect(app.monitoring.feedback([{ predictionId: 'no-such-id', actual: 'B' }])).rejects.toThrow(NotFoundError);
+    await expect(app.monitoring.feedback([{ externalId: 'case-0', actual: 'malignant' }])).rejects.toThrow(InvalidInputError);
+    await expect(app.monitoring.feedback([{ actual: 'M' }])).rejects.toThrow(/either "predictionId" or "externalId"/);
+    const [q] = app.predictions.predict([rowOf(1)], { route: 'test' }).predictions;
     // The second item is unknown: the first is not recorded either.
-    await expect(app.feedback([{ predictionId: q.predictionId, actual: 'M' }, { predictionId: 'missing', actual: 'M' }])).rejects.toThrow(/item 1: no prediction "missing"/);
-    expect(await app.feedback([{ predictionId: q.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
+    await expect(app.monitoring.feedback([{ predictionId: q.predictionId, actual: 'M' }, { predictionId: 'missing', actual: 'M' }])).rejects.toThrow(/item 1: no prediction "missing"/);
+    expect(await app.monitoring.feedback([{ predictionId: q.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
   });
 });

@@ -38,7 +38,7 @@ describe('metrics, probes and the API documents', () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', modelVersion: server.app.serving?.version });
+    expect(await ready.json()).toEqual({ status: 'ready', modelVersion: server.app.registry.serving?.version });
   });
 
   it('GET /openapi.json is an OpenAPI 3 document with every route', async () => {

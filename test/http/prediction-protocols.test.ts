@@ -17,7 +17,7 @@ describe('prediction protocols', () => {
 
   beforeAll(async () => {
     server = await startServer({ config: { server: { maxBatchRows, bodyLimitBytes } } });
-    features = server.app.serving?.artifact.featureNames ?? [];
+    features = server.app.registry.serving?.artifact.featureNames ?? [];
     expect(features).toHaveLength(30);
   });
   afterAll(() => server.close());
@@ -29,7 +29,7 @@ describe('prediction protocols', () => {
       const res = await postJson(url(), { rows: [malignRow, record(benignRow)] });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { modelVersion: number; predictions: { predictionId: string; label: string; className: string; decision: number }[] };
-      expect(body.modelVersion).toBe(server.app.serving?.version);
+      expect(body.modelVersion).toBe(server.app.registry.serving?.version);
       expect(body.predictions.map((p) => [p.label, p.className])).toEqual([
         ['M', 'Malign'],
         ['B', 'Benign'],
@@ -154,7 +154,7 @@ describe('prediction protocols', () => {
       const meta = await (await fetch(`${server.base}/v2/models/mloop`)).json();
       expect(meta).toEqual({
         name: 'mloop',
-        versions: [String(server.app.serving?.version)],
+        versions: [String(server.app.registry.serving?.version)],
         platform: 'mloop',
         inputs: [{ name: 'features', datatype: 'FP64', shape: [-1, 30] }],
         outputs: [
@@ -170,7 +170,7 @@ describe('prediction protocols', () => {
       const flat = await infer({ id: 'req-1', inputs: [{ name: 'input-0', shape: [2, 30], datatype: 'FP64', data: [...malignRow, ...benignRow] }] });
       expect(flat.status).toBe(200);
       const body = (await flat.json()) as { model_name: string; model_version: string; id: string; outputs: { name: string; shape: number[]; datatype: string; data: unknown[] }[] };
-      expect(body).toMatchObject({ model_name: 'mloop', model_version: String(server.app.serving?.version), id: 'req-1' });
+      expect(body).toMatchObject({ model_name: 'mloop', model_version: String(server.app.registry.serving?.version), id: 'req-1' });
       expect(body.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([
         ['label', 'BYTES', [2]],
         ['decision', 'FP64', [2]],

@@ -144,7 +144,7 @@ describeDialects('scheduled runs', (dialect) => {
     await store.runs.start(alive.id, tick(1));
     await store.runs.start(dead.id, tick(1));
     await store.runs.heartbeat([alive.id], tick(5));
-    expect(await store.runs.abandonStale(tick(3), tick(6))).toEqual([dead.id]);
+    expect((await store.runs.abandonStale(tick(3), tick(6))).map((r) => r.id)).toEqual([dead.id]);
     expect(await store.runs.get(dead.id)).toMatchObject({ status: 'failed', error: 'abandoned: the process running it stopped' });
     expect(await store.runs.get(alive.id)).toMatchObject({ status: 'running' });
     expect(await store.runs.abandonStale(tick(3), tick(6))).toEqual([]);

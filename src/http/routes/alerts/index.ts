@@ -26,6 +26,6 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
         response: { 200: Type.Object({ alerts: List(Alert) }) },
       },
     },
-    async (request) => ({ alerts: await app.alerts({ status: request.query.status, ...page(request.query) }) }),
+    async (request) => ({ alerts: await app.alerting.list({ status: request.query.status, ...page(request.query) }) }),
   );
 };

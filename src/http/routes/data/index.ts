@@ -21,7 +21,7 @@ export const dataRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastif
       },
     },
     async () => {
-      const outcome = await app.updateData('api');
+      const outcome = await app.jobs.update('api');
       return { status: outcome.status, snapshot: outcome.snapshot, runId: outcome.runId };
     },
   );
@@ -38,7 +38,7 @@ export const dataRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastif
     },
     async (request) => {
       const { limit, offset } = page(request.query);
-      return { snapshots: await app.snapshots(limit, offset) };
+      return { snapshots: await app.data.snapshots(limit, offset) };
     },
   );
 };

@@ -35,6 +35,6 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
         response: { 200: Type.Object({ results: List(Outcome) }), ...errors(400, 401, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => ({ results: await app.feedback('items' in request.body ? request.body.items : [request.body]) }),
+    async (request) => ({ results: await app.monitoring.feedback('items' in request.body ? request.body.items : [request.body]) }),
   );
 };

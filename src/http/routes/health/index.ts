@@ -15,7 +15,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
     '/readyz',
     { schema: { tags: ['health'], summary: 'Readiness: 200 once a model is active, 503 before', response: { 200: Readiness, 503: Readiness } } },
     async (_request, reply) => {
-      const serving = app.serving;
+      const serving = app.registry.serving;
       if (!serving) return reply.code(503).send({ status: 'not ready', modelVersion: null });
       return { status: 'ready' as const, modelVersion: serving.version };
     },

@@ -21,7 +21,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
       },
     },
     async (request, reply) => {
-      const { run } = await app.startJob(request.params.kind, 'api');
+      const { run } = await app.jobs.start(request.params.kind, 'api');
       return reply.code(202).send({ runId: run.id, kind: run.kind, status: run.status, links: { run: `/api/v1/runs/${run.id}` } });
     },
   );

@@ -85,8 +85,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
       },
     },
     async (request) => {
-      const featureNames = app.serving?.artifact.featureNames ?? [];
-      const outcome = app.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
+      const featureNames = app.registry.serving?.artifact.featureNames ?? [];
+      const outcome = app.predictions.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
       metrics.countPredictions(outcome);
       const predictions = new Array<string>(outcome.predictions.length);
       for (let i = 0; i < predictions.length; i++) predictions[i] = outcome.predictions[i].label;

@@ -21,8 +21,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
     },
     async (request) => {
       const { limit, offset } = page(request.query);
-      const models = await app.models(limit, offset);
-      return { activeVersion: app.serving?.version ?? null, models: models.map(modelView) };
+      const models = await app.registry.list(limit, offset);
+      return { activeVersion: app.registry.serving?.version ?? null, models: models.map(modelView) };
     },
   );
 
@@ -38,7 +38,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       },
     },
     async (request) => {
-      const { pipeline, ...summary } = await app.model(request.params.version);
+      const { pipeline, ...summary } = await app.registry.get(request.params.version);
       return modelView(request.query.include === 'pipeline' ? { ...summary, pipeline } : summary);
     },
   );
@@ -55,7 +55,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
         response: { 200: ModelSummary, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => modelView(await app.promote(request.params.version)),
+    async (request) => modelView(await app.registry.promote(request.params.version)),
   );
 
   fastify.post(
@@ -69,6 +69,6 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
         response: { 200: ModelSummary, ...errors(401, 403, 409) },
       },
     },
-    async () => modelView(await app.rollback()),
+    async () => modelView(await app.registry.rollback()),
   );
 };

@@ -57,7 +57,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         },
       },
     },
-    async () => app.livePerformance(),
+    async () => app.monitoring.live(),
   );
 
   fastify.get(
@@ -73,6 +73,6 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         },
       },
     },
-    async () => app.drift(),
+    async () => app.monitoring.drift(),
   );
 };

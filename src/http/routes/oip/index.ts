@@ -55,7 +55,7 @@ function checkName(name: string): void {
 }
 
 function featureCount(app: Application): number {
-  const serving = app.serving;
+  const serving = app.registry.serving;
   if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
   return serving.artifact.featureNames.length;
 }
@@ -107,7 +107,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
   fastify.get(
     '/v2/health/ready',
     { schema: { tags, summary: 'Server readiness: 503 until a model is active', response: { 200: Type.Object({ ready: Type.Boolean() }), 503: Type.Object({ ready: Type.Boolean() }) } } },
-    async (_request, reply) => (app.serving ? { ready: true } : reply.code(503).send({ ready: false })),
+    async (_request, reply) => (app.registry.serving ? { ready: true } : reply.code(503).send({ ready: false })),
   );
 
   fastify.get(
@@ -128,7 +128,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
       const cols = featureCount(app);
       return {
         name: modelName,
-        versions: [String(app.serving?.version)],
+        versions: [String(app.registry.serving?.version)],
         platform: 'mloop',
         inputs: [{ name: inputName, datatype: 'FP64', shape: [-1, cols] }],
         outputs: [
@@ -151,7 +151,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
     },
     async (request, reply) => {
       checkName(request.params.name);
-      return app.serving ? { name: modelName, ready: true } : reply.code(503).send({ name: modelName, ready: false });
+      return app.registry.serving ? { name: modelName, ready: true } : reply.code(503).send({ name: modelName, ready: false });
     },
   );
 
@@ -172,7 +172,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
       checkName(request.params.name);
       const rows = rowsOf(request.body, featureCount(app));
       const wanted = requestedOutputs(request.body);
-      const outcome = app.predict(rows, { route: 'oip' });
+      const outcome = app.predictions.predict(rows, { route: 'oip' });
       metrics.countPredictions(outcome);
       const n = outcome.predictions.length;
       const outputs = [];

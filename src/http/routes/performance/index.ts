@@ -27,7 +27,7 @@ export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async 
       },
     },
     async () => {
-      const model = modelView(app.performance());
+      const model = modelView(app.registry.active());
       return {
         version: model.version,
         mode: model.mode,
@@ -51,6 +51,6 @@ export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async 
         response: { 200: Type.Object({ checks: List(Check) }), ...errors(400) },
       },
     },
-    async (request) => ({ checks: await app.performanceHistory(request.query.limit ?? 100) }),
+    async (request) => ({ checks: await app.checks.history(request.query.limit ?? 100) }),
   );
 };

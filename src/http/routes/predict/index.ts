@@ -59,7 +59,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fas
     },
     async (request) => {
       const { rows, ids } = rowsOf(request.body);
-      const outcome = app.predict(rows, { route: 'api', externalIds: ids });
+      const outcome = app.predictions.predict(rows, { route: 'api', externalIds: ids });
       metrics.countPredictions(outcome);
       if (!ids) return outcome;
       return { modelVersion: outcome.modelVersion, predictions: outcome.predictions.map((p, i): PredictedRow & { externalId: string } => ({ ...p, externalId: ids[i] })) };

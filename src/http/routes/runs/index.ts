@@ -15,7 +15,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
         response: { 200: Type.Object({ runs: List(Run) }), ...errors(400) },
       },
     },
-    async (request) => ({ runs: await app.runs({ kind: request.query.kind, ...page(request.query) }) }),
+    async (request) => ({ runs: await app.runs.list({ kind: request.query.kind, ...page(request.query) }) }),
   );
 
   fastify.get(
@@ -28,6 +28,6 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
         response: { 200: Run, ...errors(400, 404) },
       },
     },
-    async (request) => app.run(request.params.id),
+    async (request) => app.runs.get(request.params.id),
   );
 };

@@ -34,7 +34,7 @@ export const trainRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       },
     },
     async (request, reply) => {
-      const started = await app.startTraining(request.body, 'api');
+      const started = await app.trainings.start(request.body, 'api');
       const { run } = started;
       return reply.code(202).send({ runId: run.id, status: run.status, links: { run: `/api/v1/runs/${run.id}` } });
     },

@@ -23,7 +23,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       },
     },
     async (_request, reply) => {
-      await app.updateData('tutorial');
+      await app.jobs.update('tutorial');
       return reply.type(textPlain).send('Dataset successfully updated');
     },
   );
@@ -43,7 +43,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       },
     },
     async (request, reply) => {
-      const outcome = app.predict(request.body.data, { route: 'tutorial' });
+      const outcome = app.predictions.predict(request.body.data, { route: 'tutorial' });
       metrics.countPredictions(outcome);
       let text = '';
       for (const p of outcome.predictions) text += text === '' ? p.className : `\n${p.className}`;
@@ -61,7 +61,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       },
     },
     async (_request, reply) => {
-      const serving = app.serving;
+      const serving = app.registry.serving;
       if (!serving) return reply.code(409).type(textPlain).send(notTrained);
       return reply.type(textPlain).send(serving.summary.reportText);
     },
@@ -77,7 +77,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       },
     },
     async (_request, reply) => {
-      const serving = app.serving;
+      const serving = app.registry.serving;
       if (!serving) return reply.code(409).type(textPlain).send(notTrained);
       return reply.send((serving.summary.metrics as { recallMacro: number }).recallMacro);
     },

@@ -28,7 +28,7 @@ export const trainSvmRoute: FastifyPluginAsyncTypebox<RouteContext> = async (fas
       },
     },
     async (request, reply) => {
-      const result = await app.train({ mode: request.query.param }, 'tutorial');
+      const result = await app.trainings.train({ mode: request.query.param }, 'tutorial');
       return reply.type(textPlain).send(trainSummary(result));
     },
   );

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
 import type { TokenOptions } from './auth.js';
-import { createGuards, securitySchemes } from './auth.js';
+import { createGuards, guardRoutes, securitySchemes } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
@@ -112,7 +112,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
     logger: options.logger ? undefined : false,
   });
   const metrics = new HttpMetrics(app);
-  const context: RouteContext = { app, guards: createGuards(options), metrics };
+  const context: RouteContext = { app, metrics };
 
   installErrorHandler(fastify, bodyLimit);
   metrics.install(fastify);
@@ -135,6 +135,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   // The routes validate with TypeBox (see validation.ts); the Swagger UI plugin keeps Fastify's own.
   void fastify.register(async (api) => {
     api.setValidatorCompiler(onFirstUse(validatorCompiler));
+    guardRoutes(api, createGuards(options));
     for (const routes of resources) await api.register(routes, context);
   });
   return fastify;

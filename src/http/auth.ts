@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { HttpError } from './error-handler.js';
 
 export interface TokenOptions {
@@ -22,6 +22,44 @@ export interface Guards {
   readonly predict: Guard;
   /** The admin token or the feedback token: pathology systems confirm diagnoses without admin rights. */
   readonly feedback: Guard;
+}
+
+/**
+ * Who may call a route. A route says it in `config.access`; without it, a route that only reads
+ * (GET, HEAD) is `public` and every other is `admin`, so a new state-changing route is guarded by
+ * default and never by remembering to add a hook.
+ */
+export type Access = 'public' | keyof Guards;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    readonly access?: Access;
+  }
+}
+
+const readOnly = new Set(['GET', 'HEAD']);
+
+function accessOf(route: RouteOptions): Access {
+  const declared = (route.config as { access?: Access } | undefined)?.access;
+  if (declared) return declared;
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  return methods.every((m) => readOnly.has(m)) ? 'public' : 'admin';
+}
+
+/**
+ * Puts each route of `fastify` (and of the plugins registered in it afterwards) behind the guard of
+ * its access level: the bearer check before anything else runs, and the OpenAPI `security` entry.
+ */
+export function guardRoutes(fastify: FastifyInstance, guards: Guards): void {
+  fastify.addHook('onRoute', (route) => {
+    const access = accessOf(route);
+    if (access === 'public') return;
+    const guard = guards[access];
+    if (guard.onRequest.length === 0) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [...guard.onRequest, ...own];
+    route.schema = { ...route.schema, security: guard.security };
+  });
 }
 
 export const securitySchemes = {

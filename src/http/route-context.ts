@@ -1,11 +1,9 @@
 import type { Application } from '../app/application.js';
-import type { Guards } from './auth.js';
 import type { HttpMetrics } from './metrics.js';
 
 /** What every resource's routes get as plugin options. */
 export interface RouteContext {
   readonly app: Application;
-  readonly guards: Guards;
   readonly metrics: HttpMetrics;
 }
 

@@ -4,16 +4,14 @@ import type { RouteContext } from '../../route-context.js';
 import { errors, List, page, Paging, Snapshot } from '../../schemas.js';
 
 /** The data snapshots: re-read the source, list what was read. */
-export const dataRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards }) => {
+export const dataRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   fastify.post(
     '/api/v1/data/update',
     {
-      onRequest: guards.admin.onRequest,
       schema: {
         tags: ['data'],
         summary: 'Re-read the data source',
         description: '`created`: a new snapshot; `unchanged`: the source holds the same bytes as the latest snapshot. A source that fails or holds unusable data changes nothing.',
-        security: guards.admin.security,
         response: {
           200: Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('unchanged')]), snapshot: Snapshot, runId: Type.Integer() }),
           ...errors(401, 403, 422, 502),

@@ -21,16 +21,15 @@ const Outcome = Type.Object({
 });
 
 /** `POST /api/v1/feedback`: the confirmed diagnosis of predicted cases, one or a batch. */
-export const feedbackRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards }) => {
+export const feedbackRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   fastify.post(
     '/api/v1/feedback',
     {
-      onRequest: guards.feedback.onRequest,
+      config: { access: 'feedback' },
       schema: {
         tags: ['monitoring'],
         summary: 'Record confirmed diagnoses',
         description: 'One item `{predictionId | externalId, actual}` or `{items: [...]}`. A batch is checked whole: an unknown id (404), a label outside the classes (400) or a different label than one confirmed before (409) rejects it and records nothing. An identical repeat is accepted and changes nothing.',
-        security: guards.feedback.security,
         body: Type.Union([Item, Type.Object({ items: Type.Array(Item, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false })]),
         response: { 200: Type.Object({ results: List(Outcome) }), ...errors(400, 401, 403, 404, 409, 413, 415) },
       },

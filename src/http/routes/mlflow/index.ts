@@ -69,15 +69,14 @@ function rowsOf(body: Body, featureNames: readonly string[]): readonly InputRow[
  * MLflow's scoring server protocol (`mlflow models serve`), so MLflow clients and tools can call
  * mloop as they would an MLflow-served scikit-learn model.
  */
-export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards, metrics }) => {
+export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, metrics }) => {
   fastify.post(
     '/invocations',
     {
-      onRequest: guards.predict.onRequest,
+      config: { access: 'predict' },
       schema: {
         tags: ['mlflow'],
         summary: "Predict in MLflow's scoring protocol",
-        security: guards.predict.security,
         body: InvocationsBody,
         // An MLflow-served scikit-learn classifier answers its `predict` output: the class labels.
         // So does this route ("M" / "B"), rather than class names or decision values.

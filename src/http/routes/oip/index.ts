@@ -92,7 +92,7 @@ function requestedOutputs(body: Body): ReadonlySet<string> {
 }
 
 /** The Open Inference Protocol (KServe v2) REST API, for one model named `mloop`. */
-export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards, metrics }) => {
+export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, metrics }) => {
   const tags = ['open inference protocol'];
   const version = packageVersion();
 
@@ -158,11 +158,10 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
   fastify.post(
     '/v2/models/:name/infer',
     {
-      onRequest: guards.predict.onRequest,
+      config: { access: 'predict' },
       schema: {
         tags,
         summary: 'Predict a [n, features] FP64 tensor',
-        security: guards.predict.security,
         params: ModelParams,
         body: InferBody,
         response: { 200: InferResponse, ...errors(400, 401, 403, 404, 409, 413, 415) },

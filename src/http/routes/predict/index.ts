@@ -43,16 +43,15 @@ function rowsOf(body: Body): { rows: NonNullable<Body['rows']>; ids: readonly st
 }
 
 /** `POST /api/v1/predict`: the JSON prediction API. */
-export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards, metrics }) => {
+export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, metrics }) => {
   fastify.post(
     '/api/v1/predict',
     {
-      onRequest: guards.predict.onRequest,
+      config: { access: 'predict' },
       schema: {
         tags: ['predict'],
         summary: 'Predict one row or a batch',
         description: 'A row is an array of raw measurements in feature order, or an object keyed by feature name.',
-        security: guards.predict.security,
         body: PredictBody,
         response: { 200: PredictResponse, ...errors(400, 401, 403, 409, 413, 415) },
       },

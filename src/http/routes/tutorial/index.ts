@@ -8,17 +8,17 @@ import { trainSvmRoute } from './train-svm.js';
 
 /** The tutorial's five routes, unchanged, so its curl lines work with only the host changed. */
 export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, context) => {
-  const { app, guards, metrics } = context;
+  const { app, metrics } = context;
   const notTrained = new NotTrainedError().message;
 
   fastify.get(
     '/update_data',
     {
-      onRequest: guards.admin.onRequest,
+      // A GET that changes state (the tutorial's route): admin like every other update.
+      config: { access: 'admin' },
       schema: {
         tags: ['tutorial'],
         summary: 'Re-read the data source into a new snapshot',
-        security: guards.admin.security,
         response: { 200: PlainText('Dataset successfully updated'), ...errors(401, 403, 422, 502) },
       },
     },
@@ -33,11 +33,10 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
   fastify.post(
     '/prediction',
     {
-      onRequest: guards.predict.onRequest,
+      config: { access: 'predict' },
       schema: {
         tags: ['tutorial'],
         summary: 'Predict rows: one line per row, Benign or Malign',
-        security: guards.predict.security,
         body: Type.Object({ data: Type.Array(Type.Array(Type.Number()), { description: 'rows of raw measurements, one value per feature in feature order' }) }),
         response: { 200: PlainText('one class name per row, joined by newlines'), ...errors(400, 401, 403, 409, 413, 415) },
       },

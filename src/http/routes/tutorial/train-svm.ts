@@ -10,19 +10,17 @@ import { trainSummary } from './train-summary.js';
  * `-H "Content-Type: text/plain" -d "{}"` and plain `curl -d` sends a form, so this route accepts
  * any content type and ignores the body (still read, so the body limit holds).
  */
-export const trainSvmRoute: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, guards }) => {
+export const trainSvmRoute: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
 
   fastify.post(
     '/train_svm',
     {
-      onRequest: guards.admin.onRequest,
       schema: {
         tags: ['tutorial'],
         summary: 'Train a model and wait for it (the body is ignored)',
         description: 'Trains synchronously on the latest data snapshot; the promotion gate decides whether the new version serves.',
-        security: guards.admin.security,
         querystring: Type.Object({ param: TrainingMode }),
         response: { 200: PlainText('e.g. "Model v3 trained (normalized): recall of M 0.9792, macro recall 0.9896, active"'), ...errors(400, 401, 403, 409, 413, 422, 502) },
       },

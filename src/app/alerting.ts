@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AlertCondition, AlertName, AlertState, MonitoredMetric, Notification, ScheduledJob } from '../core/alerts/alert.js';
+import type { AlertCondition, AlertName, AlertState, Notification } from '../core/alerts/alert.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
+import type { JobKind } from '../core/schedule-policy.js';
 import type { DriftCheck, LiveRecallCheck } from '../core/alerts/alert.js';
 import { ALERT_NAMES, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
 import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
@@ -83,7 +85,7 @@ export class Alerting {
   }
 
   /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */
-  job(job: ScheduledJob, outcome: { ok: true; runId: number } | { ok: false; runId: number; error: string; attempts: number }): Promise<readonly Notification[]> {
+  job(job: JobKind, outcome: { ok: true; runId: number } | { ok: false; runId: number; error: string; attempts: number }): Promise<readonly Notification[]> {
     const condition = outcome.ok ? jobSucceededCondition({ job, runId: outcome.runId }) : jobFailedCondition({ job, error: outcome.error, attempts: outcome.attempts, runId: outcome.runId });
     return this.evaluate([{ name: 'job_failed', labels: { job } }], [condition]);
   }

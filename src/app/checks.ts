@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { take, takeRows } from '../core/matrix.js';
-import { evaluatePipeline, monitoredValue, splitDataset } from '../core/training.js';
+import { monitoredValue } from '../core/monitored-metric.js';
+import { evaluatePipeline, splitDataset } from '../core/training.js';
 import type { Store } from '../store/database.js';
 import type { Check } from '../store/check-repository.js';
 import type { Alerting } from './alerting.js';

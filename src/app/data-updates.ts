@@ -9,9 +9,12 @@ import type { ModelRegistry } from './model-registry.js';
 import type { Clock } from './clock.js';
 import { InvalidDataError, UpstreamError } from './errors.js';
 
+export const updateStatuses = ['created', 'unchanged'] as const;
+export type UpdateStatus = (typeof updateStatuses)[number];
+
 export interface UpdateOutcome {
   /** `created`: a new snapshot; `unchanged`: the source holds the same bytes as the latest one. */
-  readonly status: 'created' | 'unchanged';
+  readonly status: UpdateStatus;
   readonly snapshot: Snapshot;
 }
 

@@ -11,12 +11,15 @@ export interface FeedbackItem {
   readonly actual: string;
 }
 
+export const feedbackStatuses = ['recorded', 'unchanged'] as const;
+export type FeedbackStatus = (typeof feedbackStatuses)[number];
+
 export interface FeedbackOutcome {
   readonly predictionId?: string;
   readonly externalId?: string;
   readonly actual: string;
   /** `recorded`: new; `unchanged`: the same label was confirmed before (an identical repeat). */
-  readonly status: 'recorded' | 'unchanged';
+  readonly status: FeedbackStatus;
   readonly predictions: number;
 }
 

@@ -7,8 +7,6 @@ import type { ModelRegistry } from './model-registry.js';
 import type { Runs } from './runs.js';
 import type { Trainings } from './trainings.js';
 
-export const jobKinds = ['update', 'train', 'check'] as const satisfies readonly RunKind[];
-
 export interface JobsDeps {
   readonly config: Config;
   readonly runs: Runs;

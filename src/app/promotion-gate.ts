@@ -1,5 +1,5 @@
 import type { Evaluation } from '../core/training.js';
-import { metricName } from '../core/training.js';
+import { metricName } from '../core/monitored-metric.js';
 import type { ActivationReason } from '../store/model-repository.js';
 
 export interface GateVerdict {

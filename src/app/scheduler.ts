@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { ScheduledJob } from '../core/alerts/alert.js';
+import type { JobKind } from '../core/schedule-policy.js';
 import { parseDuration } from '../core/duration.js';
 import { dueTick, retryDelay } from '../core/schedule-policy.js';
 import type { Store } from '../store/database.js';
@@ -10,7 +10,7 @@ import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import type { Jobs } from './jobs.js';
-import { jobKinds } from './jobs.js';
+import { jobKinds } from '../core/schedule-policy.js';
 import type { Runs } from './runs.js';
 
 export interface SchedulerDeps {
@@ -38,8 +38,8 @@ const graceMs = 5 * 60_000;
  * over and retries it, or alerts when its attempts are spent.
  */
 export class Scheduler {
-  private readonly crons = new Map<ScheduledJob, Cron>();
-  private readonly running = new Map<ScheduledJob, Promise<void>>();
+  private readonly crons = new Map<JobKind, Cron>();
+  private readonly running = new Map<JobKind, Promise<void>>();
   private readonly startedAt: number;
   private readonly backoffMs: number;
   private timer: NodeJS.Timeout | null = null;
@@ -56,8 +56,8 @@ export class Scheduler {
   }
 
   /** The next scheduled time of each enabled job after `from`. */
-  nextRuns(from = this.deps.clock.now()): Partial<Record<ScheduledJob, string>> {
-    const out: Partial<Record<ScheduledJob, string>> = {};
+  nextRuns(from = this.deps.clock.now()): Partial<Record<JobKind, string>> {
+    const out: Partial<Record<JobKind, string>> = {};
     for (const [kind, cron] of this.crons) {
       const next = cron.nextRun(from);
       if (next) out[kind] = next.toISOString();
@@ -112,7 +112,7 @@ export class Scheduler {
     return claimed;
   }
 
-  private launch(kind: ScheduledJob, run: Run, firstAttempt: number): void {
+  private launch(kind: JobKind, run: Run, firstAttempt: number): void {
     this.running.set(
       kind,
       this.execute(kind, run, firstAttempt).finally(() => this.running.delete(kind)),
@@ -124,7 +124,7 @@ export class Scheduler {
    * it is retried here if attempts remain, else the job failed for good and alerts as such.
    */
   private async takeOver(abandoned: Run): Promise<void> {
-    const kind = abandoned.kind as ScheduledJob;
+    const kind = abandoned.kind as JobKind;
     if (abandoned.scheduledFor === null || !this.crons.has(kind)) return;
     const { attempts } = this.deps.schedule;
     const error = abandoned.error ?? 'abandoned';
@@ -149,7 +149,7 @@ export class Scheduler {
   }
 
   /** Attempts `firstAttempt`, `firstAttempt + 1`, ... up to `schedule.attempts`, the run watched throughout. */
-  private async execute(kind: ScheduledJob, run: Run, firstAttempt: number): Promise<void> {
+  private async execute(kind: JobKind, run: Run, firstAttempt: number): Promise<void> {
     const { attempts } = this.deps.schedule;
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
     // Watched for the whole tick, the waits between attempts included (see RunHeartbeat).

@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainingModes } from '../core/model-artifact.js';
 import type { TrainingMode } from '../core/model-artifact.js';
+import type { JobKind } from '../core/schedule-policy.js';
+import { jobKinds } from '../core/schedule-policy.js';
 import type { Application } from '../app/application.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
@@ -55,12 +57,12 @@ common(program.command('update'))
 
 common(program.command('run'))
   .description('run a scheduled job now and wait for it: update, train (training.mode) or check')
-  .argument('<job>', 'update | train | check', (value) => {
-    if (!['update', 'train', 'check'].includes(value)) throw new InvalidArgumentError('expected update, train or check');
-    return value as 'update' | 'train' | 'check';
+  .argument('<job>', jobKinds.join(' | '), (value) => {
+    if (!(jobKinds as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${jobKinds.join(', ')}`);
+    return value as JobKind;
   })
   .option('--json', 'print the run as JSON')
-  .action((job: 'update' | 'train' | 'check', opts: CommonOptions & { json?: boolean }) =>
+  .action((job: JobKind, opts: CommonOptions & { json?: boolean }) =>
     withApplication(opts, async (app) => {
       const { run, done } = await app.jobs.start(job, 'cli');
       await done.catch(() => undefined);

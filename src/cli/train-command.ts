@@ -3,8 +3,8 @@ import type { TrainResult } from '../app/trainings.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { GridSearchResult } from '../core/grid-search.js';
 import type { TrainingMode } from '../core/model-artifact.js';
-import type { MonitoredMetric } from '../core/training.js';
-import { metricName } from '../core/training.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
+import { metricName } from '../core/monitored-metric.js';
 import type { ModelSummary } from '../store/model-repository.js';
 
 /** Draws the grid-search progress on a terminal by following the run's progress in the store. */

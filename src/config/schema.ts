@@ -1,8 +1,13 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
 import { parseDuration } from '../core/duration.js';
+import { trainingModes } from '../core/model-artifact.js';
+import { monitoredMetrics } from '../core/monitored-metric.js';
+import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
+import { gammaRules } from '../core/svc/svc.js';
+import { literalUnion } from './literal-union.js';
 
 /**
  * The configuration file's schema. Key names are a contract (README "Configuration"); every key is
@@ -11,7 +16,9 @@ import { parseDuration } from '../core/duration.js';
  */
 const strict = { additionalProperties: false } as const;
 const positiveNumber = Type.Number({ exclusiveMinimum: 0 });
-const gamma = Type.Union([Type.Literal('scale'), Type.Literal('auto'), positiveNumber]);
+/** Shared with the API's schemas (http/schemas.ts), which add their descriptions. */
+export const gammaSchema = (options?: SchemaOptions) => Type.Union([...literalUnion(gammaRules).anyOf, positiveNumber], options);
+export const trainingModeSchema = (options?: SchemaOptions) => literalUnion(trainingModes, options);
 
 const section = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { ...strict, default: {} });
 
@@ -32,20 +39,20 @@ export const ConfigSchema = Type.Object(
       stratify: Type.Boolean({ default: false }),
     }),
     training: section({
-      mode: Type.Union([Type.Literal('basic'), Type.Literal('normalized'), Type.Literal('gridsearch')], { default: 'normalized' }),
+      mode: trainingModeSchema({ default: 'normalized' }),
       C: Type.Number({ exclusiveMinimum: 0, default: 1 }),
-      gamma: Type.Union([Type.Literal('scale'), Type.Literal('auto'), positiveNumber], { default: 'scale' }),
+      gamma: gammaSchema({ default: 'scale' }),
       grid: Type.Object(
         {
           C: Type.Array(positiveNumber, { minItems: 1 }),
-          gamma: Type.Array(gamma, { minItems: 1 }),
+          gamma: Type.Array(gammaSchema(), { minItems: 1 }),
         },
         { ...strict, default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } },
       ),
       cv: Type.Integer({ minimum: 2, default: 5 }),
     }),
     monitor: section({
-      metric: Type.Union([Type.Literal('recall'), Type.Literal('recall_macro')], { default: 'recall' }),
+      metric: literalUnion(monitoredMetrics, { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
       logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),
       retentionDays: Type.Integer({ minimum: 1, default: 365, description: 'prediction log rows older than this are deleted by the check job' }),
@@ -61,7 +68,7 @@ export const ConfigSchema = Type.Object(
       update: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '0 8 * * *' }),
       train: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '5 8 * * *' }),
       check: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: '6 8 * * *' }),
-      missed: Type.Union([Type.Literal('skip'), Type.Literal('run-once')], { default: 'skip' }),
+      missed: literalUnion(missedPolicies, { default: 'skip' }),
       attempts: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'tries of a scheduled job before it counts as failed' }),
       backoff: Type.String({ minLength: 1, default: '30s', description: 'wait before the first retry; doubles at each further retry' }),
     }),
@@ -148,7 +155,7 @@ function checkSemantics(config: Config): void {
   } catch {
     problems.push(`schedule.timezone: unknown IANA time zone ${JSON.stringify(config.schedule.timezone)}`);
   }
-  for (const job of ['update', 'train', 'check'] as const) {
+  for (const job of jobKinds) {
     const pattern = config.schedule[job];
     if (pattern === null) continue;
     try {

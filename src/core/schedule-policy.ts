@@ -3,7 +3,13 @@
  * arithmetic comes in as `nextAfter` (croner in the service) and time as epoch milliseconds.
  */
 
-export type MissedPolicy = 'skip' | 'run-once';
+/** The jobs of the tutorial's crontab, which the scheduler runs and a run records as its kind. */
+export const jobKinds = ['update', 'train', 'check'] as const;
+export type JobKind = (typeof jobKinds)[number];
+
+/** What to do with ticks missed while the service was down. */
+export const missedPolicies = ['skip', 'run-once'] as const;
+export type MissedPolicy = (typeof missedPolicies)[number];
 
 export interface DueQuery {
   /** The scheduled time of the last tick claimed for this job, or null if none ever ran. */

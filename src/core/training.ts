@@ -3,6 +3,8 @@ import { classificationMetrics } from './classification-metrics.js';
 import { formatClassificationReport } from './classification-report.js';
 import type { Dataset } from './dataset.js';
 import type { Matrix } from './matrix.js';
+import type { MonitoredMetric } from './monitored-metric.js';
+import { monitoredValue, passesThreshold } from './monitored-metric.js';
 import { take, takeRows } from './matrix.js';
 import type { FitOptions, ModelArtifact, TrainingParams } from './model-artifact.js';
 import { fitModel } from './model-artifact.js';
@@ -16,7 +18,6 @@ export interface SplitParams {
   readonly stratify: boolean;
 }
 
-export type MonitoredMetric = 'recall' | 'recall_macro';
 
 export interface MonitorParams {
   readonly metric: MonitoredMetric;
@@ -49,16 +50,6 @@ export function splitDataset(dataset: Dataset, split: SplitParams): DataSplit {
   return trainTestSplit(dataset.y.length, { testSize: split.testSize, randomState: split.randomState }, split.stratify ? dataset.y : undefined);
 }
 
-/** The monitored metric's value: recall of the positive class, or the tutorial's macro recall. */
-export function monitoredValue(metrics: ClassificationMetrics, metric: MonitoredMetric): number {
-  return metric === 'recall' ? metrics.recallPositive : metrics.recallMacro;
-}
-
-/** The monitored metric in words, as messages and reports print it. */
-export function metricName(metric: MonitoredMetric, positive: string): string {
-  return metric === 'recall' ? `recall of ${positive}` : 'macro recall';
-}
-
 export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonly string[], positive: string, monitor: MonitorParams): Evaluation {
   const { labels } = predict(pipeline, x);
   const metrics = classificationMetrics(y, labels, pipeline.svc.classes, positive);
@@ -69,7 +60,7 @@ export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonl
     metric: monitor.metric,
     value,
     threshold: monitor.threshold,
-    passed: value >= monitor.threshold,
+    passed: passesThreshold(value, monitor.threshold),
   };
 }
 

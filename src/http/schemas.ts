@@ -1,6 +1,12 @@
 import type { ArrayOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
+import { gammaSchema, trainingModeSchema } from '../config/schema.js';
+import { literalUnion } from '../config/literal-union.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
+import { jobKinds } from '../core/schedule-policy.js';
+import { checkSources } from '../store/check-repository.js';
+import { modelStatuses } from '../store/model-repository.js';
+import { runStatuses } from '../store/run-repository.js';
 import type { ModelSummary as StoredModelSummary } from '../store/model-repository.js';
 
 /**
@@ -48,10 +54,10 @@ export const Paging = {
 };
 export const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limit ?? DEFAULT_PAGE_SIZE, offset: q.offset ?? 0 });
 
-export const TrainingMode = Type.Union([Type.Literal('basic'), Type.Literal('normalized'), Type.Literal('gridsearch')], {
+export const TrainingMode = trainingModeSchema({
   description: "the tutorial's modes: basic (SVC on raw values), normalized (min-max scaler then SVC), gridsearch (scaler, SVC, C and gamma chosen by cross-validation)",
 });
-export const Gamma = Type.Union([Type.Literal('scale'), Type.Literal('auto'), Type.Number({ exclusiveMinimum: 0 })], { description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
+export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
 
 /** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
 export const Row = Type.Union([Type.Array(Type.Number(), { description: 'one value per feature, in feature order' }), Type.Record(Type.String(), Type.Number(), { description: 'one value per feature name' })]);
@@ -68,9 +74,9 @@ export const Snapshot = Type.Object({
 
 export const Run = Type.Object({
   id: Type.Integer(),
-  kind: Type.Union([Type.Literal('update'), Type.Literal('train'), Type.Literal('check')]),
+  kind: literalUnion(jobKinds),
   trigger: Type.String({ description: "who asked: 'startup', 'api', 'tutorial', 'cli', 'schedule', ..." }),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  status: literalUnion(runStatuses),
   params: Type.Unknown(),
   scheduledFor: Nullable(Type.String()),
   queuedAt: Type.String(),
@@ -115,7 +121,7 @@ export const ModelSummary = Type.Object({
   monitoredValue: Type.Number(),
   threshold: Type.Number(),
   trainingMs: Type.Integer(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('candidate'), Type.Literal('rejected'), Type.Literal('retired')]),
+  status: literalUnion(modelStatuses),
   gateReason: Nullable(Type.String()),
   runId: Nullable(Type.Integer()),
 });
@@ -136,5 +142,5 @@ export const Check = Type.Object({
   value: Type.Number(),
   threshold: Type.Number(),
   passed: Type.Boolean(),
-  source: Type.Union([Type.Literal('training'), Type.Literal('check')]),
+  source: literalUnion(checkSources),
 });

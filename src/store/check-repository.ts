@@ -3,7 +3,8 @@ import type { Instant } from './column-values.js';
 import { isoTime } from './column-values.js';
 import type { ChecksTable, DatabaseSchema } from './schema.js';
 
-export type CheckSource = 'training' | 'check';
+export const checkSources = ['training', 'check'] as const;
+export type CheckSource = (typeof checkSources)[number];
 
 /** One evaluation of a model on a snapshot: the performance history behind alerts and charts. */
 export interface Check {

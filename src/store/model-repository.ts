@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { TrainingMode } from '../core/model-artifact.js';
 import { sql } from 'kysely';
 import type { Instant } from './column-values.js';
 import { fromJson, fromJsonOrNull, isoTime, toJson, toJsonOrNull } from './column-values.js';
 import { ActiveModelStatusError, RecordNotFoundError } from './errors.js';
 import type { ActivationsTable, DatabaseSchema, Dialect, ModelsTable, Page } from './schema.js';
 
-export type ModelMode = 'basic' | 'normalized' | 'gridsearch';
-export type ModelStatus = 'active' | 'candidate' | 'rejected' | 'retired';
+export const modelStatuses = ['active', 'candidate', 'rejected', 'retired'] as const;
+export type ModelStatus = (typeof modelStatuses)[number];
 /** Every status but 'active', which a model gets only through `activate`. */
 export type InactiveModelStatus = Exclude<ModelStatus, 'active'>;
 export type ActivationReason = 'first' | 'gate' | 'promote' | 'rollback';
@@ -15,7 +16,7 @@ export type ActivationReason = 'first' | 'gate' | 'promote' | 'rollback';
 export interface ModelSummary {
   readonly version: number;
   readonly createdAt: string;
-  readonly mode: ModelMode;
+  readonly mode: TrainingMode;
   readonly params: unknown;
   readonly gridSearch: unknown;
   readonly snapshotId: number;
@@ -46,7 +47,7 @@ export interface Activation {
 }
 
 export interface CreateModelInput {
-  readonly mode: ModelMode;
+  readonly mode: TrainingMode;
   readonly params: unknown;
   /**
    * Written with `JSON.stringify`, which keeps every finite double bit-exact. It turns -0 into 0;
@@ -245,7 +246,7 @@ function toSummary(row: Pick<Selectable<ModelsTable>, (typeof summaryColumns)[nu
   return {
     version: row.version,
     createdAt: row.created_at,
-    mode: row.mode as ModelMode,
+    mode: row.mode as TrainingMode,
     params: fromJson(row.params_json),
     gridSearch: fromJsonOrNull(row.grid_search_json),
     snapshotId: row.snapshot_id,

@@ -1,15 +1,18 @@
 import type { Insertable, Kysely, Selectable, UpdateObject } from 'kysely';
+import type { JobKind } from '../core/schedule-policy.js';
 import { sql } from 'kysely';
 import type { Instant } from './column-values.js';
 import { fromJson, fromJsonOrNull, isoTime, isoTimeOrNull, toJson, toJsonOrNull } from './column-values.js';
 import { RecordNotFoundError, RunStatusError } from './errors.js';
 import type { DatabaseSchema, Page, RunsTable } from './schema.js';
 
-export type RunKind = 'update' | 'train' | 'check';
+/** A run's kind is the job it does. */
+export type RunKind = JobKind;
 
 /** The error of a run whose process stopped beating. */
 export const abandonedError = 'abandoned: the process running it stopped';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export const runStatuses = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type RunStatus = (typeof runStatuses)[number];
 
 /** One piece of background work (update the data, train, check the active model) and its outcome. */
 export interface Run {

@@ -7,6 +7,9 @@
  * form the store writes, so that text order is time order.
  */
 
+import type { MonitoredMetric } from '../monitored-metric.js';
+import type { JobKind } from '../schedule-policy.js';
+
 /** Every alert name, for code that iterates them (a store query, a repeat pass); the type follows it. */
 export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift'] as const;
 
@@ -22,7 +25,8 @@ export type AlertLabels = Readonly<Record<string, string>>;
 /** Descriptive values (metric value, model version, error text): never part of the identity. */
 export type AlertAnnotations = Readonly<Record<string, string>>;
 
-export type AlertStatus = 'firing' | 'resolved';
+export const alertStatuses = ['firing', 'resolved'] as const;
+export type AlertStatus = (typeof alertStatuses)[number];
 
 /** What one rule evaluation says about one label set. */
 export interface AlertCondition {
@@ -63,8 +67,6 @@ export interface Notification {
  * by mistake would turn every new value into a new alert.
  */
 
-export type MonitoredMetric = 'recall' | 'recall_macro';
-export type ScheduledJob = 'update' | 'train' | 'check';
 
 export interface RecallCheck {
   readonly metric: MonitoredMetric;
@@ -129,7 +131,7 @@ export function modelRejectionClearedCondition(cleared: { readonly modelVersion:
 }
 
 export interface JobFailure {
-  readonly job: ScheduledJob;
+  readonly job: JobKind;
   readonly error: string;
   readonly attempts: number;
   readonly runId?: number;
@@ -148,7 +150,7 @@ export function jobFailedCondition(failure: JobFailure): AlertCondition {
   };
 }
 
-export function jobSucceededCondition(success: { readonly job: ScheduledJob; readonly runId?: number }): AlertCondition {
+export function jobSucceededCondition(success: { readonly job: JobKind; readonly runId?: number }): AlertCondition {
   return {
     name: 'job_failed',
     labels: { job: success.job },

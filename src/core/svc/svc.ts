@@ -4,8 +4,11 @@ import type { FitWorkspace } from './fit-workspace.js';
 import { RbfQMatrix } from './rbf-q-matrix.js';
 import { solveCSvc } from './smo-solver.js';
 
-/** `gamma` as scikit-learn's `SVC` takes it. */
-export type Gamma = 'scale' | 'auto' | number;
+/** The named rules for gamma: `scale` = 1 / (n_features · X.var()), `auto` = 1 / n_features. */
+export const gammaRules = ['scale', 'auto'] as const;
+
+/** `gamma` as scikit-learn's `SVC` takes it: a named rule or a positive number. */
+export type Gamma = (typeof gammaRules)[number] | number;
 
 /** Hyperparameters of an RBF-kernel C-SVC, with scikit-learn's defaults. */
 export interface SvcParams {

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { literalUnion } from '../../../config/literal-union.js';
+import { ALERT_NAMES, alertStatuses } from '../../../core/alerts/alert.js';
 import type { RouteContext } from '../../route-context.js';
 import { List, Nullable, page, Paging } from '../../schemas.js';
 
 const Alert = Type.Object({
   fingerprint: Type.String({ description: 'stable identity of the alert (its labels)' }),
-  name: Type.String({ description: 'recall_below_threshold, model_rejected or job_failed' }),
+  name: literalUnion(ALERT_NAMES),
   labels: Type.Record(Type.String(), Type.String()),
   annotations: Type.Record(Type.String(), Type.String()),
-  status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
+  status: literalUnion(alertStatuses),
   startsAt: Type.String(),
   endsAt: Nullable(Type.String()),
   lastNotifiedAt: Nullable(Type.String()),
@@ -22,7 +24,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       schema: {
         tags: ['alerts'],
         summary: 'Alerts, newest first',
-        querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])), ...Paging }),
+        querystring: Type.Object({ status: Type.Optional(literalUnion(alertStatuses)), ...Paging }),
         response: { 200: Type.Object({ alerts: List(Alert) }) },
       },
     },

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { updateStatuses } from '../../../app/data-updates.js';
+import { literalUnion } from '../../../config/literal-union.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List, page, Paging, Snapshot } from '../../schemas.js';
 
@@ -13,7 +15,7 @@ export const dataRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastif
         summary: 'Re-read the data source',
         description: '`created`: a new snapshot; `unchanged`: the source holds the same bytes as the latest snapshot. A source that fails or holds unusable data changes nothing.',
         response: {
-          200: Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('unchanged')]), snapshot: Snapshot, runId: Type.Integer() }),
+          200: Type.Object({ status: literalUnion(updateStatuses), snapshot: Snapshot, runId: Type.Integer() }),
           ...errors(401, 403, 422, 502),
         },
       },

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { feedbackStatuses } from '../../../app/feedback.js';
+import { literalUnion } from '../../../config/literal-union.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List } from '../../schemas.js';
 
@@ -16,7 +18,7 @@ const Outcome = Type.Object({
   predictionId: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
   actual: Type.String(),
-  status: Type.Union([Type.Literal('recorded'), Type.Literal('unchanged')], { description: 'unchanged: the same label was confirmed before' }),
+  status: literalUnion(feedbackStatuses, { description: 'unchanged: the same label was confirmed before' }),
   predictions: Type.Integer({ description: 'predictions the label was recorded on' }),
 });
 

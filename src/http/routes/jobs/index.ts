@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { literalUnion } from '../../../config/literal-union.js';
+import { jobKinds } from '../../../core/schedule-policy.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors } from '../../schemas.js';
 
-const JobKind = Type.Union([Type.Literal('update'), Type.Literal('train'), Type.Literal('check')], { description: 'the scheduled jobs: update the data, train training.mode, check the active model' });
+const JobKind = literalUnion(jobKinds, { description: 'the scheduled jobs: update the data, train training.mode, check the active model' });
 
 /** The scheduled jobs, by hand; and when they run next. */
 export const jobRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {

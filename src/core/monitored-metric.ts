@@ -1,0 +1,24 @@
+import type { ClassificationMetrics } from './classification-metrics.js';
+
+/**
+ * The metric the promotion gate, the daily check and the alerts watch: the recall of the positive
+ * class (`dataset.positive`, the clinical risk: a missed malignant tumour), or the tutorial's macro
+ * recall. Declared once; the configuration's and the API's schemas are built from this list.
+ */
+export const monitoredMetrics = ['recall', 'recall_macro'] as const;
+export type MonitoredMetric = (typeof monitoredMetrics)[number];
+
+/** The monitored metric's value: recall of the positive class, or the tutorial's macro recall. */
+export function monitoredValue(metrics: ClassificationMetrics, metric: MonitoredMetric): number {
+  return metric === 'recall' ? metrics.recallPositive : metrics.recallMacro;
+}
+
+/** The monitored metric in words, as messages, reports and the dashboard print it. */
+export function metricName(metric: MonitoredMetric, positive: string): string {
+  return metric === 'recall' ? `recall of ${positive}` : 'macro recall';
+}
+
+/** Whether a value of the monitored metric passes: it reaches the threshold (NaN never does). */
+export function passesThreshold(value: number, threshold: number): boolean {
+  return value >= threshold;
+}

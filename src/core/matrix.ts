@@ -26,6 +26,16 @@ export function takeRows(x: Matrix, indices: ArrayLike<number>): Matrix {
   return { rows: indices.length, cols: x.cols, data };
 }
 
+/** The columns at `indices`, in that order (numpy's `X[:, indices]`). */
+export function takeColumns(x: Matrix, indices: readonly number[]): Matrix {
+  const cols = indices.length;
+  const data = new Float64Array(x.rows * cols);
+  for (let i = 0; i < x.rows; i++) {
+    for (let k = 0; k < cols; k++) data[i * cols + k] = x.data[i * x.cols + indices[k]];
+  }
+  return { rows: x.rows, cols, data };
+}
+
 export function row(x: Matrix, i: number): Float64Array {
   return x.data.subarray(i * x.cols, (i + 1) * x.cols);
 }

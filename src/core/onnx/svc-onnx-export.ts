@@ -1,0 +1,224 @@
+/**
+ * A fitted `[MinMaxScaler →] SVC(kernel='rbf')` written as one ONNX model of `ai.onnx.ml` operators
+ * (`Scaler`, `SVMClassifier`), which ONNX Runtime and other ONNX engines run in float32.
+ */
+import type { ModelArtifact } from '../model-artifact.js';
+import type { AttributeProto, Dimension, NodeProto, TensorProto, ValueInfoProto } from './onnx-proto.js';
+import { AttributeType, encodeModelProto, TensorDataType } from './onnx-proto.js';
+
+/**
+ * What the exporter needs of a fitted pipeline, in libsvm's conventions (not scikit-learn's, whose
+ * signs differ between binary and multi-class models), for k ≥ 2 classes one-vs-one.
+ */
+export interface OnnxSvcPipeline {
+  readonly featureNames: readonly string[];
+  /** The fitted MinMaxScaler's `X * scale + min`, or null for a bare SVC. */
+  readonly scaler: { readonly scale: readonly number[]; readonly min: readonly number[] } | null;
+  /** Sorted class labels: the order of `nSupport` and of every per-class output. */
+  readonly classes: readonly string[];
+  readonly gamma: number;
+  /** Support vectors of each class (libsvm's `nSV`, scikit-learn's `n_support_`). */
+  readonly nSupport: readonly number[];
+  /** Row-major, one row per support vector, grouped by class in `classes` order. */
+  readonly supportVectors: readonly number[];
+  /** libsvm's `sv_coef`: k − 1 rows, each with one value per support vector. */
+  readonly svCoef: readonly (readonly number[])[];
+  /**
+   * libsvm's `rho` of each class pair (0,1), (0,2), …, (1,2), …: the pair's decision value is
+   * Σ coef · K(x, sv) − rho, and a positive value votes for the pair's first class.
+   */
+  readonly rho: readonly number[];
+  /** Platt scaling of each class pair (libsvm's `probA`, `probB`), if the model has probabilities. */
+  readonly probA?: readonly number[];
+  readonly probB?: readonly number[];
+}
+
+/** Where the model came from, written in the ONNX model's `metadata_props`. */
+export interface OnnxExportMetadata {
+  /** mloop's own version (also the ONNX `producer_version`). */
+  readonly mloopVersion: string;
+  /** The model version in mloop's registry (also the ONNX `model_version`). */
+  readonly modelVersion: number;
+  readonly dataSnapshotHash: string;
+  /** The promotion gate's verdict on this model, as mloop words it. */
+  readonly gateVerdict: string;
+}
+
+/** Names of the exported model's input and outputs. */
+export const onnxNames = { input: 'input', label: 'label', decision: 'decision', probabilities: 'probabilities' } as const;
+
+export class OnnxExportError extends Error {
+  override readonly name = 'OnnxExportError';
+}
+
+const ML = 'ai.onnx.ml';
+const BATCH: Dimension = { dimParam: 'N' };
+
+/** The ONNX model's bytes (the contents of a `.onnx` file). Pure: the same input gives the same bytes. */
+export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetadata): Uint8Array {
+  checkPipeline(pipeline);
+  const k = pipeline.classes.length;
+  const pairs = (k * (k - 1)) / 2;
+  const nodes: NodeProto[] = [];
+  const initializer: TensorProto[] = [];
+  let features: string = onnxNames.input;
+
+  if (pipeline.scaler) {
+    // ONNX's Scaler computes (X − offset) · scale; MinMaxScaler's X · scale + min is that with
+    // offset = −min / scale. (skl2onnx divides by scale + 1e-8 against a zero scale, which moves
+    // the offset by up to 4e-5 of itself for wdbc's widest feature; a fitted scale is never 0.)
+    const { scale, min } = pipeline.scaler;
+    const offset = min.map((m, j) => -m / scale[j]);
+    nodes.push(node('Scaler', [features], ['scaled'], ML, [floats('offset', offset), floats('scale', scale)]));
+    features = 'scaled';
+  }
+
+  const svm: AttributeProto[] = [
+    text('kernel_type', 'RBF'),
+    floats('kernel_params', [pipeline.gamma, 0, 0]),
+    ints('vectors_per_class', pipeline.nSupport),
+    floats('support_vectors', pipeline.supportVectors),
+    floats('coefficients', pipeline.svCoef.flat()),
+    // ONNX adds rho where libsvm subtracts it: each pair's score is then libsvm's decision value,
+    // positive for the pair's first class, as ONNX Runtime's votes expect.
+    floats('rho', pipeline.rho.map((r) => -r)),
+    texts('classlabels_strings', pipeline.classes),
+    text('post_transform', 'NONE'),
+  ];
+  if (k === 2) {
+    // For two classes SVMClassifier writes the scores [−d, d] where d is libsvm's value (d > 0 means
+    // classes[0]); column 0 is scikit-learn's decision_function, positive for classes[1].
+    nodes.push(node('SVMClassifier', [features], [onnxNames.label, 'pair_scores'], ML, svm));
+    initializer.push({ name: 'first_column', dims: [1], dataType: TensorDataType.INT64, int64Data: [0] });
+    nodes.push(node('Gather', ['pair_scores', 'first_column'], [onnxNames.decision], '', [int('axis', 1)]));
+  } else {
+    // For k > 2 the scores are libsvm's one-vs-one values, which scikit-learn's ovo
+    // decision_function returns unchanged.
+    nodes.push(node('SVMClassifier', [features], [onnxNames.label, onnxNames.decision], ML, svm));
+  }
+  const outputs = [tensorInfo(onnxNames.label, TensorDataType.STRING, [BATCH]), tensorInfo(onnxNames.decision, TensorDataType.FLOAT, [BATCH, { dimValue: pairs }])];
+
+  if (pipeline.probA && pipeline.probB) {
+    // With prob_a/prob_b the operator's scores become the probabilities instead of the decision
+    // values, so a second node gives them: it costs a second kernel pass, for Platt models only.
+    // Its label (libsvm's vote, as the first node's) is not an output.
+    const platt = [...svm, floats('prob_a', pipeline.probA), floats('prob_b', pipeline.probB)];
+    nodes.push(node('SVMClassifier', [features], ['label_of_probability_node', onnxNames.probabilities], ML, platt, 'SVMClassifierProbabilities'));
+    outputs.push(tensorInfo(onnxNames.probabilities, TensorDataType.FLOAT, [BATCH, { dimValue: k }]));
+  }
+
+  return encodeModelProto({
+    irVersion: 8,
+    opsetImport: [
+      { domain: '', version: 13 },
+      { domain: ML, version: 1 },
+    ],
+    producerName: 'mloop',
+    producerVersion: metadata.mloopVersion,
+    modelVersion: metadata.modelVersion,
+    docString: describeOutputs(pipeline),
+    graph: {
+      name: 'mloop_pipeline',
+      node: nodes,
+      initializer,
+      input: [tensorInfo(onnxNames.input, TensorDataType.FLOAT, [BATCH, { dimValue: pipeline.featureNames.length }], `features in this order: ${pipeline.featureNames.join(', ')}`)],
+      output: outputs,
+    },
+    metadataProps: [
+      { key: 'mloop_version', value: metadata.mloopVersion },
+      { key: 'model_version', value: String(metadata.modelVersion) },
+      { key: 'data_snapshot_hash', value: metadata.dataSnapshotHash },
+      { key: 'feature_names', value: JSON.stringify(pipeline.featureNames) },
+      { key: 'classes', value: JSON.stringify(pipeline.classes) },
+      { key: 'gate_verdict', value: metadata.gateVerdict },
+    ],
+  });
+}
+
+/** The exporter's view of an mloop model artifact (a binary SVC, so one class pair). */
+export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
+  const { svc, scaler } = artifact;
+  return {
+    featureNames: artifact.featureNames,
+    scaler: scaler ? { scale: scaler.scale, min: scaler.min } : null,
+    classes: svc.classes,
+    gamma: svc.gamma,
+    nSupport: svc.nSupport,
+    supportVectors: svc.supportVectors,
+    svCoef: [svc.svCoef],
+    rho: [svc.rho],
+  };
+}
+
+function describeOutputs(pipeline: OnnxSvcPipeline): string {
+  const k = pipeline.classes.length;
+  const lines = [
+    `An RBF SVC${pipeline.scaler ? ' after a MinMaxScaler' : ''} exported by mloop. Input "${onnxNames.input}": float32 [N, ${pipeline.featureNames.length}], raw feature rows.`,
+    `"${onnxNames.label}": the predicted class (libsvm's one-vs-one vote, as scikit-learn's predict).`,
+    k === 2
+      ? `"${onnxNames.decision}": [N, 1], scikit-learn's decision_function: > 0 means ${pipeline.classes[1]}.`
+      : `"${onnxNames.decision}": [N, ${(k * (k - 1)) / 2}], scikit-learn's decision_function with decision_function_shape='ovo': one column per class pair (0,1), (0,2), ..., > 0 votes for the pair's first class.`,
+  ];
+  if (pipeline.probA) lines.push(`"${onnxNames.probabilities}": [N, ${k}], Platt probabilities per class (scikit-learn's predict_proba).`);
+  return lines.join('\n');
+}
+
+function checkPipeline(p: OnnxSvcPipeline): void {
+  const k = p.classes.length;
+  const pairs = (k * (k - 1)) / 2;
+  const cols = p.featureNames.length;
+  const nSv = p.nSupport.reduce((a, b) => a + b, 0);
+  const fail = (message: string): never => {
+    throw new OnnxExportError(`cannot export to ONNX: ${message}`);
+  };
+  if (k < 2) fail(`an SVC needs at least 2 classes, got ${k}`);
+  if (new Set(p.classes).size !== k) fail(`class labels must be distinct, got ${JSON.stringify(p.classes)}`);
+  if (cols < 1) fail('no feature names');
+  if (p.nSupport.length !== k) fail(`nSupport has ${p.nSupport.length} entries for ${k} classes`);
+  if (!p.nSupport.every((n) => Number.isInteger(n) && n > 0)) fail(`every class needs support vectors, nSupport is ${JSON.stringify(p.nSupport)}`);
+  if (p.supportVectors.length !== nSv * cols) fail(`supportVectors has ${p.supportVectors.length} values, expected ${nSv} vectors × ${cols} features`);
+  if (p.svCoef.length !== k - 1) fail(`svCoef has ${p.svCoef.length} rows, expected k − 1 = ${k - 1}`);
+  const shortRow = p.svCoef.findIndex((row) => row.length !== nSv);
+  if (shortRow >= 0) fail(`svCoef row ${shortRow} has ${p.svCoef[shortRow].length} values, expected ${nSv}`);
+  if (p.rho.length !== pairs) fail(`rho has ${p.rho.length} values, expected one per class pair (${pairs})`);
+  if (!(p.gamma > 0)) fail(`gamma must be > 0, got ${p.gamma}`);
+  if (p.scaler && (p.scaler.scale.length !== cols || p.scaler.min.length !== cols)) fail(`the scaler has ${p.scaler.scale.length} scales and ${p.scaler.min.length} minimums for ${cols} features`);
+  if (p.scaler && !p.scaler.scale.every((s) => s !== 0)) fail('a scaler scale is 0');
+  if ((p.probA === undefined) !== (p.probB === undefined)) fail('probA and probB go together');
+  if (p.probA && p.probA.length !== pairs) fail(`probA has ${p.probA.length} values, expected ${pairs}`);
+  if (p.probB && p.probB.length !== pairs) fail(`probB has ${p.probB.length} values, expected ${pairs}`);
+}
+
+function node(opType: string, input: readonly string[], output: readonly string[], domain: string, attribute: readonly AttributeProto[], name = opType): NodeProto {
+  return { opType, input, output, domain, attribute, name };
+}
+
+/** Attribute floats are float32 in ONNX: a value that does not fit would become ±Infinity. */
+function floats(name: string, values: readonly number[]): AttributeProto {
+  values.forEach((v, i) => {
+    if (!Number.isFinite(Math.fround(v))) throw new OnnxExportError(`cannot export to ONNX: ${name}[${i}] = ${v} is not a finite float32`);
+  });
+  return { name, type: AttributeType.FLOATS, floats: values };
+}
+
+function ints(name: string, values: readonly number[]): AttributeProto {
+  return { name, type: AttributeType.INTS, ints: values };
+}
+
+function int(name: string, value: number): AttributeProto {
+  return { name, type: AttributeType.INT, i: value };
+}
+
+const utf8 = new TextEncoder();
+
+function text(name: string, value: string): AttributeProto {
+  return { name, type: AttributeType.STRING, s: utf8.encode(value) };
+}
+
+function texts(name: string, values: readonly string[]): AttributeProto {
+  return { name, type: AttributeType.STRINGS, strings: values.map((v) => utf8.encode(v)) };
+}
+
+function tensorInfo(name: string, elemType: number, dim: readonly Dimension[], docString?: string): ValueInfoProto {
+  return { name, type: { tensorType: { elemType, shape: { dim } } }, ...(docString ? { docString } : {}) };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { McNemarError, binomialCdfHalf, mcnemarExact, mcnemarFromOutcomes } from '../../src/core/stats/mcnemar.js';
+import { MIN_NORMAL, expectClose } from '../helpers/expect-close.js';
 import { readGolden } from '../helpers/wdbc.js';
 
 interface McNemarGolden {
@@ -12,21 +13,6 @@ interface McNemarGolden {
 }
 
 const golden = readGolden<McNemarGolden>('mcnemar');
-
-/** The smallest normal double: below it a double has fewer bits and "relative" loses meaning. */
-const MIN_NORMAL = 2 ** -1022;
-
-/**
- * |actual - expected| <= rtol |expected|, except in the subnormal range, where both sides mean
- * "zero" to any reader and SciPy's Boost code flushes to 0 values the exact sum still resolves.
- */
-function expectClose(actual: number, expected: number, rtol: number): void {
-  if (Math.abs(expected) < MIN_NORMAL) {
-    expect(Math.abs(actual - expected)).toBeLessThan(MIN_NORMAL);
-    return;
-  }
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rtol * Math.abs(expected));
-}
 
 describe(`exact McNemar test against scipy.stats.binom.cdf (SciPy ${golden.scipy_version})`, () => {
   it('has cases with large counts and p-values at the edge of underflow', () => {

@@ -18,8 +18,8 @@ nothing else; like scripts/make-golden.py it is run by hand and its output is co
   0.5)) (statsmodels' mcnemar(table, exact=True)), binom.cdf(k, n, 0.5) for any k, and the
   correctly rounded value of each from exact rational arithmetic (fractions.Fraction).
 - chi-square.json: scipy.stats.chi2_contingency on 2x2 (Yates), k x 2, 2 x k and larger tables,
-  scipy.stats.chi2.sf on a grid from p near 1 down to 1e-300 and below, and the category drift
-  test on reference / recent counts.
+  scipy.stats.chi2.sf on a grid from p near 1 down to 1e-300 and below, scipy.special.gammaincc
+  at other shapes a, and the category drift test on reference / recent counts.
 
 json.dump writes floats with repr(), which round-trips every float64 exactly. JSON has no NaN,
 so a NaN is written as null (the tests read null back as NaN).
@@ -35,7 +35,7 @@ from fractions import Fraction
 import numpy as np
 import scipy
 import sklearn
-from scipy import stats
+from scipy import special, stats
 from sklearn.metrics import (auc, average_precision_score, precision_recall_curve, roc_auc_score,
                              roc_curve)
 
@@ -271,6 +271,22 @@ def sf_grid():
     return rows
 
 
+def gammaincc_grid():
+    """[a, x, scipy.special.gammaincc(a, x)] for a that are not multiples of 1/2: small a
+    (Temme's series for small x), a near x (where SciPy uses its uniform asymptotic expansion)
+    and far tails."""
+    rng = np.random.RandomState(37)
+    rows = []
+    for _ in range(500):
+        a = float(math.exp(rng.uniform(math.log(0.01), math.log(5000))))
+        x = float(a * math.exp(rng.uniform(-3, 1.5))) if rng.rand() < 0.7 else float(math.exp(rng.uniform(-8, 3)))
+        rows.append([a, x, float(special.gammaincc(a, x))])
+    for a in [0.013, 0.2, 0.77, 1.3, 25.5, 150.25, 333.3, 4321.0]:
+        for x in [1e-6, 0.3, 0.51, 1.05, a * 0.9, a, a * 1.1, a + 5 * math.sqrt(a), 2 * a + 40]:
+            rows.append([a, x, float(special.gammaincc(a, x))])
+    return rows
+
+
 def drift_case(name, reference, recent):
     reference = np.array(reference)
     recent = np.array(recent)
@@ -316,6 +332,7 @@ def main():
         **versions,
         "contingency": contingency_cases(),
         "chi2_sf": sf_grid(),
+        "gammaincc": gammaincc_grid(),
         "drift": drift_cases(),
     })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KS_MAX_EXACT_N, KsTestError, ksTwoSample } from '../../src/core/drift/ks-test.js';
 import { kstwoSf } from '../../src/core/drift/kstwo-distribution.js';
 import { smirnovSf } from '../../src/core/drift/smirnov.js';
+import { expectClose } from '../helpers/expect-close.js';
 import { readGolden } from '../helpers/wdbc.js';
 
 /** A sample as scripts/make-drift-golden.py stores it: its values, or how to make them. */
@@ -32,20 +33,6 @@ function expand(sample: GoldenSample): number[] {
   const { n, mult, mod, div, offset } = sample.modular;
   // Integer arithmetic, then one division and one addition: the script's float64 values exactly.
   return Array.from({ length: n }, (_, i) => ((i * mult) % mod) / div + offset);
-}
-
-/**
- * Relative closeness, except that results in the subnormal range (below 2^-1022, where a
- * double has fewer significant bits) are compared absolutely: SciPy's rescaling by powers
- * of two and the port's round differently there, and such p-values mean "zero" to any reader.
- */
-function expectClose(actual: number, expected: number, rtol: number): void {
-  const tiny = 2 ** -1022;
-  if (Math.abs(expected) < tiny) {
-    expect(Math.abs(actual - expected)).toBeLessThan(tiny);
-    return;
-  }
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rtol * Math.abs(expected));
 }
 
 describe(`ksTwoSample against scipy.stats.ks_2samp (SciPy ${golden.scipy_version})`, () => {

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { sqliteFileName } from '../../src/store/database.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
-import type { Dialect } from '../../src/store/schema.js';
+import type { Dialect } from '../../src/store/store-dialect.js';
 import type { TestDatabase } from './dialects.js';
 import { createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 

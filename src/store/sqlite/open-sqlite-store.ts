@@ -26,7 +26,7 @@ export async function openSqliteStore<T extends { close(): Promise<void> }>(opti
   let connection: SqliteDatabase.Database | undefined;
   const kyselyDialect = new MloopSqliteDialect({
     database: async () => {
-      connection = openSqliteFile(file);
+      connection = await openSqliteFile(file);
       return withStatementCache(connection);
     },
   });

@@ -1,11 +1,11 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { AlertAnnotations, AlertLabels, AlertName, AlertState, AlertStatus, Notification } from '../core/alerts/alert.js';
 import type { Instant } from './column-values.js';
 import { fromJson, isoTime, isoTimeOrNull, toJson } from './column-values.js';
 import { AlertScopeError } from './errors.js';
 import { insertOutboxRows } from './outbox-repository.js';
-import type { AlertsTable, DatabaseSchema, Dialect, Page } from './schema.js';
+import type { AlertsTable, DatabaseSchema, Page } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 export interface AlertListQuery extends Page {
   readonly status?: AlertStatus;
@@ -27,7 +27,7 @@ export interface AlertTransactOptions {
 export class AlertRepository {
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    private readonly dialect: Dialect,
+    private readonly dialect: StoreDialect,
   ) {}
 
   /** Newest `startsAt` first. */
@@ -53,8 +53,7 @@ export class AlertRepository {
    * One alert evaluation as one transaction: read the current states of the named alerts, let
    * `fn` (the pure lifecycle, e.g. `evaluateAlerts`) decide, store the states it returns and queue
    * one outbox row per notification and channel. Evaluations never overlap, across processes and
-   * replicas too: on PostgreSQL they queue on an advisory lock taken before the read, on SQLite
-   * behind the write lock of BEGIN IMMEDIATE. So the second of two evaluations of one condition
+   * replicas too: they queue on the dialect's transaction lock, taken before the read. So the second of two evaluations of one condition
    * sees the first one's `lastNotifiedAt` and does not notify again; and the notification is
    * queued if and only if the state that records it is stored.
    *
@@ -70,9 +69,7 @@ export class AlertRepository {
   ): Promise<AlertTransition> {
     const now = isoTime(options.now);
     return this.db.transaction().execute(async (trx) => {
-      if (this.dialect === 'postgres') {
-        await sql`select pg_advisory_xact_lock(hashtext('mloop.alerts.transact'))`.execute(trx);
-      }
+      await this.dialect.acquireTransactionLock(trx, 'mloop.alerts.transact');
       const rows =
         names.length === 0
           ? []

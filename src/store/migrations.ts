@@ -1,7 +1,7 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import { sql } from 'kysely';
 import { float64Blob } from './column-values.js';
-import type { Dialect } from './schema.js';
+import type { Dialect } from './store-dialect.js';
 
 /*
  * Migrations are code and forward-only: a released migration is never edited, a change is a new

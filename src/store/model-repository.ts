@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TrainingMode } from '../core/model-artifact.js';
-import { sql } from 'kysely';
 import type { Instant } from './column-values.js';
 import { fromJson, fromJsonOrNull, isoTime, toJson, toJsonOrNull } from './column-values.js';
 import { ActiveModelStatusError, RecordNotFoundError } from './errors.js';
-import type { ActivationsTable, DatabaseSchema, Dialect, ModelsTable, Page } from './schema.js';
+import type { ActivationsTable, DatabaseSchema, ModelsTable, Page } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 export const modelStatuses = ['active', 'candidate', 'rejected', 'retired'] as const;
 export type ModelStatus = (typeof modelStatuses)[number];
@@ -98,7 +98,7 @@ const summaryColumns = [
 export class ModelRepository {
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    private readonly dialect: Dialect,
+    private readonly dialect: StoreDialect,
   ) {}
 
   /** Registers a new version (numbered by the database) with the given non-active status. */
@@ -163,12 +163,9 @@ export class ModelRepository {
   async activate(version: number, options: ActivateOptions): Promise<Model> {
     const activatedAt = isoTime(options.now);
     const row = await this.db.transaction().execute(async (trx) => {
-      if (this.dialect === 'postgres') {
-        // Under READ COMMITTED two concurrent activations would each retire the model that was
-        // active when they started, and the second would then hit the one-active index. Taking
-        // this lock first makes them queue, as BEGIN IMMEDIATE does on SQLite.
-        await sql`select pg_advisory_xact_lock(hashtext('mloop.models.activate'))`.execute(trx);
-      }
+      // Two concurrent activations would otherwise each retire the model that was active when they
+      // started, and the second would then hit the one-active index.
+      await this.dialect.acquireTransactionLock(trx, 'mloop.models.activate');
       const target = await trx.selectFrom('models').select('status').where('version', '=', version).executeTakeFirst();
       if (!target) throw new RecordNotFoundError('model', version);
       if (target.status !== 'active') {

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { AlertStatus, Notification } from '../core/alerts/alert.js';
 import type { Instant } from './column-values.js';
 import { fromJson, isoTime, toJson } from './column-values.js';
-import type { DatabaseSchema, Dialect, OutboxTable, Page } from './schema.js';
+import type { DatabaseSchema, OutboxTable, Page } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 
 export type OutboxState = 'pending' | 'delivered' | 'dead';
 
@@ -56,7 +57,7 @@ export interface OutboxListQuery extends Page {
 export class OutboxRepository {
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    private readonly dialect: Dialect,
+    private readonly dialect: StoreDialect,
   ) {}
 
   /** Queues each notification once per channel, due at once. */
@@ -66,10 +67,8 @@ export class OutboxRepository {
 
   /**
    * Leases up to `limit` pending items that are due and not leased (or whose lease expired),
-   * oldest due first. On PostgreSQL, FOR UPDATE SKIP LOCKED makes concurrent claims pass over each
-   * other's rows instead of waiting for them or taking them too; a row whose lease another claim
-   * committed meanwhile is re-checked against the WHERE clause and dropped. On SQLite the claim is
-   * one BEGIN IMMEDIATE transaction, so claims from several processes run one after another.
+   * oldest due first. Concurrent claims, from other processes too, pass over each other's rows
+   * (the dialect's `skipLocked`) instead of waiting for them or taking them too.
    */
   async claimDue(options: ClaimDueOptions): Promise<OutboxItem[]> {
     if (!(Number.isFinite(options.leaseMs) && options.leaseMs > 0)) {
@@ -90,7 +89,7 @@ export class OutboxRepository {
         .orderBy('next_attempt_at', 'asc')
         .orderBy('id', 'asc')
         .limit(options.limit)
-        .$if(this.dialect === 'postgres', (select) => select.forUpdate().skipLocked());
+        .$call((select) => this.dialect.skipLocked(select));
       return trx
         .updateTable('outbox')
         .set({ lease_until: leaseUntil, leased_by: options.owner })

@@ -137,8 +137,6 @@ export interface DatabaseSchema {
   predictions: PredictionsTable;
 }
 
-export type Dialect = 'sqlite' | 'postgres';
-
 /** A window of a newest-first (or oldest-first) list. */
 export interface Page {
   readonly limit: number;

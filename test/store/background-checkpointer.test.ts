@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { BackgroundCheckpointer } from '../../src/store/background-checkpointer.js';
+import { BackgroundCheckpointer } from '../../src/store/sqlite/background-checkpointer.js';
 import type { Store } from '../../src/store/database.js';
 import { openDatabase, sqliteFileName } from '../../src/store/database.js';
 import { tempDir } from '../helpers/fixtures.js';

@@ -9,7 +9,7 @@ import { withPgClient } from '../helpers/postgres.js';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { OpenDatabaseOptions, Store } from '../../src/store/database.js';
 import { openDatabase } from '../../src/store/database.js';
-import type { Dialect } from '../../src/store/schema.js';
+import type { Dialect } from '../../src/store/store-dialect.js';
 
 /*
  * Every store test runs on SQLite, and on PostgreSQL when MLOOP_TEST_DATABASE_URL names a server

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { sqliteFileName } from '../../src/store/database.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
-import type { Dialect } from '../../src/store/schema.js';
+import type { Dialect } from '../../src/store/store-dialect.js';
 import type { TestDatabase } from './dialects.js';
 import { createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -53,10 +53,13 @@ describeDialects('prediction log', (dialect) => {
     try {
       const migrated = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0004_prediction_log');
       expect(migrated.error).toBeUndefined();
-      for (let n = 0; n < 2500; n++) {
-        await sql`insert into predictions (id, created_at, model_version, route, input_json, label, decision, latency_ms, external_id)
-          values (${`p-${String(n).padStart(4, '0')}`}, ${at(n % 60)}, 1, 'api', ${JSON.stringify([n, 0.1 + 0.2, 1e-300])}, 'B', -0.25, 0.05, ${n === 2499 ? 'case-x' : null})`.execute(db);
-      }
+      // One transaction: 2,500 commits of their own wait for 2,500 fsyncs, a minute on a busy disk.
+      await db.transaction().execute(async (trx) => {
+        for (let n = 0; n < 2500; n++) {
+          await sql`insert into predictions (id, created_at, model_version, route, input_json, label, decision, latency_ms, external_id)
+            values (${`p-${String(n).padStart(4, '0')}`}, ${at(n % 60)}, 1, 'api', ${JSON.stringify([n, 0.1 + 0.2, 1e-300])}, 'B', -0.25, 0.05, ${n === 2499 ? 'case-x' : null})`.execute(trx);
+        }
+      });
     } finally {
       await db.destroy();
     }

@@ -35,7 +35,7 @@ interface Golden {
 }
 
 const goldens = readdirSync(goldenDir)
-  .filter((f) => f.endsWith('.json') && f !== 'random_state.json' && !f.startsWith('stats-'))
+  .filter((f) => f.endsWith('.json') && f !== 'random_state.json' && !f.startsWith('stats-') && !f.startsWith('multiclass-'))
   .map((f) => JSON.parse(readFileSync(new URL(f, goldenDir), 'utf8')) as Golden)
   .filter((g) => g.modes !== undefined);
 

@@ -69,7 +69,7 @@ describe.each(goldens)('scikit-learn parity: $case', (golden) => {
     expect(pipeline.svc.support).toEqual(expected.support);
     // scikit-learn exposes the negated libsvm coefficients and rho for a binary problem.
     pipeline.svc.svCoef.forEach((c, k) => expect(Math.abs(-c - expected.dual_coef[k])).toBeLessThanOrEqual(1e-9));
-    expect(Math.abs(pipeline.svc.rho - expected.intercept[0])).toBeLessThanOrEqual(1e-9);
+    expect(Math.abs(pipeline.svc.rho[0] - expected.intercept[0])).toBeLessThanOrEqual(1e-9);
 
     const { labels, decision } = predict(pipeline, xTest);
     expect(labels).toEqual(expected.predictions);

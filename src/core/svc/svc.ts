@@ -1,9 +1,9 @@
 import type { Matrix } from '../matrix.js';
 import { variance } from '../numpy-sum.js';
 import type { FitWorkspace } from './fit-workspace.js';
-import { RbfQMatrix } from './rbf-q-matrix.js';
 import type { ClassPair } from './one-vs-one.js';
 import { classPairs, ovrDecision } from './one-vs-one.js';
+import { RbfQMatrix } from './rbf-q-matrix.js';
 import { solveCSvc } from './smo-solver.js';
 
 /** `gamma` as scikit-learn's `SVC` takes it. */

@@ -1,6 +1,6 @@
 import type { ReferenceProfile } from '../core/drift/feature-profile.js';
 import type { ModelArtifact } from '../core/model-artifact.js';
-import { isModelArtifact } from '../core/model-artifact.js';
+import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Predictor } from '../core/predictor.js';
 import { createPredictor } from '../core/predictor.js';
 import type { Model, ModelSummary } from '../store/model-repository.js';
@@ -16,7 +16,8 @@ export interface ServingModel {
 }
 
 export function toServingModel(model: Model): ServingModel {
-  if (!isModelArtifact(model.pipeline)) throw new Error(`model v${model.version} does not hold an mloop pipeline (format ${JSON.stringify((model.pipeline as { kind?: unknown } | null)?.kind)})`);
-  const { pipeline: artifact, reference, ...summary } = model;
+  const artifact = upgradeModelArtifact(model.pipeline);
+  if (!isModelArtifact(artifact)) throw new Error(`model v${model.version} does not hold an mloop pipeline (format ${JSON.stringify((model.pipeline as { kind?: unknown } | null)?.kind)})`);
+  const { pipeline: _stored, reference, ...summary } = model;
   return { version: model.version, summary, reference: (reference as ReferenceProfile | null) ?? null, artifact, predictor: createPredictor(artifact) };
 }

@@ -6,7 +6,8 @@ import { stratifiedKFold } from './stratified-k-fold.js';
 import { FitWorkspace } from './svc/fit-workspace.js';
 import { HeldOutKernel } from './svc/held-out-kernel.js';
 import type { Gamma } from './svc/svc.js';
-import { defaultSvcParams, labelsFromDecision, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
+import { labelsFromOvo } from './svc/one-vs-one.js';
+import { defaultSvcParams, prepareSvcProblem, solveSvcProblem } from './svc/svc.js';
 
 /** The search space, as scikit-learn's `param_grid` for `svc__C` and `svc__gamma`. */
 export interface ParamGrid {
@@ -97,7 +98,7 @@ export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, 
   const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, transformMinMax(scaler, xTest), workspace) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
-    const predicted = heldOut ? labelsFromDecision(svc, heldOut.decide(svc)) : predict({ scaler, svc }, xTest).labels;
+    const predicted = heldOut ? labelsFromOvo(svc.classes, heldOut.pairValues(svc), xTest.rows) : predict({ scaler, svc }, xTest).labels;
     let correct = 0;
     for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
     return correct / fold.test.length;

@@ -21,10 +21,13 @@ export interface TrainingParams {
  * The model artifact a training produces and the registry keeps: the fitted pipeline, with what
  * made it (mode, parameters, grid search) and the names of its input features. Plain JSON-safe
  * data, stored as it is (the `kind` and `formatVersion` say how to read it back).
+ *
+ * Format 2 holds a k-class SVC (`rho` and `iterations` one per pair of classes); format 1, written
+ * before multi-class, a binary one with a single `rho` and `iterations` (`upgradeModelArtifact`).
  */
 export interface ModelArtifact extends FittedPipeline {
   readonly kind: 'mloop-pipeline';
-  readonly formatVersion: 1;
+  readonly formatVersion: 2;
   readonly mode: TrainingMode;
   readonly params: TrainingParams;
   readonly featureNames: readonly string[];
@@ -33,7 +36,21 @@ export interface ModelArtifact extends FittedPipeline {
 
 export function isModelArtifact(value: unknown): value is ModelArtifact {
   const p = value as Partial<ModelArtifact> | null;
-  return typeof p === 'object' && p !== null && p.kind === 'mloop-pipeline' && p.formatVersion === 1 && typeof p.svc === 'object';
+  return typeof p === 'object' && p !== null && p.kind === 'mloop-pipeline' && p.formatVersion === 2 && typeof p.svc === 'object';
+}
+
+/**
+ * A stored artifact in the current format: a format-1 artifact (a binary SVC, whose classes,
+ * nSupport and svCoef already have the k-class layout for k = 2) with its single `rho` and
+ * `iterations` as one-pair lists, which gives the very same predictions; anything else as it is,
+ * for `isModelArtifact` to judge.
+ */
+export function upgradeModelArtifact(value: unknown): unknown {
+  const p = value as { kind?: unknown; formatVersion?: unknown; svc?: { rho?: unknown; iterations?: unknown } } | null;
+  if (typeof p !== 'object' || p === null || p.kind !== 'mloop-pipeline' || p.formatVersion !== 1) return value;
+  if (typeof p.svc !== 'object' || p.svc === null || typeof p.svc.rho !== 'number') return value;
+  const { rho, iterations } = p.svc;
+  return { ...p, formatVersion: 2, svc: { ...p.svc, rho: [rho], iterations: [iterations] } };
 }
 
 export interface FitOptions {
@@ -58,5 +75,5 @@ export async function fitModel(params: TrainingParams, x: Matrix, y: readonly st
   }
   const task: PipelineTask = { scaled: params.mode !== 'basic', C, gamma, x, y };
   const { scaler, svc } = options.fitFinal ? await options.fitFinal(task) : fitPipeline(task);
-  return { kind: 'mloop-pipeline', formatVersion: 1, mode: params.mode, params, featureNames, scaler, svc, gridSearch };
+  return { kind: 'mloop-pipeline', formatVersion: 2, mode: params.mode, params, featureNames, scaler, svc, gridSearch };
 }

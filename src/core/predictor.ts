@@ -1,91 +1,97 @@
 import type { Matrix } from './matrix.js';
-import { interleaveRows } from './matrix.js';
 import type { FittedPipeline } from './pipeline.js';
-import { labelsFromDecision, SvcFitError } from './svc/svc.js';
+import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values.js';
+import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
+import { pairValuesOf } from './svc/pair-values.js';
+import { SvcFitError } from './svc/svc.js';
 
 /**
  * A fitted pipeline prepared for serving: the scaler and support vectors unpacked once into typed
- * arrays. The arithmetic is the one of `transformMinMax` then libsvm's `k_function`, in the same
- * order, so the decision values are bit-identical to scikit-learn's `decision_function` (see
- * `svcDecisionFunction`, the plain reference the tests compare it with).
+ * arrays. The arithmetic is the one of `transformMinMax` then libsvm's `k_function` and
+ * `svm_predict_values`, in the same order, so the values are bit-identical to scikit-learn's
+ * `decision_function` and `predict` (see `svcOvoDecision` and `svcDecisionFunction`, the plain
+ * references the tests compare it with). Rows are `rows` rows packed row-major in `x`.
  */
 export interface Predictor {
   readonly nFeatures: number;
-  readonly classes: readonly [string, string];
-  /** Decision values of `rows` rows packed row-major in `x`; > 0 means `classes[1]`. */
+  /** The model's classes: the order of every per-class output. */
+  readonly classes: readonly string[];
+  /**
+   * scikit-learn's `decision_function`: for two classes one value per row, > 0 meaning
+   * `classes[1]`; for k > 2, k values per row, row-major (`decision_function_shape="ovr"`).
+   */
   decide(x: Float64Array, rows: number): Float64Array;
+  /** Two classes only: the label of one of `decide`'s values. For k > 2 use `classify`. */
   label(decision: number): string;
+  /** Labels, decision values and libsvm's pair values of each row. */
+  classify(x: Float64Array, rows: number): Predictions;
 }
 
-/** Support vectors whose distances one pass over the features computes together. */
-const BLOCK = 8;
+export interface Predictions {
+  /** libsvm's one-vs-one votes, as `predict` (for two classes, the sign of the decision value). */
+  readonly labels: readonly string[];
+  /** `decide`'s values: one per row for two classes (> 0 means `classes[1]`), k per row (ovr) for more. */
+  readonly decision: Float64Array;
+  /**
+   * libsvm's `dec_values`, k(k-1)/2 per row in pair order, > 0 for a pair's first class (for two
+   * classes, the decision value negated): what probability estimates couple.
+   */
+  readonly ovo: Float64Array;
+}
+
+export class PredictorError extends Error {
+  override readonly name = 'PredictorError';
+}
+
+const BLOCK = SV_BLOCK;
+
+/**
+ * Writes row `x[o …]` as the model sees it into `target`: `X * scale_ + min_`, multiplication
+ * first, as MinMaxScaler.transform; the row itself without a scaler.
+ */
+function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64Array, o: number) => void {
+  const cols = pipeline.svc.nFeatures;
+  const scale = pipeline.scaler ? Float64Array.from(pipeline.scaler.scale) : null;
+  const shift = pipeline.scaler ? Float64Array.from(pipeline.scaler.min) : null;
+  return (target, x, o) => {
+    if (scale && shift) for (let c = 0; c < cols; c++) target[c] = x[o + c] * scale[c] + shift[c];
+    else for (let c = 0; c < cols; c++) target[c] = x[o + c];
+  };
+}
 
 export function createPredictor(pipeline: FittedPipeline): Predictor {
+  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline) : createOvoPredictor(pipeline);
+}
+
+/**
+ * Two classes: one pair, so the decision value is one sum over the support vectors, which the
+ * benchmarked serving loop (two rows at a time, `kernelSumPair`) adds up as it goes.
+ */
+function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
-  const nSv = svc.svCoef.length;
-  const blocks = Math.ceil(nSv / BLOCK);
-  // Feature c of vectors s..s+7 side by side; the last block is filled up with zero vectors.
-  const blocked = interleaveRows(svc.supportVectors, nSv, cols, BLOCK, blocks);
+  const vectors = blockSupportVectors(svc);
+  const { blocked, blocks } = vectors;
+  const kvalue = new Float64Array(blocks * BLOCK);
   // A padding vector adds coef · exp(…) = +0 · (a finite value ≥ 0) = +0 after the real terms,
   // and x + (+0) is x for every x the sum can be (it starts at +0, so it is never -0): the same
   // bits as stopping at the last real vector.
   const coef = new Float64Array(blocks * BLOCK);
   coef.set(svc.svCoef);
-  const scale = pipeline.scaler ? Float64Array.from(pipeline.scaler.scale) : null;
-  const shift = pipeline.scaler ? Float64Array.from(pipeline.scaler.min) : null;
   const negGamma = -svc.gamma;
-  const rho = svc.rho;
+  const rho = svc.rho[0];
   const z = new Float64Array(cols);
   const z2 = new Float64Array(cols);
   const [negative, positive] = svc.classes;
 
   /**
-   * Σ coef[s] · exp(-γ · Σ_c (z_c - sv_sc)²) for the row in `z`. Each squared distance is summed
-   * over the features in order and each term is added to the total in support-vector order,
-   * exactly as libsvm's dense `k_function` and `svm_predict_values` do: eight distances computed
-   * side by side change the speed (independent sums overlap in the CPU), never a rounding.
+   * Σ coef[s] · exp(-γ · Σ_c (z_c - sv_sc)²) for the row in `z`, each term added to the total in
+   * support-vector order, exactly as libsvm's `svm_predict_values` does.
    */
   function kernelSum(): number {
+    kernelValues(z, vectors, cols, negGamma, kvalue);
     let sum = 0;
-    for (let b = 0, i = 0; b < blocks; b++) {
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      let d4 = 0;
-      let d5 = 0;
-      let d6 = 0;
-      let d7 = 0;
-      for (let c = 0; c < cols; c++, i += BLOCK) {
-        const v = z[c];
-        const e0 = v - blocked[i];
-        d0 += e0 * e0;
-        const e1 = v - blocked[i + 1];
-        d1 += e1 * e1;
-        const e2 = v - blocked[i + 2];
-        d2 += e2 * e2;
-        const e3 = v - blocked[i + 3];
-        d3 += e3 * e3;
-        const e4 = v - blocked[i + 4];
-        d4 += e4 * e4;
-        const e5 = v - blocked[i + 5];
-        d5 += e5 * e5;
-        const e6 = v - blocked[i + 6];
-        d6 += e6 * e6;
-        const e7 = v - blocked[i + 7];
-        d7 += e7 * e7;
-      }
-      const s = b * BLOCK;
-      sum += coef[s] * Math.exp(negGamma * d0);
-      sum += coef[s + 1] * Math.exp(negGamma * d1);
-      sum += coef[s + 2] * Math.exp(negGamma * d2);
-      sum += coef[s + 3] * Math.exp(negGamma * d3);
-      sum += coef[s + 4] * Math.exp(negGamma * d4);
-      sum += coef[s + 5] * Math.exp(negGamma * d5);
-      sum += coef[s + 6] * Math.exp(negGamma * d6);
-      sum += coef[s + 7] * Math.exp(negGamma * d7);
-    }
+    for (let s = 0; s < kvalue.length; s++) sum += coef[s] * kvalue[s];
     return sum;
   }
 
@@ -146,48 +152,71 @@ export function createPredictor(pipeline: FittedPipeline): Predictor {
     pair[1] = sumB;
   }
 
-  const load = (target: Float64Array, x: Float64Array, o: number) => {
-    // X * scale_ + min_, multiplication first, as MinMaxScaler.transform.
-    if (scale && shift) for (let c = 0; c < cols; c++) target[c] = x[o + c] * scale[c] + shift[c];
-    else for (let c = 0; c < cols; c++) target[c] = x[o + c];
-  };
+  const load = rowLoader(pipeline);
   const pair = new Float64Array(2);
+  // libsvm votes for classes[0] only when its own value (the negation) is > 0.
+  const label = (decision: number) => (-decision > 0 ? negative : positive);
+
+  function decide(x: Float64Array, rows: number): Float64Array {
+    const out = new Float64Array(rows);
+    let r = 0;
+    // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
+    for (; r + 1 < rows; r += 2) {
+      load(z, x, r * cols);
+      load(z2, x, (r + 1) * cols);
+      kernelSumPair(pair);
+      out[r] = -(pair[0] - rho);
+      out[r + 1] = -(pair[1] - rho);
+    }
+    if (r < rows) {
+      load(z, x, r * cols);
+      out[r] = -(kernelSum() - rho);
+    }
+    return out;
+  }
 
   return {
     nFeatures: cols,
     classes: svc.classes,
-    decide(x, rows) {
-      const out = new Float64Array(rows);
-      let r = 0;
-      // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
-      for (; r + 1 < rows; r += 2) {
-        load(z, x, r * cols);
-        load(z2, x, (r + 1) * cols);
-        kernelSumPair(pair);
-        out[r] = -(pair[0] - rho);
-        out[r + 1] = -(pair[1] - rho);
-      }
-      if (r < rows) {
-        load(z, x, r * cols);
-        out[r] = -(kernelSum() - rho);
-      }
-      return out;
+    decide,
+    label,
+    classify(x, rows) {
+      const decision = decide(x, rows);
+      return { labels: Array.from(decision, label), decision, ovo: decision.map((d) => -d) };
     },
-    // libsvm votes for classes[0] only when its own value (the negation) is > 0.
-    label: (decision) => (-decision > 0 ? negative : positive),
   };
 }
 
-export interface Predictions {
-  readonly labels: readonly string[];
-  /** Decision values; positive means `classes[1]` (scikit-learn's convention). */
-  readonly decision: Float64Array;
+/** k > 2 classes: libsvm's pair values of each row, then scikit-learn's votes and ovr values from them. */
+function createOvoPredictor(pipeline: FittedPipeline): Predictor {
+  const svc = pipeline.svc;
+  const cols = svc.nFeatures;
+  const k = svc.classes.length;
+  const nPairs = (k * (k - 1)) / 2;
+  const pairValues = pairValuesOf(svc);
+  const load = rowLoader(pipeline);
+  const z = new Float64Array(cols);
+  function classify(x: Float64Array, rows: number): Predictions {
+    const ovo = new Float64Array(rows * nPairs);
+    for (let r = 0; r < rows; r++) {
+      load(z, x, r * cols);
+      pairValues(z, ovo, r * nPairs);
+    }
+    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
+  }
+  return {
+    nFeatures: cols,
+    classes: svc.classes,
+    decide: (x, rows) => classify(x, rows).decision,
+    label: () => {
+      throw new PredictorError(`a model of ${k} classes has ${k} decision values per row, not one: use classify`);
+    },
+    classify,
+  };
 }
 
 /** The pipeline's `predict` and `decision_function` on raw rows, through the serving predictor. */
 export function predict(pipeline: FittedPipeline, x: Matrix): Predictions {
   if (x.cols !== pipeline.svc.nFeatures) throw new SvcFitError(`expected ${pipeline.svc.nFeatures} features, got ${x.cols}`);
-  const predictor = createPredictor(pipeline);
-  const decision = predictor.decide(x.data, x.rows);
-  return { labels: labelsFromDecision(pipeline.svc, decision), decision };
+  return createPredictor(pipeline).classify(x.data, x.rows);
 }

@@ -6,13 +6,16 @@
  * one workspace serves one fit (or one grid group) at a time, never two at once.
  */
 export class FitWorkspace {
-  private rows = new Float32Array(0);
+  private readonly rows: Float32Array[] = [];
   private kernel = new Float64Array(0);
 
-  /** `length` floats for the Q matrix's row cache. */
-  qRows(length: number): Float32Array {
-    if (this.rows.length < length) this.rows = new Float32Array(length);
-    return this.rows.subarray(0, length);
+  /**
+   * `length` floats for the row cache of Q matrix number `slot`: a multi-class problem keeps one
+   * Q matrix per pair of classes, all alive while the grid search solves them for each C.
+   */
+  qRows(length: number, slot = 0): Float32Array {
+    if ((this.rows[slot]?.length ?? 0) < length) this.rows[slot] = new Float32Array(length);
+    return this.rows[slot].subarray(0, length);
   }
 
   /** `length` doubles for the kernel values between held-out and training rows. */

@@ -1,23 +1,27 @@
 import type { Matrix } from '../matrix.js';
 import { interleaveRows } from '../matrix.js';
 import type { FitWorkspace } from './fit-workspace.js';
+import { classPairs } from './one-vs-one.js';
 import type { SvcModel, SvcProblem } from './svc.js';
+import { svStarts } from './svc.js';
 
 /** Held-out rows whose squared distances one pass over the features computes together. */
 const BLOCK = 4;
 
 /**
- * The decision values of several models fitted on one `SvcProblem` (same training rows, same
- * gamma, other C values), for the same held-out rows: the grid search's scoring. Each model's
+ * The pair values (for two classes, the decision values) of several models fitted on one
+ * `SvcProblem` (same training rows, same gamma, other C values), for the same held-out rows: the
+ * grid search's scoring. Each model's
  * support vectors are training rows, so the kernel values `exp(-gamma · |z - x_k|²)` between a
  * held-out row z and a training row x_k are the same for every model; they are computed once per
  * training row, the first time one is a support vector, and kept.
  *
- * The values are the bits of the serving predictor (`createPredictor(...).decide`) and of
+ * The values are the bits of the serving predictor (`createPredictor(...).classify`) and of
  * libsvm's `k_function` / `svm_predict_values`: the held-out rows come already scaled the way the
  * model's pipeline scales them (`transformMinMax` computes `x * scale + min` as the predictor
  * does), each squared distance is summed over the features in order, each term `coef · K` is
- * added to the total in support-vector order, and the decision value is `-(sum - rho)`.
+ * added to the total in support-vector order (per pair: its first class's vectors, then its
+ * second's), and the pair value is `sum - rho` (the decision value of two classes its negation).
  */
 export class HeldOutKernel {
   private readonly rows: number;
@@ -97,16 +101,36 @@ export class HeldOutKernel {
     return offset;
   }
 
-  /** The decision values of `svc`, fitted on this problem, for the held-out rows. */
-  decide(svc: SvcModel): Float64Array {
+  /**
+   * libsvm's pair values of `svc`, fitted on this problem, for the held-out rows: `rows ×
+   * k(k-1)/2`, row-major (see `svcOvoDecision`).
+   */
+  pairValues(svc: SvcModel): Float64Array {
     const { rows, kernel } = this;
+    const nSv = svc.support.length;
+    const offsets = svc.support.map((row) => this.column(this.positionOf.get(row) as number));
+    const start = svStarts(svc.nSupport);
+    const pairs = classPairs(svc.classes.length);
+    const out = new Float64Array(rows * pairs.length);
     const sum = new Float64Array(rows);
-    for (let s = 0; s < svc.support.length; s++) {
-      const offset = this.column(this.positionOf.get(svc.support[s]) as number);
-      const coef = svc.svCoef[s];
-      for (let r = 0; r < rows; r++) sum[r] += coef * kernel[offset + r];
-    }
-    for (let r = 0; r < rows; r++) sum[r] = -(sum[r] - svc.rho);
-    return sum;
+    const add = (from: number, to: number, coefRow: number) => {
+      for (let s = from; s < to; s++) {
+        const offset = offsets[s];
+        const coef = svc.svCoef[coefRow + s];
+        for (let r = 0; r < rows; r++) sum[r] += coef * kernel[offset + r];
+      }
+    };
+    pairs.forEach(({ first: i, second: j }, p) => {
+      sum.fill(0);
+      add(start[i], start[i] + svc.nSupport[i], (j - 1) * nSv);
+      add(start[j], start[j] + svc.nSupport[j], i * nSv);
+      for (let r = 0; r < rows; r++) out[r * pairs.length + p] = sum[r] - svc.rho[p];
+    });
+    return out;
+  }
+
+  /** The decision values of a two-class `svc`, fitted on this problem, for the held-out rows. */
+  decide(svc: SvcModel): Float64Array {
+    return this.pairValues(svc).map((v) => -v);
   }
 }

@@ -56,6 +56,8 @@ export class RbfQMatrix {
     private readonly gamma: number,
     cacheBytes = 200 * 1024 * 1024,
     workspace?: FitWorkspace,
+    /** Which of the workspace's Q-matrix caches to use (one per pair of classes). */
+    workspaceSlot = 0,
   ) {
     const l = y.length;
     this.size = l;
@@ -64,7 +66,7 @@ export class RbfQMatrix {
     this.diagonal = new Float64Array(l);
     for (let a = 0; a < l; a++) this.diagonal[a] = this.kernel(a, a);
     this.slots = Math.min(l, Math.max(2, Math.floor(cacheBytes / (4 * Math.max(l, 1)))));
-    this.slab = workspace ? workspace.qRows(this.slots * l) : new Float32Array(this.slots * l);
+    this.slab = workspace ? workspace.qRows(this.slots * l, workspaceSlot) : new Float32Array(this.slots * l);
     this.slotOf = new Int32Array(l).fill(-1);
     this.sampleOf = new Int32Array(this.slots);
     const lru = this.slots < l ? this.slots : 0;

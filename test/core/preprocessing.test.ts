@@ -15,7 +15,8 @@ import {
 } from '../../src/core/preprocessing/column-transformer.js';
 import { fitOneHotEncoder, OneHotEncoderError, transformOneHot, UNKNOWN_CATEGORY } from '../../src/core/preprocessing/one-hot-encoder.js';
 import { fitSimpleImputer, SimpleImputerError, transformSimpleImputer } from '../../src/core/preprocessing/simple-imputer.js';
-import { defaultSvcParams, fitSvc, labelsFromDecision, svcDecisionFunction } from '../../src/core/svc/svc.js';
+import { labelsFromOvo } from '../../src/core/svc/one-vs-one.js';
+import { defaultSvcParams, fitSvc, svcDecisionFunction, svcOvoDecision } from '../../src/core/svc/svc.js';
 import { trainTestSplit } from '../../src/core/train-test-split.js';
 import { loadGoldenCase, loadWdbc, readGolden } from '../helpers/wdbc.js';
 
@@ -180,12 +181,12 @@ describe.each(['wdbc-mixed', 'wisconsin'])('ColumnTransformer then SVC, as sciki
     // scikit-learn reports the negated libsvm coefficients; intercept_ is rho for a binary problem.
     const coefError = Math.max(...svc.svCoef.map((c, k) => Math.abs(-c - expected.dual_coef[k])));
     expect(coefError).toBeLessThanOrEqual(1e-9);
-    expect(Math.abs(svc.rho - expected.intercept[0])).toBeLessThanOrEqual(1e-9);
+    expect(Math.abs(svc.rho[0] - expected.intercept[0])).toBeLessThanOrEqual(1e-9);
     const decision = svcDecisionFunction(svc, transformColumns(fitted, xTest).x);
     const decisionError = Math.max(...Array.from(decision, (d, k) => Math.abs(d - expected.decision_function[k])));
     expect(decisionError).toBeLessThanOrEqual(1e-9);
     const sklearnLabels = expected.decision_function.map((d) => (d > 0 ? expected.classes[1] : expected.classes[0]));
-    expect(labelsFromDecision(svc, decision)).toEqual(sklearnLabels);
+    expect(labelsFromOvo(svc.classes, svcOvoDecision(svc, transformColumns(fitted, xTest).x), xTest.rows)).toEqual(sklearnLabels);
   });
 });
 

@@ -77,7 +77,8 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 /** libsvm's two-class problem of a binary fit: a binary SvcProblem (classes[0]'s rows first, as +1). */
 function pairProblem(x: Matrix, y: readonly string[]): PairProblem {
-  return prepareSvcProblem(x, y, 'scale');
+  const { gamma, cols, pairs } = prepareSvcProblem(x, y, 'scale');
+  return { gamma, cols, grouped: pairs[0].x, signs: pairs[0].y };
 }
 
 /** The probabilities of a binary model on `xTest`, from its scikit-learn decision values. */

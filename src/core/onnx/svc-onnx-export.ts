@@ -135,7 +135,7 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
   });
 }
 
-/** The exporter's view of an mloop model artifact (a binary SVC, so one class pair). */
+/** The exporter's view of an mloop model artifact: libsvm's layout, `svCoef` split into its k − 1 rows. */
 export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
   const { svc, scaler } = artifact;
   return {
@@ -145,8 +145,8 @@ export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
     gamma: svc.gamma,
     nSupport: svc.nSupport,
     supportVectors: svc.supportVectors,
-    svCoef: [svc.svCoef],
-    rho: [svc.rho],
+    svCoef: Array.from({ length: svc.classes.length - 1 }, (_, r) => svc.svCoef.slice(r * svc.support.length, (r + 1) * svc.support.length)),
+    rho: svc.rho,
   };
 }
 

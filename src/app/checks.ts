@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { take, takeRows } from '../core/matrix.js';
-import { monitoredValue } from '../core/monitored-metric.js';
 import { evaluatePipeline, splitDataset } from '../core/training.js';
 import type { Store } from '../store/database.js';
 import type { Check } from '../store/check-repository.js';
@@ -40,13 +39,12 @@ export class Checks {
 
   /** Live recall of the active version over `monitor.window`, and its alert rule. */
   private async checkLive(serving: ServingModel) {
-    const { monitoring, alerting, config } = this.deps;
+    const { monitoring, alerting } = this.deps;
     const report = await monitoring.live();
     const mine = report.versions.find((v) => v.modelVersion === serving.version);
-    const value = mine ? monitoredValue(mine.metrics, config.monitor.metric) : Number.NaN;
     const confirmedPositives = mine?.confirmedPositives ?? 0;
-    await alerting.liveRecall({ value, modelVersion: serving.version, confirmedPositives, minCases: report.minCases, window: report.window });
-    return { window: report.window, confirmed: mine?.confirmed ?? 0, confirmedPositives, value: Number.isNaN(value) ? null : value, judged: confirmedPositives >= report.minCases };
+    await alerting.liveRecall({ value: mine?.value ?? Number.NaN, modelVersion: serving.version, confirmedPositives, minCases: report.minCases, window: report.window });
+    return { window: report.window, confirmed: mine?.confirmed ?? 0, confirmedPositives, value: mine?.value ?? null, judged: mine?.judged ?? false, passed: mine?.passed ?? false };
   }
 
   /** Drift of the recent inputs against the active version's training data, and its alert rule. */

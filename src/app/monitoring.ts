@@ -5,6 +5,8 @@ import { compareToReference, DEFAULT_DRIFT_OPTIONS } from '../core/drift/feature
 import type { LivePerformance } from '../core/live-performance.js';
 import { matrixFromRows } from '../core/matrix.js';
 import { livePerformance } from '../core/live-performance.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
+import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core/monitored-metric.js';
 import type { Store } from '../store/database.js';
 import type { Window } from '../store/prediction-repository.js';
 import type { Clock } from './clock.js';
@@ -24,6 +26,15 @@ export interface DriftResult {
   readonly reason: string | null;
 }
 
+/** One version's live performance with the verdict the live recall alert gives it. */
+export interface LiveVersion extends LivePerformance {
+  /** The monitored metric (`monitor.metric`) on this version's confirmed cases. */
+  readonly value: number;
+  /** Enough confirmed positive cases (`monitor.minCases`) for `passed` to mean anything. */
+  readonly judged: boolean;
+  readonly passed: boolean;
+}
+
 export interface LiveReport {
   /** In words: 'last 30d' or 'last 200 confirmed cases'. */
   readonly window: string;
@@ -32,7 +43,12 @@ export interface LiveReport {
   /** Predictions in the window whose diagnosis has not been confirmed yet. */
   readonly pending: number;
   readonly minCases: number;
-  readonly versions: readonly LivePerformance[];
+  readonly metric: MonitoredMetric;
+  /** The metric in words (`recall of M`). */
+  readonly label: string;
+  readonly threshold: number;
+  readonly positive: string;
+  readonly versions: readonly LiveVersion[];
 }
 
 /** A duration ('30d') means "since now minus it"; a number means "the last N". */
@@ -77,18 +93,27 @@ export class Monitoring {
   async live(): Promise<LiveReport> {
     const { store, predictionLog, config, clock, registry } = this.deps;
     await predictionLog.flush();
-    const { window: spec, minCases } = config.monitor;
+    const { window: spec, minCases, metric, threshold } = config.monitor;
+    const { positive } = config.dataset;
     const window = resolveWindow(spec, clock.now());
     const cases = await store.predictions.confirmed(window);
     const since = 'since' in window ? new Date(window.since).toISOString() : null;
     const classes = registry.serving?.artifact.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
+    const versions = cases.length > 0 ? livePerformance(cases, classes, positive) : [];
     return {
       window: describeWindow(spec, 'confirmed cases'),
       since,
       confirmed: cases.length,
       pending: await store.predictions.pendingCount(since),
       minCases,
-      versions: cases.length > 0 ? livePerformance(cases, classes, config.dataset.positive) : [],
+      metric,
+      label: metricName(metric, positive),
+      threshold,
+      positive,
+      versions: versions.map((v) => {
+        const value = monitoredValue(v.metrics, metric);
+        return { ...v, value, judged: liveJudged(v.confirmedPositives, minCases), passed: passesThreshold(value, threshold) };
+      }),
     };
   }
 

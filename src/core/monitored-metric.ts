@@ -22,3 +22,28 @@ export function metricName(metric: MonitoredMetric, positive: string): string {
 export function passesThreshold(value: number, threshold: number): boolean {
   return value >= threshold;
 }
+
+/**
+ * The monitored metric of one evaluation against its threshold, with its name in words: what the
+ * API sends next to a value, so that no client has to know which rule turns a value into a verdict.
+ */
+export interface MetricVerdict {
+  readonly metric: MonitoredMetric;
+  /** As `metricName` says it: `recall of M`, `macro recall`. */
+  readonly label: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly passed: boolean;
+}
+
+export function metricVerdict(metric: MonitoredMetric, value: number, threshold: number, positive: string): MetricVerdict {
+  return { metric, label: metricName(metric, positive), value, threshold, passed: passesThreshold(value, threshold) };
+}
+
+/**
+ * Whether a live value is judged at all: only from `minCases` confirmed positive cases, because a
+ * handful of cases cannot tell a weak model from bad luck.
+ */
+export function liveJudged(confirmedPositives: number, minCases: number): boolean {
+  return confirmedPositives >= minCases;
+}

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { gammaSchema, trainingModeSchema } from '../config/schema.js';
 import { literalUnion } from '../config/literal-union.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
+import type { MetricVerdict } from '../core/monitored-metric.js';
+import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import { checkSources } from '../store/check-repository.js';
 import { modelStatuses } from '../store/model-repository.js';
@@ -108,6 +110,19 @@ export const Metrics = Type.Object(
   { description: 'scikit-learn classification metrics on the test split' },
 );
 
+export const MonitoredMetric = literalUnion(monitoredMetrics, { description: 'recall (of the positive class) or recall_macro' });
+
+export const Verdict = Type.Object(
+  {
+    metric: MonitoredMetric,
+    label: Type.String({ description: "the metric in words, as messages print it: 'recall of M', 'macro recall'" }),
+    value: Type.Number(),
+    threshold: Type.Number(),
+    passed: Type.Boolean({ description: 'the value reaches the threshold' }),
+  },
+  { description: 'the monitored metric on the test split at training, against the threshold it was trained under' },
+);
+
 export const ModelSummary = Type.Object({
   version: Type.Integer(),
   createdAt: Type.String(),
@@ -124,13 +139,17 @@ export const ModelSummary = Type.Object({
   status: literalUnion(modelStatuses),
   gateReason: Nullable(Type.String()),
   runId: Nullable(Type.Integer()),
+  verdict: Verdict,
 });
 
 export const Model = Type.Object({ ...ModelSummary.properties, pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })) });
 
-/** The registry entry as the API shows it: its metrics are the ones training wrote. */
-export function modelView<T extends StoredModelSummary>(model: T): T & { readonly metrics: ClassificationMetrics } {
-  return model as T & { readonly metrics: ClassificationMetrics };
+/** The registry entry as the API shows it: its metrics are the ones training wrote, and its verdict. */
+export function modelView<T extends StoredModelSummary>(model: T): T & { readonly metrics: ClassificationMetrics; readonly verdict: MetricVerdict } {
+  const metrics = model.metrics as ClassificationMetrics;
+  // The stored metric is the configuration's `monitor.metric` of the training that wrote it.
+  const verdict = metricVerdict(model.monitoredMetric as Static<typeof MonitoredMetric>, model.monitoredValue, model.threshold, metrics.positive);
+  return { ...model, metrics, verdict };
 }
 
 export const Check = Type.Object({

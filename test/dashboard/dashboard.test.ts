@@ -41,7 +41,7 @@ describe('the dashboard of a running server', () => {
     expect(await text(page, '#health-text')).toContain('Model v1 serving');
     expect(await dataAttribute(page, '#monitored', 'state')).toBe('pass');
     expect(await text(page, '#monitored .recall-value')).toBe('0.979');
-    expect(await text(page, '#monitored')).toContain('recall of malignant (M)');
+    expect(await text(page, '#monitored')).toContain('recall of M');
     expect(await text(page, '#model')).toContain('normalized');
     expect(await text(page, '#model')).toContain('snapshot #1 · 569 rows');
 
@@ -53,12 +53,12 @@ describe('the dashboard of a running server', () => {
     expect(pixels.threshold).toBeGreaterThan(50);
 
     // The confusion matrix, labelled, with the one missed malignant tumour of the test split.
-    expect(await text(page, '#confusion-table thead')).toMatch(/benign\s*malignant/);
+    expect(await text(page, '#confusion-table thead')).toMatch(/Benign\s*Malign/);
     expect(await text(page, '#confusion-table td[data-true="B"][data-predicted="B"]')).toBe('66');
     expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="B"]')).toBe('1');
     expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="M"]')).toBe('47');
     expect(await text(page, '#report-table .monitored')).toBe('0.979');
-    expect(await text(page, '#report-table')).toContain('malignant (M)');
+    expect(await text(page, '#report-table')).toContain('Malign (M)');
 
     expect(await text(page, '#snapshots-table')).toContain('569');
     expect(await text(page, '#grid-search')).toContain('No grid search yet');
@@ -219,6 +219,46 @@ describe('the dashboard of a server with tokens', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('#action-status', { hasText: 'cancelled' }).waitFor();
     expect(await page.evaluate<number>('window.tokenPrompts')).toBe(4);
+    expect(watched.problems).toEqual([]);
+  });
+});
+
+describe('the dashboard of a server with its own class names and a stricter threshold', () => {
+  let server: RunningServer;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    server = await startServer({ config: { dataset: { classNames: { M: 'Malignant tumour', B: 'Benign' } }, monitor: { threshold: 0.99 } } });
+    watched = await openDashboard(browser, server.base);
+  });
+  afterAll(async () => {
+    await watched?.close();
+    await server?.close();
+  });
+
+  it("names the classes with the configuration's words and shows the server's verdict", async () => {
+    const { page } = watched;
+    await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
+    // Recall of M 0.979 is below 0.99: the first model serves, and every view says it fails.
+    expect(await dataAttribute(page, '#health', 'state')).toBe('fail');
+    expect(await text(page, '#health-text')).toContain('recall of M 0.979 < 0.99 · below threshold');
+    expect(await dataAttribute(page, '#monitored', 'state')).toBe('fail');
+    expect(await text(page, '#monitored')).toContain('✗ below the threshold 0.99');
+    expect(await page.locator('#models-table tr[data-version="1"] td.bad').count()).toBe(1);
+
+    expect(await text(page, '#confusion-table thead')).toMatch(/Benign\s*Malignant tumour/);
+    expect(await text(page, '#confusion')).toContain('1 Malignant tumour predicted Benign (missed)');
+    expect(await text(page, '#report-table')).toContain('Malignant tumour (M)');
+    expect(await text(page, '#confirm-M')).toBe('Malignant tumour (M)');
+    expect(await text(page, '#confirm-B')).toBe('Benign (B)');
+
+    // One confirmed malignant case: the live card names the class the same way.
+    const predicted = (await (await postJson(`${server.base}/api/v1/predict`, { row: malignRow })).json()) as { predictions: { predictionId: string }[] };
+    expect((await postJson(`${server.base}/api/v1/feedback`, { predictionId: predicted.predictions[0].predictionId, actual: 'M' })).status).toBe(200);
+    await page.locator('#live-table tr[data-version="1"][data-state="unjudged"]').waitFor(waitOptions);
+    expect(await text(page, '#live-table tr[data-note-for="1"]')).toBe('Not enough confirmed Malignant tumour cases to judge: 1 of 30 needed.');
+    expect(await text(page, '#live')).toContain('judged from 30 confirmed Malignant tumour cases');
+    await screenshot(page, 'desktop-class-names');
     expect(watched.problems).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ describe('production monitoring on the dashboard', () => {
     expect(positives).toBeLessThan(30);
     await page.locator('#live-counts[data-confirmed="20"][data-pending="94"]').waitFor(live);
     await page.locator('#live-table tr[data-version="1"][data-state="unjudged"]').waitFor();
-    expect(await text(page, '#live-table tr[data-note-for="1"]')).toBe(`Not enough confirmed malignant cases to judge: ${positives} of 30 needed.`);
+    expect(await text(page, '#live-table tr[data-note-for="1"]')).toBe(`Not enough confirmed Malign cases to judge: ${positives} of 30 needed.`);
     expect(await text(page, '#live-table tr[data-version="1"] .test-value')).toBe('0.979');
 
     // The rest confirmed: live recall on the test rows is the test split's own, 47 of 48.
@@ -198,7 +198,7 @@ describe('production monitoring on the dashboard', () => {
     expect((await fetch(`${server.base}/api/v1/jobs/check/run`, { method: 'POST' })).status).toBe(202);
     await page.locator('#alerts-table tr[data-alert="live_recall_below_threshold"][data-status="firing"]').waitFor(live);
     expect(await text(page, '#alerts-table tr[data-alert="live_recall_below_threshold"]')).toContain(
-      `Live recall below thresholdlive recall of malignant ${recall.toFixed(3)} < 0.9 (v1, ${report.versions[0].confirmedPositives} confirmed malignant cases, last 30d)`,
+      `Live recall below thresholdlive recall of Malign ${recall.toFixed(3)} < 0.9 (v1, ${report.versions[0].confirmedPositives} confirmed Malign cases, last 30d)`,
     );
     await screenshot(page, 'desktop-monitoring-live-alert');
     expect(watched.problems).toEqual([]);

@@ -8,6 +8,7 @@
  */
 
 import type { MonitoredMetric } from '../monitored-metric.js';
+import { liveJudged, passesThreshold } from '../monitored-metric.js';
 import type { JobKind } from '../schedule-policy.js';
 
 /** Every alert name, for code that iterates them (a store query, a repeat pass); the type follows it. */
@@ -93,7 +94,7 @@ export function recallCondition(check: RecallCheck): AlertCondition {
       snapshot_id: String(check.snapshotId),
       ...(check.positiveClass === undefined ? {} : { positive_class: check.positiveClass }),
     },
-    active: !(check.value >= check.threshold),
+    active: !passesThreshold(check.value, check.threshold),
   };
 }
 
@@ -194,8 +195,8 @@ export type LiveRecallResolution = 'recovered' | 'too_few_cases';
  * firing a second one next to a stale one.
  */
 export function liveRecallCondition(check: LiveRecallCheck): AlertCondition {
-  const enoughCases = check.confirmedPositives >= check.minCases;
-  const active = enoughCases && !(check.value >= check.threshold);
+  const enoughCases = liveJudged(check.confirmedPositives, check.minCases);
+  const active = enoughCases && !passesThreshold(check.value, check.threshold);
   const resolution: LiveRecallResolution = enoughCases ? 'recovered' : 'too_few_cases';
   return {
     name: 'live_recall_below_threshold',

@@ -1,10 +1,10 @@
 /* global document, setTimeout, clearTimeout, console */
 import { ApiError, call, forgetToken, getJson, hasToken } from './api.js';
-import { byId, fill, fmt, h, renderIfChanged } from './dom.js';
+import { byId, classNamer, fill, fmt, h, renderIfChanged } from './dom.js';
 import { driftView } from './drift-report.js';
 import { gridHeatmap } from './grid-heatmap.js';
-import { liveVerdict, liveView } from './live-performance.js';
-import { classificationReport, confusionMatrix, metricWords, modelCard } from './model-views.js';
+import { liveView } from './live-performance.js';
+import { classificationReport, confusionMatrix, modelCard } from './model-views.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
 import { alertsTable, modelsTable, runsTable, snapshotsTable } from './tables.js';
@@ -195,7 +195,10 @@ document.addEventListener('visibilitychange', () => {
 
 /* Rendering: each part redraws only when its own data changed. */
 
-/** The header's verdict: the test split's (the latest check, else training), and live once judged. */
+/**
+ * The header: the server's verdict on the test split (the latest check, else training), and on
+ * live cases once it judged them (`live`: the serving version's entry, with the report's threshold).
+ */
 function renderHealth(active, latest, performance, firing, live) {
   const el = byId('health');
   const text = byId('health-text');
@@ -204,19 +207,17 @@ function renderHealth(active, latest, performance, firing, live) {
     text.textContent = 'No model is serving yet: press Train (or wait for the start-up training).';
     document.title = 'mloop · no model';
   } else {
-    const value = latest ? latest.value : performance.monitoredValue;
-    const threshold = latest ? latest.threshold : performance.threshold;
-    const passed = value >= threshold;
-    const liveFails = live !== null && !live.passed;
+    const { value, threshold, passed } = latest ?? performance.verdict;
+    const liveFails = live !== null && live.judged && !live.passed;
     el.dataset.state = passed && !liveFails ? 'pass' : 'fail';
     // The tab's title tells a tab kept in the background whether all is well.
     document.title = `${passed && !liveFails ? '✓' : '✗'} mloop v${active.version} · ${fmt.score(value)}${liveFails ? ` · live ${fmt.score(live.value)}` : ''}${firing > 0 ? ` · ${firing} firing` : ''}`;
     fill(
       text,
       h('strong', null, `Model v${active.version} serving`),
-      ` · ${metricWords(performance.monitoredMetric, performance.metrics.positive)} ${fmt.score(value)} ${passed ? '≥' : '<'} ${threshold}`,
+      ` · ${performance.verdict.label} ${fmt.score(value)} ${passed ? '≥' : '<'} ${threshold}`,
       passed ? '' : h('strong', null, ' · below threshold'),
-      liveFails ? h('strong', { id: 'health-live' }, ` · live ${fmt.score(live.value)} < ${threshold}`) : '',
+      liveFails ? h('strong', { id: 'health-live' }, ` · live ${fmt.score(live.value)} < ${live.threshold}`) : '',
     );
   }
   const count = byId('alert-count');
@@ -231,21 +232,13 @@ function gridSearchView(active, models) {
   return h('p', { class: 'muted' }, 'No grid search yet: choose "gridsearch" and press Train to see the mean cross-validated accuracy of every (C, γ).');
 }
 
-/** What the live card judges by: the active model's settings, else the newest version's. */
-function monitorSettings(performance, models) {
-  const source = performance ?? models[0];
-  if (!source) return null;
-  const positive = source.metrics.positive;
-  return { metric: source.monitoredMetric, threshold: source.threshold, positive, metricText: metricWords(source.monitoredMetric, positive).replace(/^./, (c) => c.toUpperCase()) };
-}
-
 function renderMonitoring() {
   const { live, drift, models, performance, activeVersion } = state;
-  const settings = monitorSettings(performance, models);
   const modelOf = (version) => models.find((m) => m.version === version) ?? state.olderModels.get(version);
-  const tests = live?.versions.map((v) => [v.modelVersion, modelOf(v.modelVersion)?.metrics ?? null]);
-  renderIfChanged('live', [live, settings, activeVersion, tests], () =>
-    fill(byId('live'), live && settings ? liveView(live, { settings, modelOf, activeVersion }) : h('p', { class: 'muted' }, live ? 'Shown once a model is trained.' : 'Loading…')),
+  const tests = live?.versions.map((v) => [v.modelVersion, modelOf(v.modelVersion)?.verdict ?? null]);
+  const classes = performance?.classes;
+  renderIfChanged('live', [live, activeVersion, tests, classes], () =>
+    fill(byId('live'), live ? liveView(live, { modelOf, activeVersion, nameOf: classNamer(classes) }) : h('p', { class: 'muted' }, 'Loading…')),
   );
   renderIfChanged('drift', [drift, state.showAllFeatures], () =>
     fill(
@@ -269,22 +262,23 @@ function render() {
   const snapshot = active ? snapshots.find((s) => s.id === active.snapshotId) : undefined;
   const model = active && performance ? active : null;
 
-  const settings = monitorSettings(performance, models);
-  const live = model && settings ? liveVerdict(state.live, model.version, settings) : null;
+  const mine = model ? state.live?.versions.find((v) => v.modelVersion === model.version) : undefined;
+  const live = mine ? { ...mine, threshold: state.live.threshold } : null;
+  const nameOf = classNamer(performance?.classes);
   renderIfChanged('health', [model, latest, performance, firing, live], () => renderHealth(active, latest, performance, firing, live));
   renderIfChanged('model', [model, latest, snapshot, performance], () =>
     fill(byId('model'), model ? modelCard({ model, performance, latest, snapshot }) : h('p', { class: 'muted' }, 'No model is active yet. Train one with the Train button above.')),
   );
   renderIfChanged('chart', [history, alerts], () => chart.update(history, alerts));
   renderMonitoring();
-  renderIfChanged('confusion', performance, () => fill(byId('confusion'), performance ? confusionMatrix(performance) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
-  renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  renderIfChanged('confusion', performance, () => fill(byId('confusion'), performance ? confusionMatrix(performance.metrics, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
   renderIfChanged('models', [models, activeVersion, state.acting], () => fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting })));
-  renderIfChanged('alerts', alerts, () => fill(byId('alerts'), alertsTable(alerts)));
+  renderIfChanged('alerts', [alerts, performance?.classes], () => fill(byId('alerts'), alertsTable(alerts, nameOf)));
   renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
-  predictionForm.setModel(active?.featureNames ?? null, performance?.metrics.labels);
+  predictionForm.setModel(active?.featureNames ?? null, performance?.classes);
 
   byId('train').disabled = state.acting || trainingUnderWay();
   byId('train').textContent = trainingUnderWay() ? 'Training…' : 'Train';

@@ -107,8 +107,10 @@ export const fmt = {
 /** A timestamp that shows local time and keeps the exact value in its tooltip. */
 export const timeEl = (iso) => (iso ? h('time', { datetime: iso, title: iso }, fmt.time(iso)) : '–');
 
-/** Words for the class labels of the breast-cancer data; other data sets show their own labels. */
-const classWords = { M: 'malignant', B: 'benign' };
-export const classWord = (label) => classWords[label] ?? label;
+/**
+ * A label's display name, from the `classes` the server sends with the active model's performance
+ * (the configuration's dataset.classNames); a label without one shows as itself.
+ */
+export const classNamer = (classes) => (label) => classes?.find((c) => c.label === label)?.name ?? label;
 
 export const badge = (text, kind) => h('span', { class: `badge badge-${kind}` }, text);

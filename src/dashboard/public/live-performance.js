@@ -1,23 +1,10 @@
-import { badge, classWord, fmt, h, s } from './dom.js';
+import { badge, fmt, h, s } from './dom.js';
 import { confusionMatrix } from './model-views.js';
 
 const stripWidth = 100;
 const stripHeight = 22;
 
-/** The monitored metric of a live entry and of a registry entry's test split, by the same name. */
-const liveValue = (v, metric) => (metric === 'recall' ? (v.confirmedPositives > 0 ? v.recall : Number.NaN) : v.recallMacro);
-const testValue = (model, metric) => (metric === 'recall' ? model.metrics.recallPositive : model.metrics.recallMacro);
-
-/**
- * The serving version's live value, as the live recall alert judges it: null until it has enough
- * confirmed positive cases to be judged.
- */
-export function liveVerdict(live, version, { metric, threshold }) {
-  const v = live?.versions.find((entry) => entry.modelVersion === version);
-  if (!v || v.confirmedPositives < live.minCases) return null;
-  const value = liveValue(v, metric);
-  return { value, passed: value >= threshold };
-}
+const capitalised = (text) => text.replace(/^./, (c) => c.toUpperCase());
 
 /** A shared scale for every row's strip, down from 1 to below the lowest value or threshold. */
 function scaleFor(values, threshold) {
@@ -55,13 +42,14 @@ function legend(threshold) {
 
 /**
  * GET /api/v1/performance/live next to each version's test-split value from the registry: the
- * window's confirmed and pending cases, then one row per version (newest first), a note where
- * too few confirmed positive cases exist to judge, and the serving version's live confusion matrix.
- * `modelOf(version)` gives the registry entry, or undefined while it is being read.
+ * window's confirmed and pending cases, then one row per version (newest first) with the server's
+ * verdict, a note where too few confirmed positive cases exist to judge, and the serving version's
+ * live confusion matrix. `modelOf(version)` gives the registry entry, or undefined while it is
+ * being read; `nameOf(label)` a class's display name.
  */
-export function liveView(live, { settings, modelOf, activeVersion }) {
+export function liveView(live, { modelOf, activeVersion, nameOf }) {
   if (!live) return h('p', { class: 'muted' }, 'Loading…');
-  const { metric, threshold, positive } = settings;
+  const { metric, label, threshold, positive } = live;
   const total = live.confirmed + live.pending;
   const counts = [
     h(
@@ -80,21 +68,23 @@ export function liveView(live, { settings, modelOf, activeVersion }) {
       h(
         'p',
         { class: 'muted', id: 'live-empty' },
-        `No confirmed diagnoses in the ${live.window} yet. Live ${metric === 'recall' ? 'recall' : 'performance'} is measured on the predictions whose diagnosis pathology has confirmed: send the diagnoses to POST /api/v1/feedback, or confirm one under "Try a prediction".`,
+        `No confirmed diagnoses in the ${live.window} yet. Live performance is measured on the predictions whose diagnosis pathology has confirmed: send the diagnoses to POST /api/v1/feedback, or confirm one under "Try a prediction".`,
       ),
     ];
   }
 
-  const rows = live.versions.map((v) => ({ v, model: modelOf(v.modelVersion), value: liveValue(v, metric), judged: v.confirmedPositives >= live.minCases }));
+  const rows = live.versions.map((v) => ({ v, model: modelOf(v.modelVersion) }));
+  const testOf = (model) => (model ? model.verdict.value : Number.NaN);
   const x = scaleFor(
-    rows.flatMap((r) => [r.value, r.model ? testValue(r.model, metric) : Number.NaN]),
+    rows.flatMap((r) => [r.v.value, testOf(r.model)]),
     threshold,
   );
   const heads = ['Version', 'Live', 'Test split', ''];
-  const trs = rows.flatMap(({ v, model, value, judged }) => {
-    const test = model ? testValue(model, metric) : Number.NaN;
-    const state = !judged ? 'unjudged' : value >= threshold ? 'pass' : 'fail';
-    const extra = metric === 'recall' ? '' : ` · recall of ${positive} ${fmt.score(v.recall)}`;
+  const trs = rows.flatMap(({ v, model }) => {
+    const { value, judged } = v;
+    const test = testOf(model);
+    const state = !judged ? 'unjudged' : v.passed ? 'pass' : 'fail';
+    const extra = metric === 'recall' ? '' : ` · recall of ${nameOf(positive)} ${fmt.score(v.recall)}`;
     const row = h(
       'tr',
       { dataset: { version: v.modelVersion, state } },
@@ -105,24 +95,24 @@ export function liveView(live, { settings, modelOf, activeVersion }) {
         v.modelVersion === activeVersion ? [' ', badge('serving', 'ok')] : null,
         h(
           'div',
-          { class: 'muted small live-cases', title: `${v.confirmedPositives} ${classWord(positive)} of ${v.confirmed} confirmed · precision ${fmt.score(v.precision)} · accuracy ${fmt.score(v.accuracy)}${extra}` },
+          { class: 'muted small live-cases', title: `${v.confirmedPositives} ${nameOf(positive)} of ${v.confirmed} confirmed · precision ${fmt.score(v.precision)} · accuracy ${fmt.score(v.accuracy)}${extra}` },
           `${v.confirmed} case${v.confirmed === 1 ? '' : 's'} · ${v.confirmedPositives} ${positive}`,
         ),
       ),
-      h('td', { class: `num live-value ${state === 'pass' ? 'good' : state === 'fail' ? 'bad' : 'muted'}`, title: `${metric} ${value} on ${v.confirmed} confirmed cases` }, h('strong', null, fmt.score(value))),
-      h('td', { class: 'num test-value', title: model ? `${metric} ${test} on the test split of snapshot #${model.snapshotId}` : 'not among the versions read yet' }, fmt.score(test)),
+      h('td', { class: `num live-value ${state === 'pass' ? 'good' : state === 'fail' ? 'bad' : 'muted'}`, title: `${label} ${value} on ${v.confirmed} confirmed cases` }, h('strong', null, fmt.score(value))),
+      h('td', { class: 'num test-value', title: model ? `${model.verdict.label} ${test} on the test split of snapshot #${model.snapshotId}` : 'not among the versions read yet' }, fmt.score(test)),
       h('td', { class: 'strip-cell' }, comparisonStrip(value, test, threshold, judged, x)),
     );
     [...row.cells].forEach((cell, i) => (cell.dataset.label = cell.classList.contains('strip-cell') ? '' : heads[i]));
     if (judged) return [row];
-    const note = h('tr', { class: 'note-row', dataset: { noteFor: v.modelVersion } }, h('td', { colspan: heads.length, class: 'reason live-note' }, `Not enough confirmed ${classWord(positive)} cases to judge: ${v.confirmedPositives} of ${live.minCases} needed.`));
+    const note = h('tr', { class: 'note-row', dataset: { noteFor: v.modelVersion } }, h('td', { colspan: heads.length, class: 'reason live-note' }, `Not enough confirmed ${nameOf(positive)} cases to judge: ${v.confirmedPositives} of ${live.minCases} needed.`));
     return [row, note];
   });
 
   const shown = rows.find((r) => r.v.modelVersion === activeVersion) ?? rows[0];
   return [
     counts,
-    h('p', { class: 'help' }, `${settings.metricText} per version, live on the confirmed cases next to the test split at training; judged from ${live.minCases} confirmed ${classWord(positive)} cases.`),
+    h('p', { class: 'help' }, `${capitalised(label)} per version, live on the confirmed cases next to the test split at training; judged from ${live.minCases} confirmed ${nameOf(positive)} cases.`),
     h(
       'div',
       { class: 'table-wrap' },
@@ -130,6 +120,6 @@ export function liveView(live, { settings, modelOf, activeVersion }) {
     ),
     legend(threshold),
     h('h3', { class: 'subhead' }, `Confirmed cases of v${shown.v.modelVersion}`),
-    confusionMatrix({ metrics: { labels: shown.v.labels, confusionMatrix: shown.v.confusionMatrix, positive } }, { id: 'live-confusion', where: 'among the confirmed cases', compact: true }),
+    confusionMatrix({ labels: shown.v.labels, confusionMatrix: shown.v.confusionMatrix, positive }, nameOf, { id: 'live-confusion', where: 'among the confirmed cases', compact: true }),
   ];
 }

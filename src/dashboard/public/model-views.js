@@ -1,17 +1,10 @@
-import { badge, classWord, fmt, h, timeEl } from './dom.js';
+import { badge, fmt, h, timeEl } from './dom.js';
 
 const modeWords = {
   basic: 'RBF SVC on the raw measurements',
   normalized: 'min-max scaler, then RBF SVC',
   gridsearch: 'min-max scaler, then RBF SVC with C and γ chosen by cross-validation',
 };
-
-/** "recall of malignant (M)" or "macro-averaged recall", from the metric the server monitors. */
-export function metricWords(metric, positive) {
-  if (metric === 'recall') return `recall of ${classWord(positive)} (${positive})`;
-  if (metric === 'recall_macro') return 'macro-averaged recall';
-  return metric;
-}
 
 export const statusKind = { active: 'ok', candidate: 'info', rejected: 'bad', retired: 'muted' };
 
@@ -30,13 +23,11 @@ function snapshotText(snapshot, id) {
 }
 
 /**
- * The active model at a glance: its monitored value against the threshold (the latest check of
- * this version if there is one, else the value from its training), then what it is.
+ * The active model at a glance: the server's verdict on its monitored value (the latest check of
+ * this version if there is one, else its training's), then what it is.
  */
 export function modelCard({ model, performance, latest, snapshot }) {
-  const value = latest ? latest.value : performance.monitoredValue;
-  const threshold = latest ? latest.threshold : performance.threshold;
-  const passed = value >= threshold;
+  const { value, threshold, passed } = latest ?? performance.verdict;
   const measured = latest
     ? [latest.source === 'check' ? 'last check ' : 'measured at training ', timeEl(latest.createdAt), ` on snapshot #${latest.snapshotId}`]
     : ['measured at training'];
@@ -52,7 +43,7 @@ export function modelCard({ model, performance, latest, snapshot }) {
       h(
         'span',
         { class: 'recall-text' },
-        h('strong', null, metricWords(performance.monitoredMetric, performance.metrics.positive)),
+        h('strong', null, performance.verdict.label),
         h('span', { class: 'recall-verdict' }, passed ? `✓ reaches the threshold ${threshold}` : `✗ below the threshold ${threshold}`),
         h('span', { class: 'muted small' }, measured),
       ),
@@ -77,11 +68,11 @@ export function modelCard({ model, performance, latest, snapshot }) {
 }
 
 /**
- * Rows are the true class, columns the predicted one, in the API's label order. The live card
- * shows the same table for confirmed cases: `id` and `where` say which.
+ * Rows are the true class, columns the predicted one, in the API's label order; `nameOf` gives a
+ * label's display name. The live card shows the same table for confirmed cases: `id` and `where`
+ * say which.
  */
-export function confusionMatrix(performance, { id = 'confusion-table', where = 'on the test split', compact = false } = {}) {
-  const { labels, confusionMatrix: cm, positive } = performance.metrics;
+export function confusionMatrix({ labels, confusionMatrix: cm, positive }, nameOf, { id = 'confusion-table', where = 'on the test split', compact = false } = {}) {
   const p = labels.indexOf(positive);
   const missed = p < 0 ? 0 : cm[p].reduce((n, v, j) => (j === p ? n : n + v), 0);
   const falseAlarms = p < 0 ? 0 : cm.reduce((n, row, i) => (i === p ? n : n + row[p]), 0);
@@ -95,7 +86,7 @@ export function confusionMatrix(performance, { id = 'confusion-table', where = '
       h(
         'table',
         { class: compact ? 'cm cm-compact' : 'cm', id },
-        h('thead', null, h('tr', null, h('td', { rowspan: 2, colspan: 2 }), h('th', { colspan: labels.length, scope: 'colgroup' }, 'predicted')), h('tr', null, labels.map((l) => h('th', { scope: 'col' }, classWord(l))))),
+        h('thead', null, h('tr', null, h('td', { rowspan: 2, colspan: 2 }), h('th', { colspan: labels.length, scope: 'colgroup' }, 'predicted')), h('tr', null, labels.map((l) => h('th', { scope: 'col' }, nameOf(l))))),
         h(
           'tbody',
           null,
@@ -104,9 +95,9 @@ export function confusionMatrix(performance, { id = 'confusion-table', where = '
               'tr',
               null,
               i === 0 ? h('th', { rowspan: labels.length, scope: 'rowgroup', class: 'cm-axis' }, 'true') : null,
-              h('th', { scope: 'row' }, classWord(l)),
+              h('th', { scope: 'row' }, nameOf(l)),
               cm[i].map((v, j) =>
-                h('td', { class: i === j ? 'cm-hit' : v > 0 ? 'cm-miss' : 'cm-zero', style: { '--share': String(v / max) }, dataset: { true: l, predicted: labels[j] }, title: `${v} ${classWord(l)} predicted ${classWord(labels[j])}` }, String(v)),
+                h('td', { class: i === j ? 'cm-hit' : v > 0 ? 'cm-miss' : 'cm-zero', style: { '--share': String(v / max) }, dataset: { true: l, predicted: labels[j] }, title: `${v} ${nameOf(l)} predicted ${nameOf(labels[j])}` }, String(v)),
               ),
             ),
           ),
@@ -115,14 +106,14 @@ export function confusionMatrix(performance, { id = 'confusion-table', where = '
     ),
     p < 0
       ? null
-      : h('p', { class: 'help' }, h('strong', null, `${missed} ${classWord(positive)}`), ` predicted ${labels.filter((l) => l !== positive).map(classWord).join('/')} (missed); `, h('strong', null, String(falseAlarms)), ` predicted ${classWord(positive)} wrongly, ${where}.`),
+      : h('p', { class: 'help' }, h('strong', null, `${missed} ${nameOf(positive)}`), ` predicted ${labels.filter((l) => l !== positive).map(nameOf).join('/')} (missed); `, h('strong', null, String(falseAlarms)), ` predicted ${nameOf(positive)} wrongly, ${where}.`),
   );
 }
 
 /** scikit-learn's classification_report as a table, the monitored number highlighted. */
-export function classificationReport(performance) {
+export function classificationReport(performance, nameOf) {
   const m = performance.metrics;
-  const monitorsPositive = performance.monitoredMetric === 'recall';
+  const monitorsPositive = performance.verdict.metric === 'recall';
   const row = (name, s, { monitored = false, strong = false } = {}) =>
     h('tr', null, h('th', { scope: 'row' }, strong ? h('strong', null, name) : name), h('td', null, fmt.score(s.precision)), h('td', { class: monitored ? 'monitored' : null, title: String(s.recall) }, fmt.score(s.recall)), h('td', null, fmt.score(s.f1)), h('td', null, String(s.support)));
   const support = m.perClass.reduce((n, c) => n + c.support, 0);
@@ -136,7 +127,7 @@ export function classificationReport(performance) {
       h(
         'tbody',
         null,
-        m.perClass.map((c) => row(`${classWord(c.label)} (${c.label})`, c, { monitored: monitorsPositive && c.label === m.positive, strong: c.label === m.positive })),
+        m.perClass.map((c) => row(`${nameOf(c.label)} (${c.label})`, c, { monitored: monitorsPositive && c.label === m.positive, strong: c.label === m.positive })),
         h('tr', { class: 'report-sep' }, h('th', { scope: 'row' }, 'accuracy'), h('td'), h('td'), h('td', null, fmt.score(m.accuracy)), h('td', null, String(support))),
         row('macro avg', m.macroAvg, { monitored: !monitorsPositive }),
         row('weighted avg', m.weightedAvg),

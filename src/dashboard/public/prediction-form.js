@@ -1,4 +1,4 @@
-import { classWord, fill, h } from './dom.js';
+import { classNamer, fill, h } from './dom.js';
 
 /** The Wisconsin data set's columns: ten measures, each as mean, standard error and worst value. */
 const measures = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal_dimension'];
@@ -32,14 +32,13 @@ function inputsFor(featureNames) {
   );
 }
 
-const capitalised = (text) => text.replace(/^./, (c) => c.toUpperCase());
-
 /**
  * "Confirm a diagnosis": POST /api/v1/feedback for one prediction id (the last answer's, or any
  * other), one button per class. It is its own form beside the prediction form, not inside it: a
  * form cannot hold another, and Enter in the id field must not predict.
  */
 function createConfirmForm(confirm) {
+  let nameOf = classNamer([]);
   const id = h('input', { id: 'confirm-id', name: 'predictionId', required: true, autocomplete: 'off', spellcheck: 'false', class: 'mono confirm-id', placeholder: 'predictionId of an answer' });
   const buttons = h('div', { class: 'confirm-buttons' });
   const result = h('p', { class: 'confirm-result', id: 'confirm-result', 'aria-live': 'polite' });
@@ -65,7 +64,7 @@ function createConfirmForm(confirm) {
       const outcome = await confirm(id.value.trim(), actual);
       result.className = 'confirm-result good';
       result.dataset.status = outcome.status;
-      result.textContent = outcome.status === 'recorded' ? `Recorded: this case is confirmed ${classWord(actual)}.` : `Already confirmed ${classWord(actual)}: nothing changed.`;
+      result.textContent = outcome.status === 'recorded' ? `Recorded: this case is confirmed ${nameOf(actual)}.` : `Already confirmed ${nameOf(actual)}: nothing changed.`;
     } catch (error) {
       result.className = 'confirm-result bad';
       result.dataset.status = 'error';
@@ -76,11 +75,13 @@ function createConfirmForm(confirm) {
   });
   return {
     form,
-    setLabels(labels) {
+    /** The model's classes as GET /api/v1/performance lists them: `{ label, name }` in label order. */
+    setClasses(classes) {
+      nameOf = classNamer(classes);
       fill(
         buttons,
         h('span', { class: 'small muted' }, 'confirmed as'),
-        [...labels].reverse().map((l) => h('button', { type: 'submit', name: 'actual', value: l, id: `confirm-${l}` }, `${capitalised(classWord(l))} (${l})`)),
+        [...classes].reverse().map(({ label, name }) => h('button', { type: 'submit', name: 'actual', value: label, id: `confirm-${label}` }, `${name} (${label})`)),
       );
     },
     /** The case just predicted: its id, ready to confirm. */
@@ -99,14 +100,14 @@ function createConfirmForm(confirm) {
  */
 export function createPredictionForm(container, { predict, confirm }) {
   let featureNames = null;
-  let labels = ['B', 'M'];
+  /** `{ label, name }` per class, in label order: the last one is the SVM's positive side. */
+  let classes = [];
   const result = h('div', { class: 'predict-result', id: 'predict-result', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Fill the measurements (or an example) and press Predict.'));
   const form = h('form', { id: 'predict-form', class: 'predict-fields' });
   const exampleButtons = h('div', { class: 'predict-buttons' });
   // Outside the form's element (so that the confirm form can sit beside it), inside it by `form`.
   const submit = h('button', { type: 'submit', class: 'primary', id: 'predict-submit', form: 'predict-form' }, 'Predict');
   const confirmForm = createConfirmForm(confirm);
-  confirmForm.setLabels(labels);
 
   const setRow = (values) => featureNames.forEach((name, k) => (form.elements.namedItem(name).value = values[k] === undefined ? '' : String(values[k])));
   const fillExample = (kind) => setRow(featureNames.map((n) => examples[kind][wdbcColumns.indexOf(n)]));
@@ -120,12 +121,13 @@ export function createPredictionForm(container, { predict, confirm }) {
     try {
       const answer = await predict(row);
       const p = answer.predictions[0];
-      const positive = p.label === labels[labels.length - 1];
+      const [below, above] = [classes[0], classes[classes.length - 1]];
+      const positive = p.label === above?.label;
       fill(
         result,
         h('p', { class: `predict-answer ${positive ? 'bad' : 'good'}`, id: 'predict-answer', dataset: { label: p.label } }, p.className),
         h('p', null, 'decision value ', h('strong', { id: 'predict-decision', title: String(p.decision) }, p.decision.toFixed(4)), ` (model v${answer.modelVersion})`),
-        h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${classWord(labels[labels.length - 1])}, below 0 ${classWord(labels[0])}; the further from 0, the clearer the case.`),
+        h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${above?.name}, below 0 ${below?.name}; the further from 0, the clearer the case.`),
         h('p', { class: 'small predict-id' }, 'prediction id ', h('code', { id: 'predict-id' }, p.predictionId)),
       );
       confirmForm.offer(p.predictionId);
@@ -140,11 +142,14 @@ export function createPredictionForm(container, { predict, confirm }) {
   fill(container, h('p', { class: 'muted' }, 'No model is active yet: train one first.'));
 
   return {
-    /** Rebuilds the inputs only when the feature names change, so typed values survive a refresh. */
-    setModel(names, classLabels) {
-      if (classLabels && JSON.stringify(classLabels) !== JSON.stringify(labels)) {
-        labels = classLabels;
-        confirmForm.setLabels(labels);
+    /**
+     * Rebuilds the inputs only when the feature names change, so typed values survive a refresh;
+     * `modelClasses` as GET /api/v1/performance lists them.
+     */
+    setModel(names, modelClasses) {
+      if (modelClasses && JSON.stringify(modelClasses) !== JSON.stringify(classes)) {
+        classes = modelClasses;
+        confirmForm.setClasses(classes);
       }
       if (JSON.stringify(names) === JSON.stringify(featureNames)) return;
       featureNames = names;

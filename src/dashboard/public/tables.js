@@ -1,4 +1,4 @@
-import { badge, classWord, fmt, h, timeEl } from './dom.js';
+import { badge, fmt, h, timeEl } from './dom.js';
 import { statusKind } from './model-views.js';
 
 /** A list table; each cell also carries its column's name, which a phone shows in place of the header. */
@@ -11,14 +11,14 @@ function table(id, heads, rows, emptyText) {
 /** Model versions, newest first, with the gate's verdict and a promote button on the others. */
 export function modelsTable(models, activeVersion, { onPromote, busy }) {
   const rows = models.map((m) => {
-    const passed = m.monitoredValue >= m.threshold;
+    const { label, value, threshold, passed } = m.verdict;
     return h(
       'tr',
       { dataset: { version: m.version, status: m.status }, class: m.version === activeVersion ? 'row-active' : null },
       h('td', null, h('strong', null, `v${m.version}`)),
       h('td', null, badge(m.status, statusKind[m.status] ?? 'muted')),
       h('td', null, m.mode),
-      h('td', { class: passed ? 'good' : 'bad', title: `${m.monitoredMetric} ${m.monitoredValue} (threshold ${m.threshold})` }, fmt.score(m.monitoredValue)),
+      h('td', { class: passed ? 'good' : 'bad', title: `${label} ${value} (threshold ${threshold})` }, fmt.score(value)),
       h('td', null, timeEl(m.createdAt)),
       h('td', { class: 'reason' }, m.gateReason ?? (passed ? 'passed' : '–')),
       h(
@@ -47,7 +47,8 @@ function runResult(run) {
 function checkMonitoring(r) {
   const parts = [];
   if (r.live?.judged && typeof r.live.value === 'number') {
-    parts.push(' · ', h('span', { class: r.live.value >= r.threshold ? 'good' : 'bad', title: `on ${r.live.confirmed} confirmed cases, ${r.live.window}` }, `live ${fmt.score(r.live.value)}`));
+    // Runs recorded before checks said `passed` for live values keep a neutral colour.
+    parts.push(' · ', h('span', { class: r.live.passed === undefined ? null : r.live.passed ? 'good' : 'bad', title: `on ${r.live.confirmed} confirmed cases, ${r.live.window}` }, `live ${fmt.score(r.live.value)}`));
   }
   if (r.drift?.judged) {
     parts.push(' · ', h('span', { class: r.drift.datasetDrift ? 'bad' : null, title: `${r.drift.nRecent} recent inputs, ${r.drift.window}` }, `${r.drift.driftedCount} feature${r.drift.driftedCount === 1 ? '' : 's'} drifted`));
@@ -93,10 +94,10 @@ const alertWords = {
   data_drift: 'Input data drift',
 };
 
-/** "recall of malignant" (or "macro recall"), as the live alert's annotations name it. */
-function liveMetric(a) {
+/** "recall of Malign" (or "macro recall"), as the live alert's annotations name it. */
+function liveMetric(a, nameOf) {
   if (a.labels.metric === 'recall_macro') return 'macro recall';
-  const positive = a.annotations.positive_class_name ?? (a.annotations.positive_class ? classWord(a.annotations.positive_class) : null);
+  const positive = a.annotations.positive_class_name ?? (a.annotations.positive_class ? nameOf(a.annotations.positive_class) : null);
   return positive ? `recall of ${positive}` : 'recall';
 }
 
@@ -112,7 +113,7 @@ function share(v) {
   return fmt.percent(Number(v));
 }
 
-function alertText(a) {
+function alertText(a, nameOf) {
   const n = a.annotations;
   switch (a.name) {
     case 'recall_below_threshold':
@@ -122,9 +123,9 @@ function alertText(a) {
     case 'job_failed':
       return a.status === 'firing' ? `${a.labels.job} failed (${n.attempts} attempts): ${n.error}` : `${a.labels.job} succeeded again`;
     case 'live_recall_below_threshold': {
-      const positive = n.positive_class_name ?? (n.positive_class ? classWord(n.positive_class) : 'positive');
+      const positive = n.positive_class_name ?? (n.positive_class ? nameOf(n.positive_class) : 'positive');
       const cases = `${n.confirmed_positives} confirmed ${positive} cases, ${n.window}`;
-      if (a.status === 'firing') return `live ${liveMetric(a)} ${fmt.score(Number(n.value))} < ${n.threshold} (v${n.model_version}, ${cases})`;
+      if (a.status === 'firing') return `live ${liveMetric(a, nameOf)} ${fmt.score(Number(n.value))} < ${n.threshold} (v${n.model_version}, ${cases})`;
       if (n.resolution === 'too_few_cases') return `closed: too few confirmed cases to judge (${n.confirmed_positives} of ${n.min_cases}, v${n.model_version})`;
       return `back to ${fmt.score(Number(n.value))} (v${n.model_version}, ${cases})`;
     }
@@ -141,13 +142,14 @@ function alertText(a) {
   }
 }
 
-export function alertsTable(alerts) {
+/** `nameOf(label)`: a class's display name. */
+export function alertsTable(alerts, nameOf) {
   const rows = alerts.map((a) =>
     h(
       'tr',
       { dataset: { alert: a.name, status: a.status } },
       h('td', null, badge(a.status, a.status === 'firing' ? 'bad' : 'muted')),
-      h('td', { class: 'reason' }, h('strong', null, alertWords[a.name] ?? a.name), h('div', { class: 'small' }, alertText(a))),
+      h('td', { class: 'reason' }, h('strong', null, alertWords[a.name] ?? a.name), h('div', { class: 'small' }, alertText(a, nameOf))),
       h('td', null, timeEl(a.startsAt), a.endsAt ? [' – ', timeEl(a.endsAt)] : null),
     ),
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List, Nullable } from '../../schemas.js';
+import { errors, List, MonitoredMetric, Nullable } from '../../schemas.js';
 
 const Version = Type.Object({
   modelVersion: Type.Integer(),
@@ -13,6 +13,9 @@ const Version = Type.Object({
   recallMacro: Type.Number(),
   precision: Type.Number({ description: 'precision of the positive class' }),
   accuracy: Type.Number(),
+  value: Type.Number({ description: 'the monitored metric (monitor.metric) on the confirmed cases' }),
+  judged: Type.Boolean({ description: 'confirmedPositives >= minCases: only then does the live recall alert judge the value' }),
+  passed: Type.Boolean({ description: 'value reaches the threshold (a verdict only when judged)' }),
 });
 
 const FeatureDrift = Type.Object({
@@ -52,6 +55,10 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
             confirmed: Type.Integer(),
             pending: Type.Integer({ description: 'predictions in the window still waiting for a confirmed diagnosis' }),
             minCases: Type.Integer(),
+            metric: MonitoredMetric,
+            label: Type.String({ description: "the metric in words: 'recall of M', 'macro recall'" }),
+            threshold: Type.Number({ description: 'monitor.threshold' }),
+            positive: Type.String({ description: 'dataset.positive, the class whose confirmed cases count towards minCases' }),
             versions: List(Version),
           }),
         },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../../route-context.js';
-import { Check, errors, List, Metrics, modelView, TrainingMode } from '../../schemas.js';
+import { Check, errors, List, Metrics, modelView, TrainingMode, Verdict } from '../../schemas.js';
 
 /** How well the active model does, and how the monitored metric went over time. */
 export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
@@ -21,6 +21,10 @@ export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async 
             monitoredValue: Type.Number(),
             threshold: Type.Number(),
             passed: Type.Boolean({ description: 'the monitored value reaches the threshold' }),
+            verdict: Verdict,
+            classes: List(Type.Object({ label: Type.String(), name: Type.String({ description: "the label's display name from dataset.classNames (the label itself when it has none)" }) }), {
+              description: "the model's classes, in `metrics.labels` order",
+            }),
           }),
           ...errors(409),
         },
@@ -28,6 +32,7 @@ export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async 
     },
     async () => {
       const model = modelView(app.registry.active());
+      const { classNames } = app.config.dataset;
       return {
         version: model.version,
         mode: model.mode,
@@ -36,7 +41,9 @@ export const performanceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async 
         monitoredMetric: model.monitoredMetric,
         monitoredValue: model.monitoredValue,
         threshold: model.threshold,
-        passed: model.monitoredValue >= model.threshold,
+        passed: model.verdict.passed,
+        verdict: model.verdict,
+        classes: model.metrics.labels.map((label) => ({ label, name: classNames[label] ?? label })),
       };
     },
   );

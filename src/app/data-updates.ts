@@ -32,7 +32,8 @@ export class DataUpdates {
 
   async update(expectedFeatures?: readonly string[]): Promise<UpdateOutcome> {
     const source = datasetSource(this.config);
-    const { text, contentHash } = await readSource(source, { timeoutMs: this.config.dataset.timeoutMs, maxBytes: this.config.dataset.maxBytes }).catch((e: unknown) => {
+    const { timeoutMs, maxBytes, query } = this.config.dataset;
+    const { text, contentHash } = await readSource(source, { timeoutMs, maxBytes }, { query }).catch((e: unknown) => {
       throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
     });
     const latest = await this.store.snapshots.latest();
@@ -52,11 +53,11 @@ export class DataUpdates {
       featureNames: [...dataset.featureNames],
       now: this.clock.now(),
     });
-    this.log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, source }, 'new data snapshot');
+    this.log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, unlabelledRows: dataset.unlabelledRows, source }, 'new data snapshot');
     return { status: 'created', snapshot };
   }
 
-  /** Parses with the configured label and columns; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
+  /** Parses with the configured label, columns and reading options; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
   private parse(text: string, features: readonly string[] | undefined, prefix: string, suffix = ''): Dataset {
     try {
       return parseDataset(text, { ...this.config.dataset, features });

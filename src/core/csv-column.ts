@@ -12,9 +12,9 @@ export interface CsvColumn {
   readonly dtype: CsvDtype;
   /** Numeric dtypes only: each cell's double; NaN = missing. */
   readonly numbers?: Float64Array;
-  /** Each cell as text: a number's canonical form (`4`, `0.5`), `True`/`False`, or the cell as
+  /** Row `r`'s cell as text: a number's canonical form (`4`, `0.5`), `True`/`False`, or the cell as
    *  written; undefined = missing. */
-  readonly texts: readonly (string | undefined)[];
+  readonly text: (r: number) => string | undefined;
 }
 
 export const isNumericDtype = (dtype: CsvDtype) => dtype === 'int64' || dtype === 'uint64' || dtype === 'float64';
@@ -42,9 +42,17 @@ type Parse = 'ok' | 'invalid' | 'overflow';
 function int64Parse(cell: string): Parse {
   const [, sign, digits, rest] = INTEGER.exec(cell) as RegExpExecArray;
   if (digits === '') return 'invalid';
-  const value = sign === '-' ? -BigInt(digits) : BigInt(digits);
-  if (value < INT64_MIN || value > INT64_MAX) return 'overflow';
+  if (digits.length > 18) {
+    const value = sign === '-' ? -BigInt(digits) : BigInt(digits);
+    if (value < INT64_MIN || value > INT64_MAX) return 'overflow';
+  }
   return TRAILING_SPACE.test(rest) ? 'ok' : 'invalid';
+}
+
+/** An integer cell's double: rounded once from the exact integer, and 0 rather than -0, as numpy casts an int64. */
+function integerValue(cell: string): number {
+  const t = cell.trim();
+  return t.length < 16 ? Number(t) + 0 : Number(BigInt(t));
 }
 
 interface UintState {
@@ -77,14 +85,15 @@ export function floatValue(cell: string): number | undefined {
   return undefined;
 }
 
-function inferDtype(cells: readonly string[], isNa: (cell: string) => boolean): CsvDtype {
+/** The dtype, and for float64 the values read on the way. */
+function inferDtype(cells: readonly string[], isNa: (cell: string) => boolean): { dtype: CsvDtype; floats?: Float64Array } {
   let int: Parse = 'ok';
   for (const cell of cells) {
     if (isNa(cell)) continue;
     int = int64Parse(cell);
     if (int !== 'ok') break;
   }
-  if (int === 'ok') return 'int64';
+  if (int === 'ok') return { dtype: 'int64' };
   if (int === 'overflow') {
     const state: UintState = { seenSint: false, seenUint: false, seenNull: false };
     let uint: Parse = 'ok';
@@ -97,12 +106,18 @@ function inferDtype(cells: readonly string[], isNa: (cell: string) => boolean): 
       if (uint !== 'ok') break;
     }
     // An overflow, a negative number, or a missing cell beside a value past int64 leaves the text.
-    if (uint === 'overflow') return 'object';
-    if (uint === 'ok') return state.seenSint || (state.seenUint && state.seenNull) ? 'object' : 'uint64';
+    if (uint === 'overflow') return { dtype: 'object' };
+    if (uint === 'ok') return { dtype: state.seenSint || (state.seenUint && state.seenNull) ? 'object' : 'uint64' };
   }
-  if (cells.every((cell) => isNa(cell) || floatValue(cell) !== undefined)) return 'float64';
-  if (cells.every((cell) => isNa(cell) || TRUE.has(cell) || FALSE.has(cell))) return 'bool';
-  return 'object';
+  const floats = new Float64Array(cells.length);
+  const isFloat = cells.every((cell, r) => {
+    if (isNa(cell)) return (floats[r] = Number.NaN), true;
+    const value = floatValue(cell);
+    return value !== undefined && ((floats[r] = value), true);
+  });
+  if (isFloat) return { dtype: 'float64', floats };
+  if (cells.every((cell) => isNa(cell) || TRUE.has(cell) || FALSE.has(cell))) return { dtype: 'bool' };
+  return { dtype: 'object' };
 }
 
 /** The text of a number cell as a label or category: exact for integers, shortest round-trip for doubles. */
@@ -113,18 +128,13 @@ export function numberText(cell: string, dtype: CsvDtype): string {
 
 export function readCsvColumn(cells: readonly string[], na: NaValues): CsvColumn {
   const isNa = (cell: string) => na.strings.has(cell);
-  const parsed = inferDtype(cells, isNa);
+  const { dtype: parsed, floats } = inferDtype(cells, isNa);
   const anyNa = cells.some(isNa);
   // pandas then upcasts: an integer column with a missing cell to float64, a bool one to object.
   const dtype = parsed === 'int64' && anyNa ? 'float64' : parsed === 'bool' && anyNa ? 'object' : parsed;
-  if (parsed === 'object') return { dtype, texts: cells.map((cell) => (isNa(cell) ? undefined : cell)) };
-  if (parsed === 'bool') return { dtype, texts: cells.map((cell) => (isNa(cell) ? undefined : TRUE.has(cell) ? 'True' : 'False')) };
-  const numbers = new Float64Array(cells.length);
-  const texts = cells.map((cell, r) => {
-    // The float values of na_values apply only in the float64 pass (_try_double), not to integers.
-    const value = isNa(cell) ? Number.NaN : parsed === 'float64' ? (floatValue(cell) as number) : Number(BigInt(cell.trim()));
-    numbers[r] = parsed === 'float64' && na.numbers.has(value) ? Number.NaN : value;
-    return Number.isNaN(numbers[r]) ? undefined : numberText(cell, dtype);
-  });
-  return { dtype, numbers, texts };
+  if (parsed === 'object') return { dtype, text: (r) => (isNa(cells[r]) ? undefined : cells[r]) };
+  if (parsed === 'bool') return { dtype, text: (r) => (isNa(cells[r]) ? undefined : TRUE.has(cells[r]) ? 'True' : 'False') };
+  // The float values of na_values apply only in the float64 pass (_try_double), not to integers.
+  const numbers = floats?.map((v) => (na.numbers.has(v) ? Number.NaN : v)) ?? Float64Array.from(cells, (cell) => (isNa(cell) ? Number.NaN : integerValue(cell)));
+  return { dtype, numbers, text: (r) => (Number.isNaN(numbers[r]) ? undefined : numberText(cells[r], dtype)) };
 }

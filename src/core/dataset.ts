@@ -52,8 +52,8 @@ export function parseDataset(text: string, options: DatasetOptions): Dataset {
   const na = naValuesOf(options.naValues ?? DEFAULT_NA_VALUES);
   const column = (name: string) => readCsvColumn(table.rows.map((row) => row.cells[index.get(name) as number]), na);
   const label = column(options.label);
-  const labelled = table.rows.flatMap((_, r) => (label.texts[r] === undefined ? [] : [r]));
-  const y = labelled.map((r) => label.texts[r] as string);
+  const labelled = table.rows.flatMap((_, r) => (label.text(r) === undefined ? [] : [r]));
+  const y = labelled.map((r) => label.text(r) as string);
   const lines = labelled.map((r) => table.rows[r].line);
 
   const cols = featureNames.length;
@@ -62,7 +62,7 @@ export function parseDataset(text: string, options: DatasetOptions): Dataset {
     const values = column(name);
     checkFinite(values, name, table);
     const categorical = forced.has(name) || !isNumericDtype(values.dtype);
-    const { codes, categories } = categorical ? encode(values) : { codes: values.numbers as Float64Array, categories: undefined };
+    const { codes, categories } = categorical ? encode(values, table.rows.length) : { codes: values.numbers as Float64Array, categories: undefined };
     labelled.forEach((r, i) => (data[i * cols + k] = codes[r]));
     return categorical ? { name, kind: 'categorical', categories } : { name, kind: 'numeric' };
   });
@@ -103,8 +103,8 @@ function checkFinite(column: CsvColumn, name: string, table: CsvTable): void {
 }
 
 /** Category indices in OneHotEncoder's order: np.unique sorts numbers by value and strings by code point. */
-function encode(column: CsvColumn): { codes: Float64Array; categories: string[] } {
-  const codes = new Float64Array(column.texts.length);
+function encode(column: CsvColumn, rows: number): { codes: Float64Array; categories: string[] } {
+  const codes = new Float64Array(rows);
   if (column.numbers) {
     const numbers = column.numbers;
     const distinct = [...new Set(numbers.filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b);
@@ -113,9 +113,10 @@ function encode(column: CsvColumn): { codes: Float64Array; categories: string[] 
     // String(v), not the cell: "1" and "1.0" are the same category of a numeric column.
     return { codes, categories: distinct.map(String) };
   }
-  const categories = [...new Set(column.texts.filter((t): t is string => t !== undefined))].sort(compareCodePoints);
+  const texts = Array.from(codes, (_, r) => column.text(r));
+  const categories = [...new Set(texts.filter((t): t is string => t !== undefined))].sort(compareCodePoints);
   const position = new Map(categories.map((t, i) => [t, i]));
-  column.texts.forEach((t, r) => (codes[r] = t === undefined ? Number.NaN : (position.get(t) as number)));
+  texts.forEach((t, r) => (codes[r] = t === undefined ? Number.NaN : (position.get(t) as number)));
   return { codes, categories };
 }
 

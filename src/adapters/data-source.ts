@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { isPostgresSource, PostgresSourceError, queryCsv } from './postgres-source.js';
 
 /** The bundled data set (UCI WDBC, CC BY 4.0; see data/README.md). */
 export const bundledDatasetPath = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));
@@ -26,10 +27,34 @@ export interface ReadLimits {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads the CSV behind `source`: an http(s) URL or a file path, within a time and size limit. */
-export async function readSource(source: string, limits: ReadLimits): Promise<SourceText> {
-  const bytes = /^https?:\/\//i.test(source) ? await fetchBytes(source, limits) : await readFileBytes(source, limits.maxBytes);
+export interface SourceQuery {
+  /** The SELECT to run when `source` is a PostgreSQL URL (dataset.query). */
+  readonly query?: string;
+  /** Where the database password comes from (MLOOP_DATASET_PASSWORD, else PGPASSWORD). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads the CSV behind `source`, within a time and size limit: a PostgreSQL URL (the result of
+ * `query`, written as CSV), an http(s) URL or a file path.
+ */
+export async function readSource(source: string, limits: ReadLimits, options: SourceQuery = {}): Promise<SourceText> {
+  const bytes = isPostgresSource(source)
+    ? await queryBytes(source, options, limits)
+    : /^https?:\/\//i.test(source)
+      ? await fetchBytes(source, limits)
+      : await readFileBytes(source, limits.maxBytes);
   return { source, text: new TextDecoder('utf-8').decode(bytes), contentHash: sha256(bytes) };
+}
+
+async function queryBytes(source: string, options: SourceQuery, limits: ReadLimits): Promise<Uint8Array> {
+  if (!options.query) throw new DataSourceError('dataset.query is required for a PostgreSQL dataset.source: the SELECT whose columns are the table');
+  try {
+    return new TextEncoder().encode(await queryCsv(source, options.query, limits, options.env));
+  } catch (cause) {
+    if (cause instanceof PostgresSourceError) throw new DataSourceError(cause.message, { cause });
+    throw cause;
+  }
 }
 
 async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {

@@ -50,7 +50,8 @@ export class DataUpdates {
     const { config, store, registry, clock, log } = this.deps;
     const expectedFeatures = registry.serving?.artifact.featureNames;
     const source = datasetSource(config);
-    const { text, contentHash } = await readSource(source, { timeoutMs: config.dataset.timeoutMs, maxBytes: config.dataset.maxBytes }).catch((e: unknown) => {
+    const { timeoutMs, maxBytes, query } = config.dataset;
+    const { text, contentHash } = await readSource(source, { timeoutMs, maxBytes }, { query }).catch((e: unknown) => {
       throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
     });
     const latest = await store.snapshots.latest();
@@ -70,11 +71,11 @@ export class DataUpdates {
       featureNames: [...dataset.featureNames],
       now: clock.now(),
     });
-    log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, source }, 'new data snapshot');
+    log.info({ snapshot: snapshot.id, rows: snapshot.rowCount, unlabelledRows: dataset.unlabelledRows, source }, 'new data snapshot');
     return { status: 'created', snapshot };
   }
 
-  /** Parses with the configured label and columns; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
+  /** Parses with the configured label, columns and reading options; a bad CSV becomes InvalidDataError, prefixed and suffixed. */
   private parse(text: string, features: readonly string[] | undefined, prefix: string, suffix = ''): Dataset {
     try {
       return parseDataset(text, { ...this.deps.config.dataset, features });

@@ -2,12 +2,14 @@ import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
+import { isPostgresSource, postgresSourceProblem } from '../adapters/postgres-source.js';
 import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
 import { gammaRules } from '../core/svc/svc.js';
 import { literalUnion } from './literal-union.js';
+import { DEFAULT_NA_VALUES } from '../core/na-values.js';
 
 /**
  * The configuration file's schema. Key names are a contract (README "Configuration"); every key is
@@ -25,9 +27,15 @@ const section = <T extends Record<string, TSchema>>(properties: T) => Type.Objec
 export const ConfigSchema = Type.Object(
   {
     dataset: section({
-      source: Type.Optional(Type.String({ minLength: 1, description: 'file path or http(s) URL of a CSV; default: the bundled data/wdbc.csv' })),
+      source: Type.Optional(Type.String({ minLength: 1, description: 'file path or http(s) URL of a CSV, or a postgres:// URL with dataset.query; default: the bundled data/wdbc.csv' })),
+      query: Type.Optional(Type.String({ minLength: 1, description: 'the SELECT whose columns are the table, when dataset.source is a PostgreSQL URL (password from PGPASSWORD or MLOOP_DATASET_PASSWORD)' })),
+      header: Type.Boolean({ default: true, description: 'whether the first line names the columns' }),
+      columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 2, description: "the columns' names, in file order; required when header is false" })),
+      delimiter: Type.Union([Type.Literal(','), Type.Literal(';'), Type.Literal('\t')], { default: ',' }),
+      naValues: Type.Array(Type.String(), { default: [...DEFAULT_NA_VALUES], description: 'cells that mean "missing"' }),
+      categorical: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'feature columns read as categories even when they hold numbers (codes)' }),
       label: Type.String({ minLength: 1, default: 'diagnosis' }),
-      positive: Type.String({ minLength: 1, default: 'M' }),
+      positive: Type.String({ minLength: 1, default: 'M', description: 'a label, written as a string or a number' }),
       drop: Type.Array(Type.String(), { default: ['id'] }),
       classNames: Type.Record(Type.String(), Type.String(), { default: { M: 'Malign', B: 'Benign' }, description: 'words for each label in answers (the tutorial said Malign / Benign)' }),
       timeoutMs: Type.Integer({ minimum: 1, default: 30_000 }),
@@ -129,7 +137,11 @@ function keyOf(path: string): string {
 export function parseConfig(input: unknown): Config {
   const raw = input ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('configuration must be an object of sections (dataset, split, training, monitor, ...)');
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  const given = labelsAsStrings(structuredClone(raw));
+  const classNames = structuredClone((given as { dataset?: { classNames?: unknown } }).dataset?.classNames);
+  const withDefaults = Value.Default(ConfigSchema, given) as { dataset?: { classNames?: unknown } };
+  // TypeBox adds a record's default entries to a given record ({2: …, 4: …} would gain M and B).
+  if (classNames !== undefined && withDefaults.dataset) withDefaults.dataset.classNames = classNames;
   const problems = [...Value.Errors(ConfigSchema, withDefaults)];
   if (problems.length > 0) {
     const seen = new Set<string>();
@@ -147,9 +159,40 @@ export function parseConfig(input: unknown): Config {
   return config;
 }
 
+/**
+ * A label written as a number (`positive: 4`, `naValues: [-999]`) means its text: YAML and JSON
+ * read `4` as a number, the data file holds the text. Keys of classNames are strings already.
+ */
+function labelsAsStrings(raw: object): object {
+  const dataset = (raw as { dataset?: unknown }).dataset;
+  if (typeof dataset !== 'object' || dataset === null) return raw;
+  const d = dataset as Record<string, unknown>;
+  if (typeof d.positive === 'number') d.positive = String(d.positive);
+  if (Array.isArray(d.naValues)) d.naValues = d.naValues.map((v: unknown) => (typeof v === 'number' ? String(v) : v));
+  return raw;
+}
+
+/** The dataset keys that depend on each other. */
+function datasetProblems(dataset: Config['dataset']): string[] {
+  const problems: string[] = [];
+  if (!dataset.header && !dataset.columns) problems.push('dataset.columns: required when dataset.header is false (the names of all the columns, in file order)');
+  const twice = dataset.columns?.find((name, i, all) => all.indexOf(name) !== i);
+  if (twice !== undefined) problems.push(`dataset.columns: ${JSON.stringify(twice)} is named twice`);
+  const source = dataset.source;
+  if (source !== undefined && isPostgresSource(source)) {
+    const problem = postgresSourceProblem(source);
+    if (problem) problems.push(`dataset.source: ${problem}`);
+    if (dataset.query === undefined) problems.push('dataset.query: required when dataset.source is a PostgreSQL URL (the SELECT whose columns are the table)');
+    if (!dataset.header || dataset.columns || dataset.delimiter !== ',') problems.push("dataset.header, dataset.columns, dataset.delimiter: not for a PostgreSQL source, whose query's columns are the table");
+  } else if (dataset.query !== undefined) {
+    problems.push('dataset.query: only for a PostgreSQL dataset.source (postgres://user@host:port/database)');
+  }
+  return problems;
+}
+
 /** What the schema cannot say: cron syntax, time zones and durations, each named by its key. */
 function checkSemantics(config: Config): void {
-  const problems: string[] = [];
+  const problems: string[] = datasetProblems(config.dataset);
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
   } catch {

@@ -1,120 +1,146 @@
-import { parse } from 'csv-parse/sync';
+import type { CsvColumn } from './csv-column.js';
+import { floatValue, isNumericDtype, numberText, readCsvColumn } from './csv-column.js';
+import type { CsvTable, CsvTableOptions } from './csv-table.js';
+import { readCsvTable } from './csv-table.js';
+import { DatasetError } from './dataset-error.js';
+import type { FeatureSpec } from './feature-spec.js';
 import type { Matrix } from './matrix.js';
+import { DEFAULT_NA_VALUES, naValuesOf } from './na-values.js';
 
-/** A labelled table: `x` holds the features in `featureNames` order, `y` the label of each row. */
+export { DatasetError } from './dataset-error.js';
+
+/**
+ * A labelled table, as `pandas.read_csv` reads it and a scikit-learn `ColumnTransformer` would
+ * take it: `x` holds the features in `features` order, `y` the label of each labelled row.
+ */
 export interface Dataset {
+  /** = features.map(f => f.name), kept for existing callers. */
   readonly featureNames: readonly string[];
+  readonly features: readonly FeatureSpec[];
+  /** Row-major; numeric cells as doubles, categorical cells as the index into `categories`; NaN = missing. */
   readonly x: Matrix;
+  /** Labels as strings ("4", "M", ...). */
   readonly y: readonly string[];
+  /** Rows left out because their label was missing. */
+  readonly unlabelledRows: number;
 }
 
-export interface DatasetOptions {
+export interface DatasetOptions extends CsvTableOptions {
   readonly label: string;
   readonly positive: string;
   /** Columns to ignore; names absent from the file are fine. */
   readonly drop: readonly string[];
   /** When set, the file must have exactly these features (in any column order). */
   readonly features?: readonly string[];
-}
-
-/** A CSV that cannot be used, with the place of the problem. */
-export class DatasetError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-    readonly column?: string,
-  ) {
-    super(message);
-    this.name = 'DatasetError';
-  }
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-interface CsvRecord {
-  readonly record: string[];
-  readonly info: { readonly lines: number };
-}
-
-function readRecords(text: string): CsvRecord[] {
-  try {
-    return parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as CsvRecord[];
-  } catch (cause) {
-    throw new DatasetError(`not a readable CSV: ${(cause as Error).message}`);
-  }
+  /** Cells that mean "missing" (pandas' na_values with keep_default_na=False); default DEFAULT_NA_VALUES. */
+  readonly naValues?: readonly string[];
+  /** Feature columns read as categories even when every cell is a number. */
+  readonly categorical?: readonly string[];
 }
 
 export function parseDataset(text: string, options: DatasetOptions): Dataset {
-  const records = readRecords(text);
-  if (records.length === 0) throw new DatasetError('the CSV is empty: expected a header line and data rows');
-  const header = records[0].record.map((name) => name.trim());
-  const rows = records.slice(1);
-  if (rows.length === 0) throw new DatasetError('the CSV has a header but no data rows', 2);
+  const table = readCsvTable(text, options);
+  const index = new Map<string, number>();
+  table.names.forEach((name, c) => name !== '' && index.set(name, c));
+  const featureNames = selectFeatures([...index.keys()], options, table);
+  const forced = new Set(options.categorical ?? []);
+  const unknown = [...forced].filter((name) => !featureNames.includes(name));
+  if (unknown.length > 0) {
+    throw new DatasetError(`dataset.categorical names ${unknown.map((n) => `'${n}'`).join(', ')}, not ${unknown.length > 1 ? 'feature columns' : 'a feature column'} (features: ${featureNames.join(', ')})`, undefined, unknown[0]);
+  }
 
-  // An unnamed column whose cells are all empty is what a trailing comma produces (pandas' "Unnamed: 32").
-  const unnamedEmpty = (c: number) => header[c] === '' && rows.every((r) => (r.record[c] ?? '').trim() === '');
-  const seen = new Map<string, number>();
-  header.forEach((name, c) => {
-    if (name === '') {
-      if (!unnamedEmpty(c)) throw new DatasetError(`column ${c + 1} has no name in the header but holds values`, 1);
-      return;
-    }
-    if (seen.has(name)) throw new DatasetError(`duplicate column '${name}' (columns ${(seen.get(name) ?? 0) + 1} and ${c + 1})`, 1, name);
-    seen.set(name, c);
+  const na = naValuesOf(options.naValues ?? DEFAULT_NA_VALUES);
+  const column = (name: string) => readCsvColumn(table.rows.map((row) => row.cells[index.get(name) as number]), na);
+  const label = column(options.label);
+  const labelled = table.rows.flatMap((_, r) => (label.text(r) === undefined ? [] : [r]));
+  const y = labelled.map((r) => label.text(r) as string);
+  const lines = labelled.map((r) => table.rows[r].line);
+
+  const cols = featureNames.length;
+  const data = new Float64Array(labelled.length * cols);
+  const features = featureNames.map((name, k): FeatureSpec => {
+    const values = column(name);
+    checkFinite(values, name, table);
+    const categorical = forced.has(name) || !isNumericDtype(values.dtype);
+    const { codes, categories } = categorical ? encode(values, table.rows.length) : { codes: values.numbers as Float64Array, categories: undefined };
+    labelled.forEach((r, i) => (data[i * cols + k] = codes[r]));
+    return categorical ? { name, kind: 'categorical', categories } : { name, kind: 'numeric' };
   });
 
-  const labelColumn = seen.get(options.label);
-  if (labelColumn === undefined) {
-    throw new DatasetError(`missing label column '${options.label}' (the header has: ${[...seen.keys()].join(', ')})`, 1, options.label);
+  checkLabels(y, lines, { ...options, positive: positiveText(options.positive, label) });
+  return { featureNames, features, x: { rows: labelled.length, cols, data }, y, unlabelledRows: table.rows.length - labelled.length };
+}
+
+function selectFeatures(present: readonly string[], options: DatasetOptions, table: CsvTable): readonly string[] {
+  const headerLine = table.namedBy === 'the header' ? 1 : undefined;
+  if (!present.includes(options.label)) {
+    throw new DatasetError(`missing label column '${options.label}' (${table.namedBy} has: ${present.join(', ')})`, headerLine, options.label);
   }
   const dropped = new Set(options.drop);
-  const present = [...seen.keys()].filter((name) => name !== options.label && !dropped.has(name));
-  let featureNames: readonly string[] = present;
+  const candidates = present.filter((name) => name !== options.label && !dropped.has(name));
+  let featureNames = candidates;
   if (options.features) {
     const expected = new Set(options.features);
-    const missing = options.features.filter((name) => !seen.has(name));
-    if (missing.length > 0) throw new DatasetError(`missing feature column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, 1, missing[0]);
-    const extra = present.filter((name) => !expected.has(name));
+    const missing = options.features.filter((name) => !present.includes(name));
+    if (missing.length > 0) throw new DatasetError(`missing feature column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, headerLine, missing[0]);
+    const extra = candidates.filter((name) => !expected.has(name));
     if (extra.length > 0) {
-      throw new DatasetError(`unexpected column${extra.length > 1 ? 's' : ''} ${extra.map((n) => `'${n}'`).join(', ')}: not a feature of the model (list it in dataset.drop to ignore it)`, 1, extra[0]);
+      throw new DatasetError(`unexpected column${extra.length > 1 ? 's' : ''} ${extra.map((n) => `'${n}'`).join(', ')}: not a feature of the model (list it in dataset.drop to ignore it)`, headerLine, extra[0]);
     }
-    featureNames = options.features;
+    featureNames = [...options.features];
   }
-  if (featureNames.length === 0) throw new DatasetError('the CSV has no feature columns besides the label', 1);
+  if (featureNames.length === 0) throw new DatasetError('the CSV has no feature columns besides the label', headerLine);
+  return featureNames;
+}
 
-  const columns = featureNames.map((name) => seen.get(name) as number);
-  const cols = columns.length;
-  const data = new Float64Array(rows.length * cols);
-  const y: string[] = [];
-  const width = header.length;
-  const widthWithoutTrailing = header[width - 1] === '' ? width - 1 : width;
-  rows.forEach(({ record, info }, r) => {
-    const line = info.lines;
-    if (record.length !== width && record.length !== widthWithoutTrailing) {
-      throw new DatasetError(`line ${line}: ${record.length} cells, but the header has ${widthWithoutTrailing} columns`, line);
-    }
-    const label = (record[labelColumn] ?? '').trim();
-    if (label === '') throw new DatasetError(`line ${line}, column '${options.label}': empty label`, line, options.label);
-    y.push(label);
-    columns.forEach((c, k) => {
-      const cell = (record[c] ?? '').trim();
-      const name = featureNames[k];
-      if (cell === '') throw new DatasetError(`line ${line}, column '${name}': empty cell (expected a number)`, line, name);
-      if (!NUMBER.test(cell)) {
-        const what = /^[+-]?(nan|inf(inity)?)$/i.test(cell) ? 'not a finite number' : 'not a number';
-        throw new DatasetError(`line ${line}, column '${name}': '${cell}' is ${what}`, line, name);
-      }
-      const value = Number(cell);
-      if (!Number.isFinite(value)) throw new DatasetError(`line ${line}, column '${name}': '${cell}' is not a finite number`, line, name);
-      data[r * cols + k] = value;
-    });
-  });
+/** scikit-learn rejects infinite inputs (check_array), so an infinite number stops here with its place. */
+function checkFinite(column: CsvColumn, name: string, table: CsvTable): void {
+  const r = column.numbers?.findIndex((v) => v === Infinity || v === -Infinity) ?? -1;
+  if (r < 0) return;
+  const line = table.rows[r].line;
+  const cell = table.rows[r].cells[table.names.indexOf(name)];
+  throw new DatasetError(`line ${line}, column '${name}': '${cell}' is not a finite number`, line, name);
+}
 
-  checkLabels(y, rows.map((r) => r.info.lines), options);
-  return { featureNames, x: { rows: rows.length, cols, data }, y };
+/** Category indices in OneHotEncoder's order: np.unique sorts numbers by value and strings by code point. */
+function encode(column: CsvColumn, rows: number): { codes: Float64Array; categories: string[] } {
+  const codes = new Float64Array(rows);
+  if (column.numbers) {
+    const numbers = column.numbers;
+    const distinct = [...new Set(numbers.filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b);
+    const position = new Map(distinct.map((v, i) => [v, i]));
+    numbers.forEach((v, r) => (codes[r] = Number.isNaN(v) ? Number.NaN : (position.get(v) as number)));
+    // String(v), not the cell: "1" and "1.0" are the same category of a numeric column.
+    return { codes, categories: distinct.map(String) };
+  }
+  const texts = Array.from(codes, (_, r) => column.text(r));
+  const categories = [...new Set(texts.filter((t): t is string => t !== undefined))].sort(compareCodePoints);
+  const position = new Map(categories.map((t, i) => [t, i]));
+  texts.forEach((t, r) => (codes[r] = t === undefined ? Number.NaN : (position.get(t) as number)));
+  return { codes, categories };
+}
+
+/** Python's str order; JavaScript's default sort compares UTF-16 units, which differs past U+FFFF. */
+export function compareCodePoints(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const p = a.codePointAt(i) as number;
+    const q = b.codePointAt(j) as number;
+    if (p !== q) return p - q;
+    i += p > 0xffff ? 2 : 1;
+    j += q > 0xffff ? 2 : 1;
+  }
+  return a.length - i - (b.length - j);
+}
+
+/** `positive: 4` or `"4.0"` names the label 4 of a numeric label column. */
+function positiveText(positive: string, label: CsvColumn): string {
+  return isNumericDtype(label.dtype) && floatValue(positive) !== undefined ? numberText(positive, label.dtype) : positive;
 }
 
 function checkLabels(y: readonly string[], lines: readonly number[], options: DatasetOptions): void {
+  if (y.length === 0) throw new DatasetError(`column '${options.label}' has no label in any row`, undefined, options.label);
   const counts = new Map<string, number>();
   for (const label of y) counts.set(label, (counts.get(label) ?? 0) + 1);
   const byCount = [...counts.entries()].sort((a, b) => b[1] - a[1]);
@@ -126,17 +152,10 @@ function checkLabels(y: readonly string[], lines: readonly number[], options: Da
     );
   }
   if (counts.size < 2) throw new DatasetError(`column '${options.label}' has a single class '${options.positive}': a classifier needs two`, undefined, options.label);
-  if (counts.size > 2) {
-    const negative = byCount.find(([l]) => l !== options.positive)?.[0] as string;
-    const known = new Set([options.positive, negative]);
-    const r = y.findIndex((label) => !known.has(label));
-    throw new DatasetError(
-      `line ${lines[r]}, column '${options.label}': unknown label '${y[r]}' (expected ${options.positive} or ${negative})`,
-      lines[r],
-      options.label,
-    );
-  }
   for (const [label, n] of counts) {
-    if (n < 2) throw new DatasetError(`class '${label}' has only ${n} row: at least 2 are needed to split into training and test rows`, undefined, options.label);
+    if (n < 2) {
+      const line = lines[y.indexOf(label)];
+      throw new DatasetError(`class '${label}' has only ${n} row (line ${line}): at least 2 are needed to split into training and test rows`, line, options.label);
+    }
   }
 }

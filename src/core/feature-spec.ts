@@ -1,8 +1,10 @@
+/** How a feature enters the model: as a number, or as one of a set of categories (one-hot encoded). */
 export type FeatureKind = 'numeric' | 'categorical';
 
 export interface FeatureSpec {
   readonly name: string;
   readonly kind: FeatureKind;
-  /** Categorical only: distinct non-missing values of the whole table in scikit-learn's order (numeric order if all are numbers, else code-point). */
+  /** Categorical only: the distinct non-missing values in the whole table, in scikit-learn's order
+   *  (numeric order when every one of them is a number, e.g. codes forced categorical; else code-point order). */
   readonly categories?: readonly string[];
 }

@@ -75,7 +75,7 @@ describe('application: registry, promotion gate, snapshots, restart', () => {
     const before = app.registry.serving?.version;
     writeFile(sourceDir, 'data.csv', csvWithCell(10, 'area_mean', 'inf'));
     await expect(app.jobs.update('test')).rejects.toThrow(InvalidDataError);
-    await expect(app.jobs.update('test')).rejects.toThrow("line 12, column 'area_mean': 'inf' is not a number");
+    await expect(app.jobs.update('test')).rejects.toThrow("line 12, column 'area_mean': 'inf' is not a finite number");
     writeFile(sourceDir, 'data.csv', tutorialLayoutCsv().replace('"smoothness_mean"', '"smoothness"'));
     await expect(app.jobs.update('test')).rejects.toThrow(/missing feature column: smoothness_mean/);
     const [latest] = await app.data.snapshots(10, 0);

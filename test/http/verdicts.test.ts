@@ -113,11 +113,11 @@ describe('verdicts of macro recall, and class names partly configured', () => {
   });
   afterAll(() => server.close());
 
-  it('labels and measures macro recall, passing the default threshold 0.9, and names B by the default words', async () => {
+  it('labels and measures macro recall, passing the default threshold 0.9, and names B, which has no configured name, by its label', async () => {
     const perf = await get<Performance>(`${server.base}/api/v1/performance`);
     expect(perf.verdict).toEqual({ metric: 'recall_macro', label: 'macro recall', value: perf.metrics.recallMacro, threshold: 0.9, passed: true });
     expect(perf.classes).toEqual([
-      { label: 'B', name: 'Benign' },
+      { label: 'B', name: 'B' },
       { label: 'M', name: 'Malignant tumour' },
     ]);
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isPostgresSource, PostgresSourceError, queryCsv } from './postgres-source.js';
+import { isPostgresSource } from '../core/data-source-url.js';
+import { PostgresSourceError, queryCsv } from './postgres-source.js';
 
 /** The bundled data set (UCI WDBC, CC BY 4.0; see data/README.md). */
 export const bundledDatasetPath = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));

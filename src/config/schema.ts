@@ -2,7 +2,7 @@ import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
-import { isPostgresSource, postgresSourceProblem } from '../adapters/postgres-source.js';
+import { isPostgresSource, postgresSourceProblem } from '../core/data-source-url.js';
 import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';

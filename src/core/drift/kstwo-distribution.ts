@@ -16,7 +16,7 @@
  * difference; everywhere else 1e-15 or better.
  */
 import { pairwiseSum } from '../numpy-sum.js';
-import { ldexp } from './double-double.js';
+import { ldexp } from '../stats/double-double.js';
 import { smirnovSf } from './smirnov.js';
 
 /** Intermediate results are rescaled by 2^±128 to stay clear of overflow and underflow. */

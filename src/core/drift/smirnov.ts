@@ -10,7 +10,7 @@
  * separate exponent, since C(n, v) overflows a double long before n does. Only the survival
  * function is computed; the C code's CDF and PDF are left out.
  */
-import type { DoubleDouble } from './double-double.js';
+import type { DoubleDouble } from '../stats/double-double.js';
 import {
   DD_ONE,
   DD_ZERO,
@@ -26,7 +26,7 @@ import {
   ddMul,
   ddMulNumber,
   ddSub,
-} from './double-double.js';
+} from '../stats/double-double.js';
 
 /** Above this n, cephes uses the approximation exp(-(6nx + 1)^2 / 18n) instead of the sum. */
 const SMIRNOV_MAX_COMPUTE_N = 1000000;

@@ -13,8 +13,8 @@
  * thousands, so the two agree to that, not to the bit. Time grows linearly with min(b, c):
  * about 10 ms for 10^4 and 0.7 s for 10^6 on the development machine.
  */
-import type { DoubleDouble } from '../drift/double-double.js';
-import { DD_ONE, ddAdd, ddDiv, ddLdexp, ddMulNumber, ddSub } from '../drift/double-double.js';
+import type { DoubleDouble } from './double-double.js';
+import { DD_ONE, ddAdd, ddDiv, ddLdexp, ddMulNumber, ddSub } from './double-double.js';
 
 export interface McNemarResult {
   /** Rows only model A got right. */

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from './server-fixture.js';
-import { postJson, startServer } from './server-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
+import { getJson, postJson, useServer } from './server-fixture.js';
 
 interface ModelSummary {
   version: number;
@@ -20,92 +20,81 @@ interface Run {
   error: string | null;
 }
 
-const get = async <T>(url: string): Promise<T> => {
-  const res = await fetch(url);
-  expect(res.status, `${url}: ${await res.clone().text()}`).toBe(200);
-  return (await res.json()) as T;
-};
+const get = getJson;
 
 /** Follows a run at its link the way a client would, until it is over. */
-async function finished(base: string, link: string): Promise<Run> {
-  for (;;) {
+function finished(base: string, link: string): Promise<Run> {
+  return waitFor(`run ${link} to finish`, async () => {
     const run = await get<Run>(`${base}${link}`);
-    if (run.status === 'succeeded' || run.status === 'failed') return run;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
+  }, 60_000, 50);
 }
 
 describe('the JSON API under /api/v1', () => {
-  let server: RunningServer;
-  let base: string;
-  beforeAll(async () => {
-    server = await startServer();
-    base = server.base;
-  });
-  afterAll(() => server.close());
+  const fixture = useServer();
 
   it('updates the data and lists snapshots', async () => {
-    const res = await fetch(`${base}/api/v1/data/update`, { method: 'POST' });
+    const res = await fetch(`${fixture.base}/api/v1/data/update`, { method: 'POST' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; snapshot: { id: number; rowCount: number; featureNames: string[]; classCounts: Record<string, number> }; runId: number };
     // Bootstrap took the bundled file already: same bytes, same snapshot.
     expect(body.status).toBe('unchanged');
     expect(body.snapshot).toMatchObject({ id: 1, rowCount: 569, classCounts: { B: 357, M: 212 } });
     expect(body.snapshot.featureNames).toHaveLength(30);
-    const { snapshots } = await get<{ snapshots: { id: number }[] }>(`${base}/api/v1/data/snapshots?limit=5&offset=0`);
+    const { snapshots } = await get<{ snapshots: { id: number }[] }>(`${fixture.base}/api/v1/data/snapshots?limit=5&offset=0`);
     expect(snapshots.map((s) => s.id)).toEqual([1]);
-    const run = await get<Run>(`${base}/api/v1/runs/${body.runId}`);
+    const run = await get<Run>(`${fixture.base}/api/v1/runs/${body.runId}`);
     expect(run).toMatchObject({ kind: 'update', status: 'succeeded' });
   });
 
   it('lists models and shows one, with its pipeline only on request', async () => {
-    const { activeVersion, models } = await get<{ activeVersion: number; models: ModelSummary[] }>(`${base}/api/v1/models`);
+    const { activeVersion, models } = await get<{ activeVersion: number; models: ModelSummary[] }>(`${fixture.base}/api/v1/models`);
     expect(activeVersion).toBe(1);
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ version: 1, mode: 'normalized', status: 'active' });
     expect(models[0].metrics.recallMacro).toBe(0.9895833333333333);
     expect(models[0]).not.toHaveProperty('pipeline');
-    const one = await get<ModelSummary>(`${base}/api/v1/models/1`);
+    const one = await get<ModelSummary>(`${fixture.base}/api/v1/models/1`);
     expect(one).not.toHaveProperty('pipeline');
-    const full = await get<ModelSummary & { pipeline: { kind: string; featureNames: string[] } }>(`${base}/api/v1/models/1?include=pipeline`);
+    const full = await get<ModelSummary & { pipeline: { kind: string; featureNames: string[] } }>(`${fixture.base}/api/v1/models/1?include=pipeline`);
     expect(full.pipeline.kind).toBe('mloop-pipeline');
-    expect((await fetch(`${base}/api/v1/models/99`)).status).toBe(404);
-    const bad = await fetch(`${base}/api/v1/models/latest`);
+    expect((await fetch(`${fixture.base}/api/v1/models/99`)).status).toBe(404);
+    const bad = await fetch(`${fixture.base}/api/v1/models/latest`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/params\/version must be integer/);
   });
 
   it('shows the performance of the active model and its history', async () => {
-    const perf = await get<{ version: number; metrics: ModelSummary['metrics']; reportText: string; monitoredMetric: string; monitoredValue: number; threshold: number; passed: boolean }>(`${base}/api/v1/performance`);
+    const perf = await get<{ version: number; metrics: ModelSummary['metrics']; reportText: string; monitoredMetric: string; monitoredValue: number; threshold: number; passed: boolean }>(`${fixture.base}/api/v1/performance`);
     expect(perf).toMatchObject({ version: 1, monitoredMetric: 'recall', threshold: 0.9, passed: true });
     expect(perf.metrics.recallMacro).toBe(0.9895833333333333);
     expect(typeof perf.metrics.accuracy).toBe('number');
     expect(perf.monitoredValue).toBe(perf.metrics.recallPositive);
     expect(perf.reportText).toContain('macro avg');
-    const { checks } = await get<{ checks: { modelVersion: number; metric: string; passed: boolean }[] }>(`${base}/api/v1/performance/history?limit=10`);
+    const { checks } = await get<{ checks: { modelVersion: number; metric: string; passed: boolean }[] }>(`${fixture.base}/api/v1/performance/history?limit=10`);
     expect(checks).toEqual([expect.objectContaining({ modelVersion: 1, metric: 'recall', passed: true })]);
   });
 
   it('trains in the background: 202 with a link to the run, then promote and roll back', async () => {
-    const res = await postJson(`${base}/api/v1/train`, { mode: 'basic', C: 10 });
+    const res = await postJson(`${fixture.base}/api/v1/train`, { mode: 'basic', C: 10 });
     expect(res.status).toBe(202);
     const started = (await res.json()) as { runId: number; status: string; links: { run: string } };
     expect(started.links.run).toBe(`/api/v1/runs/${started.runId}`);
-    const run = await finished(base, started.links.run);
+    const run = await finished(fixture.base, started.links.run);
     expect(run).toMatchObject({ kind: 'train', status: 'succeeded', error: null });
     const version = run.result?.version as number;
-    const trained = await get<ModelSummary & { params: { C: number } }>(`${base}/api/v1/models/${version}`);
+    const trained = await get<ModelSummary & { params: { C: number } }>(`${fixture.base}/api/v1/models/${version}`);
     expect(trained.params.C).toBe(10);
 
-    const promoted = await fetch(`${base}/api/v1/models/${version}/promote`, { method: 'POST' });
+    const promoted = await fetch(`${fixture.base}/api/v1/models/${version}/promote`, { method: 'POST' });
     expect(promoted.status).toBe(200);
     expect(await promoted.json()).toMatchObject({ version, status: 'active' });
-    expect((await get<{ modelVersion: number }>(`${base}/readyz`)).modelVersion).toBe(version);
-    const rolledBack = await fetch(`${base}/api/v1/models/rollback`, { method: 'POST' });
+    expect((await get<{ modelVersion: number }>(`${fixture.base}/readyz`)).modelVersion).toBe(version);
+    const rolledBack = await fetch(`${fixture.base}/api/v1/models/rollback`, { method: 'POST' });
     expect(await rolledBack.json()).toMatchObject({ version: 1, status: 'active' });
-    expect((await fetch(`${base}/api/v1/models/99/promote`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${fixture.base}/api/v1/models/99/promote`, { method: 'POST' })).status).toBe(404);
 
-    const { runs } = await get<{ runs: Run[] }>(`${base}/api/v1/runs?kind=train&limit=10`);
+    const { runs } = await get<{ runs: Run[] }>(`${fixture.base}/api/v1/runs?kind=train&limit=10`);
     expect(runs.every((r) => r.kind === 'train')).toBe(true);
     expect(runs[0].id).toBe(started.runId);
   });
@@ -119,39 +108,39 @@ describe('the JSON API under /api/v1', () => {
       [{ mode: 'basic', c: 1 }, /body must NOT have additional property 'c'/],
     ];
     for (const [body, message] of cases) {
-      const res = await postJson(`${base}/api/v1/train`, body);
+      const res = await postJson(`${fixture.base}/api/v1/train`, body);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toMatch(message);
     }
-    const paging = await fetch(`${base}/api/v1/runs?limit=0`);
+    const paging = await fetch(`${fixture.base}/api/v1/runs?limit=0`);
     expect(paging.status).toBe(400);
     expect(((await paging.json()) as { error: string }).error).toMatch(/querystring\/limit must be >= 1/);
-    const kind = await fetch(`${base}/api/v1/runs?kind=nap`);
+    const kind = await fetch(`${fixture.base}/api/v1/runs?kind=nap`);
     expect(kind.status).toBe(400);
-    expect((await fetch(`${base}/api/v1/runs/12345`)).status).toBe(404);
+    expect((await fetch(`${fixture.base}/api/v1/runs/12345`)).status).toBe(404);
   });
 
   it('answers 409 with the running run id when a training is already running', async () => {
-    const first = await postJson(`${base}/api/v1/train`, { mode: 'gridsearch' });
+    const first = await postJson(`${fixture.base}/api/v1/train`, { mode: 'gridsearch' });
     expect(first.status).toBe(202);
     const { runId, links } = (await first.json()) as { runId: number; links: { run: string } };
-    const second = await postJson(`${base}/api/v1/train`, { mode: 'gridsearch' });
+    const second = await postJson(`${fixture.base}/api/v1/train`, { mode: 'gridsearch' });
     expect(second.status).toBe(409);
     const conflict = (await second.json()) as { error: string; details: { runId: number } };
     expect(conflict.error).toMatch(/already running/);
     expect(conflict.details).toEqual({ runId });
-    const tutorial = await fetch(`${base}/train_svm?param=basic`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const tutorial = await fetch(`${fixture.base}/train_svm?param=basic`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
     expect(tutorial.status).toBe(409);
-    const progress = await get<Run>(`${base}${links.run}`);
+    const progress = await get<Run>(`${fixture.base}${links.run}`);
     expect(['queued', 'running', 'succeeded']).toContain(progress.status);
-    const done = await finished(base, links.run);
+    const done = await finished(fixture.base, links.run);
     expect(done.status).toBe('succeeded');
     expect(done.progressDone).toBe(done.progressTotal);
     expect(done.progressTotal).toBe(80);
   });
 
   it('answers unknown routes with a 404 in the one error shape', async () => {
-    const res = await fetch(`${base}/api/v1/nothing?x=1`);
+    const res = await fetch(`${fixture.base}/api/v1/nothing?x=1`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'no route GET /api/v1/nothing: see /docs for the API', details: null });
   });

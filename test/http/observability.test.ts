@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from './server-fixture.js';
-import { malignRow, postJson, startServer } from './server-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { malignRow, postJson, useServer } from './server-fixture.js';
 
 describe('metrics, probes and the API documents', () => {
-  let server: RunningServer;
-  let base: string;
-  beforeAll(async () => {
-    server = await startServer();
-    base = server.base;
-  });
-  afterAll(() => server.close());
+  const fixture = useServer();
 
   it('GET /metrics exposes request, prediction, model and training metrics', async () => {
-    await postJson(`${base}/api/v1/predict`, { rows: [malignRow, malignRow] });
-    await postJson(`${base}/v2/models/mloop/infer`, { inputs: [{ name: 'x', shape: [1, 30], datatype: 'FP64', data: malignRow }] });
-    await fetch(`${base}/train_svm?param=normalized`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
-    await fetch(`${base}/no/such/route/42`);
-    const res = await fetch(`${base}/metrics`);
+    await postJson(`${fixture.base}/api/v1/predict`, { rows: [malignRow, malignRow] });
+    await postJson(`${fixture.base}/v2/models/mloop/infer`, { inputs: [{ name: 'x', shape: [1, 30], datatype: 'FP64', data: malignRow }] });
+    await fetch(`${fixture.base}/train_svm?param=normalized`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    await fetch(`${fixture.base}/no/such/route/42`);
+    const res = await fetch(`${fixture.base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -35,14 +28,14 @@ describe('metrics, probes and the API documents', () => {
   });
 
   it('GET /healthz and /readyz', async () => {
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${base}/readyz`);
+    expect(await (await fetch(`${fixture.base}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${fixture.base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', modelVersion: server.app.registry.serving?.version });
+    expect(await ready.json()).toEqual({ status: 'ready', modelVersion: fixture.server.app.registry.serving?.version });
   });
 
   it('GET /openapi.json is an OpenAPI 3 document with every route', async () => {
-    const res = await fetch(`${base}/openapi.json`);
+    const res = await fetch(`${fixture.base}/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
     expect(doc.openapi).toMatch(/^3\./);
@@ -80,7 +73,7 @@ describe('metrics, probes and the API documents', () => {
   });
 
   it('GET /docs serves the Swagger UI', async () => {
-    const res = await fetch(`${base}/docs`);
+    const res = await fetch(`${fixture.base}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('Swagger UI');

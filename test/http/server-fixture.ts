@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Application } from '../../src/app/application.js';
 import { openApplication } from '../../src/app/open-application.js';
 import { parseConfig } from '../../src/config/schema.js';
@@ -41,6 +42,37 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a server before the enclosing `describe`'s tests and closes it after them. The returned
+ * object reads the running server (and its base URL) once the tests run.
+ */
+export function useServer(options: ServerOptions = {}): { readonly server: RunningServer; readonly base: string } {
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await startServer(options);
+  });
+  afterAll(() => running?.close());
+  const started = () => {
+    if (!running) throw new Error('the server is not started: use it inside a test');
+    return running;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    get base() {
+      return started().base;
+    },
+  };
+}
+
+/** GET `url` and its JSON body, which must come with status 200 (the body is shown when not). */
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  expect(response.status, `${url}: ${await response.clone().text()}`).toBe(200);
+  return (await response.json()) as T;
 }
 
 /** The tutorial's example row (a malignant tumour from the data set). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import type { RunningServer } from './server-fixture.js';
-import { benignRow, malignRow, postJson, startServer } from './server-fixture.js';
+import { benignRow, getJson, malignRow, postJson, startServer } from './server-fixture.js';
 
 /*
  * The verdicts the API sends so that no client re-implements them (the dashboard only renders):
@@ -31,11 +31,7 @@ interface LiveReport {
   versions: { modelVersion: number; confirmedPositives: number; recall: number; recallMacro: number; value: number; judged: boolean; passed: boolean }[];
 }
 
-async function get<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  expect(response.status, url).toBe(200);
-  return (await response.json()) as T;
-}
+const get = getJson;
 
 describe('verdicts and class names: recall of M against a threshold of 0.99, judged from 3 cases', () => {
   let server: RunningServer;

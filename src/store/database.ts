@@ -3,7 +3,7 @@ import { Kysely, Migrator } from 'kysely';
 import { AlertRepository } from './alert-repository.js';
 import { CheckRepository } from './check-repository.js';
 import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
-import { migrationProvider } from './migrations.js';
+import { migrationProvider } from './migrations/index.js';
 import { ModelRepository } from './model-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { sqliteFileName } from '../../src/store/database.js';
-import { migrationProvider } from '../../src/store/migrations.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import type { Dialect } from '../../src/store/store-dialect.js';
 import type { TestDatabase } from './dialects.js';

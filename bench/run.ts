@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const data = loadBenchData(core);
     const { loadConfig } = await importDist<typeof LoadConfig>('config/load-config.js');
     const t = loadConfig(undefined, {}).training;
-    const pipeline = await core.artifact.fitModel({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv }, data.trainX, data.trainY, data.featureNames);
+    const pipeline = await core.artifact.fitModel({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv, impute: t.impute }, data.trainX, data.trainY, data.features);
 
     // mloop's store, trained once by the CLI: what cold start and the servers open.
     const store = join(tmp, 'store');

@@ -4,12 +4,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FeatureSpec } from '../../src/core/feature-spec.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import type { MloopCore } from './mloop.js';
 import { wdbcCsv } from './mloop.js';
 
 export interface BenchData {
   readonly featureNames: readonly string[];
+  readonly features: readonly FeatureSpec[];
   readonly all: Matrix;
   readonly trainX: Matrix;
   readonly trainY: readonly string[];
@@ -25,6 +27,7 @@ export function loadBenchData(core: MloopCore): BenchData {
   const { train, test } = core.training.splitDataset(dataset, split);
   return {
     featureNames: dataset.featureNames,
+    features: dataset.features,
     all: dataset.x,
     trainX: core.matrix.takeRows(dataset.x, train),
     trainY: core.matrix.take(dataset.y, train),

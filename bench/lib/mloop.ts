@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type * as Dataset from '../../src/core/dataset.js';
 import type * as Matrix from '../../src/core/matrix.js';
 import type * as MinMaxScaler from '../../src/core/min-max-scaler.js';
+import type * as ColumnTransformer from '../../src/core/preprocessing/column-transformer.js';
 import type * as ModelArtifact from '../../src/core/model-artifact.js';
 import type * as Predictor from '../../src/core/predictor.js';
 import type * as Svc from '../../src/core/svc/svc.js';
@@ -28,6 +29,7 @@ export interface MloopCore {
   readonly dataset: typeof Dataset;
   readonly matrix: typeof Matrix;
   readonly scaler: typeof MinMaxScaler;
+  readonly columns: typeof ColumnTransformer;
   readonly artifact: typeof ModelArtifact;
   readonly predictor: typeof Predictor;
   readonly svc: typeof Svc;
@@ -40,6 +42,7 @@ export async function loadCore(): Promise<MloopCore> {
     dataset: await importDist<typeof Dataset>('core/dataset.js'),
     matrix: await importDist<typeof Matrix>('core/matrix.js'),
     scaler: await importDist<typeof MinMaxScaler>('core/min-max-scaler.js'),
+    columns: await importDist<typeof ColumnTransformer>('core/preprocessing/column-transformer.js'),
     artifact: await importDist<typeof ModelArtifact>('core/model-artifact.js'),
     predictor: await importDist<typeof Predictor>('core/predictor.js'),
     svc: await importDist<typeof Svc>('core/svc/svc.js'),

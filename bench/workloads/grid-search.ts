@@ -16,12 +16,12 @@ export async function gridSearchWorkloads(ctx: BenchContext): Promise<void> {
   const { core, report, options, python, data } = ctx;
   const { loadConfig } = await importDist<typeof LoadConfig>('config/load-config.js');
   const { training } = loadConfig(undefined, {});
-  const params: TrainingParams = { mode: 'gridsearch', C: training.C, gamma: training.gamma, grid: options.grid ?? training.grid, cv: training.cv };
+  const params: TrainingParams = { mode: 'gridsearch', C: training.C, gamma: training.gamma, grid: options.grid ?? training.grid, cv: training.cv, impute: training.impute };
   const threads = availableParallelism();
   const pool = new core.pool.TrainingPool(threads);
   const mloopFit = async (x: typeof data.trainX, y: readonly string[], inline = false) => {
     const t = performance.now();
-    const fitted = await core.artifact.fitModel(params, x, y, data.featureNames, inline ? {} : { runGrid: pool.runGrid, fitFinal: pool.fitFinal });
+    const fitted = await core.artifact.fitModel(params, x, y, data.features, inline ? {} : { runGrid: pool.runGrid, fitFinal: pool.fitFinal });
     return { seconds: (performance.now() - t) / 1000, best: fitted.gridSearch?.bestParams as GridCandidate };
   };
   const pythonFit = async (matrix: ReturnType<typeof writeMatrix>, nJobs: number) =>

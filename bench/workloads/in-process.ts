@@ -10,8 +10,6 @@ import { ParallelPredictor } from './parallel-predict.js';
 export async function inProcessWorkloads(ctx: BenchContext): Promise<void> {
   const { core, pipeline, report, options, python } = ctx;
   const predictor = core.predictor.createPredictor(pipeline);
-  const scaler = pipeline.scaler;
-  if (!scaler) throw new Error('the default pipeline has a scaler');
   const threads = availableParallelism();
   const parallel = await ParallelPredictor.start(pipeline, threads);
   const labelsOf = (decision: Float64Array) => {
@@ -24,7 +22,7 @@ export async function inProcessWorkloads(ctx: BenchContext): Promise<void> {
       const x = tileRows(ctx.data.all, rows);
       const shared = ParallelPredictor.share(x);
       // The serving predictor must give exactly the core's decision function: bit for bit.
-      const reference = core.svc.svcDecisionFunction(pipeline.svc, core.scaler.transformMinMax(scaler, x));
+      const reference = core.svc.svcDecisionFunction(pipeline.svc, core.columns.transformColumns(pipeline.preprocessor, x).x);
       const fast = predictor.decide(x.data, x.rows);
       const threaded = await parallel.decide(shared);
       for (let i = 0; i < rows; i++) {

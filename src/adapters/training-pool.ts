@@ -46,7 +46,7 @@ export class TrainingPool {
     await Promise.all(
       longestFirst(plan.groups).map(async (group) => {
         const fold = plan.folds[group.fold];
-        const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group) };
+        const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group), preprocessing: plan.preprocessing };
         collected.add(group, (await this.run(job)) as number[]);
       }),
     );

@@ -1,5 +1,6 @@
 import type { FittedPipeline, PipelineTask } from '../core/pipeline.js';
 import { fitPipeline } from '../core/pipeline.js';
+import type { GridPreprocessing } from '../core/grid-search.js';
 import { scoreGridGroup } from '../core/grid-search.js';
 import { FitWorkspace } from '../core/svc/fit-workspace.js';
 import type { Gamma } from '../core/svc/svc.js';
@@ -18,6 +19,7 @@ export type WorkerTask =
       readonly test: Int32Array;
       readonly gamma: Gamma;
       readonly Cs: readonly number[];
+      readonly preprocessing: GridPreprocessing;
     }
   | { readonly kind: 'fit'; readonly task: PipelineTask };
 
@@ -26,5 +28,5 @@ const workspace = new FitWorkspace();
 
 export default function runTask(job: WorkerTask): number[] | FittedPipeline {
   if (job.kind === 'fit') return fitPipeline(job.task);
-  return scoreGridGroup({ rows: job.rows, cols: job.cols, data: job.x }, job.y, { train: job.train, test: job.test }, job.gamma, job.Cs, workspace);
+  return scoreGridGroup({ rows: job.rows, cols: job.cols, data: job.x }, job.y, { train: job.train, test: job.test }, job.gamma, job.Cs, job.preprocessing, workspace);
 }

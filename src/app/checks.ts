@@ -3,14 +3,16 @@ import type { Config } from '../config/schema.js';
 import { take, takeRows } from '../core/matrix.js';
 import { evaluatePipeline, splitDataset } from '../core/training.js';
 import type { Store } from '../store/database.js';
+import type { Dataset } from '../core/dataset.js';
 import type { Check } from '../store/check-repository.js';
+import type { Snapshot } from '../store/snapshot-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './monitoring.js';
 import type { RunOutcome } from './runs.js';
 import type { ServingModel } from './serving-model.js';
 import type { DataUpdates } from './data-updates.js';
-import { NotTrainedError } from './errors.js';
+import { InvalidDataError, NotTrainedError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 
 /**
@@ -69,16 +71,36 @@ export class Checks {
   }
 
   /**
+   * The latest snapshot, read with the active model's features; when its columns no longer fit the
+   * model (a new feature schema, which a training turns into a new model), the model's own snapshot.
+   */
+  private async checkedData(serving: ServingModel): Promise<{ snapshot: Snapshot; dataset: Dataset }> {
+    const { store, data, log } = this.deps;
+    const own = async () => {
+      const snapshot = await store.snapshots.get(serving.summary.snapshotId);
+      if (!snapshot) throw new NotTrainedError(`snapshot ${serving.summary.snapshotId} of the active model is gone`);
+      return { snapshot, dataset: await data.load(snapshot, serving.artifact.featureNames) };
+    };
+    const latest = await store.snapshots.latest();
+    if (!latest || latest.id === serving.summary.snapshotId) return own();
+    try {
+      return { snapshot: latest, dataset: await data.load(latest, serving.artifact.featureNames) };
+    } catch (error) {
+      if (!(error instanceof InvalidDataError)) throw error;
+      log.warn({ snapshot: latest.id, version: serving.version }, `the latest snapshot does not fit model v${serving.version} (${error.message}): checking on its own snapshot ${serving.summary.snapshotId}`);
+      return own();
+    }
+  }
+
+  /**
    * The check job's work, as one attempt of its run: the monitored metric on the latest snapshot,
    * live recall, drift, then the prediction log's retention (its own step in the run's result).
    */
   async run(runId: number): Promise<RunOutcome<Check>> {
-    const { config, store, data, registry, alerting, monitoring, clock, log } = this.deps;
+    const { config, store, registry, alerting, monitoring, clock, log } = this.deps;
     const serving = await registry.sync();
     if (!serving) throw new NotTrainedError('no model is active yet: nothing to check');
-    const snapshot = (await store.snapshots.latest()) ?? (await store.snapshots.get(serving.summary.snapshotId));
-    if (!snapshot) throw new NotTrainedError(`snapshot ${serving.summary.snapshotId} of the active model is gone`);
-    const dataset = await data.load(snapshot, serving.artifact.featureNames);
+    const { snapshot, dataset } = await this.checkedData(serving);
     const { test } = splitDataset(dataset, config.split);
     const e = evaluatePipeline(serving.artifact, takeRows(dataset.x, test), take(dataset.y, test), config.dataset.positive, config.monitor);
     const check = await store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: clock.now() });

@@ -4,6 +4,8 @@ import type { GridProgress } from '../core/grid-search.js';
 import type { TrainingMode, TrainingParams } from '../core/model-artifact.js';
 import type { Gamma } from '../core/svc/svc.js';
 import { trainAndEvaluate } from '../core/training.js';
+import type { Dataset } from '../core/dataset.js';
+import type { ReferenceProfile } from '../core/drift/feature-profile.js';
 import { profileFeatures } from '../core/drift/feature-profile.js';
 import { takeRows } from '../core/matrix.js';
 import { MinMaxScalerError } from '../core/min-max-scaler.js';
@@ -39,6 +41,8 @@ export interface TrainResult {
   /** The new version now serves (first model, or it passed the promotion gate). */
   readonly activated: boolean;
   readonly gateReason: string | null;
+  /** Why a new data snapshot was taken before training (the configured source or reading options changed), or null. */
+  readonly newSnapshot: string | null;
 }
 
 export interface StartedTraining {
@@ -48,7 +52,7 @@ export interface StartedTraining {
 
 export function trainingParamsFor(config: Config, request: TrainRequest): TrainingParams {
   const t = config.training;
-  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv };
+  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute };
 }
 
 export interface TrainingsDeps {
@@ -133,7 +137,7 @@ export class Trainings {
   private async execute(run: Run, params: TrainingParams): Promise<{ value: TrainResult; result: unknown }> {
     const { config, store, data, registry, pool, alerting, clock, log } = this.deps;
     const started = performance.now();
-    const snapshot = (await store.snapshots.latest()) ?? (await data.update()).snapshot;
+    const { snapshot, reason: newSnapshot } = await data.current();
     const dataset = await data.load(snapshot);
     let lastWrite = 0;
     const onProgress = ({ done, total }: GridProgress) => {
@@ -160,7 +164,7 @@ export class Trainings {
     const verdict = gateVerdict(evaluation, active?.version ?? null, config.dataset.positive);
     const now = clock.now();
     // The training split's profile: what the drift job compares production inputs with.
-    const reference = profileFeatures(takeRows(dataset.x, outcome.trainIndices), dataset.featureNames);
+    const reference = referenceProfile(dataset, outcome.trainIndices);
     const created = await store.models.create({
       mode: params.mode,
       params,
@@ -196,10 +200,21 @@ export class Trainings {
       source: 'training',
       now,
     });
-    const value: TrainResult = { runId: run.id, model, activated: verdict.activate, gateReason: verdict.reason };
+    const value: TrainResult = { runId: run.id, model, activated: verdict.activate, gateReason: verdict.reason, newSnapshot };
     for (const listener of this.listeners) listener(value);
     log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, activated: verdict.activate, trainingMs }, verdict.reason ?? `model v${created.version} trained`);
-    const result = { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs };
+    const result = { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs, snapshotId: snapshot.id, newSnapshot };
     return { value, result };
   }
+}
+
+/**
+ * The training split's profile, what the drift job compares production inputs with. Profiles are
+ * of numeric features without missing values; a data set with categorical features or missing
+ * cells gets none yet, and drift says so.
+ */
+function referenceProfile(dataset: Dataset, trainIndices: readonly number[]): ReferenceProfile | null {
+  const x = takeRows(dataset.x, trainIndices);
+  if (dataset.features.some((f) => f.kind !== 'numeric') || x.data.some((v) => Number.isNaN(v))) return null;
+  return profileFeatures(x, dataset.featureNames);
 }

@@ -7,6 +7,7 @@ import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
+import { imputeStrategies } from '../core/preprocessing/simple-imputer.js';
 import { gammaRules } from '../core/svc/svc.js';
 import { literalUnion } from './literal-union.js';
 import { DEFAULT_NA_VALUES } from '../core/na-values.js';
@@ -58,6 +59,7 @@ export const ConfigSchema = Type.Object(
         { ...strict, default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } },
       ),
       cv: Type.Integer({ minimum: 2, default: 5 }),
+      impute: literalUnion(imputeStrategies, { default: 'mean', description: "SimpleImputer strategy for missing numeric values: mean, median or most_frequent (categorical ones get the most frequent category)" }),
     }),
     monitor: section({
       metric: literalUnion(monitoredMetrics, { default: 'recall' }),

@@ -3,6 +3,7 @@ import { floatValue, isNumericDtype, numberText, readCsvColumn } from './csv-col
 import type { CsvTable, CsvTableOptions } from './csv-table.js';
 import { readCsvTable } from './csv-table.js';
 import { DatasetError } from './dataset-error.js';
+import { compareCodePoints } from './label-order.js';
 import type { FeatureSpec } from './feature-spec.js';
 import type { Matrix } from './matrix.js';
 import { DEFAULT_NA_VALUES, naValuesOf } from './na-values.js';
@@ -120,19 +121,6 @@ function encode(column: CsvColumn, rows: number): { codes: Float64Array; categor
   return { codes, categories };
 }
 
-/** Python's str order; JavaScript's default sort compares UTF-16 units, which differs past U+FFFF. */
-export function compareCodePoints(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const p = a.codePointAt(i) as number;
-    const q = b.codePointAt(j) as number;
-    if (p !== q) return p - q;
-    i += p > 0xffff ? 2 : 1;
-    j += q > 0xffff ? 2 : 1;
-  }
-  return a.length - i - (b.length - j);
-}
 
 /** `positive: 4` or `"4.0"` names the label 4 of a numeric label column. */
 function positiveText(positive: string, label: CsvColumn): string {

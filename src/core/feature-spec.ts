@@ -8,3 +8,8 @@ export interface FeatureSpec {
    *  (numeric order when every one of them is a number, e.g. codes forced categorical; else code-point order). */
   readonly categories?: readonly string[];
 }
+
+/** Features that are all numbers (the bundled data, and every model trained before categories were read). */
+export function numericFeatures(names: readonly string[]): FeatureSpec[] {
+  return names.map((name) => ({ name, kind: 'numeric' }));
+}

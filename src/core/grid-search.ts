@@ -1,7 +1,9 @@
+import type { FeatureSpec } from './feature-spec.js';
 import type { Matrix } from './matrix.js';
 import { takeRows } from './matrix.js';
-import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
 import { predict } from './predictor.js';
+import type { ColumnTransformerParams } from './preprocessing/column-transformer.js';
+import { fitColumnTransformer, transformColumns } from './preprocessing/column-transformer.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
 import { FitWorkspace } from './svc/fit-workspace.js';
 import { HeldOutKernel } from './svc/held-out-kernel.js';
@@ -60,7 +62,14 @@ export interface GridFold {
   readonly test: Int32Array;
 }
 
+/** The preprocessing each fold fits on its own training rows, before its SVC. */
+export interface GridPreprocessing {
+  readonly features: readonly FeatureSpec[];
+  readonly params: ColumnTransformerParams;
+}
+
 export interface GridPlan {
+  readonly preprocessing: GridPreprocessing;
   readonly candidates: readonly GridCandidate[];
   readonly folds: readonly GridFold[];
   readonly tasks: readonly GridTask[];
@@ -68,7 +77,7 @@ export interface GridPlan {
   readonly groups: readonly GridGroup[];
 }
 
-export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number): GridPlan {
+export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number, preprocessing: GridPreprocessing): GridPlan {
   const candidates = gridCandidates(grid);
   if (candidates.length === 0) throw new RangeError('training.grid: C and gamma each need at least one value');
   const folds = stratifiedKFold(y, cv);
@@ -78,27 +87,36 @@ export function planGridSearch(grid: ParamGrid, y: readonly string[], cv: number
   const groups = gammas.flatMap((gamma) =>
     folds.map((_, fold) => ({ fold, gamma, tasks: tasks.flatMap((task, k) => (task.fold === fold && candidates[task.candidate].gamma === gamma ? [k] : [])) })),
   );
-  return { candidates, folds, tasks, groups };
+  return { preprocessing, candidates, folds, tasks, groups };
 }
 
 /**
- * Scores the fits of one fold for one gamma and several C values exactly as
- * `GridSearchCV(make_pipeline(MinMaxScaler(), SVC()))` scores each: the scaler is fitted on the
- * fold's training rows only (fitting it once on the whole split would leak the validation fold's
- * range into training), then accuracy on the held-out rows. The scaler, the Q matrix (its
- * cached kernel rows) and the kernel values between held-out and training rows do not depend on C,
- * so the fits share them; each fit's numbers and decision values are those of a fit on its own.
- * `workspace`: memory that the groups run one after the other on a thread reuse.
+ * Scores the fits of one fold for one gamma and several C values exactly as `GridSearchCV` scores
+ * each fit of `Pipeline([ColumnTransformer(...), SVC()])`: the preprocessing (imputer, scaler,
+ * encoder) is fitted on the fold's training rows only (fitting it once on the whole split would
+ * leak the validation fold's values into training), then accuracy on the held-out rows. The
+ * preprocessing, the Q matrix (its cached kernel rows) and the kernel values between held-out and
+ * training rows do not depend on C, so the fits share them; each fit's numbers and decision values
+ * are those of a fit on its own. `workspace`: memory that the groups run one after the other on a
+ * thread reuse.
  */
-export function scoreGridGroup(x: Matrix, y: readonly string[], fold: GridFold, gamma: Gamma, Cs: readonly number[], workspace?: FitWorkspace): number[] {
+export function scoreGridGroup(
+  x: Matrix,
+  y: readonly string[],
+  fold: GridFold,
+  gamma: Gamma,
+  Cs: readonly number[],
+  preprocessing: GridPreprocessing,
+  workspace?: FitWorkspace,
+): number[] {
   const xTrain = takeRows(x, fold.train);
-  const scaler = fitMinMaxScaler(xTrain);
-  const problem = prepareSvcProblem(transformMinMax(scaler, xTrain), Array.from(fold.train, (i) => y[i]), gamma, workspace);
+  const preprocessor = fitColumnTransformer(preprocessing.params, preprocessing.features, xTrain);
+  const problem = prepareSvcProblem(transformColumns(preprocessor, xTrain).x, Array.from(fold.train, (i) => y[i]), gamma, workspace);
   const xTest = takeRows(x, fold.test);
-  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, transformMinMax(scaler, xTest), workspace) : null;
+  const heldOut = HeldOutKernel.fits(problem, xTest.rows) ? new HeldOutKernel(problem, transformColumns(preprocessor, xTest).x, workspace) : null;
   return Cs.map((C) => {
     const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
-    const predicted = heldOut ? labelsFromOvo(svc.classes, heldOut.pairValues(svc), xTest.rows) : predict({ scaler, svc }, xTest).labels;
+    const predicted = heldOut ? labelsFromOvo(svc.classes, heldOut.pairValues(svc), xTest.rows) : predict({ preprocessor, svc }, xTest).labels;
     let correct = 0;
     for (let k = 0; k < fold.test.length; k++) if (predicted[k] === y[fold.test[k]]) correct++;
     return correct / fold.test.length;
@@ -171,6 +189,6 @@ export class GridScores {
 export const runGridInline: GridRunner = async (plan, x, y, onProgress) => {
   const collected = new GridScores(plan, onProgress);
   const workspace = new FitWorkspace();
-  for (const group of plan.groups) collected.add(group, scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), workspace));
+  for (const group of plan.groups) collected.add(group, scoreGridGroup(x, y, plan.folds[group.fold], group.gamma, groupCs(plan, group), plan.preprocessing, workspace));
   return collected.scores;
 };

@@ -1,8 +1,13 @@
+import type { FeatureSpec } from './feature-spec.js';
 import type { GridProgress, GridRunner, GridSearchResult, ParamGrid } from './grid-search.js';
 import { planGridSearch, runGridInline, summarizeGridSearch } from './grid-search.js';
 import type { Matrix } from './matrix.js';
+import type { MinMaxScalerModel } from './min-max-scaler.js';
 import type { FittedPipeline, PipelineTask } from './pipeline.js';
 import { fitPipeline } from './pipeline.js';
+import type { ColumnTransformerParams } from './preprocessing/column-transformer.js';
+import { numericColumnTransformer } from './preprocessing/column-transformer.js';
+import type { ImputeStrategy } from './preprocessing/simple-imputer.js';
 import type { Gamma } from './svc/svc.js';
 
 export const trainingModes = ['basic', 'normalized', 'gridsearch'] as const;
@@ -15,6 +20,13 @@ export interface TrainingParams {
   readonly gamma: Gamma;
   readonly grid: ParamGrid;
   readonly cv: number;
+  /** The numeric features' SimpleImputer strategy (`training.impute`). */
+  readonly impute: ImputeStrategy;
+}
+
+/** The preprocessing of a mode: the numeric features are min-max scaled except in `basic`. */
+export function preprocessingOf(params: Pick<TrainingParams, 'mode' | 'impute'>): ColumnTransformerParams {
+  return { impute: params.impute, scaled: params.mode !== 'basic' };
 }
 
 /**
@@ -22,12 +34,13 @@ export interface TrainingParams {
  * made it (mode, parameters, grid search) and the names of its input features. Plain JSON-safe
  * data, stored as it is (the `kind` and `formatVersion` say how to read it back).
  *
- * Format 2 holds a k-class SVC (`rho` and `iterations` one per pair of classes); format 1, written
- * before multi-class, a binary one with a single `rho` and `iterations` (`upgradeModelArtifact`).
+ * Format 3 holds a ColumnTransformer (imputation, scaling, one-hot encoding) and a k-class SVC.
+ * Earlier formats are read through `upgradeModelArtifact`: format 2 had a MinMaxScaler (or none)
+ * in place of the ColumnTransformer, format 1 also a binary SVC with a single `rho`.
  */
 export interface ModelArtifact extends FittedPipeline {
   readonly kind: 'mloop-pipeline';
-  readonly formatVersion: 2;
+  readonly formatVersion: 3;
   readonly mode: TrainingMode;
   readonly params: TrainingParams;
   readonly featureNames: readonly string[];
@@ -36,21 +49,40 @@ export interface ModelArtifact extends FittedPipeline {
 
 export function isModelArtifact(value: unknown): value is ModelArtifact {
   const p = value as Partial<ModelArtifact> | null;
-  return typeof p === 'object' && p !== null && p.kind === 'mloop-pipeline' && p.formatVersion === 2 && typeof p.svc === 'object';
+  return typeof p === 'object' && p !== null && p.kind === 'mloop-pipeline' && p.formatVersion === 3 && typeof p.svc === 'object' && typeof p.preprocessor === 'object';
+}
+
+interface StoredArtifact {
+  readonly kind?: unknown;
+  readonly formatVersion?: unknown;
+  readonly featureNames?: readonly string[];
+  readonly scaler?: MinMaxScalerModel | null;
+  readonly params?: Partial<TrainingParams>;
+  readonly svc?: { readonly rho?: unknown; readonly iterations?: unknown };
 }
 
 /**
- * A stored artifact in the current format: a format-1 artifact (a binary SVC, whose classes,
- * nSupport and svCoef already have the k-class layout for k = 2) with its single `rho` and
- * `iterations` as one-pair lists, which gives the very same predictions; anything else as it is,
- * for `isModelArtifact` to judge.
+ * A stored artifact in the current format; anything that is not an older mloop artifact as it is,
+ * for `isModelArtifact` to judge. The upgrade gives the very same predictions on complete rows:
+ * - format 1 → 2: a binary SVC's single `rho` and `iterations` become one-pair lists (its classes,
+ *   nSupport and svCoef already have the k-class layout for k = 2);
+ * - format 2 → 3: the MinMaxScaler (or none, in `basic` mode) becomes the numeric block of a
+ *   ColumnTransformer over numeric features. Those models were trained before missing values were
+ *   accepted: their imputer has no statistics (NaN), so a missing value is refused, not imputed.
  */
 export function upgradeModelArtifact(value: unknown): unknown {
-  const p = value as { kind?: unknown; formatVersion?: unknown; svc?: { rho?: unknown; iterations?: unknown } } | null;
-  if (typeof p !== 'object' || p === null || p.kind !== 'mloop-pipeline' || p.formatVersion !== 1) return value;
-  if (typeof p.svc !== 'object' || p.svc === null || typeof p.svc.rho !== 'number') return value;
-  const { rho, iterations } = p.svc;
-  return { ...p, formatVersion: 2, svc: { ...p.svc, rho: [rho], iterations: [iterations] } };
+  let p = value as StoredArtifact | null;
+  if (typeof p !== 'object' || p === null || p.kind !== 'mloop-pipeline') return value;
+  if (p.formatVersion === 1) {
+    if (typeof p.svc !== 'object' || p.svc === null || typeof p.svc.rho !== 'number') return value;
+    p = { ...p, formatVersion: 2, svc: { ...p.svc, rho: [p.svc.rho], iterations: [p.svc.iterations] } };
+  }
+  if (p.formatVersion === 2 && Array.isArray(p.featureNames)) {
+    const { scaler, ...rest } = p;
+    const preprocessor = numericColumnTransformer(p.featureNames, scaler ?? null);
+    p = { ...rest, formatVersion: 3, params: { impute: 'mean', ...p.params }, preprocessor } as StoredArtifact;
+  }
+  return p;
 }
 
 export interface FitOptions {
@@ -60,20 +92,24 @@ export interface FitOptions {
   readonly onProgress?: (progress: GridProgress) => void;
 }
 
-/** One training of the tutorial's mode: a grid search first in `gridsearch` mode, then the fit. */
-export async function fitModel(params: TrainingParams, x: Matrix, y: readonly string[], featureNames: readonly string[], options: FitOptions = {}): Promise<ModelArtifact> {
+/**
+ * One training of the tutorial's mode on raw training rows (`features` describes their columns): a
+ * grid search first in `gridsearch` mode, then the fit.
+ */
+export async function fitModel(params: TrainingParams, x: Matrix, y: readonly string[], features: readonly FeatureSpec[], options: FitOptions = {}): Promise<ModelArtifact> {
   let C = params.C;
   let gamma = params.gamma;
   let gridSearch: GridSearchResult | null = null;
+  const preprocessing = preprocessingOf(params);
   if (params.mode === 'gridsearch') {
-    const plan = planGridSearch(params.grid, y, params.cv);
+    const plan = planGridSearch(params.grid, y, params.cv, { features, params: preprocessing });
     const onProgress = options.onProgress ?? (() => undefined);
     onProgress({ done: 0, total: plan.tasks.length });
     const scores = await (options.runGrid ?? runGridInline)(plan, x, y, onProgress);
     gridSearch = summarizeGridSearch(plan, scores);
     ({ C, gamma } = gridSearch.bestParams);
   }
-  const task: PipelineTask = { scaled: params.mode !== 'basic', C, gamma, x, y };
-  const { scaler, svc } = options.fitFinal ? await options.fitFinal(task) : fitPipeline(task);
-  return { kind: 'mloop-pipeline', formatVersion: 2, mode: params.mode, params, featureNames, scaler, svc, gridSearch };
+  const task: PipelineTask = { features, preprocessing, C, gamma, x, y };
+  const { preprocessor, svc } = options.fitFinal ? await options.fitFinal(task) : fitPipeline(task);
+  return { kind: 'mloop-pipeline', formatVersion: 3, mode: params.mode, params, featureNames: features.map((f) => f.name), preprocessor, svc, gridSearch };
 }

@@ -1,31 +1,38 @@
+import type { FeatureSpec } from './feature-spec.js';
 import type { Matrix } from './matrix.js';
-import type { MinMaxScalerModel } from './min-max-scaler.js';
-import { fitMinMaxScaler, transformMinMax } from './min-max-scaler.js';
+import type { ColumnTransformerParams, FittedColumnTransformer } from './preprocessing/column-transformer.js';
+import { fitColumnTransformer, transformColumns } from './preprocessing/column-transformer.js';
 import type { Gamma, SvcModel } from './svc/svc.js';
 import { defaultSvcParams, fitSvc } from './svc/svc.js';
 
 /**
- * A fitted `make_pipeline(MinMaxScaler(), SVC(C, gamma))`, or the bare `SVC` in `basic` mode: what
- * predicts. Plain JSON-safe data: written with `JSON.stringify` and read back, it gives
- * bit-identical decision values.
+ * A fitted `Pipeline([("columns", ColumnTransformer(...)), ("svc", SVC(C, gamma))])`: what
+ * predicts. The ColumnTransformer imputes missing values, one-hot encodes categorical features and,
+ * in the `normalized` and `gridsearch` modes, min-max scales the numeric ones (see
+ * `column-transformer.ts`); on a table of numbers without missing cells it is exactly the
+ * tutorial's `MinMaxScaler` (or nothing, in `basic` mode). Plain JSON-safe data: written with
+ * `JSON.stringify` and read back, it gives bit-identical decision values.
  */
 export interface FittedPipeline {
-  readonly scaler: MinMaxScalerModel | null;
+  readonly preprocessor: FittedColumnTransformer;
   readonly svc: SvcModel;
 }
 
 /** One fit of the pipeline for fixed hyperparameters (the refit of a grid search, or a plain training). */
 export interface PipelineTask {
-  readonly scaled: boolean;
+  /** The raw table's columns, as the reader described them. */
+  readonly features: readonly FeatureSpec[];
+  readonly preprocessing: ColumnTransformerParams;
   readonly C: number;
   readonly gamma: Gamma;
+  /** Raw rows: numbers, category codes, NaN for missing (see `Dataset`). */
   readonly x: Matrix;
   readonly y: readonly string[];
 }
 
 export function fitPipeline(task: PipelineTask): FittedPipeline {
-  // The scaler sees the rows being fitted only; prediction applies that same fitted scaler.
-  const scaler = task.scaled ? fitMinMaxScaler(task.x) : null;
-  const svc = fitSvc({ ...defaultSvcParams, C: task.C, gamma: task.gamma }, scaler ? transformMinMax(scaler, task.x) : task.x, task.y);
-  return { scaler, svc };
+  // The preprocessing sees the rows being fitted only; prediction applies that same fitted transformer.
+  const preprocessor = fitColumnTransformer(task.preprocessing, task.features, task.x);
+  const svc = fitSvc({ ...defaultSvcParams, C: task.C, gamma: task.gamma }, transformColumns(preprocessor, task.x).x, task.y);
+  return { preprocessor, svc };
 }

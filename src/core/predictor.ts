@@ -1,5 +1,6 @@
 import type { Matrix } from './matrix.js';
 import type { FittedPipeline } from './pipeline.js';
+import { createRowTransformer } from './preprocessing/column-transformer.js';
 import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values.js';
 import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
 import { pairValuesOf } from './svc/pair-values.js';
@@ -13,6 +14,7 @@ import { SvcFitError } from './svc/svc.js';
  * references the tests compare it with). Rows are `rows` rows packed row-major in `x`.
  */
 export interface Predictor {
+  /** Raw input columns per row (the pipeline's features, before one-hot encoding). */
   readonly nFeatures: number;
   /** The model's classes: the order of every per-class output. */
   readonly classes: readonly string[];
@@ -46,17 +48,13 @@ export class PredictorError extends Error {
 const BLOCK = SV_BLOCK;
 
 /**
- * Writes row `x[o …]` as the model sees it into `target`: `X * scale_ + min_`, multiplication
- * first, as MinMaxScaler.transform; the row itself without a scaler.
+ * Writes row `x[o …]` (raw: numbers, category codes, NaN for missing) as the SVC sees it into
+ * `target`, through the fitted ColumnTransformer: imputed, then `X * scale_ + min_` (multiplication
+ * first, as MinMaxScaler.transform), categories one-hot.
  */
 function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64Array, o: number) => void {
-  const cols = pipeline.svc.nFeatures;
-  const scale = pipeline.scaler ? Float64Array.from(pipeline.scaler.scale) : null;
-  const shift = pipeline.scaler ? Float64Array.from(pipeline.scaler.min) : null;
-  return (target, x, o) => {
-    if (scale && shift) for (let c = 0; c < cols; c++) target[c] = x[o + c] * scale[c] + shift[c];
-    else for (let c = 0; c < cols; c++) target[c] = x[o + c];
-  };
+  const transformer = createRowTransformer(pipeline.preprocessor);
+  return (target, x, o) => transformer.transform(x, o, target, 0);
 }
 
 export function createPredictor(pipeline: FittedPipeline): Predictor {
@@ -70,6 +68,7 @@ export function createPredictor(pipeline: FittedPipeline): Predictor {
 function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
+  const inputs = pipeline.preprocessor.features.length;
   const vectors = blockSupportVectors(svc);
   const { blocked, blocks } = vectors;
   const kvalue = new Float64Array(blocks * BLOCK);
@@ -162,21 +161,21 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
     let r = 0;
     // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
     for (; r + 1 < rows; r += 2) {
-      load(z, x, r * cols);
-      load(z2, x, (r + 1) * cols);
+      load(z, x, r * inputs);
+      load(z2, x, (r + 1) * inputs);
       kernelSumPair(pair);
       out[r] = -(pair[0] - rho);
       out[r + 1] = -(pair[1] - rho);
     }
     if (r < rows) {
-      load(z, x, r * cols);
+      load(z, x, r * inputs);
       out[r] = -(kernelSum() - rho);
     }
     return out;
   }
 
   return {
-    nFeatures: cols,
+    nFeatures: inputs,
     classes: svc.classes,
     decide,
     label,
@@ -191,6 +190,7 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
 function createOvoPredictor(pipeline: FittedPipeline): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
+  const inputs = pipeline.preprocessor.features.length;
   const k = svc.classes.length;
   const nPairs = (k * (k - 1)) / 2;
   const pairValues = pairValuesOf(svc);
@@ -199,13 +199,13 @@ function createOvoPredictor(pipeline: FittedPipeline): Predictor {
   function classify(x: Float64Array, rows: number): Predictions {
     const ovo = new Float64Array(rows * nPairs);
     for (let r = 0; r < rows; r++) {
-      load(z, x, r * cols);
+      load(z, x, r * inputs);
       pairValues(z, ovo, r * nPairs);
     }
     return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
   }
   return {
-    nFeatures: cols,
+    nFeatures: inputs,
     classes: svc.classes,
     decide: (x, rows) => classify(x, rows).decision,
     label: () => {
@@ -217,6 +217,7 @@ function createOvoPredictor(pipeline: FittedPipeline): Predictor {
 
 /** The pipeline's `predict` and `decision_function` on raw rows, through the serving predictor. */
 export function predict(pipeline: FittedPipeline, x: Matrix): Predictions {
-  if (x.cols !== pipeline.svc.nFeatures) throw new SvcFitError(`expected ${pipeline.svc.nFeatures} features, got ${x.cols}`);
+  const inputs = pipeline.preprocessor.features.length;
+  if (x.cols !== inputs) throw new SvcFitError(`expected ${inputs} features, got ${x.cols}`);
   return createPredictor(pipeline).classify(x.data, x.rows);
 }

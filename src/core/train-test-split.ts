@@ -1,3 +1,4 @@
+import { sortedLabels } from './label-order.js';
 /**
  * scikit-learn 1.2.1's `train_test_split` on sample indices: ShuffleSplit, or
  * StratifiedShuffleSplit when labels are given. Every RNG call happens in scikit-learn's order,
@@ -19,26 +20,6 @@ export interface TrainTestIndices {
 
 export class TrainTestSplitError extends Error {
   override readonly name = 'TrainTestSplitError';
-}
-
-/**
- * Orders strings by Unicode code point, as numpy sorts str arrays (np.unique); plain `<`
- * compares UTF-16 code units and misorders astral characters against U+E000..U+FFFF.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const len = Math.min(a.length, b.length);
-  for (let i = 0; i < len; i++) {
-    const ua = a.charCodeAt(i);
-    const ub = b.charCodeAt(i);
-    if (ua !== ub) return codePointRank(ua) - codePointRank(ub);
-  }
-  return a.length - b.length;
-}
-
-function codePointRank(unit: number): number {
-  if (unit >= 0xe000) return unit - 0x800;
-  if (unit >= 0xd800) return unit + 0x2000;
-  return unit;
 }
 
 export function trainTestSplit(
@@ -101,7 +82,7 @@ function stratifiedSplit(
   rng: RandomState,
 ): TrainTestIndices {
   // np.unique(y, return_inverse=True): classes sorted, then each class's indices ascending.
-  const classes = [...new Set(labels)].sort(compareCodePoints);
+  const classes = sortedLabels(labels);
   const classOf = new Map(classes.map((c, i) => [c, i]));
   const classIndices: number[][] = classes.map(() => []);
   labels.forEach((label, i) => classIndices[classOf.get(label) ?? -1].push(i));

@@ -61,8 +61,14 @@ export const TrainingMode = trainingModeSchema({
 });
 export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
 
+/** One value of a row: a number, a category, or null for a missing value (imputed as at training). */
+export const Cell = Type.Union([Type.Number(), Type.String(), Type.Null()]);
+
 /** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
-export const Row = Type.Union([Type.Array(Type.Number(), { description: 'one value per feature, in feature order' }), Type.Record(Type.String(), Type.Number(), { description: 'one value per feature name' })]);
+export const Row = Type.Union([
+  Type.Array(Cell, { description: 'one value per feature, in feature order: a number, a category (string), or null for a missing value' }),
+  Type.Record(Type.String(), Cell, { description: 'one value per feature name; a feature left out is missing' }),
+]);
 
 export const Snapshot = Type.Object({
   id: Type.Integer(),

@@ -59,7 +59,7 @@ function parentOf(path: string): { parent: string; key: string } {
 function alternatives(schema: TSchema): string | null {
   const anyOf = (schema as { anyOf?: readonly TSchema[] }).anyOf;
   if (!Array.isArray(anyOf)) return null;
-  const words = anyOf.map((s: TSchema) => ('const' in s ? JSON.stringify(s.const) : typeof s.type === 'string' ? `a ${s.type}` : 'another shape'));
+  const words = anyOf.map((s: TSchema) => ('const' in s ? JSON.stringify(s.const) : s.type === 'null' ? 'null' : typeof s.type === 'string' ? `a ${s.type}` : 'another shape'));
   return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? null);
 }
 
@@ -79,6 +79,8 @@ export function describeProblem(raw: ValueError): SchemaProblem {
       return { instancePath: parent, message: `must NOT have additional property '${key}'` };
     }
     case ValueErrorType.Union:
+      // JSON has no NaN, but 1e999 parses to Infinity: a number every alternative refuses is not finite.
+      if (typeof error.value === 'number' && !Number.isFinite(error.value)) return { instancePath: error.path, message: 'must be a finite number' };
       return { instancePath: error.path, message: `must be ${alternatives(error.schema) ?? 'one of the allowed shapes'}` };
     case ValueErrorType.Literal:
       return { instancePath: error.path, message: `must be ${JSON.stringify(s.const)}` };

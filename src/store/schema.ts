@@ -20,6 +20,9 @@ export interface SnapshotsTable {
   row_count: number;
   class_counts_json: string;
   feature_names_json: string;
+  reading_json: string | null;
+  reading_key: string | null;
+  unlabelled_rows: Generated<number>;
 }
 
 export interface ModelsTable {

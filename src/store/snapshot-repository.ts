@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Instant } from './column-values.js';
-import { fromJson, isoTime, toJson } from './column-values.js';
+import { fromJson, fromJsonOrNull, isoTime, toJson } from './column-values.js';
 import { RecordNotFoundError } from './errors.js';
 import type { DatabaseSchema, Page, SnapshotsTable } from './schema.js';
 
@@ -13,6 +13,12 @@ export interface Snapshot {
   readonly rowCount: number;
   readonly classCounts: Readonly<Record<string, number>>;
   readonly featureNames: readonly string[];
+  /** The reading options it was parsed with (null: taken before they were recorded). */
+  readonly reading: unknown;
+  /** Identifies the source and reading options that made it (null: taken before they were recorded). */
+  readonly readingKey: string | null;
+  /** Rows of the source left out because their label was missing. */
+  readonly unlabelledRows: number;
 }
 
 export interface CreateSnapshotInput {
@@ -23,6 +29,9 @@ export interface CreateSnapshotInput {
   readonly rowCount: number;
   readonly classCounts: Readonly<Record<string, number>>;
   readonly featureNames: readonly string[];
+  readonly reading: unknown;
+  readonly readingKey: string;
+  readonly unlabelledRows: number;
   readonly now: Instant;
 }
 
@@ -46,6 +55,9 @@ export class SnapshotRepository {
           row_count: input.rowCount,
           class_counts_json: toJson(input.classCounts),
           feature_names_json: toJson(input.featureNames),
+          reading_json: toJson(input.reading),
+          reading_key: input.readingKey,
+          unlabelled_rows: input.unlabelledRows,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -97,5 +109,8 @@ function toSnapshot(row: Selectable<SnapshotsTable>): Snapshot {
     rowCount: row.row_count,
     classCounts: fromJson(row.class_counts_json) as Record<string, number>,
     featureNames: fromJson(row.feature_names_json) as string[],
+    reading: fromJsonOrNull(row.reading_json),
+    readingKey: row.reading_key,
+    unlabelledRows: row.unlabelled_rows,
   };
 }

@@ -13,12 +13,12 @@ describe('TrainingPool', () => {
   const rows = Array.from({ length: 300 }, (_, k) => (k * 13) % data.x.rows);
   const x = takeRows(data.x, rows);
   const y = take(data.y, rows);
-  const params: TrainingParams = { mode: 'gridsearch', C: 1, gamma: 'scale', grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 'scale'] }, cv: 5 };
+  const params: TrainingParams = { mode: 'gridsearch', C: 1, gamma: 'scale', grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 'scale'] }, cv: 5, impute: 'mean' };
 
   it('gives the grid search and final model of the inline run, with progress up to every task', async () => {
     const progress: number[] = [];
-    const pooled = await fitModel(params, x, y, data.featureNames, { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress: (p) => progress.push(p.done) });
-    const inline = await fitModel(params, x, y, data.featureNames);
+    const pooled = await fitModel(params, x, y, data.features, { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress: (p) => progress.push(p.done) });
+    const inline = await fitModel(params, x, y, data.features);
     expect(pooled).toEqual(inline);
     expect(progress[0]).toBe(0);
     expect(progress.at(-1)).toBe(80);

@@ -76,19 +76,27 @@ describe('application: registry, promotion gate, snapshots, restart', () => {
     writeFile(sourceDir, 'data.csv', csvWithCell(10, 'area_mean', 'inf'));
     await expect(app.jobs.update('test')).rejects.toThrow(InvalidDataError);
     await expect(app.jobs.update('test')).rejects.toThrow("line 12, column 'area_mean': 'inf' is not a finite number");
-    writeFile(sourceDir, 'data.csv', tutorialLayoutCsv().replace('"smoothness_mean"', '"smoothness"'));
-    await expect(app.jobs.update('test')).rejects.toThrow(/missing feature column: smoothness_mean/);
     const [latest] = await app.data.snapshots(10, 0);
     expect(latest.id).toBe(1);
     expect(app.registry.serving?.version).toBe(before);
-    const runs = await app.runs.list({ kind: 'update', limit: 4, offset: 0 });
-    expect(runs.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'succeeded']);
+    const runs = await app.runs.list({ kind: 'update', limit: 3, offset: 0 });
+    expect(runs.map((r) => r.status)).toEqual(['failed', 'failed', 'succeeded']);
+  });
+
+  it('keeps a snapshot whose columns changed, says what changed, and serves on with the active model', async () => {
+    const before = app.registry.serving?.version;
+    writeFile(sourceDir, 'data.csv', tutorialLayoutCsv().replace('"smoothness_mean"', '"smoothness"'));
+    const outcome = await app.jobs.update('test');
+    expect(outcome).toMatchObject({ status: 'created', snapshot: { id: 2, rowCount: 569 } });
+    expect(outcome.featureChange).toMatch(/^new column smoothness; no smoothness_mean: the active model keeps serving/);
+    expect(app.registry.serving?.version).toBe(before);
+    expect(app.predictions.predict([malignantRow]).predictions[0]).toMatchObject({ label: 'M' });
   });
 
   it('takes a new snapshot when the source changes (the tutorial grew from 99 rows to 569)', async () => {
     writeFile(sourceDir, 'data.csv', tutorialLayoutCsv(99));
     const outcome = await app.jobs.update('test');
-    expect(outcome).toMatchObject({ status: 'created', snapshot: { id: 2, rowCount: 99 } });
+    expect(outcome).toMatchObject({ status: 'created', snapshot: { id: 3, rowCount: 99 } });
   });
 
   it('comes back after a restart with the same active version, answering identically', async () => {

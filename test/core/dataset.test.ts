@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readCsvColumn } from '../../src/core/csv-column.js';
 import { readCsvTable } from '../../src/core/csv-table.js';
 import type { DatasetOptions } from '../../src/core/dataset.js';
-import { compareCodePoints, DatasetError, parseDataset } from '../../src/core/dataset.js';
+import { DatasetError, parseDataset } from '../../src/core/dataset.js';
 import { naValuesOf } from '../../src/core/na-values.js';
 import { bundledCsv, csvWithCell, tutorialLayoutCsv } from '../helpers/fixtures.js';
 import { loadWdbc } from '../helpers/wdbc.js';
@@ -182,11 +182,6 @@ describe('parseDataset reading options', () => {
     expect([...na.numbers].sort()).toEqual([-999, 0.000015]);
   });
 
-  it('orders strings by code point, as Python does', () => {
-    const words = ['😀', 'ｚ', 'a', 'Z', 'é', ''];
-    expect([...words].sort(compareCodePoints)).toEqual(['', 'Z', 'a', 'é', 'ｚ', '😀']);
-    expect([...words].sort()).not.toEqual([...words].sort(compareCodePoints));
-  });
 });
 
 interface GoldenFeature {

@@ -6,6 +6,7 @@ import { take, takeRows } from '../../src/core/matrix.js';
 import { fitMinMaxScaler, transformMinMax } from '../../src/core/min-max-scaler.js';
 import { defaultSvcParams, fitSvc, prepareSvcProblem, solveSvcProblem } from '../../src/core/svc/svc.js';
 import { loadWdbc } from '../helpers/wdbc.js';
+import { numericPreprocessing, numericTask } from '../helpers/pipelines.js';
 
 /**
  * The grid search fits a fold's candidates that share a gamma together, on one Q matrix whose
@@ -20,7 +21,7 @@ describe('grid-search groups', () => {
   const grid = { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 'scale', 0.001] as const };
 
   it('puts every task in exactly one group of one fold and one gamma', () => {
-    const plan = planGridSearch({ C: grid.C, gamma: [...grid.gamma] }, y, 5);
+    const plan = planGridSearch({ C: grid.C, gamma: [...grid.gamma] }, y, 5, numericPreprocessing(x));
     expect(plan.groups).toHaveLength(grid.gamma.length * 5);
     const seen = plan.groups.flatMap((g) => g.tasks);
     expect([...seen].sort((a, b) => a - b)).toEqual(plan.tasks.map((_, k) => k));
@@ -34,7 +35,7 @@ describe('grid-search groups', () => {
   });
 
   it.each(grid.gamma)('shares the kernel rows across C without changing a fit (gamma %s)', (gamma) => {
-    const fold = planGridSearch({ C: [1], gamma: [gamma] }, y, 5).folds[2];
+    const fold = planGridSearch({ C: [1], gamma: [gamma] }, y, 5, numericPreprocessing(x)).folds[2];
     const xTrain = takeRows(x, fold.train);
     const yTrain = Array.from(fold.train, (i) => y[i]);
     const scaled = transformMinMax(fitMinMaxScaler(xTrain), xTrain);
@@ -46,16 +47,16 @@ describe('grid-search groups', () => {
   });
 
   it('scores a group as separate fits score each candidate', () => {
-    const plan = planGridSearch({ C: grid.C, gamma: [...grid.gamma] }, y, 5);
+    const plan = planGridSearch({ C: grid.C, gamma: [...grid.gamma] }, y, 5, numericPreprocessing(x));
     for (const group of plan.groups.filter((g) => g.fold === 1 || g.fold === 4)) {
       const fold = plan.folds[group.fold];
       const xTest = takeRows(x, fold.test);
       const expected = groupCs(plan, group).map((C) => {
-        const pipeline = fitPipeline({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: Array.from(fold.train, (i) => y[i]) });
+        const pipeline = fitPipeline(numericTask({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: Array.from(fold.train, (i) => y[i]) }));
         const predicted = predict(pipeline, xTest).labels;
         return predicted.filter((label, k) => label === y[fold.test[k]]).length / fold.test.length;
       });
-      expect(scoreGridGroup(x, y, fold, group.gamma, groupCs(plan, group))).toEqual(expected);
+      expect(scoreGridGroup(x, y, fold, group.gamma, groupCs(plan, group), plan.preprocessing)).toEqual(expected);
     }
   });
 });

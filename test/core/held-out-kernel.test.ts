@@ -6,6 +6,8 @@ import { FitWorkspace } from '../../src/core/svc/fit-workspace.js';
 import { HeldOutKernel } from '../../src/core/svc/held-out-kernel.js';
 import { defaultSvcParams, prepareSvcProblem, solveSvcProblem } from '../../src/core/svc/svc.js';
 import { loadWdbc } from '../helpers/wdbc.js';
+import { numericColumnTransformer } from '../../src/core/preprocessing/column-transformer.js';
+import { namesOf } from '../helpers/pipelines.js';
 
 /**
  * The grid search scores the models of one fold and gamma with kernel values it keeps between
@@ -29,7 +31,7 @@ describe('HeldOutKernel', () => {
         const heldOut = new HeldOutKernel(problem, scaler ? transformMinMax(scaler, xTest) : xTest, workspace);
         for (const C of [0.1, 100, 1, 10]) {
           const svc = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
-          const expected = createPredictor({ scaler, svc }).decide(xTest.data, xTest.rows);
+          const expected = createPredictor({ preprocessor: numericColumnTransformer(namesOf(xTest), scaler), svc }).decide(xTest.data, xTest.rows);
           const got = heldOut.decide(svc);
           expect(Array.from(got).filter((d, r) => !Object.is(d, expected[r]))).toEqual([]);
         }

@@ -3,7 +3,8 @@ import { classificationMetrics } from '../../src/core/classification-metrics.js'
 import { classificationReportDict, formatClassificationReport } from '../../src/core/classification-report.js';
 import { matrixFromRows, take, takeRows } from '../../src/core/matrix.js';
 import type { Matrix } from '../../src/core/matrix.js';
-import { transformMinMax } from '../../src/core/min-max-scaler.js';
+import { numericFeatures } from '../../src/core/feature-spec.js';
+import { seenBySvc } from '../helpers/pipelines.js';
 import { fitModel } from '../../src/core/model-artifact.js';
 import type { ModelArtifact, TrainingMode } from '../../src/core/model-artifact.js';
 import { createPredictor, predict } from '../../src/core/predictor.js';
@@ -54,7 +55,7 @@ interface Golden {
 const CASES = ['iris', 'iris-stratified', 'wine', 'wine-stratified', 'digits-stratified'];
 const TOLERANCE = 1e-9;
 
-const params = (mode: TrainingMode) => ({ mode, C: 1, gamma: 'scale' as const, grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] }, cv: 5 });
+const params = (mode: TrainingMode) => ({ mode, C: 1, gamma: 'scale' as const, grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] }, cv: 5, impute: 'mean' as const });
 
 /** Largest absolute difference, failing on a length mismatch. */
 function maxDiff(got: ArrayLike<number>, expected: readonly number[]): number {
@@ -83,7 +84,7 @@ describe.each(CASES)('multi-class scikit-learn parity: %s', (name) => {
 
   const fitted = new Map<TrainingMode, Promise<ModelArtifact>>();
   const fit = (mode: TrainingMode) => {
-    if (!fitted.has(mode)) fitted.set(mode, fitModel(params(mode), xTrain, yTrain, golden.feature_names));
+    if (!fitted.has(mode)) fitted.set(mode, fitModel(params(mode), xTrain, yTrain, numericFeatures(golden.feature_names)));
     return fitted.get(mode) as Promise<ModelArtifact>;
   };
 
@@ -114,8 +115,9 @@ describe.each(CASES)('multi-class scikit-learn parity: %s', (name) => {
     });
 
     it('keeps the support vectors as the model saw them', async () => {
-      const { scaler, svc } = await fit(mode);
-      const seen = scaler ? transformMinMax(scaler, xTrain) : xTrain;
+      const artifact = await fit(mode);
+      const { svc } = artifact;
+      const seen = seenBySvc(artifact, xTrain);
       expect(svc.supportVectors).toEqual(Array.from(takeRows(seen, svc.support).data));
     });
 
@@ -135,7 +137,7 @@ describe.each(CASES)('multi-class scikit-learn parity: %s', (name) => {
     it('serves the very bits of the plain libsvm reference, also after a JSON round trip', async () => {
       const artifact = await fit(mode);
       const both: Matrix = matrixFromRows([...golden.X, ...golden.probe]);
-      const seen = artifact.scaler ? transformMinMax(artifact.scaler, both) : both;
+      const seen = seenBySvc(artifact, both);
       const served = createPredictor(artifact).classify(both.data, both.rows);
       const reloaded = createPredictor(JSON.parse(JSON.stringify(artifact)) as ModelArtifact).classify(both.data, both.rows);
       const mismatches = (a: Float64Array, b: Float64Array) => Array.from(a).filter((v, i) => !Object.is(v, b[i])).length;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupCs, planGridSearch, scoreGridGroup } from '../../src/core/grid-search.js';
+import { numericColumnTransformer } from '../../src/core/preprocessing/column-transformer.js';
+import { namesOf, numericPreprocessing, numericTask, seenBySvc } from '../helpers/pipelines.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import { matrixFromRows, take, takeRows } from '../../src/core/matrix.js';
 import { fitMinMaxScaler, transformMinMax } from '../../src/core/min-max-scaler.js';
@@ -52,7 +54,7 @@ describe('one-vs-one votes and ovr values', () => {
         rho: values.map((v) => -v),
         iterations: values.map(() => 0),
       };
-      const served = createPredictor({ scaler: null, svc }).classify(Float64Array.of(0.5), 1);
+      const served = createPredictor({ preprocessor: numericColumnTransformer(['f0'], null), svc }).classify(Float64Array.of(0.5), 1);
       expect(mismatches(served.ovo, values)).toBe(0);
       expect(served.labels).toEqual([c.predictions[r]]);
       expect(mismatches(served.decision, c.ovr[r])).toBe(0);
@@ -70,9 +72,9 @@ describe('k-class serving predictor', () => {
     for (const n of sizes) {
       const rows = Array.from({ length: n }, (__, k) => (k * 37) % x.rows);
       for (const scaled of [true, false]) {
-        const pipeline = fitPipeline({ scaled, C: 10, gamma: scaled ? 0.5 : 'scale', x: takeRows(x, rows), y: take(y, rows) });
+        const pipeline = fitPipeline(numericTask({ scaled, C: 10, gamma: scaled ? 0.5 : 'scale', x: takeRows(x, rows), y: take(y, rows) }));
         remainders.add(pipeline.svc.support.length % 8);
-        const seen = pipeline.scaler ? transformMinMax(pipeline.scaler, x) : x;
+        const seen = seenBySvc(pipeline, x);
         const served = createPredictor(pipeline).classify(x.data, x.rows);
         expect(mismatches(served.ovo, svcOvoDecision(pipeline.svc, seen))).toBe(0);
         expect(mismatches(served.decision, svcDecisionFunction(pipeline.svc, seen))).toBe(0);
@@ -85,7 +87,7 @@ describe('k-class serving predictor', () => {
 
   it('has no single decision value to label for k > 2 classes', () => {
     const { x, y } = data(iris);
-    const predictor = createPredictor(fitPipeline({ scaled: true, C: 1, gamma: 'scale', x, y }));
+    const predictor = createPredictor(fitPipeline(numericTask({ scaled: true, C: 1, gamma: 'scale', x, y })));
     expect(predictor.classes).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(() => predictor.label(0.5)).toThrow(PredictorError);
   });
@@ -93,7 +95,7 @@ describe('k-class serving predictor', () => {
   it('gives two-class models their pair value as the negated decision value', () => {
     const { x, y } = data(iris);
     const rows = y.flatMap((label, i) => (label === 'setosa' ? [] : [i]));
-    const pipeline = fitPipeline({ scaled: true, C: 1, gamma: 'scale', x: takeRows(x, rows), y: take(y, rows) });
+    const pipeline = fitPipeline(numericTask({ scaled: true, C: 1, gamma: 'scale', x: takeRows(x, rows), y: take(y, rows) }));
     const predictor = createPredictor(pipeline);
     const { labels, decision, ovo } = predictor.classify(x.data, x.rows);
     expect(mismatches(decision, predictor.decide(x.data, x.rows))).toBe(0);
@@ -104,7 +106,7 @@ describe('k-class serving predictor', () => {
 
 describe('k-class fits that share a prepared problem', () => {
   const { x, y } = data(digits);
-  const plan = planGridSearch({ C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01] }, y, 5);
+  const plan = planGridSearch({ C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01] }, y, 5, numericPreprocessing(x));
 
   it.each([1, 0.1, 'scale'] as const)('give each C the fit it gets on its own, and the held-out pair values of the predictor (gamma %s)', (gamma) => {
     const fold = plan.folds[3];
@@ -119,7 +121,7 @@ describe('k-class fits that share a prepared problem', () => {
     for (const C of [100, 0.1, 10, 1, 0.1]) {
       const shared = solveSvcProblem(problem, { ...defaultSvcParams, C, gamma });
       expect(shared).toEqual(fitSvc({ ...defaultSvcParams, C, gamma }, transformMinMax(scaler, xTrain), yTrain));
-      const served = createPredictor({ scaler, svc: shared }).classify(xTest.data, xTest.rows);
+      const served = createPredictor({ preprocessor: numericColumnTransformer(namesOf(xTest), scaler), svc: shared }).classify(xTest.data, xTest.rows);
       expect(mismatches(heldOut.pairValues(shared), served.ovo)).toBe(0);
     }
   });
@@ -129,10 +131,10 @@ describe('k-class fits that share a prepared problem', () => {
       const fold = plan.folds[group.fold];
       const xTest = takeRows(x, fold.test);
       const expected = groupCs(plan, group).map((C) => {
-        const pipeline = fitPipeline({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: take(y, fold.train) });
+        const pipeline = fitPipeline(numericTask({ scaled: true, C, gamma: group.gamma, x: takeRows(x, fold.train), y: take(y, fold.train) }));
         return predict(pipeline, xTest).labels.filter((label, k) => label === y[fold.test[k]]).length / fold.test.length;
       });
-      expect(scoreGridGroup(x, y, fold, group.gamma, groupCs(plan, group))).toEqual(expected);
+      expect(scoreGridGroup(x, y, fold, group.gamma, groupCs(plan, group), plan.preprocessing)).toEqual(expected);
     }
   });
 });

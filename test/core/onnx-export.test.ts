@@ -23,12 +23,13 @@ const params = (mode: TrainingMode, gamma: TrainingParams['gamma']): TrainingPar
   gamma,
   grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] },
   cv: 5,
+  impute: 'mean',
 });
 
 async function fitOnSplit(caseName: string, mode: TrainingMode): Promise<ModelArtifact> {
   const golden = loadGoldenCase(caseName);
   const gamma = caseName === 'gamma-auto-basic' ? 'auto' : 'scale';
-  return fitModel(params(mode, gamma), takeRows(wdbc.x, golden.train_indices), take(wdbc.y, golden.train_indices), wdbc.featureNames);
+  return fitModel(params(mode, gamma), takeRows(wdbc.x, golden.train_indices), take(wdbc.y, golden.train_indices), wdbc.features);
 }
 
 const cases = ALL_GOLDEN_CASES.flatMap((name) => Object.keys(loadGoldenCase(name).modes).map((mode) => ({ name, mode: mode as TrainingMode })));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitPipeline } from '../../src/core/pipeline.js';
 import { takeRows } from '../../src/core/matrix.js';
-import { transformMinMax } from '../../src/core/min-max-scaler.js';
+import { numericTask, seenBySvc } from '../helpers/pipelines.js';
 import { createPredictor } from '../../src/core/predictor.js';
 import { svcDecisionFunction } from '../../src/core/svc/svc.js';
 import { loadWdbc } from '../helpers/wdbc.js';
@@ -18,8 +18,8 @@ describe('createPredictor', () => {
     const rows = Array.from({ length: n }, (_, k) => (k * 37) % data.x.rows);
     const y = rows.map((i) => data.y[i]);
     for (const scaled of [true, false]) {
-      const pipeline = fitPipeline({ scaled, C: 10, gamma: scaled ? 0.1 : 'scale', x: takeRows(data.x, rows), y });
-      const reference = svcDecisionFunction(pipeline.svc, pipeline.scaler ? transformMinMax(pipeline.scaler, data.x) : data.x);
+      const pipeline = fitPipeline(numericTask({ scaled, C: 10, gamma: scaled ? 0.1 : 'scale', x: takeRows(data.x, rows), y }));
+      const reference = svcDecisionFunction(pipeline.svc, seenBySvc(pipeline, data.x));
       const served = createPredictor(pipeline).decide(data.x.data, data.x.rows);
       const mismatches = Array.from(served).filter((d, i) => !Object.is(d, reference[i])).length;
       expect(mismatches).toBe(0);
@@ -30,7 +30,7 @@ describe('createPredictor', () => {
     const remainders = new Set(
       sizes.map((n) => {
         const rows = Array.from({ length: n }, (_, k) => (k * 37) % data.x.rows);
-        return fitPipeline({ scaled: true, C: 10, gamma: 0.1, x: takeRows(data.x, rows), y: rows.map((i) => data.y[i]) }).svc.svCoef.length % 8;
+        return fitPipeline(numericTask({ scaled: true, C: 10, gamma: 0.1, x: takeRows(data.x, rows), y: rows.map((i) => data.y[i]) })).svc.svCoef.length % 8;
       }),
     );
     expect(remainders.size).toBeGreaterThanOrEqual(5);

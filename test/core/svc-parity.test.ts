@@ -45,6 +45,7 @@ const params = (mode: TrainingMode, gamma: TrainingParams['gamma'] = 'scale'): T
   gamma,
   grid: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] },
   cv: 5,
+  impute: 'mean',
 });
 
 describe.each(goldens)('scikit-learn parity: $case', (golden) => {
@@ -55,7 +56,7 @@ describe.each(goldens)('scikit-learn parity: $case', (golden) => {
   it.each(Object.keys(golden.modes))('%s', async (modeKey) => {
     const expected = golden.modes[modeKey];
     const mode = (modeKey === 'gamma-auto-basic' ? 'basic' : modeKey) as TrainingMode;
-    const pipeline = await fitModel(params(mode, golden.case === 'gamma-auto-basic' ? 'auto' : 'scale'), xTrain, yTrain, dataset.featureNames);
+    const pipeline = await fitModel(params(mode, golden.case === 'gamma-auto-basic' ? 'auto' : 'scale'), xTrain, yTrain, dataset.features);
 
     if (expected.best_params) {
       const grid = pipeline.gridSearch;

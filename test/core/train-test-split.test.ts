@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { RandomState } from '../../src/core/random-state.js';
 import {
   approximateMode,
-  compareCodePoints,
   trainTestSplit,
   TrainTestSplitError,
 } from '../../src/core/train-test-split.js';
@@ -57,20 +56,6 @@ describe('approximateMode', () => {
     expect(approximateMode([5, 2], 4, new RandomState(0))).toEqual([3, 1]);
     expect(approximateMode([2, 2, 2, 1], 2, new RandomState(0))).toEqual([0, 1, 1, 0]);
     expect(approximateMode([2, 2, 2, 1], 2, new RandomState(42))).toEqual([1, 1, 0, 0]);
-  });
-});
-
-describe('compareCodePoints', () => {
-  it('sorts as numpy sorts str arrays, by code point', () => {
-    expect(['b', 'B', 'a', '\u{1F600}', '\uFF21'].sort(compareCodePoints)).toEqual([
-      'B',
-      'a',
-      'b',
-      '\uFF21',
-      '\u{1F600}',
-    ]);
-    expect(compareCodePoints('ab', 'a')).toBeGreaterThan(0);
-    expect(compareCodePoints('x', 'x')).toBe(0);
   });
 });
 

@@ -3,12 +3,16 @@
  * written by scripts/make-golden.py.
  */
 import { readFileSync } from 'node:fs';
+import type { FeatureSpec } from '../../src/core/feature-spec.js';
+import { numericFeatures } from '../../src/core/feature-spec.js';
 import type { Matrix } from '../../src/core/matrix.js';
 
 export interface Wdbc {
   readonly x: Matrix;
   readonly y: string[];
   readonly featureNames: string[];
+  /** The 30 numeric features, as the reader describes them. */
+  readonly features: FeatureSpec[];
 }
 
 /** data/wdbc.csv has no quoted fields, so splitting on commas is enough here. */
@@ -31,7 +35,7 @@ export function loadWdbc(): Wdbc {
       else data[i * featureNames.length + col++] = Number(cell);
     });
   });
-  return { x: { rows, cols: featureNames.length, data }, y, featureNames };
+  return { x: { rows, cols: featureNames.length, data }, y, featureNames, features: numericFeatures(featureNames) };
 }
 
 export interface GoldenScores {

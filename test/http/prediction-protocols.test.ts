@@ -51,12 +51,11 @@ describe('prediction protocols', () => {
     // Bodies are built per test: object rows need the feature names, known once the server runs.
     const badBodies: [string, () => unknown, RegExp][] = [
       ['wrong feature count', () => ({ rows: [malignRow.slice(0, 12)] }), /row 0: expected 30 values .*got 12/],
-      ['a "NaN" string', () => ({ rows: [withValue(3, 'NaN')] }), /body\/rows\/0\/3 must be number/],
-      ['a string', () => ({ rows: [withValue(0, 'big')] }), /body\/rows\/0\/0 must be number/],
-      ['null', () => ({ rows: [withValue(5, null)] }), /body\/rows\/0\/5 must be number/],
-      ['a "NaN" string in an object row', () => ({ row: { ...record(malignRow), radius_mean: 'NaN' } }), /body\/row\/radius_mean must be number/],
+      ['a "NaN" string', () => ({ rows: [withValue(3, 'NaN')] }), /row 0, feature "area_mean": expected a finite number, got the string "NaN"/],
+      ['a string', () => ({ rows: [withValue(0, 'big')] }), /row 0, feature "radius_mean": expected a finite number, got the string "big"/],
+      ['a "NaN" string in an object row', () => ({ row: { ...record(malignRow), radius_mean: 'NaN' } }), /row 0, feature "radius_mean": expected a finite number, got the string "NaN"/],
+      ['an object as a value', () => ({ rows: [withValue(2, { a: 1 })] }), /body\/rows\/0\/2 must be a number, a string or null/],
       ['an unknown feature name', () => ({ row: { ...record(malignRow), radius_meen: 1 } }), /unknown feature "radius_meen"/],
-      ['missing features', () => ({ row: { radius_mean: 17.99 } }), /missing features "texture_mean"/],
       ['an empty batch', () => ({ rows: [] }), /no rows to predict/],
       ['a batch over server.maxBatchRows', () => ({ rows: Array.from({ length: maxBatchRows + 1 }, () => malignRow) }), /21 rows .* over the limit of 20 \(server.maxBatchRows\)/],
       ['both row and rows', () => ({ row: malignRow, rows: [malignRow] }), /either "rows" .* or "row"/],
@@ -71,6 +70,17 @@ describe('prediction protocols', () => {
       const answer = (await res.json()) as ErrorBody;
       expect(answer.error).toMatch(message);
       expect(answer).toHaveProperty('details');
+    });
+
+    it('imputes a missing value, sent as null or left out of an object row, and says so', async () => {
+      const res = await postJson(url(), { rows: [withValue(5, null), malignRow] });
+      expect(res.status).toBe(200);
+      const { predictions } = (await res.json()) as { predictions: { label: string; imputed?: string[] }[] };
+      expect(predictions[0]).toMatchObject({ label: 'M', imputed: [features[5]] });
+      expect(predictions[1]).not.toHaveProperty('imputed');
+      const { texture_mean: _left, ...withoutTexture } = record(malignRow);
+      const one = (await (await postJson(url(), { row: withoutTexture })).json()) as { predictions: { imputed?: string[] }[] };
+      expect(one.predictions[0].imputed).toEqual(['texture_mean']);
     });
 
     it('answers 400 for a number too large to be finite', async () => {
@@ -156,6 +166,7 @@ describe('prediction protocols', () => {
         name: 'mloop',
         versions: [String(server.app.registry.serving?.version)],
         platform: 'mloop',
+        classes: ['B', 'M'],
         inputs: [{ name: 'features', datatype: 'FP64', shape: [-1, 30] }],
         outputs: [
           { name: 'label', datatype: 'BYTES', shape: [-1] },

@@ -66,8 +66,8 @@ describe("the tutorial's routes", () => {
   it('/prediction rejects bad rows with a 400 JSON naming the problem', async () => {
     const cases: [unknown, RegExp][] = [
       [{ data: [malignRow.slice(0, 29)] }, /row 0: expected 30 values .* got 29/],
-      [{ data: [[...malignRow.slice(0, 3), 'NaN', ...malignRow.slice(4)]] }, /body\/data\/0\/3 must be number/],
-      [{ data: [[...malignRow.slice(0, 3), null, ...malignRow.slice(4)]] }, /body\/data\/0\/3 must be number/],
+      [{ data: [[...malignRow.slice(0, 3), 'NaN', ...malignRow.slice(4)]] }, /row 0, feature "area_mean": expected a finite number, got the string "NaN"/],
+      [{ data: [[...malignRow.slice(0, 3), true, ...malignRow.slice(4)]] }, /body\/data\/0\/3 must be a number, a string or null/],
       [{ data: [] }, /no rows to predict/],
       [{ rows: [malignRow] }, /must have required property 'data'/],
       [{ data: malignRow }, /body\/data\/0 must be array/],

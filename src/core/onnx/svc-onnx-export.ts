@@ -137,7 +137,9 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
 
 /** The exporter's view of an mloop model artifact: libsvm's layout, `svCoef` split into its k − 1 rows. */
 export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
-  const { svc, scaler } = artifact;
+  const { svc, preprocessor } = artifact;
+  if (preprocessor.categorical !== null) throw new OnnxExportError('categorical features are not exported to ONNX yet');
+  const scaler = preprocessor.numeric?.scaler ?? null;
   return {
     featureNames: artifact.featureNames,
     scaler: scaler ? { scale: scaler.scale, min: scaler.min } : null,

@@ -14,6 +14,7 @@
  * when unscaled), so the bundled data keeps its results.
  */
 import type { FeatureSpec } from '../feature-spec.js';
+import { numericFeatures } from '../feature-spec.js';
 import type { Matrix } from '../matrix.js';
 import { takeColumns } from '../matrix.js';
 import type { MinMaxScalerModel } from '../min-max-scaler.js';
@@ -66,6 +67,23 @@ export class ColumnTransformerError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * A ColumnTransformer over numeric features only, with a given scaler (or none): what mloop's
+ * pipelines were before missing values and categories. Without `statistics`, its imputer has none
+ * (NaN), and a missing value is refused rather than imputed (see `missingValueImputable`).
+ */
+export function numericColumnTransformer(names: readonly string[], scaler: MinMaxScalerModel | null, statistics?: readonly number[]): FittedColumnTransformer {
+  const columns = names.map((_, j) => j);
+  return {
+    kind: 'column-transformer',
+    params: { impute: 'mean', scaled: scaler !== null },
+    features: numericFeatures(names),
+    numeric: { columns, imputer: { strategy: 'mean', statistics: statistics ?? columns.map(() => Number.NaN) }, scaler },
+    categorical: null,
+    nOutputs: names.length,
+  };
 }
 
 /** `x`: the training rows of the raw table, one column per feature. */

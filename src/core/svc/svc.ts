@@ -1,3 +1,4 @@
+import { sortedLabels } from '../label-order.js';
 import type { Matrix } from '../matrix.js';
 import { variance } from '../numpy-sum.js';
 import type { FitWorkspace } from './fit-workspace.js';
@@ -73,9 +74,9 @@ export function resolveGamma(gamma: Gamma, x: Matrix): number {
   return gamma;
 }
 
-/** Sorted distinct labels, in the order of `np.unique` (code-point order). */
+/** Sorted distinct labels, in the order of `np.unique` (see `sortedLabels`). */
 export function sortedClasses(y: readonly string[]): string[] {
-  return [...new Set(y)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sortedLabels(y);
 }
 
 export function fitSvc(params: SvcParams, x: Matrix, y: readonly string[], options: SolveOptions = {}): SvcModel {

@@ -12,6 +12,7 @@ export const modelName = 'mloop';
 const inputName = 'features';
 const outputNames = ['label', 'decision'] as const;
 const floatTypes = new Set(['FP64', 'FP32']);
+const numberTypes = new Set(['FP64', 'FP32', 'INT64', 'INT32']);
 
 const ModelParams = Type.Object({ name: Type.String({ description: `the model name: "${modelName}"` }) });
 
@@ -24,7 +25,7 @@ const InferBody = Type.Object({
     Type.Object({
       name: Type.String(),
       shape: Type.Array(Type.Integer()),
-      datatype: Type.String({ description: 'FP64 (FP32 is accepted too)' }),
+      datatype: Type.String({ description: 'FP64 (FP32 is accepted too); BYTES for a categorical feature sent as its own tensor' }),
       parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
       data: Type.Array(Type.Unknown(), { description: 'row-major flat numbers, or one list per row' }),
     }),
@@ -39,7 +40,9 @@ const InferResponse = Type.Object({
   id: Type.Optional(Type.String()),
   outputs: List(
     Type.Object({
-      name: Type.String({ description: 'label (BYTES: "M" or "B") or decision (FP64: signed distance, > 0 means M)' }),
+      name: Type.String({
+        description: 'label (BYTES: the predicted class) or decision (FP64: two classes, [n], signed distance, > 0 means the second class; more, [n, k], each class\'s decision value in the order of the model metadata\'s classes)',
+      }),
       datatype: Type.String(),
       shape: List(Type.Integer()),
       // Unknown, so the serialiser writes the list in one JSON.stringify call rather than item by item.
@@ -54,17 +57,22 @@ function checkName(name: string): void {
   if (name !== modelName) throw new NotFoundError(`no model named "${name}": this server serves the model "${modelName}"`);
 }
 
-function featureCount(app: Application): number {
+function servingArtifact(app: Application) {
   const serving = app.registry.serving;
   if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
-  return serving.artifact.featureNames.length;
+  return serving.artifact;
 }
 
-/** The input tensor as rows: `[n, features]`, data flat (row-major) or nested one list per row. */
-function rowsOf(body: Body, cols: number): readonly InputRow[] {
-  if (body.inputs.length !== 1) throw new InvalidInputError(`expected exactly one input tensor ("${inputName}", shape [-1, ${cols}]), got ${body.inputs.length}`);
+/**
+ * The input tensors as rows. Either one tensor `[n, features]` of numbers (data flat row-major, or
+ * nested one list per row), or one tensor per feature named after it (`[n]` or `[n, 1]`; BYTES for
+ * a categorical feature), as a table is sent column by column. `null` is a missing value.
+ */
+function rowsOf(body: Body, featureNames: readonly string[]): readonly InputRow[] {
+  const cols = featureNames.length;
+  if (body.inputs.length > 1 || (body.inputs.length === 1 && featureNames.length === 1 && body.inputs[0].name === featureNames[0])) return rowsOfColumns(body, featureNames);
   const input = body.inputs[0];
-  if (!floatTypes.has(input.datatype)) throw new InvalidInputError(`input "${input.name}" has datatype "${input.datatype}": send FP64`);
+  if (!floatTypes.has(input.datatype)) throw new InvalidInputError(`input "${input.name}" has datatype "${input.datatype}": send FP64 (or one tensor per feature, BYTES for a categorical one)`);
   const { shape, data } = input;
   if (shape.length !== 2 || shape[1] !== cols || shape[0] < 0) {
     throw new InvalidInputError(`input "${input.name}" has shape ${JSON.stringify(shape)}: expected [n, ${cols}] (n rows of ${cols} features)`);
@@ -81,6 +89,27 @@ function rowsOf(body: Body, cols: number): readonly InputRow[] {
   const rows = new Array<readonly unknown[]>(n);
   for (let r = 0; r < n; r++) rows[r] = data.slice(r * cols, (r + 1) * cols);
   return rows;
+}
+
+/** One tensor per feature: each named after its feature, all with the same number of rows. */
+function rowsOfColumns(body: Body, featureNames: readonly string[]): readonly InputRow[] {
+  const known = new Set(featureNames);
+  const columns = new Map<string, readonly unknown[]>();
+  for (const input of body.inputs) {
+    if (!known.has(input.name)) throw new InvalidInputError(`input "${input.name}" is not a feature of the model (features: ${featureNames.join(', ')})`);
+    if (columns.has(input.name)) throw new InvalidInputError(`input "${input.name}" is sent twice`);
+    if (input.datatype !== 'BYTES' && !numberTypes.has(input.datatype)) throw new InvalidInputError(`input "${input.name}" has datatype "${input.datatype}": send FP64 for a number, BYTES for a category`);
+    const { shape, data } = input;
+    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1)) || shape[0] !== data.length) {
+      throw new InvalidInputError(`input "${input.name}" has shape ${JSON.stringify(shape)} and ${data.length} values: a feature's tensor is [n] or [n, 1] with n values`);
+    }
+    columns.set(input.name, data.map((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v)));
+  }
+  const lengths = new Set([...columns.values()].map((c) => c.length));
+  if (lengths.size > 1) throw new InvalidInputError(`the feature tensors hold different numbers of rows (${[...lengths].join(', ')})`);
+  const n = [...lengths][0] ?? 0;
+  // A feature without a tensor is missing in every row (imputed, when the model can).
+  return Array.from({ length: n }, (_, r) => Object.fromEntries([...columns].map(([name, values]) => [name, values[r]])));
 }
 
 function requestedOutputs(body: Body): ReadonlySet<string> {
@@ -118,22 +147,36 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
         summary: 'Model metadata',
         params: ModelParams,
         response: {
-          200: Type.Object({ name: Type.String(), versions: List(Type.String()), platform: Type.String(), inputs: List(TensorMetadata), outputs: List(TensorMetadata) }),
+          200: Type.Object({
+            name: Type.String(),
+            versions: List(Type.String()),
+            platform: Type.String(),
+            classes: List(Type.String(), { description: 'the model\'s classes: the order of a k-class decision tensor\'s columns' }),
+            inputs: List(TensorMetadata),
+            outputs: List(TensorMetadata),
+          }),
           ...errors(404, 409),
         },
       },
     },
     async (request) => {
       checkName(request.params.name);
-      const cols = featureCount(app);
+      const { preprocessor, svc } = servingArtifact(app);
+      const features = preprocessor.features;
+      const k = svc.classes.length;
+      // All numbers: one [n, features] tensor; with categories, one tensor per feature.
+      const inputs = features.every((f) => f.kind === 'numeric')
+        ? [{ name: inputName, datatype: 'FP64', shape: [-1, features.length] }]
+        : features.map((f) => ({ name: f.name, datatype: f.kind === 'numeric' ? 'FP64' : 'BYTES', shape: [-1] }));
       return {
         name: modelName,
         versions: [String(app.registry.serving?.version)],
         platform: 'mloop',
-        inputs: [{ name: inputName, datatype: 'FP64', shape: [-1, cols] }],
+        classes: svc.classes,
+        inputs,
         outputs: [
           { name: 'label', datatype: 'BYTES', shape: [-1] },
-          { name: 'decision', datatype: 'FP64', shape: [-1] },
+          { name: 'decision', datatype: 'FP64', shape: k === 2 ? [-1] : [-1, k] },
         ],
       };
     },
@@ -161,7 +204,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
       config: { access: 'predict' },
       schema: {
         tags,
-        summary: 'Predict a [n, features] FP64 tensor',
+        summary: 'Predict a [n, features] FP64 tensor, or one tensor per feature',
         params: ModelParams,
         body: InferBody,
         response: { 200: InferResponse, ...errors(400, 401, 403, 404, 409, 413, 415) },
@@ -169,14 +212,21 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
     },
     async (request) => {
       checkName(request.params.name);
-      const rows = rowsOf(request.body, featureCount(app));
+      const rows = rowsOf(request.body, servingArtifact(app).featureNames);
       const wanted = requestedOutputs(request.body);
       const outcome = app.predictions.predict(rows, { route: 'oip' });
       metrics.countPredictions(outcome);
       const n = outcome.predictions.length;
       const outputs = [];
       if (wanted.has('label')) outputs.push({ name: 'label', datatype: 'BYTES', shape: [n], data: outcome.predictions.map((p) => p.label) });
-      if (wanted.has('decision')) outputs.push({ name: 'decision', datatype: 'FP64', shape: [n], data: outcome.predictions.map((p) => p.decision) });
+      if (wanted.has('decision')) {
+        const { classes } = outcome;
+        outputs.push(
+          classes.length === 2
+            ? { name: 'decision', datatype: 'FP64', shape: [n], data: outcome.predictions.map((p) => p.decision) }
+            : { name: 'decision', datatype: 'FP64', shape: [n, classes.length], data: outcome.predictions.flatMap((p) => classes.map((c) => p.decisions?.[c])) },
+        );
+      }
       return { model_name: modelName, model_version: String(outcome.modelVersion), id: request.body.id, outputs };
     },
   );

@@ -19,11 +19,18 @@ const Prediction = Type.Object({
   predictionId: Type.String({ description: 'quote it to send the confirmed diagnosis later' }),
   label: Type.String({ description: 'the predicted class label (M or B)' }),
   className: Type.String({ description: 'its name (Malign or Benign)' }),
-  decision: Type.Number({ description: 'signed distance to the boundary; > 0 means the second class (M)' }),
+  decision: Type.Optional(Type.Number({ description: 'two classes: the signed distance to the boundary; > 0 means the second class (M)' })),
+  decisions: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: "more than two classes: each class's decision value (scikit-learn's decision_function, ovr), by label" })),
+  imputed: Type.Optional(List(Type.String(), { description: 'features whose missing value the model imputed, as at training' })),
+  unknownCategories: Type.Optional(List(Type.String(), { description: 'categorical features whose value the model did not see in training (encoded as all zeros)' })),
   externalId: Type.Optional(Type.String()),
 });
 
-const PredictResponse = Type.Object({ modelVersion: Type.Integer(), predictions: List(Prediction) });
+const PredictResponse = Type.Object({
+  modelVersion: Type.Integer(),
+  classes: List(Type.String(), { description: "the model's classes, in the order of per-class outputs" }),
+  predictions: List(Prediction),
+});
 
 type Body = typeof PredictBody.static;
 
@@ -61,7 +68,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fas
       const outcome = app.predictions.predict(rows, { route: 'api', externalIds: ids });
       metrics.countPredictions(outcome);
       if (!ids) return outcome;
-      return { modelVersion: outcome.modelVersion, predictions: outcome.predictions.map((p, i): PredictedRow & { externalId: string } => ({ ...p, externalId: ids[i] })) };
+      return { ...outcome, predictions: outcome.predictions.map((p, i): PredictedRow & { externalId: string } => ({ ...p, externalId: ids[i] })) };
     },
   );
 };

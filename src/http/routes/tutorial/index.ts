@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { NotTrainedError } from '../../../app/errors.js';
 import type { RouteContext } from '../../route-context.js';
 import { textPlain } from '../../route-context.js';
-import { errors, PlainText } from '../../schemas.js';
+import { Cell, errors, PlainText } from '../../schemas.js';
 import { trainSvmRoute } from './train-svm.js';
 
 /** The tutorial's five routes, unchanged, so its curl lines work with only the host changed. */
@@ -37,7 +37,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
       schema: {
         tags: ['tutorial'],
         summary: 'Predict rows: one line per row, Benign or Malign',
-        body: Type.Object({ data: Type.Array(Type.Array(Type.Number()), { description: 'rows of raw measurements, one value per feature in feature order' }) }),
+        body: Type.Object({ data: Type.Array(Type.Array(Cell), { description: 'rows of raw measurements, one value per feature in feature order (a category as a string, null for a missing value)' }) }),
         response: { 200: PlainText('one class name per row, joined by newlines'), ...errors(400, 401, 403, 409, 413, 415) },
       },
     },

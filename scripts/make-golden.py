@@ -15,6 +15,7 @@ json.dump writes Python floats with repr(), which round-trips every float64 exac
 tests can compare with ===.
 """
 
+import importlib.util
 import json
 import pathlib
 import warnings
@@ -25,7 +26,7 @@ import sklearn
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import classification_report, confusion_matrix, recall_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
 
@@ -252,6 +253,75 @@ def make_synthetic():
             "splits": split_cases, "stratified_k_fold": fold_cases, "sums": sums, "reports": reports}
 
 
+def load_preprocessing_tables():
+    """The data sets of scripts/make-preprocessing-golden.py, defined once there."""
+    spec = importlib.util.spec_from_file_location("preprocessing_golden", ROOT / "scripts" / "make-preprocessing-golden.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_pipeline(pipe, predict, decision, x_test, y_test, labels, positive):
+    svc = pipe[-1]
+    pred = predict(x_test)
+    return {
+        "gamma": float(svc._gamma),
+        "n_support": ints(svc.n_support_),
+        "support": ints(svc.support_),
+        # decision_function_shape="ovr" for more than two classes: one value per class, row-major.
+        "decision_function": floats(decision(x_test)),
+        "predictions": [str(v) for v in pred],
+        "confusion_matrix": confusion_matrix(y_test, pred, labels=labels).tolist(),
+        "report": classification_report(y_test, pred, labels=labels, output_dict=True, zero_division=0),
+        "report_text": classification_report(y_test, pred, labels=labels, zero_division=0),
+        "recall_positive": float(recall_score(y_test, pred, labels=[positive], average="macro", zero_division=0)),
+        "recall_macro": float(recall_score(y_test, pred, labels=labels, average="macro", zero_division=0)),
+    }
+
+
+def make_tabular_case(table, prep):
+    """
+    The whole pipeline on a table with missing cells, categories or more than two classes, read as
+    a user's pd.read_csv reads it: Pipeline([ColumnTransformer, SVC()]) per mode (impute="mean"),
+    GridSearchCV over it for gridsearch, so the preprocessing is fitted inside each fold.
+    """
+    df = prep.read_table(table)
+    features, label = table["features"], table["label"]
+    numeric = [f for f in features if f not in table["categorical"] and df[f].dtype != object]
+    categorical = [f for f in features if f not in numeric]
+    x = df[features]
+    y = df[label].astype(str).to_numpy()
+    labels = sorted(set(y), key=(lambda v: float(v)) if all(v.lstrip("-").replace(".", "", 1).isdigit() for v in y) else None)
+    positive = table["mloop"]["positive"]
+    train_idx, test_idx = train_test_split(np.arange(len(df)), test_size=0.2, random_state=20)
+    x_train, x_test, y_train, y_test = x.iloc[train_idx], x.iloc[test_idx], y[train_idx], y[test_idx]
+
+    def pipeline(scaled):
+        return Pipeline([("columns", prep.column_transformer("mean", scaled, numeric, categorical)), ("svc", SVC())])
+
+    modes = {}
+    for mode, scaled in [("basic", False), ("normalized", True)]:
+        pipe = pipeline(scaled).fit(x_train, y_train)
+        assert list(pipe[-1].classes_) == labels
+        modes[mode] = describe_pipeline(pipe, pipe.predict, pipe.decision_function, x_test, y_test, labels, positive)
+    gs = GridSearchCV(pipeline(True), {"svc__C": GRID["svc__C"], "svc__gamma": GRID["svc__gamma"]}, cv=5).fit(x_train, y_train)
+    mode = describe_pipeline(gs.best_estimator_, gs.predict, gs.decision_function, x_test, y_test, labels, positive)
+    mode.update(grid_search_extras(gs))
+    modes["gridsearch"] = mode
+    return {
+        "case": f"tabular-{table['name']}",
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "csv": table["csv"],
+        "reading": table["mloop"],
+        "classes": labels,
+        "train_indices": ints(train_idx),
+        "test_indices": ints(test_idx),
+        "tabular_modes": modes,
+    }
+
+
 def write(name, payload):
     GOLDEN.mkdir(parents=True, exist_ok=True)
     with open(GOLDEN / f"{name}.json", "w", encoding="utf-8") as f:
@@ -271,6 +341,10 @@ def main():
     write("gamma-auto-basic", make_case("gamma-auto-basic", 0.2, 20, False, x, y, {"basic": "auto"}))
     write("random_state", make_random_state())
     write("synthetic", make_synthetic())
+    prep = load_preprocessing_tables()
+    for table in prep.TABLES:
+        case = make_tabular_case(table(), prep)
+        write(case["case"], case)
 
 
 if __name__ == "__main__":

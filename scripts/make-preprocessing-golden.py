@@ -196,7 +196,7 @@ def load_wdbc():
     return df
 
 
-def wdbc_mixed():
+def wdbc_mixed_table():
     """WDBC with ~5% missing cells in six columns, `site` (strings) and `grade` (codes written as numbers)."""
     src = load_wdbc()
     rs = np.random.RandomState(15)
@@ -219,13 +219,20 @@ def wdbc_mixed():
     columns["site"][test_idx[5]] = "center"
     grade[test_idx[3]] = "4"
     columns["grade"] = list(grade)
-    df = pd.read_csv(io.StringIO(csv_text(columns)), float_precision="round_trip")
+    features = [c for c in columns if c != "diagnosis"]
+    return {"name": "wdbc-mixed", "csv": csv_text(columns), "read": {"float_precision": "round_trip"}, "label": "diagnosis",
+            "features": features, "categorical": ["grade"], "binary": True,
+            "mloop": {"label": "diagnosis", "positive": "M", "drop": [], "categorical": ["grade"]}}
+
+
+def wdbc_mixed():
+    table = wdbc_mixed_table()
+    df = read_table(table)
     assert df["site"].dtype == object and df["grade"].dtype == np.float64
-    features = [c for c in df.columns if c != "diagnosis"]
-    return make_case("wdbc-mixed", df, "diagnosis", features, ["grade"], binary=True)
+    return make_case(table["name"], df, table["label"], table["features"], table["categorical"], table["binary"])
 
 
-def iris():
+def iris_table():
     """Iris with missing cells in every column and `color`, whose most frequent values tie in training."""
     data = load_iris()
     rs = np.random.RandomState(150)
@@ -244,11 +251,17 @@ def iris():
     color[test_idx] = rs.choice(pattern + ["Äpfel", ""], size=len(test_idx))
     columns["color"] = list(color)
     columns["species"] = [str(data.target_names[t]) for t in data.target]
-    df = pd.read_csv(io.StringIO(csv_text(columns)), float_precision="round_trip")
-    return make_case("iris", df, "species", names + ["color"], [], binary=False)
+    return {"name": "iris", "csv": csv_text(columns), "read": {"float_precision": "round_trip"}, "label": "species",
+            "features": names + ["color"], "categorical": [], "binary": False,
+            "mloop": {"label": "species", "positive": "virginica", "drop": [], "categorical": []}}
 
 
-def wine():
+def iris():
+    table = iris_table()
+    return make_case(table["name"], read_table(table), table["label"], table["features"], table["categorical"], table["binary"])
+
+
+def wine_table():
     """Wine with ~5% missing cells in five columns and `batch`, codes 9/10/100 (numeric order is not text order)."""
     data = load_wine()
     rs = np.random.RandomState(178)
@@ -261,15 +274,21 @@ def wine():
     batch[rs.rand(n) < 0.05] = ""
     columns["batch"] = list(batch)
     columns["cultivar"] = [str(t) for t in data.target]
-    df = pd.read_csv(io.StringIO(csv_text(columns)), float_precision="round_trip")
-    return make_case("wine", df, "cultivar", names + ["batch"], ["batch"], binary=False)
+    return {"name": "wine", "csv": csv_text(columns), "read": {"float_precision": "round_trip"}, "label": "cultivar",
+            "features": names + ["batch"], "categorical": ["batch"], "binary": False,
+            "mloop": {"label": "cultivar", "positive": "0", "drop": [], "categorical": ["batch"]}}
+
+
+def wine():
+    table = wine_table()
+    return make_case(table["name"], read_table(table), table["label"], table["features"], table["categorical"], table["binary"])
 
 
 WISCONSIN = ["id", "clump_thickness", "uniformity_cell_size", "uniformity_cell_shape", "marginal_adhesion",
              "single_epithelial_cell_size", "bare_nuclei", "bland_chromatin", "normal_nucleoli", "mitoses", "class"]
 
 
-def wisconsin():
+def wisconsin_table():
     """The original Wisconsin layout (no header, id, nine features 1..10, class 2/4, `?` = missing), made from WDBC."""
     src = load_wdbc()
     rs = np.random.RandomState(699)
@@ -281,10 +300,25 @@ def wisconsin():
     for i in rs.choice(n, size=16, replace=False):
         columns["bare_nuclei"][i] = "?"
     columns["class"] = ["4" if d == "M" else "2" for d in src["diagnosis"]]
-    text = csv_text(columns, header=False)
-    df = pd.read_csv(io.StringIO(text), header=None, names=WISCONSIN, na_values=["?"])
+    return {"name": "wisconsin", "csv": csv_text(columns, header=False), "read": {"header": None, "names": WISCONSIN, "na_values": ["?"]},
+            "label": "class", "features": WISCONSIN[1:10], "categorical": [], "binary": True,
+            "mloop": {"header": False, "columns": WISCONSIN, "label": "class", "positive": "4", "drop": ["id"], "categorical": []}}
+
+
+def wisconsin():
+    table = wisconsin_table()
+    df = read_table(table)
     assert df["bare_nuclei"].dtype == np.float64 and df["mitoses"].dtype == np.int64
-    return make_case("wisconsin", df, "class", WISCONSIN[1:10], [], binary=True)
+    return make_case(table["name"], df, table["label"], table["features"], table["categorical"], table["binary"])
+
+
+def read_table(table):
+    """The table as a user's pd.read_csv reads it."""
+    return pd.read_csv(io.StringIO(table["csv"]), **table["read"])
+
+
+# The tables, for scripts/make-golden.py's whole-pipeline goldens.
+TABLES = [wdbc_mixed_table, iris_table, wine_table, wisconsin_table]
 
 
 def large_values(n):

@@ -1,5 +1,6 @@
 /** How a feature enters the model: as a number, or as one of a set of categories (one-hot encoded). */
-export type FeatureKind = 'numeric' | 'categorical';
+export const featureKinds = ['numeric', 'categorical'] as const;
+export type FeatureKind = (typeof featureKinds)[number];
 
 export interface FeatureSpec {
   readonly name: string;

@@ -6,7 +6,7 @@ import type { MinMaxScalerModel } from './min-max-scaler.js';
 import type { FittedPipeline, PipelineTask } from './pipeline.js';
 import { fitPipeline } from './pipeline.js';
 import type { ColumnTransformerParams } from './preprocessing/column-transformer.js';
-import { numericColumnTransformer } from './preprocessing/column-transformer.js';
+import { imputedValues, numericColumnTransformer } from './preprocessing/column-transformer.js';
 import type { ImputeStrategy } from './preprocessing/simple-imputer.js';
 import type { Gamma } from './svc/svc.js';
 
@@ -112,4 +112,27 @@ export async function fitModel(params: TrainingParams, x: Matrix, y: readonly st
   const task: PipelineTask = { features, preprocessing, C, gamma, x, y };
   const { preprocessor, svc } = options.fitFinal ? await options.fitFinal(task) : fitPipeline(task);
   return { kind: 'mloop-pipeline', formatVersion: 3, mode: params.mode, params, featureNames: features.map((f) => f.name), preprocessor, svc, gridSearch };
+}
+
+/** One input feature of a model, as a client needs it to send a row. */
+export interface FeatureSchemaEntry {
+  readonly name: string;
+  readonly kind: FeatureSpec['kind'];
+  /** Categorical: the categories the model learned from its training rows (any other is unknown to it). */
+  readonly categories?: readonly string[];
+  /** What a missing value becomes (the fitted imputer's statistic); null when the model cannot impute. */
+  readonly imputedValue: number | string | null;
+}
+
+/** The model's input schema: its features in order, their kinds, categories and imputed values. */
+export function featureSchemaOf(artifact: ModelArtifact): FeatureSchemaEntry[] {
+  const { preprocessor } = artifact;
+  const imputed = imputedValues(preprocessor);
+  const learned = new Map<number, readonly string[]>();
+  preprocessor.categorical?.columns.forEach((j, k) => learned.set(j, preprocessor.categorical?.encoder.categories[k] ?? []));
+  return preprocessor.features.map((feature, j) => {
+    const value = imputed[j]?.value;
+    const imputedValue = typeof value === 'number' ? (Number.isFinite(value) ? value : null) : (value ?? null);
+    return { name: feature.name, kind: feature.kind, ...(feature.kind === 'categorical' ? { categories: learned.get(j) ?? [] } : {}), imputedValue };
+  });
 }

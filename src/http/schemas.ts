@@ -5,6 +5,7 @@ import { literalUnion } from '../config/literal-union.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { MetricVerdict } from '../core/monitored-metric.js';
 import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
+import { featureKinds } from '../core/feature-spec.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import { checkSources } from '../store/check-repository.js';
 import { modelStatuses } from '../store/model-repository.js';
@@ -148,7 +149,18 @@ export const ModelSummary = Type.Object({
   verdict: Verdict,
 });
 
-export const Model = Type.Object({ ...ModelSummary.properties, pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })) });
+const FeatureSchemaEntry = Type.Object({
+  name: Type.String(),
+  kind: literalUnion(featureKinds),
+  categories: Type.Optional(List(Type.String(), { description: 'the categories the model learned in training; any other is unknown to it (encoded as zeros)' })),
+  imputedValue: Nullable(Type.Union([Type.Number(), Type.String()], { description: 'what a missing value becomes; null when the model cannot impute it' })),
+});
+
+export const Model = Type.Object({
+  ...ModelSummary.properties,
+  featureSchema: Nullable(List(FeatureSchemaEntry, { description: "the model's input features, in order: what a prediction row holds" })),
+  pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })),
+});
 
 /** The registry entry as the API shows it: its metrics are the ones training wrote, and its verdict. */
 export function modelView<T extends StoredModelSummary>(model: T): T & { readonly metrics: ClassificationMetrics; readonly verdict: MetricVerdict } {

@@ -101,7 +101,7 @@ describe('mloop predict, report and models', () => {
     const predicted = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(predicted.code).toBe(0);
     const lines = predicted.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('row,label,class_name,decision,model_version,prediction_id');
+    expect(lines[0]).toBe('row,label,class_name,decision,imputed,unknown_categories,model_version,prediction_id');
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['M', 'M', 'M']);
     const report = await mloop(['report', '--data-dir', dir]);
     expect(report.stdout).toContain('active model v1 (normalized)');

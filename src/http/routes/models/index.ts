@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
 
@@ -39,7 +40,9 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
     },
     async (request) => {
       const { pipeline, ...summary } = await app.registry.get(request.params.version);
-      return modelView(request.query.include === 'pipeline' ? { ...summary, pipeline } : summary);
+      const artifact = upgradeModelArtifact(pipeline);
+      const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact) : null;
+      return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, pipeline } : { ...summary, featureSchema });
     },
   );
 

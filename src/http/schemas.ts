@@ -10,6 +10,7 @@ import { checkSources } from '../store/check-repository.js';
 import { modelStatuses } from '../store/model-repository.js';
 import { runStatuses } from '../store/run-repository.js';
 import type { ModelSummary as StoredModelSummary } from '../store/model-repository.js';
+import { StoredText } from './stored-text.js';
 
 /**
  * Schemas shared by several resources. Request schemas are checked by `validation.ts`; response
@@ -60,6 +61,12 @@ export const TrainingMode = trainingModeSchema({
   description: "the tutorial's modes: basic (SVC on raw values), normalized (min-max scaler then SVC), gridsearch (scaler, SVC, C and gamma chosen by cross-validation)",
 });
 export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
+
+/** Longest `externalId`: a case number or a hash, not a document. */
+export const EXTERNAL_ID_MAX_LENGTH = 200;
+
+/** The caller's id of a case: stored with its predictions, quoted again with the confirmed diagnosis. */
+export const ExternalId = (description: string) => StoredText({ minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, description });
 
 /** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
 export const Row = Type.Union([Type.Array(Type.Number(), { description: 'one value per feature, in feature order' }), Type.Record(Type.String(), Type.Number(), { description: 'one value per feature name' })]);

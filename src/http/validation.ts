@@ -4,6 +4,7 @@ import type { ValueError } from '@sinclair/typebox/errors';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { storedTextProblem } from './stored-text.js';
 
 /** One schema violation the way Fastify reports it: `body/data/0/3` + `must be number`. */
 export interface SchemaProblem {
@@ -112,6 +113,8 @@ export function describeProblem(raw: ValueError): SchemaProblem {
       return { instancePath: error.path, message: `must NOT have fewer than ${String(s.minLength)} characters` };
     case ValueErrorType.StringMaxLength:
       return { instancePath: error.path, message: `must NOT have more than ${String(s.maxLength)} characters` };
+    case ValueErrorType.StringPattern:
+      return { instancePath: error.path, message: storedTextProblem(error.value as string, String(s.pattern)) ?? `must match the pattern ${String(s.pattern)}` };
     default:
       return { instancePath: error.path, message: error.message.charAt(0).toLowerCase() + error.message.slice(1) };
   }

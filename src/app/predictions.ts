@@ -107,6 +107,11 @@ export interface PredictionsDeps {
 export class Predictions {
   constructor(private readonly deps: PredictionsDeps) {}
 
+  /** Predictions answered whose log row could not be written, since the process started. */
+  get droppedLogRows(): number {
+    return this.deps.predictionLog.droppedRows;
+  }
+
   predict(rows: readonly InputRow[], context: PredictContext = { route: 'api' }): PredictOutcome {
     const { config, registry, predictionLog, clock } = this.deps;
     const started = performance.now();

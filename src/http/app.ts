@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
 import type { TokenOptions } from './auth.js';
 import { createGuards, guardRoutes, securitySchemes } from './auth.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrorOptions, installErrorHandler } from './error-handler.js';
+import { parseJsonBody } from './json-body.js';
 import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
 import type { RouteContext } from './route-context.js';
@@ -107,6 +108,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   const bodyLimit = app.config.server.bodyLimitBytes;
   const fastify = Fastify({
     bodyLimit,
+    ...frameworkErrorOptions(bodyLimit),
     schemaController,
     loggerInstance: options.logger ? (options.logger.child({}, { redact: { paths: redactPaths, censor: '[redacted]' } }) as FastifyBaseLogger) : undefined,
     logger: options.logger ? undefined : false,
@@ -116,6 +118,10 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
 
   installErrorHandler(fastify, bodyLimit);
   metrics.install(fastify);
+  // JSON only (the tutorial's /train_svm takes anything, in a scope of its own): a JSON body sent
+  // as text/plain is a 415 that names the type, not a string that fails every body schema.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
 
   void fastify.register(swagger, {
     openapi: {

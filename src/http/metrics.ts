@@ -106,6 +106,15 @@ export class HttpMetrics {
         for (const [label, n] of predictedByClass) this.inc({ class: label }, n);
       },
     });
+    new Counter({
+      name: 'mloop_prediction_log_dropped_total',
+      help: 'Predictions answered whose log row the store refused, even retried and alone: no feedback, live performance or drift for them',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(app.predictions.droppedLogRows);
+      },
+    });
     this.training = new Histogram({
       name: 'mloop_training_duration_seconds',
       help: 'Duration of the successful trainings of this process, by mode',

@@ -11,6 +11,7 @@ import { checkSources } from '../store/check-repository.js';
 import { modelStatuses } from '../store/model-repository.js';
 import { runStatuses } from '../store/run-repository.js';
 import type { ModelSummary as StoredModelSummary } from '../store/model-repository.js';
+import { StoredText } from './stored-text.js';
 
 /**
  * Schemas shared by several resources. Request schemas are checked by `validation.ts`; response
@@ -64,6 +65,12 @@ export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale'
 
 /** One value of a row: a number, a category, or null for a missing value (imputed as at training). */
 export const Cell = Type.Union([Type.Number(), Type.String(), Type.Null()]);
+
+/** Longest `externalId`: a case number or a hash, not a document. */
+export const EXTERNAL_ID_MAX_LENGTH = 200;
+
+/** The caller's id of a case: stored with its predictions, quoted again with the confirmed diagnosis. */
+export const ExternalId = (description: string) => StoredText({ minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, description });
 
 /** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
 export const Row = Type.Union([

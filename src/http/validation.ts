@@ -4,6 +4,7 @@ import type { ValueError } from '@sinclair/typebox/errors';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { storedTextProblem } from './stored-text.js';
 
 /** One schema violation the way Fastify reports it: `body/data/0/3` + `must be number`. */
 export interface SchemaProblem {
@@ -20,7 +21,10 @@ export interface SchemaProblem {
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
   const convert = httpPart !== 'body';
+  const integers = convert ? integerProperties(schema) : [];
   return (input: unknown) => {
+    const unparsable = integers.length > 0 ? integerTextProblem(input, integers) : null;
+    if (unparsable) return { error: [{ keyword: 'integer', schemaPath: '', params: {}, ...unparsable }] };
     const value = convert ? Value.Convert(schema, input) : input;
     if (check.Check(value)) return { value };
     // The first problem is enough to fix the request; collecting all of them on a large batch
@@ -31,6 +35,32 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     return { error: [error] };
   };
 };
+
+/** The integer fields of a path or query schema (a flat object: the wire has only strings). */
+function integerProperties(schema: TSchema): readonly string[] {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  return Object.keys(properties).filter((key) => properties[key].type === 'integer');
+}
+
+/**
+ * An integer on the wire is decimal digits within 2^53 - 1. Converted by `Number` instead, "1e3"
+ * would be 1000 and "9007199254740993" the neighbouring 9007199254740992: a request would be
+ * answered about another id than the one it named.
+ */
+function integerTextProblem(input: unknown, keys: readonly string[]): SchemaProblem | null {
+  if (typeof input !== 'object' || input === null) return null;
+  for (const key of keys) {
+    const text = (input as Record<string, unknown>)[key];
+    if (typeof text !== 'string') continue;
+    const instancePath = `/${key}`;
+    if (!/^-?\d+$/.test(text)) return { instancePath, message: `must be integer (digits only), got ${JSON.stringify(text.slice(0, 40))}` };
+    if (!Number.isSafeInteger(Number(text))) {
+      const bound = text.startsWith('-') ? '>= -9007199254740991 (-(2^53 - 1))' : '<= 9007199254740991 (2^53 - 1)';
+      return { instancePath, message: `must be integer ${bound}, got ${text.length > 40 ? `a ${text.length}-digit number` : text}` };
+    }
+  }
+  return null;
+}
 
 const depth = (path: string) => (path === '' ? 0 : path.split('/').length);
 
@@ -55,12 +85,39 @@ function parentOf(path: string): { parent: string; key: string } {
   return { parent: path.slice(0, cut), key: path.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~') };
 }
 
-/** The values a union of literals allows, e.g. `"basic", "normalized" or "gridsearch"`. */
+const withArticle: Readonly<Record<string, string>> = { array: 'an array', object: 'an object', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean', null: 'null' };
+
+/**
+ * What a union allows, once each: `"basic", "normalized" or "gridsearch"` for literals, the JSON
+ * types otherwise (`an object`, not `a object or a object` for two object shapes).
+ */
 function alternatives(schema: TSchema): string | null {
   const anyOf = (schema as { anyOf?: readonly TSchema[] }).anyOf;
   if (!Array.isArray(anyOf)) return null;
-  const words = anyOf.map((s: TSchema) => ('const' in s ? JSON.stringify(s.const) : s.type === 'null' ? 'null' : typeof s.type === 'string' ? `a ${s.type}` : 'another shape'));
+  const words = [...new Set(anyOf.map((s: TSchema) => ('const' in s ? JSON.stringify(s.const) : typeof s.type === 'string' ? (withArticle[s.type] ?? s.type) : 'another shape')))];
   return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? null);
+}
+
+/** The JSON types a schema (or each member of its union) accepts. */
+function acceptedTypes(schema: TSchema): readonly string[] {
+  const anyOf = (schema as { anyOf?: readonly TSchema[] }).anyOf;
+  if (Array.isArray(anyOf)) return anyOf.flatMap(acceptedTypes);
+  if ('const' in schema) return [jsonType(schema.const)];
+  if (schema.type === 'integer') return ['number'];
+  return typeof schema.type === 'string' ? [schema.type] : [];
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** `, not an array` when the value is of a JSON type the schema does not take at all. */
+function notWhatWasSent(schema: TSchema, value: unknown): string {
+  const sent = jsonType(value);
+  const accepted = acceptedTypes(schema);
+  return accepted.length === 0 || accepted.includes(sent) ? '' : `, not ${withArticle[sent] ?? sent}`;
 }
 
 /** Ajv's wording, which Fastify users know, for the problems a request can have. */
@@ -81,22 +138,18 @@ export function describeProblem(raw: ValueError): SchemaProblem {
     case ValueErrorType.Union:
       // JSON has no NaN, but 1e999 parses to Infinity: a number every alternative refuses is not finite.
       if (typeof error.value === 'number' && !Number.isFinite(error.value)) return { instancePath: error.path, message: 'must be a finite number' };
-      return { instancePath: error.path, message: `must be ${alternatives(error.schema) ?? 'one of the allowed shapes'}` };
+      return { instancePath: error.path, message: `must be ${alternatives(error.schema) ?? 'one of the allowed shapes'}${notWhatWasSent(error.schema, error.value)}` };
     case ValueErrorType.Literal:
       return { instancePath: error.path, message: `must be ${JSON.stringify(s.const)}` };
     case ValueErrorType.Number:
       // JSON has no NaN, but 1e999 parses to Infinity.
-      return { instancePath: error.path, message: typeof error.value === 'number' ? 'must be a finite number' : 'must be number' };
+      return { instancePath: error.path, message: typeof error.value === 'number' ? 'must be a finite number' : `must be number${notWhatWasSent(error.schema, error.value)}` };
     case ValueErrorType.Integer:
-      return { instancePath: error.path, message: 'must be integer' };
     case ValueErrorType.String:
-      return { instancePath: error.path, message: 'must be string' };
     case ValueErrorType.Boolean:
-      return { instancePath: error.path, message: 'must be boolean' };
     case ValueErrorType.Array:
-      return { instancePath: error.path, message: 'must be array' };
     case ValueErrorType.Object:
-      return { instancePath: error.path, message: 'must be object' };
+      return { instancePath: error.path, message: `must be ${String(s.type)}${notWhatWasSent(error.schema, error.value)}` };
     case ValueErrorType.ArrayMinItems:
       return { instancePath: error.path, message: `must NOT have fewer than ${String(s.minItems)} items` };
     case ValueErrorType.ArrayMaxItems:
@@ -114,6 +167,8 @@ export function describeProblem(raw: ValueError): SchemaProblem {
       return { instancePath: error.path, message: `must NOT have fewer than ${String(s.minLength)} characters` };
     case ValueErrorType.StringMaxLength:
       return { instancePath: error.path, message: `must NOT have more than ${String(s.maxLength)} characters` };
+    case ValueErrorType.StringPattern:
+      return { instancePath: error.path, message: storedTextProblem(error.value as string, String(s.pattern)) ?? `must match the pattern ${String(s.pattern)}` };
     default:
       return { instancePath: error.path, message: error.message.charAt(0).toLowerCase() + error.message.slice(1) };
   }

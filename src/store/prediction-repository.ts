@@ -89,7 +89,11 @@ export class PredictionRepository {
     let text = this.inserts.get(rows);
     if (text === undefined) {
       const placeholder = Object.fromEntries(insertedColumns.map((column) => [column, null])) as unknown as Insertable<PredictionsTable>;
-      text = this.db.insertInto('predictions').values(new Array(rows).fill(placeholder)).compile().sql;
+      text = this.db
+        .insertInto('predictions')
+        .values(new Array(rows).fill(placeholder))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .compile().sql;
       this.inserts.set(rows, text);
     }
     return text;
@@ -98,7 +102,9 @@ export class PredictionRepository {
   /**
    * Inserts a batch in one transaction, `chunk` rows per statement. This is on every prediction's
    * path, so the statements are compiled once per size (building and compiling Kysely's query tree
-   * for each batch cost several times the insert itself).
+   * for each batch cost several times the insert itself). A row whose id is stored already is
+   * skipped: ids are unique, so it is the same row, and writing a batch again after a commit whose
+   * answer was lost (the prediction log retries) must neither fail nor duplicate it.
    */
   async insertMany(rows: readonly NewPrediction[]): Promise<void> {
     if (rows.length === 0) return;

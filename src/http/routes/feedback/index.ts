@@ -3,13 +3,15 @@ import { Type } from '@sinclair/typebox';
 import { feedbackStatuses } from '../../../app/feedback.js';
 import { literalUnion } from '../../../config/literal-union.js';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List } from '../../schemas.js';
+import { errors, ExternalId, List } from '../../schemas.js';
+import { StoredText } from '../../stored-text.js';
 
 const Item = Type.Object(
   {
-    predictionId: Type.Optional(Type.String({ minLength: 1, description: 'the id a prediction answered with' })),
-    externalId: Type.Optional(Type.String({ minLength: 1, description: "the caller's case number sent with the prediction" })),
-    actual: Type.String({ minLength: 1, description: 'the confirmed diagnosis (M or B)' }),
+    predictionId: Type.Optional(StoredText({ minLength: 1, maxLength: 200, description: 'the id a prediction answered with' })),
+    externalId: Type.Optional(ExternalId("the caller's case number sent with the prediction")),
+    // One of the model's classes, so no length of its own.
+    actual: StoredText({ minLength: 1, description: 'the confirmed diagnosis (M or B)' }),
   },
   { additionalProperties: false },
 );

@@ -24,7 +24,8 @@ const InferBody = Type.Object({
   inputs: Type.Array(
     Type.Object({
       name: Type.String(),
-      shape: Type.Array(Type.Integer()),
+      // Bounded, so a dimension too large for a double to hold exactly is refused, not rounded.
+      shape: Type.Array(Type.Integer({ maximum: Number.MAX_SAFE_INTEGER })),
       datatype: Type.String({ description: 'FP64 (FP32 is accepted too); BYTES for a categorical feature sent as its own tensor' }),
       parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
       data: Type.Array(Type.Unknown(), { description: 'row-major flat numbers, or one list per row' }),

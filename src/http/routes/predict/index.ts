@@ -3,14 +3,14 @@ import { Type } from '@sinclair/typebox';
 import { InvalidInputError } from '../../../app/errors.js';
 import type { PredictedRow } from '../../../app/predictions.js';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List, Row } from '../../schemas.js';
+import { errors, ExternalId, List, Row } from '../../schemas.js';
 
 const PredictBody = Type.Object(
   {
     rows: Type.Optional(Type.Array(Row, { description: 'the rows to predict (at most server.maxBatchRows)' })),
     row: Type.Optional(Row),
-    externalIds: Type.Optional(Type.Array(Type.String(), { description: 'your id of each row, echoed in its prediction' })),
-    externalId: Type.Optional(Type.String({ description: 'your id of the row, echoed in its prediction' })),
+    externalIds: Type.Optional(Type.Array(ExternalId('your id of the row, echoed in its prediction'), { description: 'your id of each row, echoed in its prediction' })),
+    externalId: Type.Optional(ExternalId('your id of the row, echoed in its prediction')),
   },
   { additionalProperties: false, description: 'either `rows` or `row`' },
 );

@@ -78,7 +78,7 @@ describe('one error format for every 4xx, naming the problem', () => {
     expect(error).toBe('invalid request: body must be an object, not an array');
     expect(details).toEqual([{ field: 'body', problem: 'must be an object, not an array' }]);
     expect((await errorOf(await postJson(`${fixture.base}/api/v1/predict`, 'row'), 400)).error).toBe('invalid request: body must be object, not a string');
-    expect((await errorOf(await postJson(`${fixture.base}/api/v1/predict`, { rows: [[1, 'x']] }), 400)).error).toBe('invalid request: body/rows/0/1 must be number, not a string');
+    expect((await errorOf(await postJson(`${fixture.base}/api/v1/predict`, { rows: [[1, { a: 1 }]] }), 400)).error).toBe('invalid request: body/rows/0/1 must be a number, a string or null, not an object');
   });
 
   it('JSON sent as text/plain names the content type', async () => {

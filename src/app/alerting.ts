@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { AlertCondition, AlertName, AlertState, Notification } from '../core/alerts/alert.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import type { JobKind } from '../core/schedule-policy.js';
-import type { DriftCheck, LiveRecallCheck } from '../core/alerts/alert.js';
-import { ALERT_NAMES, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { DriftCheck, LiveRecallCheck, SourceFreshnessCheck } from '../core/alerts/alert.js';
+import { ALERT_NAMES, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
 import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
 import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
@@ -86,6 +86,11 @@ export class Alerting {
   /** Rule 5: the share of drifted input features above `monitor.driftShare`. */
   drift(check: DriftCheck): Promise<readonly Notification[]> {
     return this.evaluate(['data_drift'], [driftCondition(check)]);
+  }
+
+  /** Rule 6: no update has read the data source for longer than the configuration expects. */
+  dataSourceStale(check: SourceFreshnessCheck): Promise<readonly Notification[]> {
+    return this.evaluate(['data_source_stale'], [dataSourceStaleCondition(check)]);
   }
 
   /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */

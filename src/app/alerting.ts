@@ -4,25 +4,29 @@ import type { Logger } from 'pino';
 import type { AlertCondition, AlertName, AlertState, Notification } from '../core/alerts/alert.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import type { JobKind } from '../core/schedule-policy.js';
-import type { DriftCheck, LiveRecallCheck } from '../core/alerts/alert.js';
-import { ALERT_NAMES, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { DriftCheck, LiveRecallCheck, SourceFreshnessCheck } from '../core/alerts/alert.js';
+import { ALERT_NAMES, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
 import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
 import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
-import type { Notifier } from '../adapters/notifiers/notifier.js';
+import type { Delivery, Notifier } from '../adapters/notifiers/notifier.js';
 import type { Store } from '../store/database.js';
+import type { OutboxItem } from '../store/outbox-repository.js';
 import type { Clock } from './clock.js';
 
 /** The log is a channel like the others, always configured, so it goes through the outbox too. */
 export class LogNotifier implements Notifier {
   readonly channel = 'log';
   constructor(private readonly log: Logger) {}
-  async send(notification: Notification): Promise<void> {
-    this.log[notification.status === 'firing' ? 'warn' : 'info']({ alert: notification.alert.name, fingerprint: notification.fingerprint, reason: notification.reason }, logLine(notification));
+  async send(notification: Notification, delivery: Delivery): Promise<void> {
+    const fields = { alert: notification.alert.name, fingerprint: notification.fingerprint, reason: notification.reason, idempotencyKey: delivery.idempotencyKey };
+    this.log[notification.status === 'firing' ? 'warn' : 'info'](fields, logLine(notification));
   }
 }
 
 const leaseMs = 60_000;
+/** Items one delivery pass sends at most; the rest wait for the next pass, a second later. */
+const maxPerPass = 50;
 const firstRetryMs = 10_000;
 const maxRetryMs = 60 * 60_000;
 
@@ -84,6 +88,11 @@ export class Alerting {
     return this.evaluate(['data_drift'], [driftCondition(check)]);
   }
 
+  /** Rule 6: no update has read the data source for longer than the configuration expects. */
+  dataSourceStale(check: SourceFreshnessCheck): Promise<readonly Notification[]> {
+    return this.evaluate(['data_source_stale'], [dataSourceStaleCondition(check)]);
+  }
+
   /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */
   job(job: JobKind, outcome: { ok: true; runId: number } | { ok: false; runId: number; error: string; attempts: number }): Promise<readonly Notification[]> {
     const condition = outcome.ok ? jobSucceededCondition({ job, runId: outcome.runId }) : jobFailedCondition({ job, error: outcome.error, attempts: outcome.attempts, runId: outcome.runId });
@@ -109,34 +118,58 @@ export class Alerting {
     return this.store.alerts.list(query);
   }
 
-  /** Sends what is due in the outbox; concurrent calls share one pass. Returns the number delivered. */
+  /**
+   * Sends what is due in the outbox; concurrent calls share one pass. Returns the number delivered.
+   * Never rejects: it runs in the background after every evaluation, where a rejection (the store
+   * unreachable for a moment) would end the process; what is not sent stays due for the next pass.
+   */
   deliver(): Promise<number> {
-    this.delivering ??= this.deliverDue().finally(() => {
-      this.delivering = null;
-    });
+    this.delivering ??= this.deliverDue()
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, `outbox delivery stopped, the next pass resumes it: ${(error as Error).message}`);
+        return 0;
+      })
+      .finally(() => {
+        this.delivering = null;
+      });
     return this.delivering;
   }
 
   private async deliverDue(): Promise<number> {
-    const now = this.clock.now();
-    const items = await this.store.outbox.claimDue({ now, leaseMs, owner: this.owner, limit: 50 });
     let delivered = 0;
-    for (const item of items) {
-      const notifier = this.notifiers.find((n) => n.channel === item.channel);
-      try {
-        if (!notifier) throw new Error(`channel ${item.channel} is no longer configured`);
-        await notifier.send(item.payload);
-        await this.store.outbox.delivered(item.id, this.owner, this.clock.now());
-        delivered++;
-      } catch (error) {
-        const attempts = item.attempts + 1;
-        const wait = Math.min(maxRetryMs, firstRetryMs * 2 ** (attempts - 1));
-        const next = new Date(this.clock.now().getTime() + wait);
-        await this.store.outbox.failed(item.id, this.owner, (error as Error).message, next);
-        this.log.warn({ channel: item.channel, fingerprint: item.fingerprint, attempts, retryAt: next.toISOString() }, `notification not delivered, will retry: ${(error as Error).message}`);
-      }
+    // One item per claim, leased just before it is sent. Items claimed together would all start
+    // their lease at once, and behind a slow receiver the last ones' leases would run out before
+    // their turn: another replica would claim and send them while this one still meant to.
+    for (let n = 0; n < maxPerPass; n++) {
+      const [item] = await this.store.outbox.claimDue({ now: this.clock.now(), leaseMs, owner: this.owner, limit: 1 });
+      if (item === undefined) break;
+      if (await this.deliverOne(item)) delivered++;
     }
     return delivered;
+  }
+
+  /** Sends one claimed item and records the outcome; true when the channel took it. */
+  private async deliverOne(item: OutboxItem): Promise<boolean> {
+    const context = { channel: item.channel, fingerprint: item.fingerprint, idempotencyKey: item.idempotencyKey };
+    const notifier = this.notifiers.find((n) => n.channel === item.channel);
+    try {
+      // A channel this replica lacks may be configured on another, which takes the item on a retry.
+      if (!notifier) throw new Error(`channel ${item.channel} is not configured here`);
+      await notifier.send(item.payload, { idempotencyKey: item.idempotencyKey, queuedAt: item.createdAt });
+    } catch (error) {
+      const attempts = item.attempts + 1;
+      const wait = Math.min(maxRetryMs, firstRetryMs * 2 ** (attempts - 1));
+      const next = new Date(this.clock.now().getTime() + wait);
+      await this.store.outbox.failed(item.id, this.owner, (error as Error).message, next);
+      this.log.warn({ ...context, attempts, retryAt: next.toISOString() }, `notification not delivered, will retry: ${(error as Error).message}`);
+      return false;
+    }
+    const again = 'it may be sent again, with the same idempotency key';
+    const recorded = await this.store.outbox.delivered(item.id, this.owner, this.clock.now()).catch((error: unknown) => {
+      throw new Error(`notification sent but its delivery not recorded (${again}): ${(error as Error).message}`, { cause: error });
+    });
+    if (recorded === undefined) this.log.warn(context, `notification sent after its lease ran out and another sender took it over: ${again}`);
+    return true;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Check } from '../store/check-repository.js';
 import type { Run, RunKind } from '../store/run-repository.js';
 import type { Checks } from './checks.js';
+import type { DataSourceHealth } from './data-source-health.js';
 import type { DataUpdates, UpdateOutcome } from './data-updates.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Runs } from './runs.js';
@@ -14,6 +15,7 @@ export interface JobsDeps {
   readonly trainings: Trainings;
   readonly checks: Checks;
   readonly registry: ModelRegistry;
+  readonly sourceHealth: Pick<DataSourceHealth, 'evaluateQuietly'>;
 }
 
 export interface StartedJob {
@@ -48,8 +50,21 @@ export class Jobs {
     return { run, done };
   }
 
-  /** One attempt of a job on a run that exists already (a scheduled tick, or one just created). */
+  /**
+   * One attempt of a job on a run that exists already (a scheduled tick, or one just created).
+   * After every update attempt, and every check, the data source's freshness is judged, so a
+   * source that stays broken alerts however its updates are started (and when none are).
+   */
   async attempt(kind: RunKind, run: Run): Promise<unknown> {
+    if (kind === 'train') return this.attemptJob(kind, run);
+    try {
+      return await this.attemptJob(kind, run);
+    } finally {
+      await this.deps.sourceHealth.evaluateQuietly();
+    }
+  }
+
+  private async attemptJob(kind: RunKind, run: Run): Promise<unknown> {
     const { runs, data, checks, trainings } = this.deps;
     if (kind === 'train') return (await trainings.start({}, run.trigger, run)).done;
     if (kind === 'check') return runs.withRun(run, () => checks.run(run.id));

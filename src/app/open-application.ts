@@ -10,6 +10,7 @@ import type { Application } from './application.js';
 import { Checks } from './checks.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { DataSourceHealth } from './data-source-health.js';
 import { DataUpdates } from './data-updates.js';
 import { Jobs } from './jobs.js';
 import { ModelRegistry } from './model-registry.js';
@@ -69,8 +70,9 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const data = new DataUpdates({ config, store, registry, clock, log });
   const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
   const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
-  const jobs = new Jobs({ config, runs, data, trainings, checks, registry });
-  const scheduler = new Scheduler({ schedule: config.schedule, store, runs, jobs, alerting, clock, log: log.child({ component: 'scheduler' }), sleep: options.sleep });
+  const sourceHealth = new DataSourceHealth({ config, store, alerting, clock, log });
+  const jobs = new Jobs({ config, runs, data, trainings, checks, registry, sourceHealth });
+  const scheduler = new Scheduler({ schedule: config.schedule, store, runs, jobs, alerting, sourceHealth, clock, log: log.child({ component: 'scheduler' }), sleep: options.sleep });
   await registry.sync();
   return {
     config,

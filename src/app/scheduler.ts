@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
+import type { DataSourceHealth } from './data-source-health.js';
 import type { Jobs } from './jobs.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import type { Runs } from './runs.js';
@@ -20,6 +21,8 @@ export interface SchedulerDeps {
   /** Runs one attempt of a job on its (claimed) run, and tells whether a job of a kind runs here already. */
   readonly jobs: Pick<Jobs, 'attempt' | 'busy'>;
   readonly alerting: Alerting;
+  /** Judged on the timer too, so a source gone stale alerts even when no job runs. */
+  readonly sourceHealth: Pick<DataSourceHealth, 'evaluateIfDue'>;
   readonly clock: Clock;
   readonly log: Logger;
   /** Waits between retries; tests pass one that advances their clock instead. */
@@ -107,6 +110,7 @@ export class Scheduler {
       claimed.push(run);
       this.launch(kind, run, 1);
     }
+    await this.deps.sourceHealth.evaluateIfDue();
     await alerting.repeatDue();
     await alerting.deliver();
     return claimed;

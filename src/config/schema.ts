@@ -71,6 +71,7 @@ export const ConfigSchema = Type.Object(
       driftWindow: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '7d', description: "recent inputs compared with the training data: a duration ('7d') or the last N predictions" }),
       driftMinRows: Type.Integer({ minimum: 2, default: 30, description: 'recent inputs needed before drift is judged' }),
       driftShare: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'drift alert when more than this share of features drifted' }),
+      sourceStaleAfter: Type.Optional(Type.String({ minLength: 1, description: "data_source_stale alert when no update has succeeded for this long ('2d'); default: two ticks of schedule.update" })),
     }),
     schedule: section({
       enabled: Type.Boolean({ default: true }),
@@ -214,6 +215,7 @@ function checkSemantics(config: Config): void {
     ['alerts.repeatInterval', config.alerts.repeatInterval],
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
+    ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),
   ];
   for (const [key, value] of durations) {
     if (typeof value === 'number') continue;

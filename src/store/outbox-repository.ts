@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { AlertStatus, Notification } from '../core/alerts/alert.js';
@@ -27,6 +28,11 @@ export interface OutboxItem {
   readonly leasedBy: string | null;
   readonly lastError: string | null;
   readonly deliveredAt: string | null;
+  /**
+   * Random, unique to this item (one notification on one channel), and the same on every attempt:
+   * the notifiers send it (Message-ID, Idempotency-Key) so a receiver can drop a repeated copy.
+   */
+  readonly idempotencyKey: string;
 }
 
 export interface ClaimDueOptions {
@@ -52,7 +58,8 @@ export interface OutboxListQuery extends Page {
  * transaction that stores the alert states) and then claimed under a lease by whichever sender
  * asks: a claim never hands one item to two senders, and `delivered`/`failed` count only while
  * the caller still holds the lease. A sender that dies mid-send loses its lease when it expires,
- * and another sender sends the item again: that is the one way a notification is sent twice.
+ * and another sender sends the item again: that is the one way a notification is sent twice, and
+ * the copy carries the item's `idempotencyKey` as the first did.
  */
 export class OutboxRepository {
   constructor(
@@ -195,6 +202,9 @@ export async function insertOutboxRows(
       state: 'pending',
       attempts: 0,
       next_attempt_at: now,
+      // Random rather than derived from the id: two installations (staging and production, say)
+      // mailing one inbox must not share Message-IDs, or the receiver would drop a real alert.
+      idempotency_key: randomUUID(),
     })),
   );
   if (rows.length === 0) return [];
@@ -221,5 +231,6 @@ function toOutboxItem(row: Selectable<OutboxTable>): OutboxItem {
     leasedBy: row.leased_by,
     lastError: row.last_error,
     deliveredAt: row.delivered_at,
+    idempotencyKey: row.idempotency_key,
   };
 }

@@ -50,6 +50,11 @@ export interface RunListQuery extends Page {
   readonly kind?: RunKind;
 }
 
+export interface RunHistory {
+  readonly firstQueuedAt: string | null;
+  readonly lastSucceededAt: string | null;
+}
+
 export class RunRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
@@ -86,6 +91,22 @@ export class RunRepository {
       .limit(1)
       .executeTakeFirst();
     return row && toRun(row);
+  }
+
+  /**
+   * When a run of this kind was first queued, and when the latest one that succeeded ended: how
+   * long that job's work has gone undone (the data source's freshness, for `update`).
+   */
+  async history(kind: RunKind): Promise<RunHistory> {
+    const row = await this.db
+      .selectFrom('runs')
+      .select((eb) => [
+        eb.fn.min('queued_at').as('first_queued_at'),
+        eb.fn.max(eb.case().when('status', '=', 'succeeded').then(eb.ref('finished_at')).end()).as('last_succeeded_at'),
+      ])
+      .where('kind', '=', kind)
+      .executeTakeFirstOrThrow();
+    return { firstQueuedAt: row.first_queued_at ?? null, lastSucceededAt: row.last_succeeded_at ?? null };
   }
 
   /** Marks the run running and counts the attempt; a retried run starts afresh. */

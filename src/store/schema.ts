@@ -126,6 +126,8 @@ export interface OutboxTable {
   leased_by: string | null;
   last_error: string | null;
   delivered_at: string | null;
+  /** Sent with every attempt (Message-ID, Idempotency-Key) so a receiver can drop a repeat. */
+  idempotency_key: string;
 }
 
 export interface DatabaseSchema {

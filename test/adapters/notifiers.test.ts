@@ -1,18 +1,16 @@
-import { once } from 'node:events';
-import type { IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/core/alerts/alert.js';
 import { recallCondition } from '../../src/core/alerts/alert.js';
 import { evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
-import type { AlertmanagerWebhookPayload } from '../../src/core/alerts/alert-messages.js';
 import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 import { EmailNotifier } from '../../src/adapters/notifiers/email-notifier.js';
 import { NotifierError } from '../../src/adapters/notifiers/notifier.js';
+import type { WebhookBody } from '../../src/adapters/notifiers/webhook-notifier.js';
 import { WebhookNotifier } from '../../src/adapters/notifiers/webhook-notifier.js';
 
 const T0 = '2024-05-01T12:00:00.000Z';
+const delivery = { idempotencyKey: '6f1c0c8e-5b7a-4d3e-9a51-0c2b8f4e7d19', queuedAt: '2024-05-01T12:00:01.000Z' };
 const PUBLIC_URL = 'https://mloop.example.org/';
 
 const [firing] = evaluateAlerts(
@@ -43,7 +41,7 @@ describe('EmailNotifier against a real SMTP server', () => {
   it('delivers the alert e-mail: envelope, subject, recipients and the facts in the body', async () => {
     const smtp = await startSmtpServer({}, cleanups);
     const notifier = new EmailNotifier(emailSettings(smtp.port), { serviceName: 'mloop', publicUrl: PUBLIC_URL }, {});
-    await notifier.send(firing);
+    await notifier.send(firing, delivery);
 
     expect(smtp.mails).toHaveLength(1);
     const [mail] = smtp.mails;
@@ -56,6 +54,8 @@ describe('EmailNotifier against a real SMTP server', () => {
     expect(headers.get('from')).toBe('mloop alerts <alerts@mloop.example.org>');
     expect(headers.get('to')).toBe('data-team@hospital.example.org, oncall@hospital.example.org');
     expect(headers.get('x-mloop-alert')).toBe(`recall_below_threshold; status=firing; fingerprint=${firing.fingerprint}`);
+    expect(headers.get('message-id')).toBe(`<${delivery.idempotencyKey}@mloop.example.org>`);
+    expect(headers.get('date')).toBe('Wed, 01 May 2024 12:00:01 +0000');
     expect(headers.get('content-type')).toMatch(/^text\/plain; charset=utf-8/i);
     expect(body).toContain('  Metric:        recall (share of actual M cases the model detects)\n');
     expect(body).toContain('  Value:         0.833 (83.3%)\n');
@@ -69,7 +69,7 @@ describe('EmailNotifier against a real SMTP server', () => {
   it('logs in with the password from MLOOP_SMTP_PASSWORD and keeps it out of the notifier’s JSON', async () => {
     const smtp = await startSmtpServer({ password: 's3cret-pass' }, cleanups);
     const notifier = new EmailNotifier(emailSettings(smtp.port, 'alerts'), { serviceName: 'mloop' }, { MLOOP_SMTP_PASSWORD: 's3cret-pass' });
-    await notifier.send(firing);
+    await notifier.send(firing, delivery);
     expect(smtp.logins).toEqual([{ username: 'alerts', password: 's3cret-pass' }]);
     expect(smtp.mails).toHaveLength(1);
     expect(JSON.stringify(notifier)).not.toContain('s3cret-pass');
@@ -78,7 +78,7 @@ describe('EmailNotifier against a real SMTP server', () => {
   it('rejects when the server refuses the login, without the password in the error', async () => {
     const smtp = await startSmtpServer({ password: 'right' }, cleanups);
     const notifier = new EmailNotifier(emailSettings(smtp.port, 'alerts'), { serviceName: 'mloop' }, { MLOOP_SMTP_PASSWORD: 'wrong-pass' });
-    const error = await notifier.send(firing).catch((e: unknown) => e);
+    const error = await notifier.send(firing, delivery).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotifierError);
     expect((error as NotifierError).message).toMatch(/^could not send the alert e-mail through 127\.0\.0\.1:\d+: Invalid login/);
     expect((error as NotifierError).message).not.toContain('wrong-pass');
@@ -88,11 +88,37 @@ describe('EmailNotifier against a real SMTP server', () => {
   it('rejects with a clear error when no SMTP server is listening', async () => {
     const port = await closedPort();
     const notifier = new EmailNotifier(emailSettings(port), { serviceName: 'mloop' }, {});
-    const error = await notifier.send(firing).catch((e: unknown) => e);
+    const error = await notifier.send(firing, delivery).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotifierError);
     expect((error as NotifierError).channel).toBe('email');
     expect((error as NotifierError).message).toMatch(new RegExp(`^could not send the alert e-mail through 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
     expect((error as NotifierError).cause).toBeInstanceOf(Error);
+  });
+
+  it('sends the same message again when the answer to DATA was lost: one Message-ID and Date per delivery', async () => {
+    // The server keeps the first message but never answers it: the sender times out and retries.
+    const smtp = await startSmtpServer({ unansweredMessages: 1 }, cleanups);
+    const notifier = new EmailNotifier(emailSettings(smtp.port), { serviceName: 'mloop', socketTimeoutMs: 300 }, {});
+    await expect(notifier.send(firing, delivery)).rejects.toThrow(/^could not send the alert e-mail through 127\.0\.0\.1:\d+: .*timeout/i);
+    await notifier.send(firing, delivery);
+    await notifier.send(firing, { ...delivery, idempotencyKey: 'another-delivery' });
+
+    const [lost, retried, other] = smtp.mails.map((mail) => parseMail(mail.raw).headers);
+    expect(smtp.mails).toHaveLength(3);
+    expect(lost.get('message-id')).toBe(`<${delivery.idempotencyKey}@mloop.example.org>`);
+    expect(retried.get('message-id')).toBe(lost.get('message-id'));
+    expect(retried.get('date')).toBe(lost.get('date'));
+    expect(other.get('message-id')).toBe('<another-delivery@mloop.example.org>');
+  });
+
+  it('takes the Message-ID domain from the sender address, in ASCII, and refuses a sender without one', async () => {
+    const smtp = await startSmtpServer({}, cleanups);
+    const notifier = new EmailNotifier({ ...emailSettings(smtp.port), from: '"Alerts @ Klinik" <alerts@Bücher.example>' }, { serviceName: 'mloop' }, {});
+    await notifier.send(firing, delivery);
+    expect(parseMail(smtp.mails[0].raw).headers.get('message-id')).toBe(`<${delivery.idempotencyKey}@xn--bcher-kva.example>`);
+    expect(() => new EmailNotifier({ ...emailSettings(25), from: 'mloop alerts' }, { serviceName: 'mloop' }, {})).toThrow(
+      'notify.email.from must be an address with a domain, such as alerts@example.org; got "mloop alerts"',
+    );
   });
 
   it('refuses a login without a password, and a list without recipients, when built', () => {
@@ -101,41 +127,14 @@ describe('EmailNotifier against a real SMTP server', () => {
   });
 });
 
-interface ReceivedRequest {
-  readonly method: string | undefined;
-  readonly url: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A loopback HTTP receiver answering every request with `status` and `answer`; `null` never answers. */
-async function startReceiver(status: number | null, answer = '') {
-  const requests: ReceivedRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      requests.push({ method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      if (status !== null) response.writeHead(status, { 'content-type': 'text/plain' }).end(answer);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
-
 describe('WebhookNotifier against a real HTTP receiver', () => {
   it('POSTs Alertmanager’s webhook JSON with the configured headers', async () => {
-    const receiver = await startReceiver(200, 'ok');
+    const receiver = await startReceiver({ status: 200, answer: 'ok' }, cleanups);
     const notifier = new WebhookNotifier(
       { url: `${receiver.base}/hooks/alerts?team=data`, headers: { authorization: 'Bearer hook-token', 'x-team': 'data' } },
       { receiver: 'data-team', externalUrl: PUBLIC_URL },
     );
-    await notifier.send(firing);
+    await notifier.send(firing, delivery);
 
     expect(receiver.requests).toHaveLength(1);
     const [request] = receiver.requests;
@@ -144,7 +143,9 @@ describe('WebhookNotifier against a real HTTP receiver', () => {
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers.authorization).toBe('Bearer hook-token');
     expect(request.headers['x-team']).toBe('data');
-    const payload = JSON.parse(request.body) as AlertmanagerWebhookPayload;
+    expect(request.headers['idempotency-key']).toBe(`"${delivery.idempotencyKey}"`);
+    const payload = JSON.parse(request.body) as WebhookBody;
+    expect(payload.idempotencyKey).toBe(delivery.idempotencyKey);
     expect(payload).toMatchObject({
       version: '4',
       groupKey: '{}:{alertname="recall_below_threshold"}',
@@ -168,25 +169,38 @@ describe('WebhookNotifier against a real HTTP receiver', () => {
   });
 
   it('rejects on HTTP 500, naming the status and body but not the secret path', async () => {
-    const receiver = await startReceiver(500, 'receiver exploded');
+    const receiver = await startReceiver({ status: 500, answer: 'receiver exploded' }, cleanups);
     const notifier = new WebhookNotifier({ url: `${receiver.base}/T000/B000/secret-token` });
-    const error = await notifier.send(firing).catch((e: unknown) => e);
+    const error = await notifier.send(firing, delivery).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotifierError);
     expect((error as NotifierError).message).toBe(`the webhook at ${receiver.base} answered HTTP 500 Internal Server Error: receiver exploded`);
     expect((error as NotifierError).message).not.toContain('secret-token');
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('sends the same idempotency key again when the answer was lost, whatever the configured headers say', async () => {
+    // The receiver reads the first request, then hangs up before answering.
+    const receiver = await startReceiver({ status: 200, hangUps: 1 }, cleanups);
+    const notifier = new WebhookNotifier({ url: `${receiver.base}/hook`, headers: { 'Idempotency-Key': 'fixed' } });
+    await expect(notifier.send(firing, delivery)).rejects.toThrow(`could not POST the alert to the webhook at ${receiver.base}`);
+    await notifier.send(firing, delivery);
+    await notifier.send(firing, { ...delivery, idempotencyKey: 'another-delivery' });
+
+    expect(receiver.requests.map((r) => r.headers['idempotency-key'])).toEqual([`"${delivery.idempotencyKey}"`, `"${delivery.idempotencyKey}"`, '"another-delivery"']);
+    expect(receiver.requests.map((r) => (JSON.parse(r.body) as WebhookBody).idempotencyKey)).toEqual([delivery.idempotencyKey, delivery.idempotencyKey, 'another-delivery']);
+    expect(receiver.requests[1].body).toBe(receiver.requests[0].body);
+  });
+
   it('rejects when nothing listens', async () => {
     const port = await closedPort();
     const notifier = new WebhookNotifier({ url: `http://127.0.0.1:${port}/hook` });
-    await expect(notifier.send(firing)).rejects.toThrow(new RegExp(`^could not POST the alert to the webhook at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    await expect(notifier.send(firing, delivery)).rejects.toThrow(new RegExp(`^could not POST the alert to the webhook at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   });
 
   it('rejects when the receiver does not answer within the timeout', async () => {
-    const receiver = await startReceiver(null);
+    const receiver = await startReceiver({ status: null }, cleanups);
     const notifier = new WebhookNotifier({ url: `${receiver.base}/hook` }, { timeoutMs: 200 });
-    await expect(notifier.send(firing)).rejects.toThrow(`could not POST the alert to the webhook at ${receiver.base}: no answer within 200 ms`);
+    await expect(notifier.send(firing, delivery)).rejects.toThrow(`could not POST the alert to the webhook at ${receiver.base}: no answer within 200 ms`);
   });
 
   it('refuses a URL that is not http(s) when built', () => {

@@ -16,6 +16,11 @@ export interface ReceivedMail {
 export interface SmtpOptions {
   /** The password the server accepts; any login is refused when it differs. */
   readonly password?: string;
+  /**
+   * The first this many messages are received and kept, but their DATA is never answered: the
+   * server has the message while the client, its answer lost, times out and counts a failure.
+   */
+  readonly unansweredMessages?: number;
 }
 
 export async function startSmtpServer(options: SmtpOptions & { port?: number } = {}, cleanups: (() => Promise<void>)[] = []) {
@@ -38,7 +43,7 @@ export async function startSmtpServer(options: SmtpOptions & { port?: number } =
       stream.on('end', () => {
         const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
         mails.push({ mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
+        if (mails.length > (options.unansweredMessages ?? 0)) callback();
       });
     },
   });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import type { AlertState, Notification } from '../../src/core/alerts/alert.js';
 import type { OutboxItem } from '../../src/store/outbox-repository.js';
@@ -162,5 +163,28 @@ describeDialects('outbox', (dialect) => {
       expect(claims.flat().sort((x, y) => x - y)).toEqual(ids(queued));
     }
     expect(await store.outbox.pendingCount()).toBe(0);
+  });
+
+  it('gives each item a key of its own, kept on every claim, and one to the items queued before keys existed', async () => {
+    const { store } = fixture;
+    const queued = await store.outbox.enqueue([notification('a'), notification('b')], ['email', 'webhook'], at(0));
+    const keys = queued.map((item) => item.idempotencyKey);
+    expect(new Set(keys).size).toBe(4);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const claimed = await store.outbox.claimDue({ now: at(1), leaseMs: 1000, owner: 'r1', limit: 10 });
+    await store.outbox.failed(claimed[0].id, 'r1', 'HTTP 503', at(1));
+    const reclaimed = await store.outbox.claimDue({ now: at(5), leaseMs: 1000, owner: 'r2', limit: 10 });
+    expect(reclaimed.map((item) => item.idempotencyKey).sort()).toEqual([...keys].sort());
+
+    // The same rows as they were before migration 0006, which must give them keys when it runs.
+    await sql`drop index outbox_idempotency_key_index`.execute(store.db);
+    await sql`alter table outbox drop column idempotency_key`.execute(store.db);
+    await sql`delete from kysely_migration where name = '0006_outbox_idempotency_keys'`.execute(store.db);
+    await store.close();
+    const migrated = await (await fixture.open()).outbox.list({ limit: 10 });
+    expect(migrated.map((item) => item.id)).toEqual(queued.map((item) => item.id).reverse());
+    const backfilled = migrated.map((item) => item.idempotencyKey);
+    expect(new Set([...backfilled, ...keys]).size).toBe(8);
+    for (const key of backfilled) expect(key).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

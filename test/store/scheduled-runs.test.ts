@@ -87,6 +87,33 @@ describeDialects('scheduled runs', (dialect) => {
     expect(await store.runs.lastScheduled('train')).toBeUndefined();
   });
 
+  it('tells when a kind of run was first queued and when the latest success ended, whoever started the runs', async () => {
+    const { store } = fixture;
+    expect(await store.runs.history('update')).toEqual({ firstQueuedAt: null, lastSucceededAt: null });
+    const first = await store.runs.create({ kind: 'update', trigger: 'cli', params: {}, now: tick(1) });
+    await store.runs.start(first.id, tick(1));
+    await store.runs.fail(first.id, 'HTTP 503', tick(2));
+    expect(await store.runs.history('update')).toEqual({ firstQueuedAt: tick(1), lastSucceededAt: null });
+
+    const scheduled = await store.runs.claimScheduled({ kind: 'update', trigger: 'schedule', params: {}, scheduledFor: tick(3), now: tick(3) });
+    await store.runs.start(scheduled!.id, tick(3));
+    await store.runs.succeed(scheduled!.id, {}, tick(5));
+    const byHand = await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(4) });
+    await store.runs.start(byHand.id, tick(4));
+    await store.runs.succeed(byHand.id, {}, tick(4));
+    const later = await store.runs.create({ kind: 'update', trigger: 'api', params: {}, now: tick(6) });
+    await store.runs.start(later.id, tick(6));
+    await store.runs.fail(later.id, 'timeout', tick(7));
+    const training = await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick(0) });
+    await store.runs.start(training.id, tick(8));
+    await store.runs.succeed(training.id, {}, tick(9));
+
+    // The latest end of a success, not the latest run: the scheduled one ended after the one by hand.
+    expect(await store.runs.history('update')).toEqual({ firstQueuedAt: tick(1), lastSucceededAt: tick(5) });
+    expect(await store.runs.history('train')).toEqual({ firstQueuedAt: tick(0), lastSucceededAt: tick(9) });
+    expect(await store.runs.history('check')).toEqual({ firstQueuedAt: null, lastSucceededAt: null });
+  });
+
   it('keeps one run per tick through its retries, counting the attempts', async () => {
     const { store } = fixture;
     const run = (await store.runs.claimScheduled({

@@ -1,10 +1,12 @@
+import { domainToASCII } from 'node:url';
 import { createTransport } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Logger } from 'pino';
 import type { Notification } from '../../core/alerts/alert.js';
 import { emailMessage } from '../../core/alerts/alert-messages.js';
-import type { Notifier } from './notifier.js';
+import type { Delivery, Notifier } from './notifier.js';
 import { NotifierError } from './notifier.js';
 
 /** `notify.email` from the configuration. The password is not here: it comes from MLOOP_SMTP_PASSWORD. */
@@ -39,6 +41,7 @@ export class EmailNotifier implements Notifier {
   readonly #transport: Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
   readonly #settings: EmailSettings;
   readonly #options: EmailNotifierOptions;
+  readonly #messageIdDomain: string;
 
   constructor(settings: EmailSettings, options: EmailNotifierOptions, env: NodeJS.ProcessEnv = process.env) {
     if (settings.to.length === 0) throw new NotifierError('email', 'notify.email.to lists no recipient');
@@ -49,6 +52,7 @@ export class EmailNotifier implements Notifier {
     }
     this.#settings = settings;
     this.#options = options;
+    this.#messageIdDomain = messageIdDomain(settings.from);
     this.#transport = createTransport({
       host: settings.host,
       port: settings.port,
@@ -64,7 +68,12 @@ export class EmailNotifier implements Notifier {
     });
   }
 
-  async send(notification: Notification): Promise<void> {
+  /**
+   * Every attempt of one delivery sends the same message: the same Message-ID (from the outbox
+   * item's key) and Date (when it was queued). A receiver that saw the first copy, say when the
+   * server took the message but its answer was lost, can recognise the second and drop it.
+   */
+  async send(notification: Notification, delivery: Delivery): Promise<void> {
     const { subject, text } = emailMessage(notification, { serviceName: this.#options.serviceName, publicUrl: this.#options.publicUrl });
     const { host, port, from, to } = this.#settings;
     let info: SMTPTransport.SentMessageInfo;
@@ -74,6 +83,8 @@ export class EmailNotifier implements Notifier {
         to: [...to],
         subject,
         text,
+        messageId: `<${delivery.idempotencyKey}@${this.#messageIdDomain}>`,
+        date: new Date(delivery.queuedAt),
         headers: { 'X-Mloop-Alert': `${notification.alert.name}; status=${notification.status}; fingerprint=${notification.fingerprint}` },
       });
     } catch (cause) {
@@ -91,4 +102,16 @@ export class EmailNotifier implements Notifier {
   close(): void {
     this.#transport.close();
   }
+}
+
+/**
+ * The right side of mloop's Message-IDs: the sender's domain, which every replica shares (a host
+ * name would give another ID when another replica sends the retry). In ASCII, as header text must be.
+ */
+function messageIdDomain(from: string): string {
+  const address = addressparser(from, { flatten: true })[0]?.address ?? '';
+  const at = address.lastIndexOf('@');
+  const domain = at < 0 ? '' : domainToASCII(address.slice(at + 1));
+  if (domain === '') throw new NotifierError('email', `notify.email.from must be an address with a domain, such as alerts@example.org; got ${JSON.stringify(from)}`);
+  return domain;
 }

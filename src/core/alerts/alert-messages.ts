@@ -4,7 +4,8 @@
  * unchanged), and one log line. The words themselves come from alert-wording.ts.
  */
 import type { AlertLabels, AlertStatus, Notification } from './alert.js';
-import { alertAdvice, alertExplanation, alertFacts, alertSummary, wrap } from './alert-wording.js';
+import { alertAdvice, alertExplanation, alertFacts, alertSummary } from './alert-wording.js';
+import { readableTime, wrap } from './text-format.js';
 
 export class AlertMessageError extends Error {
   override readonly name = 'AlertMessageError';
@@ -143,12 +144,6 @@ function followUp(notification: Notification): string {
   }
   const repeat = notification.reason === 'repeat' ? 'This alert is still firing. ' : '';
   return `${repeat}${alertAdvice(alert)}You will be reminded while it lasts and told when it is resolved.`;
-}
-
-/** `2024-05-01T12:00:00.000Z` → `2024-05-01 12:00:00 UTC`; any other text is shown as it is. */
-function readableTime(iso: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
-  return match === null ? iso : `${match[1]} ${match[2]} UTC`;
 }
 
 /** The label/annotation pairs every map shares, as Alertmanager computes commonLabels. */

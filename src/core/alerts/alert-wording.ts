@@ -4,8 +4,8 @@
  * alert.ts set; alert-messages.ts lays it out for each channel.
  */
 import type { AlertState } from './alert.js';
+import { andList, percent, plural, readableTime, shownPair, trimZeros, truncate, wrap } from './text-format.js';
 
-const MAX_ERROR_CHARS = 1000;
 /** A fact's value starts after about 20 columns (indent and the longest label): what is left of 78. */
 const FACT_VALUE_COLUMNS = 58;
 
@@ -55,6 +55,13 @@ export function alertSummary(alert: AlertState): string {
       if (alert.status === 'firing') return `input data drift: ${share} differ from the training data (${test})`;
       if (Number(a.drifted_share) <= Number(a.drift_share)) return `input data drift cleared: ${share} differ from the training data (${test})`;
       return `input data drift no longer monitored (last ${share} differed; threshold ${percent(a.drift_share)})`;
+    }
+    case 'data_source_stale': {
+      if (alert.status === 'firing') {
+        return a.last_success_at === undefined ? 'no data update has succeeded yet' : `no data update has succeeded since ${readableTime(a.last_success_at)}`;
+      }
+      if (a.expected === undefined) return 'data source freshness no longer monitored';
+      return `data source updated again${a.last_success_at === undefined ? '' : ` (${readableTime(a.last_success_at)})`}`;
     }
   }
 }
@@ -141,11 +148,6 @@ function pText(p: number): string {
   return `= ${p < 0.001 ? p.toExponential(1) : trimZeros(p.toFixed(3))}`;
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function andList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
 /** Why the alert fired or resolved, in words a reader who does not know the code can act on. */
 export function alertExplanation(alert: AlertState): string {
   const a = alert.annotations;
@@ -210,6 +212,17 @@ export function alertExplanation(alert: AlertState): string {
       }
       return `Input drift is no longer monitored, so the alert is closed. Last result: ${share} differed from the training data of ${model}.`;
     }
+    case 'data_source_stale': {
+      if (alert.status === 'firing') {
+        const since = a.last_success_at === undefined ? `no update has succeeded since the first attempt (${readableTime(a.first_attempt_at ?? '?')})` : `the last successful update was at ${readableTime(a.last_success_at)}`;
+        return (
+          `The data set has not been read from its source for longer than expected: ${since}, and the configuration expects ${a.expected ?? 'more'}. ` +
+          'Failed updates keep the previous snapshot, so checks and trainings go on with data that are getting old.'
+        );
+      }
+      if (a.expected === undefined) return 'Nothing in the configuration expects updates any more (no monitor.sourceStaleAfter, no update schedule), so the alert is closed.';
+      return 'An update read the data source successfully again.';
+    }
   }
 }
 
@@ -262,6 +275,13 @@ export function alertFacts(alert: AlertState): [string, string][] {
       facts.push(['All drifted', a.drifted_features === undefined || a.drifted_features === '' ? 'none' : wrap(a.drifted_features, FACT_VALUE_COLUMNS).join('\n')]);
       break;
     }
+    case 'data_source_stale':
+      facts.push(['Last success', a.last_success_at === undefined ? 'none yet' : readableTime(a.last_success_at)]);
+      if (a.first_attempt_at !== undefined) facts.push(['First attempt', readableTime(a.first_attempt_at)]);
+      if (a.expected !== undefined) facts.push(['Expected', wrap(a.expected, FACT_VALUE_COLUMNS).join('\n')]);
+      if (alert.status === 'firing' && a.stale_after !== undefined) facts.push(['Stale since', readableTime(a.stale_after)]);
+      if (alert.status === 'firing' && a.last_error !== undefined) facts.push(['Last error', truncate(a.last_error)]);
+      break;
   }
   return facts;
 }
@@ -271,55 +291,11 @@ export function alertAdvice(alert: AlertState): string {
   if (alert.name === 'live_recall_below_threshold') {
     return `Review the confirmed ${classPhrase(alert.annotations)} cases the model missed; a retrained or an earlier model version may be needed. `;
   }
+  if (alert.name === 'data_source_stale') {
+    return 'Check that the source is reachable and holds a valid data set: `mloop update` (or POST /api/v1/data/update) shows the error. ';
+  }
   if (alert.name === 'data_drift') {
     return 'Check whether the way the measurements are taken, or the patients seen, have changed; retraining on recent data may be needed. ';
   }
   return '';
-}
-
-/**
- * Value and threshold with three decimals, or more when three would show them equal: `0.900 <
- * 0.9` would read as a contradiction to the person deciding whether to act.
- */
-function shownPair(value: number, threshold: number): readonly [string, string] {
-  if (!Number.isFinite(value) || !Number.isFinite(threshold)) return [String(value), String(threshold)];
-  for (let digits = 3; digits <= 17; digits++) {
-    const pair = [trimZeros(value.toFixed(digits)), trimZeros(threshold.toFixed(digits))] as const;
-    if (pair[0] !== pair[1] || value === threshold) return pair;
-  }
-  return [String(value), String(threshold)];
-}
-
-function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
-
-function percent(text: string | undefined): string {
-  const value = Number(text);
-  if (text === undefined || !Number.isFinite(value)) return 'an unknown share';
-  return `${trimZeros((value * 100).toFixed(1))}%`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_ERROR_CHARS ? text : `${text.slice(0, MAX_ERROR_CHARS)}…`;
-}
-
-/** Plain text wrapped at 78 columns, the width mail clients show without reflowing. */
-export function wrap(text: string, columns = 78): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && line.length + 1 + word.length > columns) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
 }

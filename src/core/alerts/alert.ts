@@ -12,7 +12,7 @@ import { liveJudged, passesThreshold } from '../monitored-metric.js';
 import type { JobKind } from '../schedule-policy.js';
 
 /** Every alert name, for code that iterates them (a store query, a repeat pass); the type follows it. */
-export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift'] as const;
+export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift', 'data_source_stale'] as const;
 
 export type AlertName = (typeof ALERT_NAMES)[number];
 
@@ -157,6 +157,43 @@ export function jobSucceededCondition(success: { readonly job: JobKind; readonly
     labels: { job: success.job },
     annotations: success.runId === undefined ? {} : { run_id: String(success.runId) },
     active: false,
+  };
+}
+
+/** How current the data source is: see `sourceFreshness` (core/source-freshness.ts). */
+export interface SourceFreshnessCheck {
+  readonly stale: boolean;
+  /** When the last successful update ended, or null if none has succeeded yet. */
+  readonly lastSuccessAt: string | null;
+  /** With no success yet: when the first update was asked for, which staleness counts from. */
+  readonly firstAttemptAt?: string | null;
+  /** From when the source counts as stale; null when nothing is expected of it. */
+  readonly staleAfter: string | null;
+  /** What is expected, in words: `at least one success every 2d (monitor.sourceStaleAfter)`. */
+  readonly expected: string | null;
+  /** The error of the latest update attempt, when that attempt failed. */
+  readonly lastError?: string | null;
+}
+
+/**
+ * One alert for the data source (no labels), whatever triggers the updates: a failed update by
+ * hand raises nothing of its own (its caller saw the error), but a source that stays broken for
+ * longer than the configuration expects fires this. The source's address is deliberately not in
+ * it: a URL may carry a token.
+ */
+export function dataSourceStaleCondition(check: SourceFreshnessCheck): AlertCondition {
+  const optional = (key: string, value: string | null | undefined) => (value === null || value === undefined ? {} : { [key]: value });
+  return {
+    name: 'data_source_stale',
+    labels: {},
+    annotations: {
+      ...optional('last_success_at', check.lastSuccessAt),
+      ...optional('first_attempt_at', check.lastSuccessAt === null ? check.firstAttemptAt : null),
+      ...optional('stale_after', check.staleAfter),
+      ...optional('expected', check.expected),
+      ...optional('last_error', check.lastError),
+    },
+    active: check.stale,
   };
 }
 

@@ -8,6 +8,7 @@ const alertWords = {
   job_failed: 'job failed',
   live_recall_below_threshold: 'live recall below threshold',
   data_drift: 'data drift',
+  data_source_stale: 'data source stale',
 };
 
 const finite = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -92,6 +92,7 @@ const alertWords = {
   job_failed: 'Job failed',
   live_recall_below_threshold: 'Live recall below threshold',
   data_drift: 'Input data drift',
+  data_source_stale: 'Data source stale',
 };
 
 /** "recall of Malign" (or "macro recall"), as the live alert's annotations name it. */
@@ -134,6 +135,11 @@ function alertText(a, nameOf) {
       if (a.status === 'firing') return [`${counted} drifted, above ${share(n.drift_share)} (v${n.model_version}, ${n.n_recent} inputs, ${n.window})`, featureNames(n.drifted_features)];
       if (Number(n.drifted_share) > Number(n.drift_share)) return `closed: drift no longer monitored (last ${counted} drifted)`;
       return `${counted} drifted, within ${share(n.drift_share)} again (v${n.model_version})`;
+    }
+    case 'data_source_stale': {
+      const last = n.last_success_at ? `last success ${fmt.time(n.last_success_at)}` : 'no success yet';
+      if (a.status === 'firing') return `${last}${n.last_error ? `: ${n.last_error}` : ''}`;
+      return n.expected ? `updated again (${last})` : `closed: freshness no longer monitored (${last})`;
     }
     default:
       return Object.entries(n)

@@ -6,6 +6,7 @@ import { runHeartbeats } from './0003-run-heartbeats.js';
 import { predictionLog } from './0004-prediction-log.js';
 import { predictionLogBinaryInputs } from './0005-prediction-log-binary-inputs.js';
 import { snapshotReading } from './0006-snapshot-reading.js';
+import { outboxIdempotencyKeys } from './0007-outbox-idempotency-keys.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_prediction_log': predictionLog(),
     '0005_prediction_log_binary_inputs': predictionLogBinaryInputs(dialect),
     '0006_snapshot_reading': snapshotReading(),
+    '0007_outbox_idempotency_keys': outboxIdempotencyKeys(),
   };
 }
 

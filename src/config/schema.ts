@@ -2,7 +2,7 @@ import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
-import { isPostgresSource, postgresSourceProblem } from '../core/data-source-url.js';
+import { isPostgresSource, sourceUrlProblem } from '../core/data-source-url.js';
 import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
@@ -27,7 +27,12 @@ const section = <T extends Record<string, TSchema>>(properties: T) => Type.Objec
 export const ConfigSchema = Type.Object(
   {
     dataset: section({
-      source: Type.Optional(Type.String({ minLength: 1, description: 'file path or http(s) URL of a CSV, or a postgres:// URL with dataset.query; default: the bundled data/wdbc.csv' })),
+      source: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'file path or http(s) URL of a CSV, or a postgres:// URL with dataset.query; default: the bundled data/wdbc.csv. No password in it: MLOOP_DATASET_PASSWORD / MLOOP_DATASET_TOKEN',
+        }),
+      ),
       query: Type.Optional(Type.String({ minLength: 1, description: 'the SELECT whose columns are the table, when dataset.source is a PostgreSQL URL (password from PGPASSWORD or MLOOP_DATASET_PASSWORD)' })),
       header: Type.Boolean({ default: true, description: 'whether the first line names the columns' }),
       columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 2, description: "the columns' names, in file order; required when header is false" })),
@@ -133,6 +138,9 @@ function keyOf(path: string): string {
   return path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
 }
 
+/** URLs and headers that may carry a secret (a chat webhook's path, a token): errors do not repeat them. */
+const mayHoldSecret = (key: string) => /^(dataset\.source|store\.url|notify\.webhook\.(url|headers)(\..*)?)$/.test(key);
+
 /** Fills defaults and validates; throws a ConfigError naming every offending key. */
 export function parseConfig(input: unknown): Config {
   const raw = input ?? {};
@@ -148,7 +156,7 @@ export function parseConfig(input: unknown): Config {
     const lines = problems
       .map((e) => {
         const key = keyOf(e.path);
-        const got = e.value === undefined ? 'nothing' : JSON.stringify(e.value);
+        const got = e.value === undefined ? 'nothing' : mayHoldSecret(key) ? 'a value not repeated here (it may hold a secret)' : JSON.stringify(e.value);
         return e.message.startsWith('Unexpected property') ? `${key}: unknown key` : `${key}: ${e.message.toLowerCase()}, got ${got}`;
       })
       .filter((line) => (seen.has(line) ? false : (seen.add(line), true)));
@@ -179,9 +187,9 @@ function datasetProblems(dataset: Config['dataset']): string[] {
   const twice = dataset.columns?.find((name, i, all) => all.indexOf(name) !== i);
   if (twice !== undefined) problems.push(`dataset.columns: ${JSON.stringify(twice)} is named twice`);
   const source = dataset.source;
+  const problem = source === undefined ? undefined : sourceUrlProblem(source);
+  if (problem) problems.push(`dataset.source: ${problem}`);
   if (source !== undefined && isPostgresSource(source)) {
-    const problem = postgresSourceProblem(source);
-    if (problem) problems.push(`dataset.source: ${problem}`);
     if (dataset.query === undefined) problems.push('dataset.query: required when dataset.source is a PostgreSQL URL (the SELECT whose columns are the table)');
     if (!dataset.header || dataset.columns || dataset.delimiter !== ',') problems.push("dataset.header, dataset.columns, dataset.delimiter: not for a PostgreSQL source, whose query's columns are the table");
   } else if (dataset.query !== undefined) {

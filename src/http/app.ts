@@ -104,6 +104,8 @@ const redactPaths = ['req.headers.authorization', 'request.headers.authorization
  * the tests build the very same app. The plugins load on `ready()` / `listen()`.
  */
 export function buildHttpApp(app: Application, options: HttpOptions): FastifyInstance {
+  // First, so that a weak token stops the build rather than the first request.
+  const guards = createGuards(options);
   const bodyLimit = app.config.server.bodyLimitBytes;
   const fastify = Fastify({
     bodyLimit,
@@ -135,7 +137,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   // The routes validate with TypeBox (see validation.ts); the Swagger UI plugin keeps Fastify's own.
   void fastify.register(async (api) => {
     api.setValidatorCompiler(onFirstUse(validatorCompiler));
-    guardRoutes(api, createGuards(options));
+    guardRoutes(api, guards);
     for (const routes of resources) await api.register(routes, context);
   });
   return fastify;

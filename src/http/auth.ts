@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { ConfigError } from '../config/schema.js';
 import { HttpError } from './error-handler.js';
 
 export interface TokenOptions {
@@ -9,6 +10,42 @@ export interface TokenOptions {
   readonly predictToken?: string;
   /** Accepted, besides the admin token, on the feedback route (MLOOP_FEEDBACK_TOKEN). */
   readonly feedbackToken?: string;
+}
+
+/** The environment variable each token comes from. */
+export const tokenVariables = {
+  adminToken: 'MLOOP_ADMIN_TOKEN',
+  predictToken: 'MLOOP_PREDICT_TOKEN',
+  feedbackToken: 'MLOOP_FEEDBACK_TOKEN',
+} as const satisfies Record<keyof TokenOptions, string>;
+
+/** 16 characters: hex from 64 random bits at the very least; the README suggests 32 random bytes. */
+export const minTokenLength = 16;
+
+const howToGenerate = `Generate one with: openssl rand -hex 32 (or: node -e "console.log(crypto.randomBytes(32).toString('hex'))")`;
+
+/**
+ * Refuses tokens that are easy to guess (shorter than `minTokenLength`) or that a bearer header
+ * cannot carry (white space around them), naming the variable and never the token.
+ */
+export function checkTokens(options: TokenOptions): void {
+  const problems: string[] = [];
+  for (const [key, variable] of Object.entries(tokenVariables) as [keyof TokenOptions, string][]) {
+    const token = options[key];
+    if (token === undefined || token === '') continue;
+    const length = [...token].length;
+    if (length < minTokenLength) problems.push(`${variable} is ${length} character${length === 1 ? '' : 's'} long: a token needs at least ${minTokenLength} characters, so that it cannot be guessed`);
+    else if (token !== token.trim()) problems.push(`${variable} begins or ends with white space, which the Authorization header cannot carry: remove it`);
+  }
+  if (problems.length > 0) throw new ConfigError(`${problems.join('; ')}. ${howToGenerate}`);
+}
+
+/** The tokens set in `env` (an empty variable is unset), checked. */
+export function tokensFromEnv(env: NodeJS.ProcessEnv): TokenOptions {
+  const tokens: Partial<Record<keyof TokenOptions, string>> = {};
+  for (const [key, variable] of Object.entries(tokenVariables) as [keyof TokenOptions, string][]) tokens[key] = env[variable] || undefined;
+  checkTokens(tokens);
+  return tokens;
 }
 
 /** What a route adds to its options to require a token: hooks, and the OpenAPI security entry. */
@@ -104,6 +141,7 @@ function guard(tokens: readonly (string | undefined)[], scheme: keyof typeof sec
 }
 
 export function createGuards(options: TokenOptions): Guards {
+  checkTokens(options);
   return {
     admin: guard([options.adminToken], 'adminToken'),
     predict: guard([options.predictToken], 'predictToken'),

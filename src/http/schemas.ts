@@ -142,7 +142,11 @@ export const ModelSummary = Type.Object({
   verdict: Verdict,
 });
 
-export const Model = Type.Object({ ...ModelSummary.properties, pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })) });
+export const Model = Type.Object({
+  ...ModelSummary.properties,
+  featureNames: List(Type.String(), { description: 'the features a row gives, in order' }),
+  pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })),
+});
 
 /** The registry entry as the API shows it: its metrics are the ones training wrote, and its verdict. */
 export function modelView<T extends StoredModelSummary>(model: T): T & { readonly metrics: ClassificationMetrics; readonly verdict: MetricVerdict } {

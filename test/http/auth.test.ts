@@ -87,6 +87,7 @@ describe('weak tokens', () => {
     ['adminToken', 'MLOOP_ADMIN_TOKEN'],
     ['predictToken', 'MLOOP_PREDICT_TOKEN'],
     ['feedbackToken', 'MLOOP_FEEDBACK_TOKEN'],
+    ['readToken', 'MLOOP_READ_TOKEN'],
   ] as const)('%s shorter than 16 characters is refused, naming %s', async (option, variable) => {
     const server = await startServer({ bootstrap: false });
     try {

@@ -1,9 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
 
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
+
+/** What the prediction form needs of a model, and no patient's value. */
+function featureNamesOf(pipeline: unknown): readonly string[] {
+  const artifact = upgradeModelArtifact(pipeline);
+  return isModelArtifact(artifact) ? artifact.featureNames : [];
+}
+
+const pipelineDescription = "the fitted pipeline (scaler, support vectors: training patients' rows), as the model artifact stores it";
 
 /** The model registry: versions, the one that serves, promotion and rollback. */
 export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
@@ -29,18 +38,35 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
   fastify.get(
     '/api/v1/models/:version',
     {
+      // The summary is public; its pipeline is patient data.
+      config: { access: { parameter: 'include', level: 'patientData' } },
       schema: {
         tags,
-        summary: 'One model version; its fitted pipeline with ?include=pipeline',
+        summary: 'One model version with its feature names; its fitted pipeline too with ?include=pipeline (read token)',
         params: VersionParams,
-        querystring: Type.Object({ include: Type.Optional(Type.Literal('pipeline')) }),
-        response: { 200: Model, ...errors(400, 404) },
+        querystring: Type.Object({ include: Type.Optional(Type.Literal('pipeline', { description: `${pipelineDescription}: needs the read or the admin token when the server has one` })) }),
+        response: { 200: Model, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const { pipeline, ...summary } = await app.registry.get(request.params.version);
-      return modelView(request.query.include === 'pipeline' ? { ...summary, pipeline } : summary);
+      const featureNames = featureNamesOf(pipeline);
+      return modelView(request.query.include === 'pipeline' ? { ...summary, featureNames, pipeline } : { ...summary, featureNames });
     },
+  );
+
+  fastify.get(
+    '/api/v1/models/:version/pipeline',
+    {
+      config: { access: 'patientData' },
+      schema: {
+        tags,
+        summary: "One model version's fitted pipeline (read token)",
+        params: VersionParams,
+        response: { 200: Type.Unknown({ description: pipelineDescription }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => (await app.registry.get(request.params.version)).pipeline,
   );
 
   fastify.post(

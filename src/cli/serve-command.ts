@@ -40,7 +40,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     // The prediction log writes all the time: SQLite's checkpoints go to a worker thread.
     backgroundCheckpoints: true,
   });
-  const http = buildHttpApp(app, { ...tokens, logger: log.child({ component: 'http' }) });
+  const http = buildHttpApp(app, { ...tokens, host, logger: log.child({ component: 'http' }) });
   try {
     await app.bootstrap();
   } catch (error) {

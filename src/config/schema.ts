@@ -117,7 +117,11 @@ export const ConfigSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL for several replicas (env DATABASE_URL wins); keep the password out of it (PGPASSWORD)' })),
     }),
     server: section({
-      publicUrl: Type.Optional(Type.String({ minLength: 1 })),
+      publicUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'the address people reach the service at; its host is a name of this server (Host check), its origin a page of its own (Origin check)' })),
+      allowedHosts: Type.Array(Type.String({ pattern: '^\\.?[^\\s/:@]+$' }), {
+        default: [],
+        description: "more names of this server, as the Host header gives them: 'mloop.internal', or '.example.org' for the domain and its subdomains (loopback names and IP addresses are always accepted)",
+      }),
       maxBatchRows: Type.Integer({ minimum: 1, default: 10_000 }),
       bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
     }),
@@ -229,5 +233,6 @@ function checkSemantics(config: Config): void {
       problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
     }
   }
+  if (config.server.publicUrl !== undefined && !URL.canParse(config.server.publicUrl)) problems.push('server.publicUrl: not a valid URL (https://host[:port][/path])');
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

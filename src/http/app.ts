@@ -11,6 +11,7 @@ import { createGuards, guardRoutes, securitySchemes } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
+import { checkRequestOrigin } from './request-origin.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
@@ -33,6 +34,8 @@ import { validatorCompiler } from './validation.js';
 export interface HttpOptions extends TokenOptions {
   /** The service's logger (Fastify logs each request through a child of it), or false for none. */
   readonly logger: Logger | false;
+  /** The address the server listens on (`--host`): a name there is one of the server's names. */
+  readonly host?: string;
 }
 
 const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
@@ -118,6 +121,8 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
 
   installErrorHandler(fastify, bodyLimit);
   metrics.install(fastify);
+  const { publicUrl, allowedHosts } = app.config.server;
+  checkRequestOrigin(fastify, { boundHost: options.host, publicUrl, allowedHosts });
 
   void fastify.register(swagger, {
     openapi: {

@@ -116,7 +116,9 @@ describe('snapshots and runs recorded before redaction existed', () => {
     const raw = `https://reader@data.example/cases.csv?token=${secret}&site=north`;
     const store = await openDatabase({ dataDir });
     try {
-      await store.snapshots.create({ source: raw, contentHash: 'h', text: 'a,diagnosis\n1,M\n', rowCount: 1, classCounts: { M: 1 }, featureNames: ['a'], now: new Date() });
+      // reading, readingKey, unlabelledRows: what newer stores also record of a snapshot.
+      const snapshot = { source: raw, contentHash: 'h', text: 'a,diagnosis\n1,M\n', rowCount: 1, classCounts: { M: 1 }, featureNames: ['a'], reading: null, readingKey: 'k', unlabelledRows: 0, now: new Date() };
+      await store.snapshots.create(snapshot);
       const run = await store.runs.create({ kind: 'update', trigger: 'schedule', params: { source: raw }, now: new Date() });
       await store.runs.fail(run.id, `cannot fetch ${raw}: HTTP 500 Internal Server Error`, new Date());
     } finally {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isPostgresSource } from '../core/data-source-url.js';
+import { isHttpSource, isPostgresSource, redactSource, redactUrls, sourceUrlProblem } from '../core/data-source-url.js';
 import { PostgresSourceError, queryCsv } from './postgres-source.js';
 
 /** The bundled data set (UCI WDBC, CC BY 4.0; see data/README.md). */
 export const bundledDatasetPath = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));
 
 export interface SourceText {
+  /** The source as it may be shown (`redactSource`): no credentials, no query values. */
   readonly source: string;
   readonly text: string;
   /** sha256 of the bytes, hex: snapshots with the same hash are the same data. */
@@ -31,21 +32,28 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 export interface SourceQuery {
   /** The SELECT to run when `source` is a PostgreSQL URL (dataset.query). */
   readonly query?: string;
-  /** Where the database password comes from (MLOOP_DATASET_PASSWORD, else PGPASSWORD). */
+  /**
+   * Where the secrets come from, never the file: MLOOP_DATASET_PASSWORD (else PGPASSWORD) for a
+   * PostgreSQL source; MLOOP_DATASET_TOKEN (bearer) or MLOOP_DATASET_PASSWORD (basic, for the user
+   * named in the URL) for an http(s) one.
+   */
   readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
  * Reads the CSV behind `source`, within a time and size limit: a PostgreSQL URL (the result of
- * `query`, written as CSV), an http(s) URL or a file path.
+ * `query`, written as CSV), an http(s) URL or a file path. Errors name the source as
+ * `redactSource` shows it.
  */
 export async function readSource(source: string, limits: ReadLimits, options: SourceQuery = {}): Promise<SourceText> {
+  const problem = sourceUrlProblem(source);
+  if (problem) throw new DataSourceError(`dataset.source: ${problem}`);
   const bytes = isPostgresSource(source)
     ? await queryBytes(source, options, limits)
-    : /^https?:\/\//i.test(source)
-      ? await fetchBytes(source, limits)
+    : isHttpSource(source)
+      ? await fetchBytes(new URL(source), limits, options.env ?? process.env)
       : await readFileBytes(source, limits.maxBytes);
-  return { source, text: new TextDecoder('utf-8').decode(bytes), contentHash: sha256(bytes) };
+  return { source: redactSource(source), text: new TextDecoder('utf-8').decode(bytes), contentHash: sha256(bytes) };
 }
 
 async function queryBytes(source: string, options: SourceQuery, limits: ReadLimits): Promise<Uint8Array> {
@@ -74,28 +82,50 @@ async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array
   }
 }
 
-async function fetchBytes(url: string, limits: ReadLimits): Promise<Uint8Array> {
+/**
+ * The Authorization header for an http(s) source: basic for the user the URL names (password from
+ * MLOOP_DATASET_PASSWORD), else bearer from MLOOP_DATASET_TOKEN. fetch drops it on a redirect to
+ * another origin, so a redirect cannot hand the secret to a third party.
+ */
+function authorization(url: URL, env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.MLOOP_DATASET_TOKEN || undefined;
+  const password = env.MLOOP_DATASET_PASSWORD || undefined;
+  if (url.username === '') {
+    if (password !== undefined && token === undefined) throw new DataSourceError('MLOOP_DATASET_PASSWORD is set but dataset.source names no user: write the user into the URL (https://USER@host/...) for basic authentication');
+    return token === undefined ? undefined : `Bearer ${token}`;
+  }
+  if (token !== undefined) throw new DataSourceError('dataset.source names a user (basic authentication) and MLOOP_DATASET_TOKEN is set (bearer): keep one of the two');
+  if (password === undefined) throw new DataSourceError('dataset.source names a user: give the password in MLOOP_DATASET_PASSWORD');
+  return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${password}`, 'utf8').toString('base64')}`;
+}
+
+async function fetchBytes(source: URL, limits: ReadLimits, env: NodeJS.ProcessEnv): Promise<Uint8Array> {
+  const shown = redactSource(source.href);
+  const header = authorization(source, env);
+  // fetch refuses a URL with user information: the user travels in the header instead.
+  const url = new URL(source.href);
+  url.username = '';
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'follow' });
+    response = await fetch(url, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'follow', headers: header === undefined ? {} : { authorization: header } });
   } catch (cause) {
     const reason = (cause as Error).name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : ((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message;
-    throw new DataSourceError(`cannot fetch ${url}: ${reason}`, { cause });
+    throw new DataSourceError(`cannot fetch ${shown}: ${redactUrls(reason)}`, { cause });
   }
-  if (!response.ok || !response.body) throw new DataSourceError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok || !response.body) throw new DataSourceError(`cannot fetch ${shown}: HTTP ${response.status} ${response.statusText}`);
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > limits.maxBytes) throw new DataSourceError(`${url} is ${declared} bytes, over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
+  if (declared > limits.maxBytes) throw new DataSourceError(`${shown} is ${declared} bytes, over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for await (const chunk of response.body) {
       total += chunk.byteLength;
-      if (total > limits.maxBytes) throw new DataSourceError(`${url} is over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
+      if (total > limits.maxBytes) throw new DataSourceError(`${shown} is over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
       chunks.push(chunk);
     }
   } catch (cause) {
     if (cause instanceof DataSourceError) throw cause;
-    throw new DataSourceError(`cannot fetch ${url}: ${(cause as Error).message}`, { cause });
+    throw new DataSourceError(`cannot fetch ${shown}: ${redactUrls((cause as Error).message)}`, { cause });
   }
   return Buffer.concat(chunks);
 }

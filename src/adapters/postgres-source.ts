@@ -3,7 +3,7 @@
  * with a header, so the content hash, the snapshot and the reader are the same as for a file.
  */
 
-import { postgresSourceProblem } from '../core/data-source-url.js';
+import { sourceUrlProblem } from '../core/data-source-url.js';
 
 export class PostgresSourceError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -33,7 +33,7 @@ function csvCell(value: string | null): string {
  * every digit. Booleans become True/False, as pandas.read_sql would give them.
  */
 export async function queryCsv(source: string, query: string, limits: QueryLimits, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const problem = postgresSourceProblem(source);
+  const problem = sourceUrlProblem(source);
   if (problem) throw new PostgresSourceError(`dataset.source: ${problem}`);
   const url = new URL(source);
   const where = `${url.host}${url.pathname}`;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Dataset, DatasetOptions } from '../core/dataset.js';
 import { DatasetError, parseDataset } from '../core/dataset.js';
 import { bundledDatasetPath, DataSourceError, readSource } from '../adapters/data-source.js';
+import { redactSource } from '../core/data-source-url.js';
 import type { Store } from '../store/database.js';
 import type { Snapshot } from '../store/snapshot-repository.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -35,14 +36,22 @@ export interface DataUpdatesDeps {
   readonly registry: ModelRegistry;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The source's credentials (MLOOP_DATASET_TOKEN, MLOOP_DATASET_PASSWORD, PGPASSWORD). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/**
+ * A snapshot as it is shown. New snapshots record the redacted source already; this also covers
+ * those recorded before, which may hold the source's secret.
+ */
+const shown = (snapshot: Snapshot): Snapshot => ({ ...snapshot, source: redactSource(snapshot.source) });
 
 export class DataUpdates {
   constructor(private readonly deps: DataUpdatesDeps) {}
 
   /** Snapshots, newest first. */
-  snapshots(limit: number, offset: number): Promise<Snapshot[]> {
-    return this.deps.store.snapshots.list({ limit, offset });
+  async snapshots(limit: number, offset: number): Promise<Snapshot[]> {
+    return (await this.deps.store.snapshots.list({ limit, offset })).map(shown);
   }
 
   /**
@@ -52,18 +61,19 @@ export class DataUpdates {
    * active model serves on, and the log says what changed.
    */
   async update(): Promise<UpdateOutcome> {
-    const { config, store, registry, clock, log } = this.deps;
-    const source = datasetSource(config);
+    const { config, store, registry, clock, log, env } = this.deps;
     const reading = readingOf(config);
     const readingKey = readingKeyOf(config);
     const { timeoutMs, maxBytes, query } = config.dataset;
-    const { text, contentHash } = await readSource(source, { timeoutMs, maxBytes }, { query }).catch((e: unknown) => {
+    // Only the redacted source is recorded, logged or put in a message: the secret stays in the
+    // configuration and the environment.
+    const { source, text, contentHash } = await readSource(datasetSource(config), { timeoutMs, maxBytes }, { query, env }).catch((e: unknown) => {
       throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
     });
     const latest = await store.snapshots.latest();
     if (latest?.contentHash === contentHash && latest.readingKey === readingKey) {
       log.info({ snapshot: latest.id, source }, 'data source unchanged');
-      return { status: 'unchanged', snapshot: latest };
+      return { status: 'unchanged', snapshot: shown(latest) };
     }
     const dataset = this.parse(text, reading, undefined, `${source}: `, previousKept(latest));
     const classCounts: Record<string, number> = {};

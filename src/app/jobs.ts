@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { redactSource } from '../core/data-source-url.js';
 import type { Check } from '../store/check-repository.js';
 import type { Run, RunKind } from '../store/run-repository.js';
 import type { Checks } from './checks.js';
@@ -83,6 +84,6 @@ export class Jobs {
   }
 
   private create(kind: RunKind, trigger: string): Promise<Run> {
-    return this.deps.runs.create(kind, trigger, kind === 'update' ? { source: this.deps.config.dataset.source ?? 'bundled' } : {});
+    return this.deps.runs.create(kind, trigger, kind === 'update' ? { source: redactSource(this.deps.config.dataset.source ?? 'bundled') } : {});
   }
 }

@@ -67,7 +67,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const predictions = new Predictions({ config, registry, predictionLog, clock });
   const monitoring = new Monitoring({ config, store, predictionLog, registry, clock });
-  const data = new DataUpdates({ config, store, registry, clock, log });
+  const data = new DataUpdates({ config, store, registry, clock, log, env });
   const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
   const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
   const sourceHealth = new DataSourceHealth({ config, store, alerting, clock, log });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/database.js';
 import type { Run, RunKind, RunListQuery } from '../store/run-repository.js';
+import { redactUrls } from '../core/data-source-url.js';
 import type { Clock } from './clock.js';
 import { NotFoundError } from './errors.js';
 import { RunHeartbeat } from './run-heartbeat.js';
@@ -37,11 +38,11 @@ export class Runs {
   async get(id: number): Promise<Run> {
     const run = await this.deps.store.runs.get(id);
     if (!run) throw new NotFoundError(`no run ${id}`);
-    return run;
+    return shown(run);
   }
 
-  list(query: RunListQuery): Promise<Run[]> {
-    return this.deps.store.runs.list(query);
+  async list(query: RunListQuery): Promise<Run[]> {
+    return (await this.deps.store.runs.list(query)).map(shown);
   }
 
   /** Keeps `runId` visibly alive until the returned function is called (see RunHeartbeat). */
@@ -74,4 +75,19 @@ export class Runs {
       stopWatching();
     }
   }
+}
+
+/**
+ * A run as it is shown, with every URL in it redacted: an update's params and error name the data
+ * source, and runs recorded before the source was redacted at the start may still hold its secret.
+ */
+function shown(run: Run): Run {
+  return { ...run, params: redactStrings(run.params), result: redactStrings(run.result), error: run.error === null ? null : redactUrls(run.error) };
+}
+
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrls(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)]));
+  return value;
 }

@@ -3,6 +3,7 @@ import { ConflictError } from '../app/errors.js';
 import { openApplication } from '../app/open-application.js';
 import { loadConfig } from '../config/load-config.js';
 import { buildHttpApp } from '../http/app.js';
+import { tokensFromEnv } from '../http/auth.js';
 import type { CommonOptions } from './context.js';
 import { dataDirOf } from './context.js';
 
@@ -18,13 +19,13 @@ const syncIntervalMs = 1_000;
 
 /** `mloop serve`: one command deploys the whole service. */
 export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // A weak token stops the start before anything is opened, trained or bound.
+  const tokens = tokensFromEnv(env);
+  const { adminToken } = tokens;
   const log = pino({ level: env.MLOOP_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'headers.authorization'] });
   const config = loadConfig(options.config);
   const port = Number(options.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port: expected an integer from 0 to 65535, got ${options.port ?? env.PORT}`);
-  const adminToken = env.MLOOP_ADMIN_TOKEN || undefined;
-  const predictToken = env.MLOOP_PREDICT_TOKEN || undefined;
-  const feedbackToken = env.MLOOP_FEEDBACK_TOKEN || undefined;
   let host = options.host ?? env.HOST ?? '127.0.0.1';
   if (!adminToken && !loopback.has(host)) {
     log.warn({ requested: host }, `no MLOOP_ADMIN_TOKEN set: binding to 127.0.0.1 instead of ${host}, so that nobody else can train or promote models; set the token to serve on other interfaces`);
@@ -39,7 +40,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     // The prediction log writes all the time: SQLite's checkpoints go to a worker thread.
     backgroundCheckpoints: true,
   });
-  const http = buildHttpApp(app, { adminToken, predictToken, feedbackToken, logger: log.child({ component: 'http' }) });
+  const http = buildHttpApp(app, { ...tokens, host, logger: log.child({ component: 'http' }) });
   try {
     await app.bootstrap();
   } catch (error) {

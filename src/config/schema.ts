@@ -2,7 +2,7 @@ import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
-import { isPostgresSource, postgresSourceProblem } from '../core/data-source-url.js';
+import { isPostgresSource, sourceUrlProblem } from '../core/data-source-url.js';
 import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
@@ -28,7 +28,12 @@ const section = <T extends Record<string, TSchema>>(properties: T) => Type.Objec
 export const ConfigSchema = Type.Object(
   {
     dataset: section({
-      source: Type.Optional(Type.String({ minLength: 1, description: 'file path or http(s) URL of a CSV, or a postgres:// URL with dataset.query; default: the bundled data/wdbc.csv' })),
+      source: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'file path or http(s) URL of a CSV, or a postgres:// URL with dataset.query; default: the bundled data/wdbc.csv. No password in it: MLOOP_DATASET_PASSWORD / MLOOP_DATASET_TOKEN',
+        }),
+      ),
       query: Type.Optional(Type.String({ minLength: 1, description: 'the SELECT whose columns are the table, when dataset.source is a PostgreSQL URL (password from PGPASSWORD or MLOOP_DATASET_PASSWORD)' })),
       header: Type.Boolean({ default: true, description: 'whether the first line names the columns' }),
       columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 2, description: "the columns' names, in file order; required when header is false" })),
@@ -115,7 +120,11 @@ export const ConfigSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL for several replicas (env DATABASE_URL wins); keep the password out of it (PGPASSWORD)' })),
     }),
     server: section({
-      publicUrl: Type.Optional(Type.String({ minLength: 1 })),
+      publicUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'the address people reach the service at; its host is a name of this server (Host check), its origin a page of its own (Origin check)' })),
+      allowedHosts: Type.Array(Type.String({ pattern: '^\\.?[^\\s/:@]+$' }), {
+        default: [],
+        description: "more names of this server, as the Host header gives them: 'mloop.internal', or '.example.org' for the domain and its subdomains (loopback names and IP addresses are always accepted)",
+      }),
       maxBatchRows: Type.Integer({ minimum: 1, default: 10_000 }),
       bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
     }),
@@ -136,6 +145,9 @@ function keyOf(path: string): string {
   return path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
 }
 
+/** URLs and headers that may carry a secret (a chat webhook's path, a token): errors do not repeat them. */
+const mayHoldSecret = (key: string) => /^(dataset\.source|store\.url|notify\.webhook\.(url|headers)(\..*)?)$/.test(key);
+
 /** Fills defaults and validates; throws a ConfigError naming every offending key. */
 export function parseConfig(input: unknown): Config {
   const raw = input ?? {};
@@ -151,7 +163,7 @@ export function parseConfig(input: unknown): Config {
     const lines = problems
       .map((e) => {
         const key = keyOf(e.path);
-        const got = e.value === undefined ? 'nothing' : JSON.stringify(e.value);
+        const got = e.value === undefined ? 'nothing' : mayHoldSecret(key) ? 'a value not repeated here (it may hold a secret)' : JSON.stringify(e.value);
         return e.message.startsWith('Unexpected property') ? `${key}: unknown key` : `${key}: ${e.message.toLowerCase()}, got ${got}`;
       })
       .filter((line) => (seen.has(line) ? false : (seen.add(line), true)));
@@ -182,9 +194,9 @@ function datasetProblems(dataset: Config['dataset']): string[] {
   const twice = dataset.columns?.find((name, i, all) => all.indexOf(name) !== i);
   if (twice !== undefined) problems.push(`dataset.columns: ${JSON.stringify(twice)} is named twice`);
   const source = dataset.source;
+  const problem = source === undefined ? undefined : sourceUrlProblem(source);
+  if (problem) problems.push(`dataset.source: ${problem}`);
   if (source !== undefined && isPostgresSource(source)) {
-    const problem = postgresSourceProblem(source);
-    if (problem) problems.push(`dataset.source: ${problem}`);
     if (dataset.query === undefined) problems.push('dataset.query: required when dataset.source is a PostgreSQL URL (the SELECT whose columns are the table)');
     if (!dataset.header || dataset.columns || dataset.delimiter !== ',') problems.push("dataset.header, dataset.columns, dataset.delimiter: not for a PostgreSQL source, whose query's columns are the table");
   } else if (dataset.query !== undefined) {
@@ -225,5 +237,6 @@ function checkSemantics(config: Config): void {
       problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
     }
   }
+  if (config.server.publicUrl !== undefined && !URL.canParse(config.server.publicUrl)) problems.push('server.publicUrl: not a valid URL (https://host[:port][/path])');
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

@@ -12,6 +12,7 @@ import { frameworkErrorOptions, installErrorHandler } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
 import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
+import { checkRequestOrigin } from './request-origin.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
@@ -34,6 +35,8 @@ import { validatorCompiler } from './validation.js';
 export interface HttpOptions extends TokenOptions {
   /** The service's logger (Fastify logs each request through a child of it), or false for none. */
   readonly logger: Logger | false;
+  /** The address the server listens on (`--host`): a name there is one of the server's names. */
+  readonly host?: string;
 }
 
 const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
@@ -105,6 +108,8 @@ const redactPaths = ['req.headers.authorization', 'request.headers.authorization
  * the tests build the very same app. The plugins load on `ready()` / `listen()`.
  */
 export function buildHttpApp(app: Application, options: HttpOptions): FastifyInstance {
+  // First, so that a weak token stops the build rather than the first request.
+  const guards = createGuards(options);
   const bodyLimit = app.config.server.bodyLimitBytes;
   const fastify = Fastify({
     bodyLimit,
@@ -122,6 +127,8 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   // as text/plain is a 415 that names the type, not a string that fails every body schema.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  const { publicUrl, allowedHosts } = app.config.server;
+  checkRequestOrigin(fastify, { boundHost: options.host, publicUrl, allowedHosts });
 
   void fastify.register(swagger, {
     openapi: {
@@ -141,7 +148,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   // The routes validate with TypeBox (see validation.ts); the Swagger UI plugin keeps Fastify's own.
   void fastify.register(async (api) => {
     api.setValidatorCompiler(onFirstUse(validatorCompiler));
-    guardRoutes(api, createGuards(options));
+    guardRoutes(api, guards);
     for (const routes of resources) await api.register(routes, context);
   });
   return fastify;

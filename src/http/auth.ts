@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { ConfigError } from '../config/schema.js';
 import { HttpError } from './error-handler.js';
 
 export interface TokenOptions {
@@ -9,11 +10,51 @@ export interface TokenOptions {
   readonly predictToken?: string;
   /** Accepted, besides the admin token, on the feedback route (MLOOP_FEEDBACK_TOKEN). */
   readonly feedbackToken?: string;
+  /** Accepted, besides the admin token, where an answer holds patient data (MLOOP_READ_TOKEN). */
+  readonly readToken?: string;
 }
 
-/** What a route adds to its options to require a token: hooks, and the OpenAPI security entry. */
+/** The environment variable each token comes from. */
+export const tokenVariables = {
+  adminToken: 'MLOOP_ADMIN_TOKEN',
+  predictToken: 'MLOOP_PREDICT_TOKEN',
+  feedbackToken: 'MLOOP_FEEDBACK_TOKEN',
+  readToken: 'MLOOP_READ_TOKEN',
+} as const satisfies Record<keyof TokenOptions, string>;
+
+/** 16 characters: hex from 64 random bits at the very least; the README suggests 32 random bytes. */
+export const minTokenLength = 16;
+
+const howToGenerate = `Generate one with: openssl rand -hex 32 (or: node -e "console.log(crypto.randomBytes(32).toString('hex'))")`;
+
+/**
+ * Refuses tokens that are easy to guess (shorter than `minTokenLength`) or that a bearer header
+ * cannot carry (white space around them), naming the variable and never the token.
+ */
+export function checkTokens(options: TokenOptions): void {
+  const problems: string[] = [];
+  for (const [key, variable] of Object.entries(tokenVariables) as [keyof TokenOptions, string][]) {
+    const token = options[key];
+    if (token === undefined || token === '') continue;
+    const length = [...token].length;
+    if (length < minTokenLength) problems.push(`${variable} is ${length} character${length === 1 ? '' : 's'} long: a token needs at least ${minTokenLength} characters, so that it cannot be guessed`);
+    else if (token !== token.trim()) problems.push(`${variable} begins or ends with white space, which the Authorization header cannot carry: remove it`);
+  }
+  if (problems.length > 0) throw new ConfigError(`${problems.join('; ')}. ${howToGenerate}`);
+}
+
+/** The tokens set in `env` (an empty variable is unset), checked. */
+export function tokensFromEnv(env: NodeJS.ProcessEnv): TokenOptions {
+  const tokens: Partial<Record<keyof TokenOptions, string>> = {};
+  for (const [key, variable] of Object.entries(tokenVariables) as [keyof TokenOptions, string][]) tokens[key] = env[variable] || undefined;
+  checkTokens(tokens);
+  return tokens;
+}
+
+/** What a route adds to its options to require a token: the bearer check, and the OpenAPI security entry. */
 export interface Guard {
-  readonly onRequest: onRequestHookHandler[];
+  /** Undefined when the server has none of the guard's tokens: the route is open. */
+  readonly check?: onRequestHookHandler;
   readonly security?: readonly Record<string, readonly string[]>[];
 }
 
@@ -22,6 +63,11 @@ export interface Guards {
   readonly predict: Guard;
   /** The admin token or the feedback token: pathology systems confirm diagnoses without admin rights. */
   readonly feedback: Guard;
+  /**
+   * The read token or the admin token: answers that hold patients' values (a fitted pipeline's
+   * support vectors and scaler, drift histograms). Summaries stay public.
+   */
+  readonly patientData: Guard;
 }
 
 /**
@@ -31,34 +77,52 @@ export interface Guards {
  */
 export type Access = 'public' | keyof Guards;
 
+/**
+ * A public read that shows more when its query names `parameter` (whatever the value, so that no
+ * spelling of it slips past): then the request needs `level`. `?include=pipeline` is the case.
+ */
+export interface AccessByQuery {
+  readonly parameter: string;
+  readonly level: keyof Guards;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
-    readonly access?: Access;
+    readonly access?: Access | AccessByQuery;
   }
 }
 
 const readOnly = new Set(['GET', 'HEAD']);
 
-function accessOf(route: RouteOptions): Access {
-  const declared = (route.config as { access?: Access } | undefined)?.access;
+function accessOf(route: RouteOptions): Access | AccessByQuery {
+  const declared = (route.config as { access?: Access | AccessByQuery } | undefined)?.access;
   if (declared) return declared;
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   return methods.every((m) => readOnly.has(m)) ? 'public' : 'admin';
 }
 
+/** The access of a route that only some requests need a token for. */
+function byQuery({ parameter }: AccessByQuery, check: onRequestHookHandler): onRequestHookHandler {
+  return function guardByQuery(this: FastifyInstance, request, reply, done) {
+    if (Object.hasOwn(request.query as object, parameter)) check.call(this, request, reply, done);
+    else done();
+  };
+}
+
 /**
  * Puts each route of `fastify` (and of the plugins registered in it afterwards) behind the guard of
- * its access level: the bearer check before anything else runs, and the OpenAPI `security` entry.
+ * its access level: the bearer check before anything else runs, and the OpenAPI `security` entry
+ * (`{}` first when the token is needed only on request).
  */
 export function guardRoutes(fastify: FastifyInstance, guards: Guards): void {
   fastify.addHook('onRoute', (route) => {
     const access = accessOf(route);
     if (access === 'public') return;
-    const guard = guards[access];
-    if (guard.onRequest.length === 0) return;
+    const guard = guards[typeof access === 'string' ? access : access.level];
+    if (!guard.check || !guard.security) return;
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [...guard.onRequest, ...own];
-    route.schema = { ...route.schema, security: guard.security };
+    route.onRequest = [typeof access === 'string' ? guard.check : byQuery(access, guard.check), ...own];
+    route.schema = { ...route.schema, security: typeof access === 'string' ? guard.security : [{}, ...guard.security] };
   });
 }
 
@@ -66,6 +130,7 @@ export const securitySchemes = {
   adminToken: { type: 'http', scheme: 'bearer', description: 'MLOOP_ADMIN_TOKEN: required on state-changing routes when the server has one' },
   predictToken: { type: 'http', scheme: 'bearer', description: 'MLOOP_PREDICT_TOKEN: required on prediction routes when the server has one' },
   feedbackToken: { type: 'http', scheme: 'bearer', description: 'MLOOP_FEEDBACK_TOKEN (or the admin token): required on the feedback route when the server has either' },
+  readToken: { type: 'http', scheme: 'bearer', description: 'MLOOP_READ_TOKEN (or the admin token): required on answers holding patient data (fitted pipelines, drift histograms) when the server has either' },
 } as const;
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -95,19 +160,21 @@ function bearerHook(tokens: readonly string[], scheme: keyof typeof securitySche
   };
 }
 
-const tokenWords = { adminToken: 'the admin token', predictToken: 'the prediction token', feedbackToken: 'the feedback or the admin token' } as const;
+const tokenWords = { adminToken: 'the admin token', predictToken: 'the prediction token', feedbackToken: 'the feedback or the admin token', readToken: 'the read or the admin token' } as const;
 
 function guard(tokens: readonly (string | undefined)[], scheme: keyof typeof securitySchemes): Guard {
   const set = tokens.filter((t): t is string => t !== undefined && t !== '');
-  if (set.length === 0) return { onRequest: [] };
-  return { onRequest: [bearerHook(set, scheme)], security: [{ [scheme]: [] }] };
+  if (set.length === 0) return {};
+  return { check: bearerHook(set, scheme), security: [{ [scheme]: [] }] };
 }
 
 export function createGuards(options: TokenOptions): Guards {
+  checkTokens(options);
   return {
     admin: guard([options.adminToken], 'adminToken'),
     predict: guard([options.predictToken], 'predictToken'),
     // With only an admin token set, feedback needs it; with a feedback token, either works.
     feedback: guard([options.feedbackToken, options.adminToken], 'feedbackToken'),
+    patientData: guard([options.readToken, options.adminToken], 'readToken'),
   };
 }

@@ -1,5 +1,9 @@
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSourceError, readSource } from '../../src/adapters/data-source.js';
+import { redactSource } from '../../src/core/data-source-url.js';
 import { parseDataset } from '../../src/core/dataset.js';
 import { withPgClient } from '../helpers/postgres.js';
 import type { TestDatabase } from '../store/dialects.js';
@@ -31,6 +35,74 @@ describe('readSource with a password in a PostgreSQL URL', () => {
   });
 });
 
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('readSource over http with credentials from the environment', () => {
+  const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
+  let elsewhere: string;
+  const other = createServer((request, response) => {
+    seen.push({ path: `other${request.url}`, headers: request.headers });
+    response.end('a,diagnosis\n1,M\n');
+  });
+  const server = createServer((request, response) => {
+    seen.push({ path: request.url ?? '', headers: request.headers });
+    if (request.url === '/moved.csv') response.writeHead(302, { location: `${elsewhere}/data.csv` }).end();
+    else if (request.url?.startsWith('/echo-url')) response.writeHead(404).end();
+    else response.end('a,diagnosis\n1,M\n');
+  });
+  let base: string;
+  beforeAll(async () => {
+    base = await listen(server);
+    // Another origin: same address, another port.
+    elsewhere = await listen(other);
+  });
+  afterAll(() => {
+    server.close();
+    other.close();
+  });
+  const last = () => seen[seen.length - 1];
+
+  it('sends MLOOP_DATASET_TOKEN as a bearer token', async () => {
+    const { source } = await readSource(`${base}/data.csv?site=north`, limits, { env: { MLOOP_DATASET_TOKEN: 'tok-123' } });
+    expect(last().headers.authorization).toBe('Bearer tok-123');
+    expect(source).toBe(`${base}/data.csv?site=***`);
+  });
+
+  it('sends the user named in the URL and MLOOP_DATASET_PASSWORD as basic authentication', async () => {
+    const { source } = await readSource(`${base.replace('//', '//rea%40der@')}/data.csv`, limits, { env: { MLOOP_DATASET_PASSWORD: 'pä:ss' } });
+    expect(last().headers.authorization).toBe(`Basic ${Buffer.from('rea@der:pä:ss').toString('base64')}`);
+    expect(source).toBe(`${base.replace('//', '//***@')}/data.csv`);
+  });
+
+  it('sends nothing without them, and keeps the secret from another origin a redirect leads to', async () => {
+    await readSource(`${base}/data.csv`, limits, { env: {} });
+    expect(last().headers.authorization).toBeUndefined();
+    seen.length = 0;
+    await readSource(`${base}/moved.csv`, limits, { env: { MLOOP_DATASET_TOKEN: 'tok-123' } });
+    expect(seen.map((s) => [s.path, s.headers.authorization])).toEqual([
+      ['/moved.csv', 'Bearer tok-123'],
+      ['other/data.csv', undefined],
+    ]);
+  });
+
+  it('says what is missing or contradictory, without repeating a secret', async () => {
+    const user = base.replace('//', '//reader@');
+    expect(await expectSourceError(readSource(`${user}/data.csv`, limits, { env: {} }))).toBe('dataset.source names a user: give the password in MLOOP_DATASET_PASSWORD');
+    expect(await expectSourceError(readSource(`${user}/data.csv`, limits, { env: { MLOOP_DATASET_PASSWORD: 'pw', MLOOP_DATASET_TOKEN: 'tok' } }))).toMatch(/names a user \(basic authentication\) and MLOOP_DATASET_TOKEN is set/);
+    expect(await expectSourceError(readSource(`${base}/data.csv`, limits, { env: { MLOOP_DATASET_PASSWORD: 'pw' } }))).toMatch(/MLOOP_DATASET_PASSWORD is set but dataset.source names no user/);
+    const withPassword = await expectSourceError(readSource(`${base.replace('//', '//reader:s3cret-pw@')}/data.csv`, limits, { env: {} }));
+    expect(withPassword).toBe('dataset.source: the URL holds a password: remove it, and give it in MLOOP_DATASET_PASSWORD (or use MLOOP_DATASET_TOKEN for a bearer token)');
+    const failed = await expectSourceError(readSource(`${base}/echo-url?token=s3cret-tok`, limits, { env: {} }));
+    expect(failed).toBe(`cannot fetch ${base}/echo-url?token=***: HTTP 404 Not Found`);
+    const unreachable = await expectSourceError(readSource('http://127.0.0.1:1/data.csv?token=s3cret-tok', limits, { env: {} }));
+    expect(unreachable).toMatch(/^cannot fetch http:\/\/127\.0\.0\.1:1\/data\.csv\?token=\*\*\*: /);
+    expect(unreachable).not.toContain('s3cret');
+  });
+});
+
 describe.skipIf(postgresUrl === undefined)('readSource from PostgreSQL', () => {
   let db: TestDatabase;
   let url: string;
@@ -55,7 +127,7 @@ describe.skipIf(postgresUrl === undefined)('readSource from PostgreSQL', () => {
 
   it('turns the result into a CSV that reads back to the same doubles, NULL as missing', async () => {
     const { text, contentHash, source } = await readSource(url, limits, { query: 'select * from cases order by id;' });
-    expect(source).toBe(url);
+    expect(source).toBe(redactSource(url));
     expect(text.split('\r\n')[0]).toBe('id,x,amount,big,flag,site,note,diagnosis');
     const d = parseDataset(text, { label: 'diagnosis', positive: 'M', drop: ['id'] });
     expect(d.featureNames).toEqual(['x', 'amount', 'big', 'flag', 'site', 'note']);

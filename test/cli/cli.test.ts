@@ -9,10 +9,10 @@ import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
-async function mloop(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function mloop(args: string[], env: Record<string, string> = {}, timeoutMs = 0): Promise<{ code: number; stdout: string; stderr: string }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -110,5 +110,18 @@ describe('mloop predict, report and models', () => {
     const rollback = await mloop(['models', 'rollback', '--data-dir', dir]);
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toBe('mloop: nothing to roll back to: no model was active before the current one\n');
+  });
+});
+
+describe('mloop serve', () => {
+  it('refuses a token shorter than 16 characters before starting, saying how to make one', async () => {
+    const dir = tempDir();
+    const weak = await mloop(['serve', '--port', '0', '--data-dir', dir], { MLOOP_ADMIN_TOKEN: 'x', MLOOP_PREDICT_TOKEN: 'predict-token-0123456789' }, 20_000);
+    expect(weak.code).toBe(1);
+    expect(weak.stdout).toBe('');
+    expect(weak.stderr).toBe(
+      'mloop: MLOOP_ADMIN_TOKEN is 1 character long: a token needs at least 16 characters, so that it cannot be guessed. Generate one with: openssl rand -hex 32 (or: node -e "console.log(crypto.randomBytes(32).toString(\'hex\'))")\n',
+    );
+    expect(existsSync(`${dir}/mloop.sqlite`)).toBe(false);
   });
 });

@@ -49,4 +49,30 @@ describe('the dataset reading keys', () => {
     expect(secret).toMatch(/dataset.source: the URL holds a password: remove it, and give it in PGPASSWORD or MLOOP_DATASET_PASSWORD/);
     expect(secret).not.toMatch(/hunter2/);
   });
+
+  it('take an http(s) source with a user or a query token, but no password in the URL', () => {
+    expect(parseConfig({ dataset: { source: 'https://reader@data.example/cases.csv?token=abc' } }).dataset.source).toBe('https://reader@data.example/cases.csv?token=abc');
+    const secret = problem({ source: 'https://reader:hunter2@data.example/cases.csv' });
+    expect(secret).toMatch(/dataset.source: the URL holds a password: remove it, and give it in MLOOP_DATASET_PASSWORD/);
+    expect(secret).not.toMatch(/hunter2/);
+    const unparseable = problem({ source: 'https://data example/cases.csv?token=hunter2' });
+    expect(unparseable).toMatch(/dataset.source: not a valid URL/);
+    expect(unparseable).not.toMatch(/hunter2/);
+  });
+
+  it('never repeat a value that may hold a secret in a schema error', () => {
+    const invalid = (input: unknown) => {
+      try {
+        parseConfig(input);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    for (const input of [{ notify: { webhook: { url: 'ftp://hooks.example/services/hunter2' } } }, { notify: { webhook: { url: 'https://hooks.example', headers: { authorization: 7 } } } }, { store: { url: 'mysql://u:hunter2@db/x' } }, { dataset: { source: '' } }]) {
+      const message = invalid(input);
+      expect(message).toMatch(/invalid configuration/);
+      expect(message).not.toMatch(/hunter2|got 7/);
+    }
+  });
 });

@@ -223,6 +223,46 @@ describe('the dashboard of a server with tokens', () => {
   });
 });
 
+describe('the dashboard of a server that guards patient data', () => {
+  const adminToken = 'dashboard-admin-token-0123';
+  const readToken = 'dashboard-read-token-0123';
+  let server: RunningServer;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    server = await startServer({ adminToken, readToken, config: { monitor: { driftMinRows: 2 } } });
+    expect((await postJson(`${server.base}/api/v1/predict`, { rows: [malignRow, benignRow, malignRow] })).status).toBe(200);
+    // The first drift read asks for the histograms and gets 401: expected.
+    watched = await openDashboard(browser, server.base, desktop, /Failed to load resource: the server responded with a status of 401/);
+  });
+  afterAll(async () => {
+    await watched?.close();
+    await server?.close();
+  });
+
+  it('shows the model, the prediction form and the drift tests without a token, and the histograms once given the read token', async () => {
+    const { page } = watched;
+    await page.locator('#health[data-state="pass"]').waitFor(waitOptions);
+    expect(await text(page, '#active-version')).toBe('v1');
+    expect(await page.locator('#predict-form input.feature-input').count()).toBe(30);
+    await page.locator('#drift-table tbody tr').first().waitFor(waitOptions);
+    expect(await page.locator('#drift-table tbody tr').count()).toBe(10);
+    expect(await page.locator('#drift-table svg.spark').count()).toBe(0);
+    expect(await page.locator('#offline').isHidden()).toBe(true);
+
+    await page.locator('#drift-histograms').click();
+    await page.locator('#token-title', { hasText: 'Read token required' }).waitFor();
+    expect(await text(page, '#token-message')).toContain('requires the read token (or the admin token)');
+    await page.locator('#token-input').fill(readToken);
+    await page.locator('#token-ok').click();
+    await page.locator('#drift-table svg.spark').first().waitFor(waitOptions);
+    expect(await page.locator('#drift-table svg.spark').count()).toBe(10);
+    expect(await page.locator('#drift-histograms').count()).toBe(0);
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('mloop.readToken')`)).toBe(readToken);
+    expect(watched.problems).toEqual([]);
+  });
+});
+
 describe('the dashboard of a server with its own class names and a stricter threshold', () => {
   let server: RunningServer;
   let watched: WatchedPage;

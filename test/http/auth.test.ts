@@ -82,6 +82,26 @@ describe('bearer tokens', () => {
   });
 });
 
+describe('weak tokens', () => {
+  it.each([
+    ['adminToken', 'MLOOP_ADMIN_TOKEN'],
+    ['predictToken', 'MLOOP_PREDICT_TOKEN'],
+    ['feedbackToken', 'MLOOP_FEEDBACK_TOKEN'],
+    ['readToken', 'MLOOP_READ_TOKEN'],
+  ] as const)('%s shorter than 16 characters is refused, naming %s', async (option, variable) => {
+    const server = await startServer({ bootstrap: false });
+    try {
+      expect(() => buildHttpApp(server.app, { logger: false, [option]: 'fifteen-chars-x' })).toThrow(
+        `${variable} is 15 characters long: a token needs at least 16 characters, so that it cannot be guessed. Generate one with: openssl rand -hex 32`,
+      );
+      expect(() => buildHttpApp(server.app, { logger: false, [option]: ' sixteen-chars-xy' })).toThrow(`${variable} begins or ends with white space`);
+      expect(() => buildHttpApp(server.app, { logger: false, [option]: 'sixteen-chars-xy' })).not.toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('logging', () => {
   it('never writes a token to the log', async () => {
     const lines: string[] = [];

@@ -5,10 +5,10 @@ import { benignRow, malignRow, postJson, startServer } from './server-fixture.js
 /** Ground truth over HTTP: predict with a case number, confirm it later, read live performance. */
 describe('feedback and live performance over HTTP', () => {
   let server: RunningServer;
-  const admin = { Authorization: 'Bearer admin-secret' };
-  const pathology = { Authorization: 'Bearer pathology-secret' };
+  const admin = { Authorization: 'Bearer admin-secret-0123456789' };
+  const pathology = { Authorization: 'Bearer pathology-secret-0123456789' };
   beforeAll(async () => {
-    server = await startServer({ adminToken: 'admin-secret', feedbackToken: 'pathology-secret' });
+    server = await startServer({ adminToken: 'admin-secret-0123456789', feedbackToken: 'pathology-secret-0123456789' });
   });
   afterAll(async () => {
     await server.close();

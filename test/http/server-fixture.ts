@@ -21,6 +21,7 @@ export interface ServerOptions {
   readonly adminToken?: string;
   readonly predictToken?: string;
   readonly feedbackToken?: string;
+  readonly readToken?: string;
   /** Train the default model first (about a second); without it, no model is active. */
   readonly bootstrap?: boolean;
 }
@@ -30,7 +31,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = await mkdtemp(join(tmpdir(), 'mloop-http-'));
   const app = await openApplication({ config: parseConfig(options.config ?? {}), dataDir, log: pino({ level: 'silent' }), threads: 2 });
   if (options.bootstrap ?? true) await app.bootstrap();
-  const fastify = buildHttpApp(app, { logger: false, adminToken: options.adminToken, predictToken: options.predictToken, feedbackToken: options.feedbackToken });
+  const { adminToken, predictToken, feedbackToken, readToken } = options;
+  const fastify = buildHttpApp(app, { logger: false, adminToken, predictToken, feedbackToken, readToken });
   const address = await fastify.listen({ host: '127.0.0.1', port: 0 });
   return {
     base: address,

@@ -2,9 +2,14 @@
 import { askToken } from './token-dialog.js';
 
 /** Tokens live in this tab's session storage only: gone when the tab closes, never in localStorage. */
-const storageKeys = { admin: 'mloop.adminToken', predict: 'mloop.predictToken', feedback: 'mloop.feedbackToken' };
+const storageKeys = { admin: 'mloop.adminToken', predict: 'mloop.predictToken', feedback: 'mloop.feedbackToken', read: 'mloop.readToken' };
 
-const scopeWords = { admin: 'the admin token', predict: 'the prediction token', feedback: 'the feedback token (or the admin token)' };
+const scopeWords = { admin: 'the admin token', predict: 'the prediction token', feedback: 'the feedback token (or the admin token)', read: 'the read token (or the admin token)' };
+
+/** Scopes whose routes also take the admin token: a kept admin token is tried first. */
+const adminAlso = new Set(['feedback', 'read']);
+
+const keptToken = (scope) => sessionStorage.getItem(storageKeys[scope]) ?? (adminAlso.has(scope) ? sessionStorage.getItem(storageKeys.admin) : null);
 
 export class ApiError extends Error {
   constructor(status, message, details) {
@@ -44,9 +49,12 @@ function failure(response, data) {
   return new ApiError(response.status, message, data?.details ?? null);
 }
 
-/** GET a JSON document of the API. */
-export async function getJson(path) {
-  const { response, data } = await send(path);
+/**
+ * GET a JSON document of the API; with `scope`, with the token kept for it, if any (a read that
+ * shows more with a token, never asking for one: see `call`).
+ */
+export async function getJson(path, { scope } = {}) {
+  const { response, data } = await send(path, { token: scope ? keptToken(scope) : null });
   if (!response.ok) throw failure(response, data);
   return data;
 }
@@ -55,14 +63,14 @@ export const hasToken = (scope) => sessionStorage.getItem(storageKeys[scope]) !=
 export const forgetToken = (scope) => sessionStorage.removeItem(storageKeys[scope]);
 
 /**
- * A call that may need a token (`scope` admin, predict or feedback). Without one the server answers
- * 401 when it has a token configured: then the page asks for it, retries, and keeps it once it
- * works; a 403 means the token was wrong, so it is dropped and asked for again. The feedback route
- * also takes the admin token, so an admin token kept already is tried first.
+ * A call that may need a token (`scope` admin, predict, feedback or read). Without one the server
+ * answers 401 when it has a token configured: then the page asks for it, retries, and keeps it once
+ * it works; a 403 means the token was wrong, so it is dropped and asked for again. The feedback and
+ * the patient-data reads also take the admin token, so an admin token kept already is tried first.
  */
 export async function call(path, { method = 'POST', body, scope = 'admin' } = {}) {
   const key = storageKeys[scope];
-  let token = sessionStorage.getItem(key) ?? (scope === 'feedback' ? sessionStorage.getItem(storageKeys.admin) : null);
+  let token = keptToken(scope);
   for (;;) {
     const { response, data } = await send(path, { method, body, token });
     if (response.status !== 401 && response.status !== 403) {

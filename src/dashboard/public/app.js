@@ -79,12 +79,18 @@ let lastDrift = 0;
 let driftInputs = null;
 let driftVersion = null;
 
+/** The active version with its feature names (the summary: its fitted pipeline is patient data). */
 async function readActive(version) {
   if (version === null) return null;
   if (state.active?.version === version) return state.active;
-  const { pipeline, ...model } = await getJson(`api/v1/models/${version}?include=pipeline`);
-  return { ...model, featureNames: pipeline.featureNames };
+  return getJson(`api/v1/models/${version}`);
 }
+
+/**
+ * Whether the drift report comes with its histograms: null until the server says, false once it
+ * refused them to this tab's tokens (asked again after an action or a forget, which change them).
+ */
+let histograms = null;
 
 async function refresh() {
   const [runs, alerts, head] = await Promise.all([getJson('api/v1/runs?limit=8'), getJson('api/v1/alerts?limit=10'), getJson('api/v1/models?limit=1')]);
@@ -110,6 +116,16 @@ async function refresh() {
 
 async function readDrift() {
   try {
+    if (histograms !== false) {
+      try {
+        const drift = await getJson('api/v1/drift?include=histograms', { scope: 'read' });
+        histograms = true;
+        return drift;
+      } catch (error) {
+        if (!(error instanceof ApiError && (error.status === 401 || error.status === 403))) throw error;
+        histograms = false;
+      }
+    }
     return await getJson('api/v1/drift');
   } catch (error) {
     // 409: the active version went away between two reads; the next full refresh shows it.
@@ -249,6 +265,7 @@ function renderMonitoring() {
           state.showAllFeatures = !state.showAllFeatures;
           renderMonitoring();
         },
+        onShowHistograms: showHistograms,
       }),
     ),
   );
@@ -278,15 +295,15 @@ function render() {
   renderIfChanged('alerts', [alerts, performance?.classes], () => fill(byId('alerts'), alertsTable(alerts, nameOf)));
   renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
-  predictionForm.setModel(active?.featureNames ?? null, performance?.classes);
+  predictionForm.setModel(active?.featureSchema?.map((f) => f.name) ?? null, performance?.classes);
 
   byId('train').disabled = state.acting || trainingUnderWay();
   byId('train').textContent = trainingUnderWay() ? 'Training…' : 'Train';
   for (const id of ['update-data', 'check']) byId(id).disabled = state.acting;
   byId('rollback').disabled = state.acting || activeVersion === null;
-  const kept = ['admin', 'feedback'].filter(hasToken);
+  const kept = ['admin', 'feedback', 'read'].filter(hasToken);
   byId('token-state').hidden = kept.length === 0;
-  byId('token-kept').textContent = `${kept.join(' and ')} token${kept.length > 1 ? 's' : ''}`;
+  byId('token-kept').textContent = `${new Intl.ListFormat('en').format(kept)} token${kept.length > 1 ? 's' : ''}`;
 }
 
 /* Actions: each asks for the admin token if the server wants one, then refreshes everything. */
@@ -308,7 +325,20 @@ async function act(what, request, success) {
     else say(`${what} failed: ${error.message}`, 'bad');
   } finally {
     state.acting = false;
+    histograms = null;
     await refreshNow({ full: true });
+  }
+}
+
+/** The drift histograms, for the read token (asked for when the server wants it). */
+async function showHistograms() {
+  try {
+    state.drift = await call('api/v1/drift?include=histograms', { method: 'GET', scope: 'read' });
+    histograms = true;
+    render();
+  } catch (error) {
+    if (error.name === 'Cancelled') say('Histograms: cancelled, no token given.', 'muted');
+    else say(`Reading the histograms failed: ${error.message}`, 'bad');
   }
 }
 
@@ -329,6 +359,8 @@ byId('forget-token').addEventListener('click', () => {
   forgetToken('admin');
   forgetToken('predict');
   forgetToken('feedback');
+  forgetToken('read');
+  histograms = null;
   render();
   say('The tokens are forgotten: the next action that needs one asks for it again.', 'muted');
 });

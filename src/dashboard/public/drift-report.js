@@ -57,7 +57,7 @@ function outOfRange({ below, above }) {
 function featureRow(f, report) {
   const cells = [
     h('td', { class: 'feature-name' }, h('span', { class: 'mono' }, f.feature), f.drifted ? [' ', badge('drifted', 'bad')] : null),
-    h('td', { class: 'spark-cell' }, histogramSparkline(f, report.nReference, report.nRecent)),
+    h('td', { class: 'spark-cell' }, f.histogram ? histogramSparkline(f, report.nReference, report.nRecent) : h('span', { class: 'muted', title: 'the histograms show patients’ values: they need the read token' }, '–')),
     h('td', { class: 'num', title: `two-sample KS statistic ${f.ks.statistic} (${f.ks.method} p-value ${f.ks.pValue})` }, fmt.score(f.ks.statistic)),
     h('td', { class: `num${f.drifted ? ' bad' : ''}`, title: `Bonferroni-adjusted p ${f.pAdjusted}` }, fmt.p(f.pAdjusted)),
     h('td', { class: 'num' }, h('span', { class: f.psiMajor ? 'psi-major' : null, title: f.psiMajor ? `PSI ${f.psi}: a major shift (≥ ${report.options.psiMajor})` : `PSI ${f.psi}` }, fmt.num(f.psi, 2))),
@@ -79,10 +79,11 @@ function headline(report) {
 
 /**
  * GET /api/v1/drift as a headline and a table, most drifted (smallest adjusted p) first, with a
- * small histogram per feature. `showAll` lists every feature; otherwise the SHOWN most drifted,
- * with a button for the rest.
+ * small histogram per feature when the server showed them (they are patient data: a server with
+ * tokens shows them for the read token only, which `onShowHistograms` asks for). `showAll` lists
+ * every feature; otherwise the SHOWN most drifted, with a button for the rest.
  */
-export function driftView(drift, { showAll, onToggle }) {
+export function driftView(drift, { showAll, onToggle, onShowHistograms }) {
   if (!drift) return h('p', { class: 'muted' }, 'Shown once a model is active.');
   const { report } = drift;
   if (!report) {
@@ -104,7 +105,9 @@ export function driftView(drift, { showAll, onToggle }) {
       `${report.nRecent} recent inputs (${drift.window}) against the ${report.nReference} training rows of model v${drift.modelVersion}. A feature drifts when the two-sample Kolmogorov-Smirnov test gives a Bonferroni-adjusted p below ${report.options.alpha}; `,
       h('span', { class: 'psi-major' }, `PSI ≥ ${report.options.psiMajor}`),
       ' marks a major shift. ',
-      sparkLegend(),
+      features.every((f) => f.histogram)
+        ? sparkLegend()
+        : h('button', { type: 'button', class: 'link', id: 'drift-histograms', onclick: onShowHistograms }, 'Show the histograms (they need the read token)'),
     ),
     h(
       'div',

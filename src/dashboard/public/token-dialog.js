@@ -1,6 +1,6 @@
 import { byId } from './dom.js';
 
-const scopeWords = { admin: 'Admin token required', predict: 'Prediction token required', feedback: 'Feedback token required' };
+const scopeWords = { admin: 'Admin token required', predict: 'Prediction token required', feedback: 'Feedback token required', read: 'Read token required' };
 
 /** One dialog at a time: two actions waiting for the same token share the answer. */
 let pending = null;

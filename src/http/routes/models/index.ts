@@ -6,6 +6,8 @@ import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } 
 
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 
+const pipelineDescription = "the fitted pipeline (scaler, support vectors: training patients' rows), as the model artifact stores it";
+
 /** The model registry: versions, the one that serves, promotion and rollback. */
 export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   const tags = ['models'];
@@ -30,12 +32,14 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
   fastify.get(
     '/api/v1/models/:version',
     {
+      // The summary is public; its pipeline is patient data.
+      config: { access: { parameter: 'include', level: 'patientData' } },
       schema: {
         tags,
-        summary: 'One model version; its fitted pipeline with ?include=pipeline',
+        summary: 'One model version with its feature names; its fitted pipeline too with ?include=pipeline (read token)',
         params: VersionParams,
-        querystring: Type.Object({ include: Type.Optional(Type.Literal('pipeline')) }),
-        response: { 200: Model, ...errors(400, 404) },
+        querystring: Type.Object({ include: Type.Optional(Type.Literal('pipeline', { description: `${pipelineDescription}: needs the read or the admin token when the server has one` })) }),
+        response: { 200: Model, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -44,6 +48,20 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact) : null;
       return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, pipeline } : { ...summary, featureSchema });
     },
+  );
+
+  fastify.get(
+    '/api/v1/models/:version/pipeline',
+    {
+      config: { access: 'patientData' },
+      schema: {
+        tags,
+        summary: "One model version's fitted pipeline (read token)",
+        params: VersionParams,
+        response: { 200: Type.Unknown({ description: pipelineDescription }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => (await app.registry.get(request.params.version)).pipeline,
   );
 
   fastify.post(

@@ -26,7 +26,12 @@ const FeatureDrift = Type.Object({
   psi: Type.Number({ description: 'population stability index' }),
   psiMajor: Type.Boolean({ description: 'psi >= 0.2' }),
   outOfRange: Type.Object({ below: Type.Integer(), above: Type.Integer() }, { description: 'recent values outside the training range' }),
-  histogram: Type.Object({ edges: List(Type.Number()), reference: List(Type.Number()), recent: List(Type.Number()) }),
+  histogram: Type.Optional(
+    Type.Object(
+      { edges: List(Type.Number()), reference: List(Type.Number()), recent: List(Type.Number()) },
+      { description: 'training and recent counts per bin: with ?include=histograms (read token), as they describe patients' },
+    ),
+  ),
 });
 
 const DriftReport = Type.Object({
@@ -70,16 +75,24 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
   fastify.get(
     '/api/v1/drift',
     {
+      // The tests are public; the histograms are the patients' values, binned.
+      config: { access: { parameter: 'include', level: 'patientData' } },
       schema: {
         tags: ['monitoring'],
         summary: "Recent inputs against the active model's training data, per feature",
-        description: 'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift. `report` is null (with `reason`) until enough recent inputs exist.',
+        description:
+          'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift. `report` is null (with `reason`) until enough recent inputs exist. The per-feature histograms come with ?include=histograms, which needs the read or the admin token when the server has one.',
+        querystring: Type.Object({ include: Type.Optional(Type.Literal('histograms')) }),
         response: {
           200: Type.Object({ window: Type.String(), modelVersion: Type.Integer(), nRecent: Type.Integer(), minRows: Type.Integer(), report: Nullable(DriftReport), reason: Nullable(Type.String()) }),
-          ...errors(409),
+          ...errors(400, 401, 403, 409),
         },
       },
     },
-    async () => app.monitoring.drift(),
+    async (request) => {
+      const drift = await app.monitoring.drift();
+      if (request.query.include === 'histograms' || drift.report === null) return drift;
+      return { ...drift, report: { ...drift.report, features: drift.report.features.map(({ histogram: _binned, ...tests }) => tests) } };
+    },
   );
 };

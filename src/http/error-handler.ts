@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidDataError, InvalidInputError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
 import type { AppError } from '../app/errors.js';
 import type { SchemaProblem } from './validation.js';
 
@@ -29,6 +29,7 @@ const appStatus = new Map<new (...args: never[]) => AppError, number>([
   [NotTrainedError, 409],
   [InvalidDataError, 422],
   [UpstreamError, 502],
+  [NoServingModelError, 503],
 ]);
 
 function statusOfAppError(error: unknown): number | undefined {

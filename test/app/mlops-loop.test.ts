@@ -1,25 +1,11 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/app/application.js';
-import type { Clock } from '../../src/app/clock.js';
 import { openApplication } from '../../src/app/open-application.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
 import { tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
-
-/** A clock the test moves by hand: the scheduler and the alert repeats are tested without waiting. */
-class ManualClock implements Clock {
-  constructor(private t: number) {}
-  now(): Date {
-    return new Date(this.t);
-  }
-  set(iso: string): void {
-    this.t = Date.parse(iso);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const hour = 3_600_000;
 const cleanups: (() => Promise<void>)[] = [];

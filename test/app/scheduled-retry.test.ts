@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Application } from '../../src/app/application.js';
-import type { Clock } from '../../src/app/clock.js';
 import { openApplication } from '../../src/app/open-application.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/store/database.js';
 import { abandonedError } from '../../src/store/run-repository.js';
 import { tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 /** Lets the event loop run (I/O callbacks, then microtasks) until `ready` holds; setImmediate is not faked. */
 async function until(ready: () => boolean, what: string): Promise<void> {
@@ -60,17 +60,6 @@ describe('a scheduled job waiting to retry', () => {
     expect(await app.runs.get(claimed.id)).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
   });
 });
-
-/** A clock the test sets by hand. */
-class ManualClock implements Clock {
-  constructor(private t: number) {}
-  now(): Date {
-    return new Date(this.t);
-  }
-  set(iso: string): void {
-    this.t = Date.parse(iso);
-  }
-}
 
 describe('a scheduled job whose replica died', () => {
   const dataDir = tempDir();

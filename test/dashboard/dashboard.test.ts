@@ -228,7 +228,7 @@ describe('the dashboard of a server with its own class names and a stricter thre
   let watched: WatchedPage;
 
   beforeAll(async () => {
-    server = await startServer({ config: { dataset: { classNames: { M: 'Malignant tumour', B: 'Benign' } }, monitor: { threshold: 0.99 } } });
+    server = await startServer({ config: { dataset: { classNames: { M: 'Malignant tumour', B: 'Benign' } }, monitor: { threshold: 0.99, serveBelowThreshold: true } } });
     watched = await openDashboard(browser, server.base);
   });
   afterAll(async () => {
@@ -239,7 +239,7 @@ describe('the dashboard of a server with its own class names and a stricter thre
   it("names the classes with the configuration's words and shows the server's verdict", async () => {
     const { page } = watched;
     await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
-    // Recall of M 0.979 is below 0.99: the first model serves, and every view says it fails.
+    // Recall of M 0.979 is below 0.99: the first model serves (serveBelowThreshold), and every view says it fails.
     expect(await dataAttribute(page, '#health', 'state')).toBe('fail');
     expect(await text(page, '#health-text')).toContain('recall of M 0.979 < 0.99 · below threshold');
     expect(await dataAttribute(page, '#monitored', 'state')).toBe('fail');

@@ -137,12 +137,13 @@ export class Alerting {
     return this.transact(ALERT_NAMES, (states, now, silences) => reviewFiring(states, now, { ...this.timing, silences }));
   }
 
-  /** Alerts, newest first, each with the silences that mute it now. */
+  /** Alerts, newest first, each firing one with the silences that mute it now. */
   async list(query: { status?: 'firing' | 'resolved'; name?: AlertName; limit: number; offset?: number }): Promise<AlertView[]> {
     const at = this.clock.now();
     const [alerts, silences] = await Promise.all([this.store.alerts.list(query), this.store.silences.active(at)]);
     const now = at.toISOString();
-    return alerts.map((a) => ({ ...a, silencedBy: silencedBy(a.labels, silences, now), silenceMatchers: silenceMatchersFor(a) }));
+    // A resolved alert has nothing left to mute.
+    return alerts.map((a) => ({ ...a, silencedBy: a.status === 'firing' ? silencedBy(a.labels, silences, now) : [], silenceMatchers: silenceMatchersFor(a) }));
   }
 
   /** Mutes the notifications of the alerts the matchers select, from now until `until`. */

@@ -14,7 +14,7 @@ const Alert = Type.Object({
   startsAt: Type.String(),
   endsAt: Nullable(Type.String()),
   lastNotifiedAt: Nullable(Type.String({ description: 'when a notification was last sent for it (a muted one does not count)' })),
-  silencedBy: List(Type.Integer(), { description: 'the silences that mute its notifications now (empty: not muted)' }),
+  silencedBy: List(Type.Integer(), { description: 'the silences that mute its notifications now (empty: not muted, or resolved)' }),
   silenceMatchers: List(Matcher, { description: 'what to POST to /api/v1/silences to silence it: its labels, or for an event (a rejection) the later events of its name' }),
 });
 

@@ -86,11 +86,14 @@ export class ModelRegistry {
     this.deps.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
   }
 
-  /** Puts `version` into service and records the change in the audit log. */
-  async activate(version: number, reason: ActivationReason, audit: AuditInput): Promise<ServingModel> {
+  /**
+   * Puts `version` into service and records the change in the audit log; with `replacing`, only if
+   * that version (null: none) still serves (ActiveModelChangedError otherwise).
+   */
+  async activate(version: number, reason: ActivationReason, audit: AuditInput, replacing?: number | null): Promise<ServingModel> {
     const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
-    const activated = await this.deps.store.models.activate(version, { reason, now: this.deps.clock.now(), audit });
+    const activated = await this.deps.store.models.activate(version, { reason, now: this.deps.clock.now(), audit, replacing });
     this.swapIn(activated);
     return this.current as ServingModel;
   }

@@ -12,7 +12,7 @@ import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
 import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
-import { isUniqueViolation } from '../store/errors.js';
+import { ActiveModelChangedError, isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
@@ -182,9 +182,21 @@ export class Trainings {
       now,
     });
     let model: ModelSummary = created;
+    let gateReason = decision.reason;
+    let activated = false;
     if (decision.activation !== null) {
-      model = (await registry.activate(created.version, decision.activation, { action: 'gate_activation', actor: 'gate', reason: decision.reason ?? `first model: ${decision.measured}`, runId: run.id })).summary;
-      await alerting.recall(created.version, snapshot.id, evaluation.value);
+      const audit = { action: 'gate_activation', actor: 'gate', reason: decision.reason ?? `first model: ${decision.measured}`, runId: run.id } as const;
+      try {
+        model = (await registry.activate(created.version, decision.activation, audit, champion?.version ?? null)).summary;
+        activated = true;
+        await alerting.recall(created.version, snapshot.id, evaluation.value);
+      } catch (error) {
+        // Another replica or an admin changed what serves while this version was judged: the gate
+        // did not compare it with the model that serves now, so it does not replace it.
+        if (!(error instanceof ActiveModelChangedError)) throw error;
+        gateReason = `${decision.reason ?? decision.measured}; not put into service: ${error.message} (promote it by hand if it should serve)`;
+        await registry.sync();
+      }
     } else if (!champion) {
       // Nothing serves: predictions say why, naming this version.
       await registry.sync();
@@ -201,17 +213,16 @@ export class Trainings {
       source: 'training',
       now,
     });
-    const activated = decision.activation !== null;
-    const value: TrainResult = { runId: run.id, model, activated, gateReason: decision.reason };
+    const value: TrainResult = { runId: run.id, model, activated, gateReason };
     for (const listener of this.listeners) listener(value);
-    log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, gateVerdict: decision.verdict, activated, trainingMs }, decision.reason ?? `model v${created.version} trained`);
+    log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, gateVerdict: decision.verdict, activated, trainingMs }, gateReason ?? `model v${created.version} trained`);
     const result = {
       version: created.version,
       status: model.status,
       gateVerdict: model.gateVerdict,
       servingStatus: model.servingStatus,
       activated,
-      gateReason: decision.reason,
+      gateReason,
       metric: evaluation.metric,
       value: evaluation.value,
       threshold: evaluation.threshold,

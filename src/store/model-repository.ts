@@ -5,7 +5,7 @@ import type { AuditInput } from './audit-repository.js';
 import { insertAuditEntry } from './audit-repository.js';
 import type { Instant } from './column-values.js';
 import { fromJson, fromJsonOrNull, isoTime, toJson, toJsonOrNull } from './column-values.js';
-import { ActiveModelStatusError, RecordNotFoundError } from './errors.js';
+import { ActiveModelChangedError, ActiveModelStatusError, RecordNotFoundError } from './errors.js';
 import type { ActivationsTable, DatabaseSchema, ModelsTable, Page } from './schema.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -103,6 +103,11 @@ export interface ActivateOptions {
   readonly now: Instant;
   /** The audit log's entry for this change, written with it (nothing is written if nothing changes). */
   readonly audit?: AuditInput;
+  /**
+   * The version the decision was taken against (null: none served). If another serves by now, the
+   * activation is refused with ActiveModelChangedError: the gate compared with a model that is gone.
+   */
+  readonly replacing?: number | null;
 }
 
 const summaryColumns = [
@@ -204,6 +209,8 @@ export class ModelRepository {
       if (!target) throw new RecordNotFoundError('model', version);
       if (target.serving_status !== 'active') {
         const previous = await trx.selectFrom('models').select('version').where('serving_status', '=', 'active').executeTakeFirst();
+        const serving = previous?.version ?? null;
+        if (options.replacing !== undefined && options.replacing !== serving) throw new ActiveModelChangedError(version, options.replacing, serving);
         if (previous) await setServing(trx, previous.version, 'retired');
         await setServing(trx, version, 'active');
         await trx

@@ -1,5 +1,6 @@
 import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { ActiveModelChangedError } from '../../src/store/errors.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -48,6 +49,25 @@ describeDialects('promotion safety in the store', (dialect) => {
     expect(await store.models.activeVersion()).toBe(4);
     await expect(store.db.updateTable('models').set({ serving_status: 'active' }).where('version', '=', 5).execute()).rejects.toThrow(/unique/i);
     await expect(store.db.updateTable('models').set({ gate_verdict: 'maybe' }).where('version', '=', 5).execute()).rejects.toThrow(/check/i);
+  });
+
+  it('refuses a gate activation decided against a model that no longer serves, and records nothing', async () => {
+    const { store } = fixture;
+    await store.snapshots.create({ source: 's', contentHash: 'h', text: 'a,b\n', rowCount: 1, classCounts: {}, featureNames: [], now: at(0) });
+    const model = (minute: number) =>
+      store.models.create({ mode: 'normalized', params: {}, pipeline: {}, gridSearch: null, snapshotId: 1, metrics: {}, reportText: '', monitoredMetric: 'recall', monitoredValue: 0.95, threshold: 0.9, trainingMs: 1, gateVerdict: 'passed', now: at(minute) });
+    const [one, two, three] = [await model(1), await model(2), await model(3)];
+    const gate = { action: 'gate_activation', actor: 'gate', reason: 'passed' } as const;
+    await store.models.activate(one.version, { reason: 'first', now: at(4), audit: gate, replacing: null });
+    // v3 was judged against v1, but an admin promoted v2 meanwhile.
+    await store.models.activate(two.version, { reason: 'promote', now: at(5), audit: { action: 'promotion', actor: 'admin', reason: null } });
+    await expect(store.models.activate(three.version, { reason: 'gate', now: at(6), audit: gate, replacing: one.version })).rejects.toThrow(
+      new ActiveModelChangedError(three.version, one.version, two.version),
+    );
+    expect(await store.models.activeVersion()).toBe(two.version);
+    expect((await store.audit.list({ limit: 10 })).map((e) => e.toVersion)).toEqual([two.version, one.version]);
+    await store.models.activate(three.version, { reason: 'gate', now: at(7), audit: gate, replacing: two.version });
+    expect(await store.models.activeVersion()).toBe(three.version);
   });
 
   it('keeps silences: active ones mute, an expired one stays listed, and expiring twice changes nothing', async () => {

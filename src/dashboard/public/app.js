@@ -214,7 +214,7 @@ function renderHealth(active, latest, performance, firing, live) {
   const text = byId('health-text');
   if (!active || !performance) {
     el.dataset.state = 'none';
-    text.textContent = 'No model is serving yet: press Train (or wait for the start-up training).';
+    text.textContent = 'No model is serving yet: press Train (or wait for the start-up training), or promote a version below.';
     document.title = 'mloop · no model';
   } else {
     const { value, threshold, passed } = latest ?? performance.verdict;

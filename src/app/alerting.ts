@@ -1,18 +1,22 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AlertCondition, AlertName, AlertState, Notification } from '../core/alerts/alert.js';
+import type { AlertCondition, AlertName, AlertState, ModelRejection, Notification } from '../core/alerts/alert.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import type { JobKind } from '../core/schedule-policy.js';
 import type { DriftCheck, LiveRecallCheck, SourceFreshnessCheck } from '../core/alerts/alert.js';
-import { ALERT_NAMES, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, modelRejectionClearedCondition, recallCondition } from '../core/alerts/alert.js';
-import type { AlertScope } from '../core/alerts/alert-lifecycle.js';
-import { evaluateAlerts } from '../core/alerts/alert-lifecycle.js';
+import { ALERT_NAMES, closeRejections, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { AlertEvaluation, AlertScope } from '../core/alerts/alert-lifecycle.js';
+import { evaluateAlerts, reviewFiring } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
+import type { Matcher, Silence, SilenceState } from '../core/alerts/silence.js';
+import { matcherProblems, silencedBy, silenceMatchersFor, silenceState } from '../core/alerts/silence.js';
+import { DurationError, parseDuration } from '../core/duration.js';
 import type { Delivery, Notifier } from '../adapters/notifiers/notifier.js';
 import type { Store } from '../store/database.js';
 import type { OutboxItem } from '../store/outbox-repository.js';
 import type { Clock } from './clock.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
 
 /** The log is a channel like the others, always configured, so it goes through the outbox too. */
 export class LogNotifier implements Notifier {
@@ -22,6 +26,26 @@ export class LogNotifier implements Notifier {
     const fields = { alert: notification.alert.name, fingerprint: notification.fingerprint, reason: notification.reason, idempotencyKey: delivery.idempotencyKey };
     this.log[notification.status === 'firing' ? 'warn' : 'info'](fields, logLine(notification));
   }
+}
+
+/** An alert as the API shows it: its state, the silences that mute it now, and what silencing it would match. */
+export type AlertView = AlertState & { readonly silencedBy: readonly number[]; readonly silenceMatchers: readonly Matcher[] };
+
+export type SilenceView = Silence & { readonly state: SilenceState };
+
+export interface NewSilenceRequest {
+  readonly matchers: readonly (Omit<Matcher, 'isRegex' | 'isEqual'> & { readonly isRegex?: boolean; readonly isEqual?: boolean })[];
+  /** An instant (`2026-03-02T10:00:00Z`) or a duration from now (`2h`, `1d`). */
+  readonly until: string;
+  readonly reason: string;
+  readonly createdBy: string;
+}
+
+export interface AlertTiming {
+  /** `alerts.repeatInterval`: how often a firing condition is notified again. */
+  readonly repeatIntervalMs: number;
+  /** `alerts.eventTtl`: how long an event alert (a rejection) fires if nothing closes it before. */
+  readonly eventTtlMs: number;
 }
 
 const leaseMs = 60_000;
@@ -44,7 +68,7 @@ export class Alerting {
     private readonly monitor: { readonly metric: MonitoredMetric; readonly threshold: number; readonly positive: string },
     private readonly store: Store,
     private readonly notifiers: readonly Notifier[],
-    private readonly repeatIntervalMs: number,
+    private readonly timing: AlertTiming,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -54,10 +78,17 @@ export class Alerting {
   }
 
   /** Applies what the rules in `scopes` say now; queues and starts delivering the notifications. */
-  async evaluate(scopes: readonly AlertScope[], conditions: readonly AlertCondition[]): Promise<readonly Notification[]> {
+  evaluate(scopes: readonly AlertScope[], conditions: readonly AlertCondition[]): Promise<readonly Notification[]> {
     const names = [...new Set(scopes.map((s) => (typeof s === 'string' ? s : s.name)))];
-    const now = this.clock.now().toISOString();
-    const { notifications } = await this.store.alerts.transact(names, (states) => evaluateAlerts(states, conditions, now, this.repeatIntervalMs, scopes), { channels: this.channels, now });
+    return this.transact(names, (states, now, silences) => evaluateAlerts(states, conditions, now, this.timing.repeatIntervalMs, scopes, silences));
+  }
+
+  /** One evaluation of the alerts `names` in one store transaction, muted by the silences active now. */
+  private async transact(names: readonly string[], decide: (states: AlertState[], now: string, silences: readonly Silence[]) => AlertEvaluation): Promise<readonly Notification[]> {
+    const at = this.clock.now();
+    const now = at.toISOString();
+    const silences = await this.store.silences.active(at);
+    const { notifications } = await this.store.alerts.transact(names, (states) => decide(states, now, silences), { channels: this.channels, now });
     if (notifications.length > 0) void this.deliver();
     return notifications;
   }
@@ -68,13 +99,24 @@ export class Alerting {
     return this.evaluate(['recall_below_threshold'], [recallCondition({ metric, value, threshold, modelVersion, snapshotId, positiveClass: positive })]);
   }
 
-  /** Rule 2: the promotion gate kept a new version out; it resolves once a version passes or is promoted. */
-  modelRejected(rejection: { modelVersion: number; reason: string; snapshotId: number; activeVersion: number | null }): Promise<readonly Notification[]> {
-    return this.evaluate(['model_rejected'], [modelRejectedCondition(rejection)]);
+  /**
+   * Rule 2, an event: a training ended. The rejections still firing close (`passed_gate` if this
+   * version passed, `superseded` if it was rejected too), and a version rejected and kept out of
+   * service fires its own alert, notified once. Rejections also close when an admin promotes a
+   * version (`promoted`), and at the latest `alerts.eventTtl` after they fired (`expired`).
+   */
+  trainingEnded(modelVersion: number, passed: boolean, rejection: ModelRejection | null): Promise<readonly Notification[]> {
+    return this.transact(['model_rejected'], (states, now, silences) => {
+      const conditions = [...closeRejections(states, passed ? 'passed_gate' : 'superseded', modelVersion), ...(rejection ? [modelRejectedCondition(rejection)] : [])];
+      return evaluateAlerts(states, conditions, now, this.timing.repeatIntervalMs, ['model_rejected'], silences);
+    });
   }
 
-  rejectionCleared(modelVersion: number, how: 'passed_gate' | 'promoted'): Promise<readonly Notification[]> {
-    return this.evaluate(['model_rejected'], [modelRejectionClearedCondition({ modelVersion, how })]);
+  /** An admin put `modelVersion` into service: the rejections still firing need no more attention. */
+  promoted(modelVersion: number): Promise<readonly Notification[]> {
+    return this.transact(['model_rejected'], (states, now, silences) =>
+      evaluateAlerts(states, closeRejections(states, 'promoted', modelVersion), now, this.timing.repeatIntervalMs, ['model_rejected'], silences),
+    );
   }
 
   /** Rule 4: live recall on confirmed cases, judged once `monitor.minCases` positives are confirmed. */
@@ -99,23 +141,48 @@ export class Alerting {
     return this.evaluate([{ name: 'job_failed', labels: { job } }], [condition]);
   }
 
-  /** Re-notifies firing alerts whose repeat interval has passed. */
-  async repeatDue(): Promise<readonly Notification[]> {
-    const now = this.clock.now().toISOString();
-    const { notifications } = await this.store.alerts.transact(
-      ALERT_NAMES,
-      (states) => {
-        const firing = states.filter((s) => s.status === 'firing');
-        return evaluateAlerts(states, firing.map(stillActive), now, this.repeatIntervalMs, firing.map((s) => ({ name: s.name, labels: withoutAlertname(s) })));
-      },
-      { channels: this.channels, now },
-    );
-    if (notifications.length > 0) void this.deliver();
-    return notifications;
+  /** Re-notifies firing conditions whose repeat interval has passed; closes events older than `alerts.eventTtl`. */
+  repeatDue(): Promise<readonly Notification[]> {
+    return this.transact(ALERT_NAMES, (states, now, silences) => reviewFiring(states, now, { ...this.timing, silences }));
   }
 
-  list(query: { status?: 'firing' | 'resolved'; name?: AlertName; limit: number; offset?: number }): Promise<AlertState[]> {
-    return this.store.alerts.list(query);
+  /** Alerts, newest first, each firing one with the silences that mute it now. */
+  async list(query: { status?: 'firing' | 'resolved'; name?: AlertName; limit: number; offset?: number }): Promise<AlertView[]> {
+    const at = this.clock.now();
+    const [alerts, silences] = await Promise.all([this.store.alerts.list(query), this.store.silences.active(at)]);
+    const now = at.toISOString();
+    // A resolved alert has nothing left to mute.
+    return alerts.map((a) => ({ ...a, silencedBy: a.status === 'firing' ? silencedBy(a.labels, silences, now) : [], silenceMatchers: silenceMatchersFor(a) }));
+  }
+
+  /** Mutes the notifications of the alerts the matchers select, from now until `until`. */
+  async silence(request: NewSilenceRequest): Promise<SilenceView> {
+    const at = this.clock.now();
+    const matchers = request.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex ?? false, isEqual: m.isEqual ?? true }));
+    const problems = matcherProblems(matchers);
+    if (request.reason.trim() === '') problems.push('reason: say why the alerts are silenced');
+    const endsAt = untilInstant(request.until, at);
+    if (endsAt === null) problems.push(`until: expected an instant (2026-03-02T10:00:00Z) or a duration from now (2h, 1d), got ${JSON.stringify(request.until)}`);
+    else if (endsAt.getTime() <= at.getTime()) problems.push(`until: ${endsAt.toISOString()} is not in the future`);
+    if (problems.length > 0 || endsAt === null) throw new InvalidInputError(`invalid silence: ${problems.join('; ')}`, problems);
+    const silence = await this.store.silences.create({ matchers, startsAt: at, endsAt, createdBy: request.createdBy, reason: request.reason.trim(), now: at });
+    return this.view(silence);
+  }
+
+  async silences(query: { state?: SilenceState; limit: number; offset?: number }): Promise<SilenceView[]> {
+    const silences = await this.store.silences.list({ ...query, now: this.clock.now() });
+    return silences.map((s) => this.view(s));
+  }
+
+  /** Ends a silence now: matching notifications are sent again from the next evaluation on. */
+  async expireSilence(id: number): Promise<SilenceView> {
+    const silence = await this.store.silences.expire(id, this.clock.now());
+    if (!silence) throw new NotFoundError(`no silence ${id}`);
+    return this.view(silence);
+  }
+
+  private view(silence: Silence): SilenceView {
+    return { ...silence, state: silenceState(silence, this.clock.now().toISOString()) };
   }
 
   /**
@@ -178,11 +245,14 @@ export class Alerting {
   }
 }
 
-function withoutAlertname(state: AlertState): Record<string, string> {
-  const { alertname: _ignored, ...labels } = state.labels;
-  return labels;
-}
-
-function stillActive(state: AlertState): AlertCondition {
-  return { name: state.name, labels: withoutAlertname(state), annotations: state.annotations, active: true };
+/** `2h` from `now`, or the instant `2026-03-02T10:00:00Z` (a time zone required); null if neither. */
+function untilInstant(text: string, now: Date): Date | null {
+  try {
+    return new Date(now.getTime() + parseDuration(text));
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }

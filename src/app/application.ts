@@ -34,8 +34,9 @@ export interface Application {
   readonly alerting: Alerting;
   readonly scheduler: Scheduler;
   /**
-   * First start: with no active model, take a data snapshot if there is none and train the
-   * configured mode, so the first prediction works without any other step.
+   * First start: with no model version at all, take a data snapshot if there is none and train the
+   * configured mode, so the first prediction works without any other step (if that model passes
+   * the promotion gate, or `monitor.serveBelowThreshold` lets it serve anyway).
    */
   bootstrap(): Promise<void>;
   /** Stops the scheduler, waits for the training, delivers, flushes the log and closes the store. */

@@ -30,6 +30,12 @@ export class NotTrainedError extends AppError {
   }
 }
 
+/**
+ * Models exist but none serves: the gate rejected them and `monitor.serveBelowThreshold` is false
+ * (503, as for a service not ready: it answers once a model passes or an admin forces one).
+ */
+export class NoServingModelError extends AppError {}
+
 /** The data source answered with data that cannot be used (422). */
 export class InvalidDataError extends AppError {}
 

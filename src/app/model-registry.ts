@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
+import { metricVerdict } from '../core/monitored-metric.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
+import type { AuditActor, AuditEntry, AuditInput } from '../store/audit-repository.js';
 import type { ActivationReason, Model, ModelSummary } from '../store/model-repository.js';
 import type { Store } from '../store/database.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
-import { ConflictError, NotFoundError, NotTrainedError } from './errors.js';
+import { ConflictError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError } from './errors.js';
 import type { ServingModel } from './serving-model.js';
 import { toServingModel } from './serving-model.js';
 
 /**
- * The registry of model versions and the one that serves. The store is the truth (exactly one
+ * The registry of model versions and the one that serves. The store is the truth (at most one
  * active version); this process holds that version ready to predict and swaps it by replacing a
  * single reference, so a request sees either the old model or the new one, never a mix.
  */
@@ -19,14 +22,42 @@ export interface ModelRegistryDeps {
   readonly log: Logger;
 }
 
+/**
+ * Who asks for a change to what serves, and whether they insist. A version the gate rejected serves
+ * only by force, with a reason: the audit log keeps both.
+ */
+export interface ChangeRequest {
+  readonly actor: AuditActor;
+  readonly force?: boolean;
+  readonly reason?: string | null;
+}
+
 export class ModelRegistry {
   private current: ServingModel | null = null;
+  /** The newest version while none serves (the gate rejected it): what a prediction is told. */
+  private heldBack: ModelSummary | null = null;
 
   constructor(private readonly deps: ModelRegistryDeps) {}
 
   /** The version that serves in this process, or null before the first one. */
   get serving(): ServingModel | null {
     return this.current;
+  }
+
+  /**
+   * The version that serves; if none does, the error that says why: none trained yet, or every
+   * version rejected by the gate (`monitor.serveBelowThreshold` false) and none forced into service.
+   */
+  require(): ServingModel {
+    if (this.current) return this.current;
+    const held = this.heldBack;
+    if (!held) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
+    const verdict = metricVerdict(held.monitoredMetric as MonitoredMetric, held.monitoredValue, held.threshold, (held.metrics as { positive: string }).positive);
+    throw new NoServingModelError(
+      `no model serves: the promotion gate rejected v${held.version} (${verdict.label} ${held.monitoredValue.toFixed(4)}, threshold ${held.threshold}) and monitor.serveBelowThreshold is false. ` +
+        `Train a model that passes the gate, or put one into service with force: POST /api/v1/models/${held.version}/promote {"force": true, "reason": "..."} (mloop models promote ${held.version} --force --reason "...")`,
+      { version: held.version, gateVerdict: held.gateVerdict, gateReason: held.gateReason },
+    );
   }
 
   /** The active version's registry entry (its test-split evaluation); NotTrainedError before the first. */
@@ -38,7 +69,11 @@ export class ModelRegistry {
   /** Loads the active version if it changed (another process may have promoted one). */
   async sync(): Promise<ServingModel | null> {
     const version = await this.deps.store.models.activeVersion();
-    if (version === undefined || version === this.current?.version) return this.current;
+    if (version === undefined) {
+      this.heldBack = (await this.deps.store.models.list({ limit: 1 }))[0] ?? null;
+      return this.current;
+    }
+    if (version === this.current?.version) return this.current;
     const active = await this.deps.store.models.active();
     if (active) this.swapIn(active);
     return this.current;
@@ -47,22 +82,32 @@ export class ModelRegistry {
   private swapIn(model: Model): void {
     const previous = this.current?.version;
     this.current = toServingModel(model);
+    this.heldBack = null;
     this.deps.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
   }
 
-  async activate(version: number, reason: ActivationReason): Promise<ServingModel> {
+  /**
+   * Puts `version` into service and records the change in the audit log; with `replacing`, only if
+   * that version (null: none) still serves (ActiveModelChangedError otherwise).
+   */
+  async activate(version: number, reason: ActivationReason, audit: AuditInput, replacing?: number | null): Promise<ServingModel> {
     const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
-    const activated = await this.deps.store.models.activate(version, { reason, now: this.deps.clock.now() });
+    const activated = await this.deps.store.models.activate(version, { reason, now: this.deps.clock.now(), audit, replacing });
     this.swapIn(activated);
     return this.current as ServingModel;
   }
 
-  /** An admin's choice: it also settles the gate's rejection alert and re-checks the recall rule. */
-  async promote(version: number): Promise<ModelSummary> {
-    const serving = await this.activate(version, 'promote');
+  /**
+   * An admin's choice: any version, but one the gate rejected only with `force` and a reason. It
+   * also closes the rejection alerts and re-checks the recall rule.
+   */
+  async promote(version: number, request: ChangeRequest): Promise<ModelSummary> {
+    const target = await this.get(version);
+    const forced = this.forced(target, request, `promoting v${version}`);
+    const serving = await this.activate(version, 'promote', { action: forced ? 'forced_promotion' : 'promotion', actor: request.actor, reason: request.reason?.trim() || null });
     await this.afterManualChange(serving);
-    await this.deps.alerting.rejectionCleared(version, 'promoted');
+    await this.deps.alerting.promoted(version);
     return serving.summary;
   }
 
@@ -70,13 +115,31 @@ export class ModelRegistry {
     await this.deps.alerting.recall(serving.version, serving.summary.snapshotId, serving.summary.monitoredValue);
   }
 
-  /** Makes the version that served before the current one active again. */
-  async rollback(): Promise<ModelSummary> {
+  /** Makes the version that served before the current one active again (by force if the gate rejected it). */
+  async rollback(request: ChangeRequest): Promise<ModelSummary> {
     const previous = await this.deps.store.models.previousActive();
     if (previous === undefined) throw new ConflictError('nothing to roll back to: no model was active before the current one');
-    const serving = await this.activate(previous, 'rollback');
+    const forced = this.forced(await this.get(previous), request, `rolling back to v${previous}`);
+    const serving = await this.activate(previous, 'rollback', { action: forced ? 'forced_rollback' : 'rollback', actor: request.actor, reason: request.reason?.trim() || null });
     await this.afterManualChange(serving);
     return serving.summary;
+  }
+
+  /**
+   * Whether putting `model` into service is forced (the gate rejected it); a ConflictError naming
+   * the rejection when it is and the request does not insist. Serving it already is no change.
+   */
+  private forced(model: ModelSummary, request: ChangeRequest, what: string): boolean {
+    if (request.force && !request.reason?.trim()) throw new InvalidInputError('force needs a reason: say why this version should serve (it goes to the audit log)');
+    if (model.gateVerdict !== 'rejected' || model.servingStatus === 'active') return false;
+    if (!request.force) {
+      throw new ConflictError(
+        `v${model.version} was rejected by the promotion gate (${model.gateReason ?? 'no reason recorded'}): ${what} needs force and a reason ` +
+          `({"force": true, "reason": "..."} in the API, --force --reason "..." in the CLI)`,
+        { version: model.version, gateVerdict: model.gateVerdict, gateReason: model.gateReason, forceRequired: true },
+      );
+    }
+    return true;
   }
 
   async list(limit = 50, offset = 0): Promise<ModelSummary[]> {
@@ -87,5 +150,10 @@ export class ModelRegistry {
     const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
     return model;
+  }
+
+  /** Every change to what served, newest first. */
+  audit(limit = 50, offset = 0): Promise<AuditEntry[]> {
+    return this.deps.store.audit.list({ limit, offset });
   }
 }

@@ -61,7 +61,8 @@ export async function openApplication(options: OpenOptions): Promise<Application
   });
   const pool = new TrainingPool(options.threads);
   const notifiers = await buildNotifiers(config, log, env);
-  const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
+  const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
+  const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
   const runs = new Runs({ store, clock, log });
   const registry = new ModelRegistry({ store, alerting, clock, log });
@@ -88,7 +89,9 @@ export async function openApplication(options: OpenOptions): Promise<Application
     alerting,
     scheduler,
     async bootstrap() {
-      if (await registry.sync()) return;
+      // A version that the gate kept out (monitor.serveBelowThreshold false) is not trained again at
+      // every start: nothing serves until a model passes or an admin forces one.
+      if ((await registry.sync()) || (await store.models.list({ limit: 1 })).length > 0) return;
       if (!(await store.snapshots.latest())) await jobs.update('startup');
       await trainings.train({}, 'startup');
     },

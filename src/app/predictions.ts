@@ -116,7 +116,7 @@ export class Predictions {
     const { config, registry, predictionLog, clock } = this.deps;
     const started = performance.now();
     const createdAt = clock.now();
-    const { outcome, x, loggedDecision } = predictRows(registry.serving, rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
+    const { outcome, x, loggedDecision } = predictRows(registry.require(), rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
     if (predictionLog.enabled) {
       const latencyMs = (performance.now() - started) / x.rows;
       predictionLog.record(

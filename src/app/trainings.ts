@@ -14,7 +14,7 @@ import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
 import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
-import { isUniqueViolation } from '../store/errors.js';
+import { ActiveModelChangedError, isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
@@ -23,7 +23,7 @@ import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
-import { gateVerdict } from './promotion-gate.js';
+import { judgeCandidate } from './promotion-gate.js';
 
 const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
 
@@ -38,7 +38,7 @@ export interface TrainRequest {
 export interface TrainResult {
   readonly runId: number;
   readonly model: ModelSummary;
-  /** The new version now serves (first model, or it passed the promotion gate). */
+  /** The new version now serves (it passed the promotion gate, or it is a first model allowed below the threshold). */
   readonly activated: boolean;
   readonly gateReason: string | null;
   /** Why a new data snapshot was taken before training (the configured source or reading options changed), or null. */
@@ -160,8 +160,10 @@ export class Trainings {
     });
     const trainingMs = Math.round(performance.now() - started);
     const { evaluation, artifact } = outcome;
-    const active = registry.serving ?? (await registry.sync());
-    const verdict = gateVerdict(evaluation, active?.version ?? null, config.dataset.positive);
+    // The freshest champion: another replica may have promoted one since this process last looked.
+    const champion = await registry.sync();
+    // The champion is measured on the candidate's held-out rows: the same cases for both.
+    const decision = await judgeCandidate(evaluation, champion, { dataset, testIndices: outcome.testIndices, snapshot }, config, store);
     const now = clock.now();
     // The training split's profile: what the drift job compares production inputs with.
     const reference = referenceProfile(dataset, outcome.trainIndices);
@@ -177,19 +179,34 @@ export class Trainings {
       monitoredValue: evaluation.value,
       threshold: evaluation.threshold,
       trainingMs,
-      status: verdict.activate ? 'candidate' : 'rejected',
-      gateReason: verdict.reason,
+      gateVerdict: decision.verdict,
+      gateReason: decision.reason,
       runId: run.id,
       reference,
       now,
     });
-    const model = verdict.activate ? (await registry.activate(created.version, verdict.activationReason)).summary : created;
-    if (verdict.activate) {
-      await alerting.recall(created.version, snapshot.id, evaluation.value);
-      await alerting.rejectionCleared(created.version, 'passed_gate');
-    } else {
-      await alerting.modelRejected({ modelVersion: created.version, reason: verdict.measured ?? 'below the threshold', snapshotId: snapshot.id, activeVersion: active?.version ?? null });
+    let model: ModelSummary = created;
+    let gateReason = decision.reason;
+    let activated = false;
+    if (decision.activation !== null) {
+      const audit = { action: 'gate_activation', actor: 'gate', reason: decision.reason ?? `first model: ${decision.measured}`, runId: run.id } as const;
+      try {
+        model = (await registry.activate(created.version, decision.activation, audit, champion?.version ?? null)).summary;
+        activated = true;
+        await alerting.recall(created.version, snapshot.id, evaluation.value);
+      } catch (error) {
+        // Another replica or an admin changed what serves while this version was judged: the gate
+        // did not compare it with the model that serves now, so it does not replace it.
+        if (!(error instanceof ActiveModelChangedError)) throw error;
+        gateReason = `${decision.reason ?? decision.measured}; not put into service: ${error.message} (promote it by hand if it should serve)`;
+        await registry.sync();
+      }
+    } else if (!champion) {
+      // Nothing serves: predictions say why, naming this version.
+      await registry.sync();
     }
+    const rejection = decision.activation === null ? { modelVersion: created.version, reason: decision.measured, snapshotId: snapshot.id, activeVersion: champion?.version ?? null } : null;
+    await alerting.trainingEnded(created.version, decision.verdict === 'passed', rejection);
     await store.checks.create({
       modelVersion: created.version,
       snapshotId: snapshot.id,
@@ -200,10 +217,23 @@ export class Trainings {
       source: 'training',
       now,
     });
-    const value: TrainResult = { runId: run.id, model, activated: verdict.activate, gateReason: verdict.reason, newSnapshot };
+    const value: TrainResult = { runId: run.id, model, activated, gateReason, newSnapshot };
     for (const listener of this.listeners) listener(value);
-    log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, activated: verdict.activate, trainingMs }, verdict.reason ?? `model v${created.version} trained`);
-    const result = { version: created.version, status: model.status, activated: verdict.activate, gateReason: verdict.reason, metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, trainingMs, snapshotId: snapshot.id, newSnapshot };
+    log.info({ run: run.id, version: created.version, mode: params.mode, [evaluation.metric]: evaluation.value, gateVerdict: decision.verdict, activated, trainingMs }, gateReason ?? `model v${created.version} trained`);
+    const result = {
+      version: created.version,
+      status: model.status,
+      gateVerdict: model.gateVerdict,
+      servingStatus: model.servingStatus,
+      activated,
+      gateReason,
+      metric: evaluation.metric,
+      value: evaluation.value,
+      threshold: evaluation.threshold,
+      trainingMs,
+      snapshotId: snapshot.id,
+      newSnapshot,
+    };
     return { value, result };
   }
 }

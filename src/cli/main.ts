@@ -90,27 +90,37 @@ common(models.command('list'))
   .description('list model versions')
   .option('--json', 'print JSON')
   .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).modelsListCommand(app, opts)));
-common(models.command('promote'))
-  .description('make a version the active one')
-  .argument('<version>', 'model version', (v) => {
-    const n = Number(v.replace(/^v/, ''));
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a version number such as 3 or v3');
-    return n;
-  })
-  .action((version: number, opts: CommonOptions) =>
-    withApplication(opts, async (app) => {
-      const m = await app.registry.promote(version);
-      process.stdout.write(`v${m.version} is now active\n`);
+const forceOptions = (command: Command) =>
+  command
+    .option('--force', 'put a version the promotion gate rejected into service anyway (needs --reason)')
+    .option('--reason <text>', 'why: kept in the audit log');
+
+forceOptions(
+  common(models.command('promote'))
+    .description('make a version the active one (one the promotion gate rejected needs --force and --reason)')
+    .argument('<version>', 'model version', (v) => {
+      const n = Number(v.replace(/^v/, ''));
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a version number such as 3 or v3');
+      return n;
     }),
-  );
-common(models.command('rollback'))
-  .description('make the previously active version active again')
-  .action((opts: CommonOptions) =>
+).action((version: number, opts: CommonOptions & { force?: boolean; reason?: string }) =>
+  withApplication(opts, async (app) => {
+    const m = await app.registry.promote(version, { actor: 'cli', force: opts.force, reason: opts.reason });
+    const forced = m.gateVerdict === 'rejected' ? ` (forced: the gate rejected it; reason recorded in the audit log: ${JSON.stringify(opts.reason ?? '')})` : '';
+    process.stdout.write(`v${m.version} is now active${forced}\n`);
+  }),
+);
+forceOptions(common(models.command('rollback')).description('make the previously active version active again (one the gate rejected needs --force and --reason)')).action(
+  (opts: CommonOptions & { force?: boolean; reason?: string }) =>
     withApplication(opts, async (app) => {
-      const m = await app.registry.rollback();
+      const m = await app.registry.rollback({ actor: 'cli', force: opts.force, reason: opts.reason });
       process.stdout.write(`rolled back: v${m.version} is now active\n`);
     }),
-  );
+);
+common(models.command('audit'))
+  .description('the audit log of what served: promotions, rollbacks, gate activations, newest first')
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).auditCommand(app, opts)));
 
 try {
   await program.parseAsync(process.argv);

@@ -29,9 +29,23 @@ export async function modelsListCommand(app: Application, options: { json?: bool
     process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     return;
   }
-  const lines = ['version  status     mode        metric        value   created                   gate'];
+  const lines = ['version  serving     verdict   mode        metric        value   created                   gate'];
   for (const m of models) {
-    lines.push(`v${String(m.version).padEnd(8)}${m.status.padEnd(11)}${m.mode.padEnd(12)}${m.monitoredMetric.padEnd(14)}${m.monitoredValue.toFixed(4)}  ${m.createdAt.padEnd(26)}${m.gateReason ?? ''}`);
+    lines.push(`v${String(m.version).padEnd(8)}${m.servingStatus.padEnd(12)}${m.gateVerdict.padEnd(10)}${m.mode.padEnd(12)}${m.monitoredMetric.padEnd(14)}${m.monitoredValue.toFixed(4)}  ${m.createdAt.padEnd(26)}${m.gateReason ?? ''}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function auditCommand(app: Application, options: { json?: boolean }): Promise<void> {
+  const entries = await app.registry.audit(100, 0);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return;
+  }
+  const lines = ['time                      action            from  to    who        reason'];
+  for (const e of entries) {
+    const version = (v: number | null) => (v === null ? '-' : `v${v}`).padEnd(6);
+    lines.push(`${e.at.padEnd(26)}${e.action.padEnd(18)}${version(e.fromVersion)}${version(e.toVersion)}${e.actor.padEnd(11)}${e.reason ?? ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -38,7 +38,7 @@ export async function trainCommand(app: Application, options: { mode?: TrainingM
   const grid = model.gridSearch as GridSearchResult | null;
   const verdict = verdictOf(model);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ version: model.version, status: model.status, activated: result.activated, gateReason: result.gateReason, mode: model.mode, params: model.params, snapshotId: model.snapshotId, trainingMs: model.trainingMs, gridSearch: grid, metrics, report: model.reportText, monitored: verdict }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: model.version, status: model.status, gateVerdict: model.gateVerdict, servingStatus: model.servingStatus, activated: result.activated, gateReason: result.gateReason, mode: model.mode, params: model.params, snapshotId: model.snapshotId, trainingMs: model.trainingMs, gridSearch: grid, metrics, report: model.reportText, monitored: verdict }, null, 2)}\n`);
     return result;
   }
   const lines = [`model v${model.version} (${model.mode}) trained on snapshot ${model.snapshotId} in ${model.trainingMs} ms`];

@@ -69,6 +69,8 @@ export const ConfigSchema = Type.Object(
     monitor: section({
       metric: literalUnion(monitoredMetrics, { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      maxRegression: Type.Number({ minimum: 0, maximum: 1, default: 0, description: "how far below the serving model's value, on the same held-out rows, a new model may be and still pass the gate" }),
+      serveBelowThreshold: Type.Boolean({ default: false, description: 'a first model below the threshold serves anyway (until one passes); by default nothing serves (503) until a model passes or an admin forces one' }),
       logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),
       retentionDays: Type.Integer({ minimum: 1, default: 365, description: 'prediction log rows older than this are deleted by the check job' }),
       window: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '30d', description: "live performance window: a duration ('30d') or the last N confirmed cases" }),
@@ -90,6 +92,7 @@ export const ConfigSchema = Type.Object(
     }),
     alerts: section({
       repeatInterval: Type.String({ minLength: 1, default: '4h' }),
+      eventTtl: Type.String({ minLength: 1, default: '24h', description: 'an event alert (a model rejection) resolves this long after it fired, if nothing closed it before' }),
     }),
     notify: section({
       email: Type.Optional(
@@ -225,6 +228,7 @@ function checkSemantics(config: Config): void {
   const durations: [string, string | number][] = [
     ['schedule.backoff', config.schedule.backoff],
     ['alerts.repeatInterval', config.alerts.repeatInterval],
+    ['alerts.eventTtl', config.alerts.eventTtl],
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
     ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),

@@ -28,6 +28,7 @@ import { oipRoutes } from './routes/oip/index.js';
 import { performanceRoutes } from './routes/performance/index.js';
 import { predictRoutes } from './routes/predict/index.js';
 import { runRoutes } from './routes/runs/index.js';
+import { silenceRoutes } from './routes/silences/index.js';
 import { trainRoutes } from './routes/train/index.js';
 import { tutorialRoutes } from './routes/tutorial/index.js';
 import { validatorCompiler } from './validation.js';
@@ -49,6 +50,7 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   runRoutes,
   jobRoutes,
   alertRoutes,
+  silenceRoutes,
   feedbackRoutes,
   monitoringRoutes,
   modelRoutes,

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConflictError, InvalidDataError, InvalidInputError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
 import type { AppError } from '../app/errors.js';
 import { AllowedMethods } from './allowed-methods.js';
 import type { SchemaProblem } from './validation.js';
@@ -32,6 +32,7 @@ const appStatus = new Map<new (...args: never[]) => AppError, number>([
   [NotTrainedError, 409],
   [InvalidDataError, 422],
   [UpstreamError, 502],
+  [NoServingModelError, 503],
 ]);
 
 function statusOfAppError(error: unknown): number | undefined {

@@ -8,7 +8,8 @@ import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
 import { featureKinds } from '../core/feature-spec.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import { checkSources } from '../store/check-repository.js';
-import { modelStatuses } from '../store/model-repository.js';
+import { gateVerdicts } from '../core/promotion-gate.js';
+import { modelStatuses, servingStatuses } from '../store/model-repository.js';
 import { runStatuses } from '../store/run-repository.js';
 import type { ModelSummary as StoredModelSummary } from '../store/model-repository.js';
 import { StoredText } from './stored-text.js';
@@ -40,6 +41,7 @@ const errorDescriptions = {
   415: 'Unsupported content type',
   422: 'The data source holds data that cannot be used',
   502: 'The data source could not be read',
+  503: 'No model serves: every version so far was rejected by the promotion gate',
 } as const;
 type ErrorCode = keyof typeof errorDescriptions;
 
@@ -150,8 +152,12 @@ export const ModelSummary = Type.Object({
   monitoredValue: Type.Number(),
   threshold: Type.Number(),
   trainingMs: Type.Integer(),
-  status: literalUnion(modelStatuses),
-  gateReason: Nullable(Type.String()),
+  status: literalUnion(modelStatuses, {
+    description: 'for clients older than gateVerdict and servingStatus: active if the version serves, else rejected if the gate rejected it, else its servingStatus (a challenger reads as candidate)',
+  }),
+  gateVerdict: literalUnion(gateVerdicts, { description: "the promotion gate's verdict at training, never changed afterwards (a rejected version promoted by force stays rejected)" }),
+  servingStatus: literalUnion(servingStatuses, { description: 'active: serves; candidate: never served; challenger: a rollout candidate; retired: served before' }),
+  gateReason: Nullable(Type.String({ description: "the gate's decision in words, with the champion's figure on the same rows when there was one" })),
   runId: Nullable(Type.Integer()),
   verdict: Verdict,
 });
@@ -176,6 +182,14 @@ export function modelView<T extends StoredModelSummary>(model: T): T & { readonl
   const verdict = metricVerdict(model.monitoredMetric as Static<typeof MonitoredMetric>, model.monitoredValue, model.threshold, metrics.positive);
   return { ...model, metrics, verdict };
 }
+
+/** An Alertmanager label matcher: of a silence, or what silencing an alert would match. */
+export const Matcher = Type.Object({
+  name: Type.String({ minLength: 1, description: 'a label name: alertname, job, metric, model_version, ...' }),
+  value: Type.String({ description: 'the value, or with isRegex a regular expression anchored at both ends' }),
+  isRegex: Type.Boolean({ default: false }),
+  isEqual: Type.Boolean({ default: true, description: 'false: the label must NOT match' }),
+});
 
 export const Check = Type.Object({
   id: Type.Integer(),

@@ -1,6 +1,7 @@
 import type { Dialect as KyselyDialect } from 'kysely';
 import { Kysely, Migrator } from 'kysely';
 import { AlertRepository } from './alert-repository.js';
+import { AuditRepository } from './audit-repository.js';
 import { CheckRepository } from './check-repository.js';
 import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
 import { migrationProvider } from './migrations/index.js';
@@ -9,6 +10,7 @@ import { OutboxRepository } from './outbox-repository.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { PredictionRepository } from './prediction-repository.js';
 import { RunRepository } from './run-repository.js';
+import { SilenceRepository } from './silence-repository.js';
 import type { DatabaseSchema } from './schema.js';
 import { SnapshotRepository } from './snapshot-repository.js';
 import type { BackgroundCheckpointerOptions } from './sqlite/background-checkpointer.js';
@@ -44,6 +46,9 @@ export interface Store {
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
   readonly predictions: PredictionRepository;
+  /** Every change to what serves: promotions, rollbacks, the gate's activations. */
+  readonly audit: AuditRepository;
+  readonly silences: SilenceRepository;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,8 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     alerts: new AlertRepository(db, dialect),
     outbox: new OutboxRepository(db, dialect),
     predictions: new PredictionRepository(db),
+    audit: new AuditRepository(db),
+    silences: new SilenceRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -53,6 +53,22 @@ export class ActiveModelStatusError extends Error {
   }
 }
 
+/**
+ * An activation was decided against the version that served then (the gate compared with it), but
+ * another version serves now: it changed meanwhile (another replica, an admin).
+ */
+export class ActiveModelChangedError extends Error {
+  override readonly name = 'ActiveModelChangedError';
+  constructor(
+    readonly version: number,
+    readonly expected: number | null,
+    readonly actual: number | null,
+  ) {
+    const name = (v: number | null) => (v === null ? 'none' : `v${v}`);
+    super(`model ${version} was to replace ${name(expected)}, but ${name(actual)} serves now`);
+  }
+}
+
 /** A run was asked for a step its current status does not allow (say, retrying a finished run). */
 export class RunStatusError extends Error {
   override readonly name = 'RunStatusError';

@@ -39,10 +39,13 @@ export interface ModelsTable {
   monitored_value: number;
   threshold: number;
   training_ms: number;
+  /** Derived from gate_verdict and serving_status for readers of the old column (see migration 0006). */
   status: string;
   gate_reason: string | null;
   run_id: number | null;
   reference_json: string | null;
+  gate_verdict: string;
+  serving_status: string;
 }
 
 export interface PredictionsTable {
@@ -98,6 +101,29 @@ export interface ChecksTable {
   source: string;
 }
 
+/** One change to what serves: who did it, when, from which version to which, and why. */
+export interface RegistryAuditTable {
+  id: Generated<number>;
+  at: string;
+  action: string;
+  from_version: number | null;
+  to_version: number | null;
+  actor: string;
+  reason: string | null;
+  run_id: number | null;
+}
+
+/** An Alertmanager-style silence: notifications of alerts whose labels match are not sent until `ends_at`. */
+export interface SilencesTable {
+  id: Generated<number>;
+  created_at: string;
+  created_by: string;
+  matchers_json: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string;
+}
+
 /** One row per alert fingerprint: the Alertmanager-style state the lifecycle reads and rewrites. */
 export interface AlertsTable {
   fingerprint: string;
@@ -140,6 +166,8 @@ export interface DatabaseSchema {
   alerts: AlertsTable;
   outbox: OutboxTable;
   predictions: PredictionsTable;
+  registry_audit: RegistryAuditTable;
+  silences: SilencesTable;
 }
 
 /** A window of a newest-first (or oldest-first) list. */

@@ -49,14 +49,17 @@ describe('application: registry, promotion gate, snapshots, restart', () => {
     expect(app.registry.serving?.version).toBe(3);
     const run = await app.runs.get(result.runId);
     expect(run).toMatchObject({ status: 'succeeded', progressDone: 80, progressTotal: 80 });
-    expect((await app.registry.rollback()).version).toBe(1);
+    const admin = { actor: 'admin' } as const;
+    expect((await app.registry.rollback(admin)).version).toBe(1);
     expect(app.registry.serving?.version).toBe(1);
-    expect((await app.registry.rollback()).version).toBe(3);
-    expect((await app.registry.promote(2)).version).toBe(2);
+    expect((await app.registry.rollback(admin)).version).toBe(3);
+    // v2 was rejected by the gate: promoting it takes force and a reason.
+    await expect(app.registry.promote(2, admin)).rejects.toThrow(ConflictError);
+    expect((await app.registry.promote(2, { ...admin, force: true, reason: 'compare on live cases' })).version).toBe(2);
     expect(app.registry.serving?.version).toBe(2);
-    expect((await app.registry.promote(3)).version).toBe(3);
-    const statuses = Object.fromEntries((await app.registry.list(10, 0)).map((m) => [m.version, m.status]));
-    expect(statuses).toEqual({ 1: 'retired', 2: 'retired', 3: 'active' });
+    expect((await app.registry.promote(3, admin)).version).toBe(3);
+    const statuses = Object.fromEntries((await app.registry.list(10, 0)).map((m) => [m.version, [m.status, m.gateVerdict, m.servingStatus]]));
+    expect(statuses).toEqual({ 1: ['retired', 'passed', 'retired'], 2: ['rejected', 'rejected', 'retired'], 3: ['active', 'passed', 'active'] });
   });
 
   it('refuses a second training while one runs', async () => {

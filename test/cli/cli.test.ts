@@ -111,6 +111,40 @@ describe('mloop predict, report and models', () => {
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toBe('mloop: nothing to roll back to: no model was active before the current one\n');
   });
+
+  it('promotes a version the gate rejected only with --force and --reason, and shows it in the audit log', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
+    const basic = await mloop(['train', '--mode', 'basic', '--data-dir', dir]);
+    expect(basic.stdout).toContain('v2 not activated: recall of M 0.8333 is below the threshold 0.9: rejected by the promotion gate, v1 stays active');
+
+    const refused = await mloop(['models', 'promote', 'v2', '--data-dir', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      'mloop: v2 was rejected by the promotion gate (recall of M 0.8333 is below the threshold 0.9: rejected by the promotion gate, v1 stays active): ' +
+        'promoting v2 needs force and a reason ({"force": true, "reason": "..."} in the API, --force --reason "..." in the CLI)\n',
+    );
+    const noReason = await mloop(['models', 'promote', '2', '--force', '--data-dir', dir]);
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toBe('mloop: force needs a reason: say why this version should serve (it goes to the audit log)\n');
+
+    const forced = await mloop(['models', 'promote', '2', '--force', '--reason', 'second opinion on live cases', '--data-dir', dir]);
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toBe('v2 is now active (forced: the gate rejected it; reason recorded in the audit log: "second opinion on live cases")\n');
+
+    const list = await mloop(['models', 'list', '--data-dir', dir]);
+    expect(list.stdout.split('\n')[1]).toMatch(/^v2 {7}active {6}rejected {2}basic /);
+    const audit = await mloop(['models', 'audit', '--json', '--data-dir', dir]);
+    expect((JSON.parse(audit.stdout) as { action: string; fromVersion: number; toVersion: number; actor: string; reason: string }[])[0]).toMatchObject({
+      action: 'forced_promotion',
+      fromVersion: 1,
+      toVersion: 2,
+      actor: 'cli',
+      reason: 'second opinion on live cases',
+    });
+  });
 });
 
 describe('mloop serve', () => {

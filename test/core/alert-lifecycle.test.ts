@@ -9,11 +9,12 @@ import {
   liveRecallCondition,
   MAX_LISTED_FEATURES,
   MAX_TOP_FEATURES,
+  closeRejections,
   modelRejectedCondition,
-  modelRejectionClearedCondition,
   recallCondition,
 } from '../../src/core/alerts/alert.js';
-import { AlertLifecycleError, evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
+import { AlertLifecycleError, evaluateAlerts, reviewFiring } from '../../src/core/alerts/alert-lifecycle.js';
+import type { Silence } from '../../src/core/alerts/silence.js';
 import { fingerprint, fnv1a64Hex } from '../../src/core/alerts/fingerprint.js';
 
 const HOUR = 3_600_000;
@@ -181,11 +182,33 @@ describe('evaluateAlerts', () => {
 
   it('resolves a model rejection when a later model passes the gate or an admin promotes one', () => {
     const rejected = run([], [modelRejectedCondition({ modelVersion: 5, reason: 'recall too low' })], T0, ['model_rejected']);
-    const passed = run(rejected.states, [modelRejectionClearedCondition({ modelVersion: 6, how: 'passed_gate' })], at.plus1m, ['model_rejected']);
-    expect(passed.notifications[0]).toMatchObject({ reason: 'resolved', alert: { annotations: { model_version: '6', resolution: 'passed_gate' } } });
-    // An admin's promotion evaluates the rule with no rejection in it.
-    const promoted = run(rejected.states, [], at.plus1m, ['model_rejected']);
-    expect(promoted.notifications.map((n) => n.reason)).toEqual(['resolved']);
+    const passed = run(rejected.states, closeRejections(rejected.states, 'passed_gate', 6), at.plus1m, ['model_rejected']);
+    expect(passed.notifications[0]).toMatchObject({
+      reason: 'resolved',
+      alert: { labels: { model_version: '5' }, annotations: { model_version: '5', reason: 'recall too low', resolution: 'passed_gate', resolved_by_version: '6' } },
+    });
+    const promoted = run(rejected.states, closeRejections(rejected.states, 'promoted', 5), at.plus1m, ['model_rejected']);
+    expect(promoted.notifications.map((n) => [n.reason, n.alert.annotations.resolution])).toEqual([['resolved', 'promoted']]);
+  });
+
+  it('notifies a rejection once: an event is never repeated, however long it fires', () => {
+    const rejection = modelRejectedCondition({ modelVersion: 5, reason: 'recall too low', activeVersion: 3 });
+    const fired = run([], [rejection], T0, ['model_rejected']);
+    expect(fired.notifications.map((n) => n.reason)).toEqual(['new']);
+    const later = run(fired.states, [rejection], at.plus4h, ['model_rejected']);
+    expect(later.notifications).toEqual([]);
+    expect(later.states[0]).toMatchObject({ status: 'firing', lastNotifiedAt: T0 });
+    expect(run(later.states, [rejection], at.plus9h, ['model_rejected']).notifications).toEqual([]);
+  });
+
+  it('notifies each rejected version as its own alert, the earlier one closing as superseded', () => {
+    const first = run([], [modelRejectedCondition({ modelVersion: 5, reason: 'recall too low' })], T0, ['model_rejected']);
+    const second = run(first.states, [...closeRejections(first.states, 'superseded', 6), modelRejectedCondition({ modelVersion: 6, reason: 'worse than v3' })], at.plus1m, ['model_rejected']);
+    expect(second.notifications.map((n) => [n.alert.labels.model_version, n.reason])).toEqual([
+      ['5', 'resolved'],
+      ['6', 'new'],
+    ]);
+    expect(second.notifications[0].alert.annotations).toMatchObject({ resolution: 'superseded', resolved_by_version: '6' });
   });
 
   it('keeps the state order, appending new alerts', () => {
@@ -405,6 +428,79 @@ describe('live recall and drift conditions', () => {
     expect(ALERT_NAMES).toEqual(expect.arrayContaining(['live_recall_below_threshold', 'data_drift']));
     expect(ALERT_NAMES.every(isAlertName)).toBe(true);
     expect(isAlertName('drift')).toBe(false);
+  });
+});
+
+describe('reviewFiring', () => {
+  const options = { repeatIntervalMs: REPEAT, eventTtlMs: 24 * HOUR };
+  const rejection = modelRejectedCondition({ modelVersion: 5, reason: 'recall too low', activeVersion: 3 });
+
+  it('repeats a firing condition once its interval has passed, and an event never', () => {
+    const recall = run([], [low], T0);
+    const both = run(recall.states, [rejection], T0, ['model_rejected']);
+    expect(reviewFiring(both.states, at.plus3h59m, options).notifications).toEqual([]);
+    const review = reviewFiring(both.states, at.plus4h, options);
+    expect(review.notifications.map((n) => [n.alert.name, n.reason])).toEqual([['recall_below_threshold', 'repeat']]);
+    expect(review.states[1]).toEqual(both.states[1]);
+  });
+
+  it('closes an event once alerts.eventTtl has passed since it fired, keeping what it said', () => {
+    const fired = run([], [rejection], T0, ['model_rejected']);
+    expect(reviewFiring(fired.states, '2024-05-02T11:59:59.999Z', options).notifications).toEqual([]);
+    const expired = reviewFiring(fired.states, '2024-05-02T12:00:00.000Z', options);
+    expect(expired.notifications).toHaveLength(1);
+    expect(expired.notifications[0]).toMatchObject({ reason: 'resolved', alert: { status: 'resolved', endsAt: '2024-05-02T12:00:00.000Z', annotations: { model_version: '5', reason: 'recall too low', resolution: 'expired' } } });
+    expect(reviewFiring(expired.states, '2024-05-03T12:00:00.000Z', options).notifications).toEqual([]);
+  });
+
+  it('refuses a TTL that is not a positive duration', () => {
+    expect(() => reviewFiring([], T0, { ...options, eventTtlMs: 0 })).toThrow(AlertLifecycleError);
+  });
+});
+
+describe('silences in the lifecycle', () => {
+  const silence = (matchers: Silence['matchers'], endsAt = at.plus5h): Silence => ({ id: 7, matchers, startsAt: T0, endsAt, createdBy: 'admin', createdAt: T0, reason: 'maintenance' });
+  const recallMuted = silence([{ name: 'alertname', value: 'recall_below_threshold', isRegex: false, isEqual: true }]);
+  const mute = (previous: readonly AlertState[], conditions: readonly AlertCondition[], now: string, silences: readonly Silence[], rules: Parameters<typeof evaluateAlerts>[4] = ['recall_below_threshold']) =>
+    evaluateAlerts(previous, conditions, now, REPEAT, rules, silences);
+
+  it('fires a matching alert without notifying it, and notifies it once the silence has ended', () => {
+    const fired = mute([], [low], T0, [recallMuted]);
+    expect(fired.notifications).toEqual([]);
+    expect(fired.states[0]).toMatchObject({ status: 'firing', startsAt: T0, lastNotifiedAt: null });
+    // Still silenced: every evaluation finds it due, and mutes it again.
+    const during = mute(fired.states, [low], at.plus4h, [recallMuted]);
+    expect(during.notifications).toEqual([]);
+    expect(during.states[0].lastNotifiedAt).toBeNull();
+    const after = mute(during.states, [low], at.plus5h, [recallMuted]);
+    expect(after.notifications.map((n) => n.reason)).toEqual(['repeat']);
+    expect(after.states[0].lastNotifiedAt).toBe(at.plus5h);
+  });
+
+  it('mutes a repeat and a resolution, keeping the time of the last notice really sent', () => {
+    const fired = run([], [low], T0);
+    const repeat = mute(fired.states, [low], at.plus4h, [silence(recallMuted.matchers, at.plus9h)]);
+    expect(repeat.notifications).toEqual([]);
+    expect(repeat.states[0].lastNotifiedAt).toBe(T0);
+    const resolved = mute(repeat.states, [ok], at.plus5h, [silence(recallMuted.matchers, at.plus9h)]);
+    expect(resolved.notifications).toEqual([]);
+    expect(resolved.states[0]).toMatchObject({ status: 'resolved', endsAt: at.plus5h, lastNotifiedAt: T0 });
+  });
+
+  it('leaves alerts that no matcher selects alone, and never sends a muted event later', () => {
+    const rejection = modelRejectedCondition({ modelVersion: 5, reason: 'recall too low' });
+    const onlyV6 = silence([
+      { name: 'alertname', value: 'model_rejected', isRegex: false, isEqual: true },
+      { name: 'model_version', value: '6', isRegex: false, isEqual: true },
+    ]);
+    expect(mute([], [rejection], T0, [onlyV6], ['model_rejected']).notifications).toHaveLength(1);
+    const muted = mute([], [rejection], T0, [silence([{ name: 'alertname', value: 'model_.*', isRegex: true, isEqual: true }])], ['model_rejected']);
+    expect(muted.notifications).toEqual([]);
+    expect(mute(muted.states, [rejection], at.plus9h, [], ['model_rejected']).notifications).toEqual([]);
+  });
+
+  it('ignores a silence that has expired', () => {
+    expect(mute([], [low], at.plus5h, [recallMuted]).notifications.map((n) => n.reason)).toEqual(['new']);
   });
 });
 

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertCondition, AlertName, Notification } from '../../src/core/alerts/alert.js';
 import {
+  closeRejections,
   driftCondition,
   jobFailedCondition,
   jobSucceededCondition,
   liveRecallCondition,
   modelRejectedCondition,
-  modelRejectionClearedCondition,
   recallCondition,
 } from '../../src/core/alerts/alert.js';
+import type { RejectionResolution } from '../../src/core/alerts/alert.js';
 import { evaluateAlerts } from '../../src/core/alerts/alert-lifecycle.js';
 import { ALERTMANAGER_ZERO_TIME, AlertMessageError, alertmanagerWebhookPayload, emailMessage, logLine } from '../../src/core/alerts/alert-messages.js';
 import { alertSummary } from '../../src/core/alerts/alert-wording.js';
@@ -94,13 +95,26 @@ describe('emailMessage', () => {
 
   it('explains a rejected model and which model keeps serving', () => {
     const rejected = modelRejectedCondition({ modelVersion: 5, reason: 'recall 0.85 is below the threshold 0.9', snapshotId: 13, activeVersion: 3 });
-    const [firing, resolved] = notices(rejected, modelRejectionClearedCondition({ modelVersion: 6, how: 'promoted' }));
+    const [firing] = notices(rejected);
     const email = emailMessage(firing, { serviceName: 'mloop' });
     expect(email.subject).toBe('[mloop] FIRING: model v5 rejected by the promotion gate: recall 0.85 is below the threshold 0.9');
     expect(unwrapped(email.text)).toContain('did not pass the promotion gate and was not put into service. Model v3 keeps serving predictions.');
     expect(email.text).toContain('  Reason:        recall 0.85 is below the threshold 0.9\n');
     expect(email.text).toContain('  Data snapshot: #13\n');
-    expect(emailMessage(resolved, { serviceName: 'mloop' }).subject).toBe('[mloop] RESOLVED: model v6 promoted by an administrator, the earlier rejection is cleared');
+  });
+
+  it('says how a rejection closed, naming the rejected version and the one that closed it', () => {
+    const fired = evaluateAlerts([], [modelRejectedCondition({ modelVersion: 5, reason: 'recall 0.85 is below the threshold 0.9', activeVersion: 3 })], T0, REPEAT, ['model_rejected']);
+    const closed = (how: RejectionResolution, by?: number) => {
+      const [notice] = evaluateAlerts(fired.states, closeRejections(fired.states, how, by), T1, REPEAT, ['model_rejected']).notifications;
+      return emailMessage(notice, { serviceName: 'mloop' });
+    };
+    expect(closed('promoted', 6).subject).toBe('[mloop] RESOLVED: model v6 promoted by an administrator, the rejection of v5 is cleared');
+    expect(closed('passed_gate', 6).subject).toBe('[mloop] RESOLVED: model v6 passed the promotion gate, the rejection of v5 is cleared');
+    expect(closed('superseded', 6).subject).toBe('[mloop] RESOLVED: the rejection of v5 is closed: the next training (model v6) was rejected too');
+    expect(unwrapped(closed('superseded', 6).text)).toContain('The next training produced model v6, which the promotion gate rejected too');
+    expect(closed('expired').subject).toBe('[mloop] RESOLVED: the rejection of v5 is closed: alerts.eventTtl has passed');
+    expect(unwrapped(closed('expired').text)).toContain('A rejection is an event: its alert closes on its own once alerts.eventTtl has passed. Model v5 was not put into service.');
   });
 
   it('explains a failed job with its last error', () => {

@@ -117,7 +117,10 @@ describe('the dashboard of a running server', () => {
     await page.locator('#health-text', { hasText: 'Model v1 serving' }).waitFor();
     await page.locator('#models-table tr[data-version="2"] button.promote').click();
     await page.locator('#active-version', { hasText: /^v2$/ }).waitFor();
-    expect(await dataAttribute(page, '#models-table tr[data-version="1"]', 'status')).toBe('retired');
+    expect(await dataAttribute(page, '#models-table tr[data-version="1"]', 'serving')).toBe('retired');
+    expect(await dataAttribute(page, '#models-table tr[data-version="1"]', 'verdict')).toBe('passed');
+    await page.locator('#audit-table tr[data-action="promotion"]', { hasText: 'v1 → v2' }).waitFor();
+    expect(await text(page, '#audit-table tr[data-action="rollback"]')).toContain('v2 → v1');
     expect(await text(page, '#action-status')).toContain('v2 is now the active model');
     expect(watched.problems).toEqual([]);
   });
@@ -127,7 +130,7 @@ describe('the dashboard of a running server', () => {
     await page.locator('#train-mode').selectOption('basic');
     await page.locator('#train').click();
     // Recall of M 0.833 < 0.9: the gate rejects v3, v2 keeps serving, model_rejected fires.
-    await page.locator('#models-table tr[data-version="3"][data-status="rejected"]').waitFor();
+    await page.locator('#models-table tr[data-version="3"][data-verdict="rejected"][data-serving="candidate"]').waitFor();
     await page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"]').waitFor();
     expect(await text(page, '#alerts-table')).toContain('v3: recall of M 0.8333 is below the threshold 0.9');
     expect(await text(page, '#alert-count')).toBe('1 alert firing');
@@ -154,6 +157,81 @@ describe('the dashboard of a running server', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('forced promotions, the audit log and silences on the dashboard', () => {
+  let server: RunningServer;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    server = await startServer();
+    // v2: normalized C=0.3 passes 0.9 but finds fewer malignant tumours than v1 on the same rows.
+    const started = (await (await postJson(`${server.base}/api/v1/train`, { mode: 'normalized', C: 0.3 })).json()) as { runId: number };
+    await server.app.trainings.settled();
+    expect((await server.app.runs.get(started.runId)).status).toBe('succeeded');
+    // The browser logs the 409 that tells the page a promotion needs force; it is expected.
+    watched = await openDashboard(browser, server.base, desktop, /Failed to load resource: the server responded with a status of 409/);
+  });
+  afterAll(async () => {
+    await watched?.close();
+    await server?.close();
+  });
+
+  it('shows the gate verdict apart from the serving status, and asks for a reason before forcing a rejected version in', async () => {
+    const { page } = watched;
+    const v2 = page.locator('#models-table tr[data-version="2"][data-verdict="rejected"][data-serving="candidate"]');
+    await v2.waitFor();
+    expect(await text(page, '#models-table tr[data-version="2"] td.reason')).toBe("recall of M 0.9167 < champion v1's 0.9792 on the same 114 rows: rejected by the promotion gate, v1 stays active");
+
+    // Cancelling the reason changes nothing.
+    await v2.locator('button.promote').click();
+    await page.locator('#reason-dialog[open]').waitFor();
+    expect(await text(page, '#reason-message')).toMatch(/^v2 was rejected by the promotion gate \(recall of M 0\.9167 < champion v1's 0\.9792/);
+    await page.locator('#reason-dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('#action-status', { hasText: 'cancelled, nothing changed' }).waitFor();
+    expect(await text(page, '#active-version')).toBe('v1');
+
+    await v2.locator('button.promote').click();
+    await page.locator('#reason-input').fill('second opinion on the new scanner');
+    await screenshot(page, 'desktop-force-dialog');
+    await page.locator('#reason-ok').click();
+    await page.locator('#active-version', { hasText: /^v2$/ }).waitFor();
+    await page.locator('#models-table tr[data-version="2"][data-verdict="rejected"][data-serving="active"]').waitFor();
+    expect(await text(page, '#model .model-head')).toContain('gate: rejected');
+    const forced = page.locator('#audit-table tr[data-action="forced_promotion"]');
+    await forced.waitFor();
+    expect(await text(page, '#audit-table tr[data-action="forced_promotion"]')).toMatch(/forced promotion\s*v1 → v2\s*admin\s*second opinion on the new scanner/);
+    expect(await page.locator('#audit-table tbody tr').count()).toBe(2);
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('silences a firing alert for a chosen time, shows it muted, and expires the silence', async () => {
+    const { page } = watched;
+    // A rejected training (basic, recall of M 0.833 < 0.9) fires an alert to silence.
+    expect((await postJson(`${server.base}/api/v1/train`, { mode: 'basic' })).status).toBe(202);
+    const row = page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"]');
+    await row.waitFor(waitOptions);
+    expect(await dataAttribute(page, '#alerts-table tr[data-alert="model_rejected"][data-status="firing"]', 'silenced')).toBe('false');
+    await row.locator('button.silence').click();
+    await page.locator('#reason-dialog[open]').waitFor();
+    expect(await text(page, '#reason-message')).toContain('alertname="model_rejected"');
+    await page.locator('#reason-duration').selectOption('4h');
+    await page.locator('#reason-input').fill('retraining all afternoon');
+    await page.locator('#reason-ok').click();
+    await page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"][data-silenced="true"]').waitFor();
+    expect(await text(page, '#alerts-table tr[data-silenced="true"] .silenced')).toMatch(/^notifications muted by silence #\d+$/);
+    const [silence] = (await (await fetch(`${server.base}/api/v1/silences?state=active`)).json() as { silences: { id: number; startsAt: string; endsAt: string; reason: string }[] }).silences;
+    expect(Date.parse(silence.endsAt) - Date.parse(silence.startsAt)).toBe(4 * 3_600_000);
+    expect(silence.reason).toBe('retraining all afternoon');
+    expect(await text(page, `#silences-table tr[data-silence="${silence.id}"]`)).toContain('alertname="model_rejected"');
+    await screenshot(page, 'desktop-silence');
+
+    await page.locator(`#silences-table tr[data-silence="${silence.id}"] button.expire`).click();
+    await page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"][data-silenced="false"]').waitFor();
+    expect(await page.locator('#silences-table').count()).toBe(0);
+    expect(await text(page, '#action-status')).toContain(`Silence #${silence.id} has ended`);
+    expect(watched.problems).toEqual([]);
   });
 });
 
@@ -268,7 +346,7 @@ describe('the dashboard of a server with its own class names and a stricter thre
   let watched: WatchedPage;
 
   beforeAll(async () => {
-    server = await startServer({ config: { dataset: { classNames: { M: 'Malignant tumour', B: 'Benign' } }, monitor: { threshold: 0.99 } } });
+    server = await startServer({ config: { dataset: { classNames: { M: 'Malignant tumour', B: 'Benign' } }, monitor: { threshold: 0.99, serveBelowThreshold: true } } });
     watched = await openDashboard(browser, server.base);
   });
   afterAll(async () => {
@@ -279,7 +357,7 @@ describe('the dashboard of a server with its own class names and a stricter thre
   it("names the classes with the configuration's words and shows the server's verdict", async () => {
     const { page } = watched;
     await page.locator('#active-version', { hasText: /^v1$/ }).waitFor();
-    // Recall of M 0.979 is below 0.99: the first model serves, and every view says it fails.
+    // Recall of M 0.979 is below 0.99: the first model serves (serveBelowThreshold), and every view says it fails.
     expect(await dataAttribute(page, '#health', 'state')).toBe('fail');
     expect(await text(page, '#health-text')).toContain('recall of M 0.979 < 0.99 · below threshold');
     expect(await dataAttribute(page, '#monitored', 'state')).toBe('fail');

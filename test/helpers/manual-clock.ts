@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/app/clock.js';
 
-/** A clock the test moves by hand: the scheduler, the alert repeats and the outbox's retries are tested without waiting. */
+/** A clock the test moves by hand: schedules, repeats, retries and expiries are tested without waiting. */
 export class ManualClock implements Clock {
   constructor(private t: number) {}
   now(): Date {

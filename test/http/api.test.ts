@@ -86,9 +86,11 @@ describe('the JSON API under /api/v1', () => {
     const trained = await get<ModelSummary & { params: { C: number } }>(`${fixture.base}/api/v1/models/${version}`);
     expect(trained.params.C).toBe(10);
 
-    const promoted = await fetch(`${fixture.base}/api/v1/models/${version}/promote`, { method: 'POST' });
+    // basic C=10 does not beat v1 on the same rows: the gate rejected it, so promoting it takes force.
+    expect((await fetch(`${fixture.base}/api/v1/models/${version}/promote`, { method: 'POST' })).status).toBe(409);
+    const promoted = await postJson(`${fixture.base}/api/v1/models/${version}/promote`, { force: true, reason: 'try it on live cases' });
     expect(promoted.status).toBe(200);
-    expect(await promoted.json()).toMatchObject({ version, status: 'active' });
+    expect(await promoted.json()).toMatchObject({ version, status: 'active', gateVerdict: 'rejected' });
     expect((await get<{ modelVersion: number }>(`${fixture.base}/readyz`)).modelVersion).toBe(version);
     const rolledBack = await fetch(`${fixture.base}/api/v1/models/rollback`, { method: 'POST' });
     expect(await rolledBack.json()).toMatchObject({ version: 1, status: 'active' });

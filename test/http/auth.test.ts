@@ -24,6 +24,8 @@ describe('bearer tokens', () => {
     ['POST', '/api/v1/data/update', () => ({})],
     ['POST', '/api/v1/models/1/promote', () => ({})],
     ['POST', '/api/v1/models/rollback', () => ({})],
+    ['POST', '/api/v1/silences', () => ({ headers: { 'Content-Type': 'application/json' }, body: '{"matchers":[{"name":"alertname","value":"data_drift"}],"until":"1h","reason":"r"}' })],
+    ['DELETE', '/api/v1/silences/1', () => ({})],
     ['POST', '/api/v1/train', () => ({ headers: { 'Content-Type': 'application/json' }, body: '{"mode":"normalized"}' })],
   ];
   const predictRoutes: [string, string, () => RequestInit][] = [
@@ -69,7 +71,7 @@ describe('bearer tokens', () => {
   });
 
   it('read-only routes need no token', async () => {
-    for (const path of ['/show_performance', '/get_recall', '/api/v1/models', '/api/v1/performance', '/healthz', '/readyz', '/metrics', '/openapi.json', '/v2/models/mloop']) {
+    for (const path of ['/show_performance', '/get_recall', '/api/v1/models', '/api/v1/models/audit', '/api/v1/silences', '/api/v1/performance', '/healthz', '/readyz', '/metrics', '/openapi.json', '/v2/models/mloop']) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(200);
     }
   });

@@ -5,10 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
+import type { Dialect as KyselyDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { withPgClient } from '../helpers/postgres.js';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { OpenDatabaseOptions, Store } from '../../src/store/database.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase, sqliteFileName } from '../../src/store/database.js';
 import type { Dialect } from '../../src/store/store-dialect.js';
 
 /*
@@ -41,6 +45,15 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await withPgClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/** A bare Kysely on a test database, without mloop's store around it (to migrate it part way). */
+export function bareKysely(dialect: Dialect, database: TestDatabase): Kysely<unknown> {
+  const kyselyDialect: KyselyDialect =
+    dialect === 'sqlite'
+      ? new SqliteDialect({ database: new SqliteDatabase(path.join(database.options.dataDir, sqliteFileName)) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.options.url }) });
+  return new Kysely<unknown>({ dialect: kyselyDialect });
 }
 
 export const dialects: readonly { dialect: Dialect; available: boolean }[] = [

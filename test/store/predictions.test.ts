@@ -1,15 +1,8 @@
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import type { Dialect as KyselyDialect } from 'kysely';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { sqliteFileName } from '../../src/store/database.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
-import type { Dialect } from '../../src/store/store-dialect.js';
-import type { TestDatabase } from './dialects.js';
-import { createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
+import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 8, minute)).toISOString();
 const prediction = (n: number, extra: Partial<NewPrediction> = {}): NewPrediction => ({
@@ -23,15 +16,6 @@ const prediction = (n: number, extra: Partial<NewPrediction> = {}): NewPredictio
   latencyMs: 0.05,
   ...extra,
 });
-
-/** A bare Kysely on a test database, without mloop's store around it (to migrate it part way). */
-function bareKysely(dialect: Dialect, database: TestDatabase): Kysely<unknown> {
-  const kyselyDialect: KyselyDialect =
-    dialect === 'sqlite'
-      ? new SqliteDialect({ database: new SqliteDatabase(path.join(database.options.dataDir, sqliteFileName)) })
-      : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.options.url }) });
-  return new Kysely<unknown>({ dialect: kyselyDialect });
-}
 
 describeDialects('prediction log', (dialect) => {
   const fixture = useStoreFixture(dialect);

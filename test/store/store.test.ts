@@ -7,15 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/database.js';
-import { migrations } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/database.js';
+import { migrations } from '../../src/store/migrations/index.js';
 import {
   ActiveModelStatusError,
   MigrationError,
   RecordNotFoundError,
   UnsupportedDatabaseUrlError,
 } from '../../src/store/errors.js';
-import type { CreateModelInput, InactiveModelStatus } from '../../src/store/model-repository.js';
+import type { CreateModelInput, InactiveServingStatus } from '../../src/store/model-repository.js';
+import type { GateVerdict } from '../../src/core/promotion-gate.js';
 import { createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
 const databaseTs = fileURLToPath(new URL('../../src/store/database.ts', import.meta.url));
@@ -55,7 +56,7 @@ function modelInput(snapshotId: number, extra: Partial<CreateModelInput> = {}): 
     monitoredValue: 0.95,
     threshold: 0.9,
     trainingMs: 12.5,
-    status: 'candidate',
+    gateVerdict: 'passed',
     now: tick(),
     ...extra,
   };
@@ -81,7 +82,7 @@ describeDialects('store', (dialect) => {
     expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations(dialect)).sort());
     expect(rows.map((row) => row.name).slice(0, 5)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs']);
     const tables = (await again.db.introspection.getTables()).map((table) => table.name).sort();
-    expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'predictions', 'runs', 'snapshot_contents', 'snapshots']);
+    expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'predictions', 'registry_audit', 'runs', 'silences', 'snapshot_contents', 'snapshots']);
   });
 
   it('migrates once when several openings of a new database race', async () => {
@@ -130,11 +131,13 @@ describeDialects('store', (dialect) => {
     const run = await store.runs.create({ kind: 'train', trigger: 'api', params: {}, now: tick() });
     const one = await store.models.create(modelInput(snapshot.id, { gridSearch: { best: { C: 10 } }, runId: run.id }));
     const two = await store.models.create(
-      modelInput(snapshot.id, { mode: 'gridsearch', status: 'rejected', gateReason: 'recall fell' }),
+      modelInput(snapshot.id, { mode: 'gridsearch', gateVerdict: 'rejected', gateReason: 'recall fell' }),
     );
     expect(two.version).toBe(one.version + 1);
     expect(one).toMatchObject({
       status: 'candidate',
+      gateVerdict: 'passed',
+      servingStatus: 'candidate',
       gateReason: null,
       runId: run.id,
       gridSearch: { best: { C: 10 } },
@@ -143,6 +146,8 @@ describeDialects('store', (dialect) => {
     expect(two).toMatchObject({
       mode: 'gridsearch',
       status: 'rejected',
+      gateVerdict: 'rejected',
+      servingStatus: 'candidate',
       gateReason: 'recall fell',
       runId: null,
       gridSearch: null,
@@ -228,9 +233,8 @@ describeDialects('store', (dialect) => {
       .where('version', '=', one)
       .executeTakeFirstOrThrow();
     await expect(store.db.insertInto('models').values(row).execute()).rejects.toThrow(/unique/i);
-    await expect(store.models.create(modelInput(snapshot.id, { status: 'active' as InactiveModelStatus }))).rejects.toThrow(
-      ActiveModelStatusError,
-    );
+    await expect(store.db.updateTable('models').set({ serving_status: 'active' }).where('version', '=', two).execute()).rejects.toThrow(/unique/i);
+    await expect(store.models.create(modelInput(snapshot.id, { gateVerdict: 'active' as GateVerdict }))).rejects.toThrow(TypeError);
     expect((await store.models.list({ limit: 10 })).filter((m) => m.status === 'active')).toHaveLength(1);
   });
 
@@ -254,19 +258,40 @@ describeDialects('store', (dialect) => {
     expect((await store.models.active())?.version).toBe(log[3].modelVersion);
   });
 
-  it('records gate decisions with setStatus but leaves the active model to activate', async () => {
+  it('moves a version that does not serve between serving statuses, never the active one, and never its verdict', async () => {
     const snapshot = await store.snapshots.create(snapshotInput());
     const one = (await store.models.create(modelInput(snapshot.id))).version;
-    const two = (await store.models.create(modelInput(snapshot.id))).version;
+    const two = (await store.models.create(modelInput(snapshot.id, { gateVerdict: 'rejected', gateReason: 'recall:M 0.85 < 0.9' }))).version;
     await store.models.activate(one, { reason: 'first', now: tick() });
 
-    const rejected = await store.models.setStatus(two, 'rejected', 'recall:M 0.85 < 0.9');
-    expect(rejected).toMatchObject({ version: two, status: 'rejected', gateReason: 'recall:M 0.85 < 0.9' });
-    expect(await store.models.setStatus(two, 'candidate', null)).toMatchObject({ status: 'candidate', gateReason: null });
-    await expect(store.models.setStatus(one, 'retired', null)).rejects.toThrow(ActiveModelStatusError);
-    await expect(store.models.setStatus(two, 'active' as InactiveModelStatus, null)).rejects.toThrow(ActiveModelStatusError);
-    await expect(store.models.setStatus(999, 'retired', null)).rejects.toThrow(new RecordNotFoundError('model', 999));
+    expect(await store.models.setServingStatus(two, 'challenger')).toMatchObject({ version: two, servingStatus: 'challenger', gateVerdict: 'rejected', status: 'rejected', gateReason: 'recall:M 0.85 < 0.9' });
+    expect(await store.models.setServingStatus(two, 'retired')).toMatchObject({ servingStatus: 'retired', gateVerdict: 'rejected', status: 'rejected' });
+    await expect(store.models.setServingStatus(one, 'retired')).rejects.toThrow(ActiveModelStatusError);
+    await expect(store.models.setServingStatus(two, 'active' as InactiveServingStatus)).rejects.toThrow(ActiveModelStatusError);
+    await expect(store.models.setServingStatus(999, 'retired')).rejects.toThrow(new RecordNotFoundError('model', 999));
     expect((await store.models.active())?.version).toBe(one);
+  });
+
+  it('keeps the gate verdict through promotion and retirement, and writes the old status from both', async () => {
+    const snapshot = await store.snapshots.create(snapshotInput());
+    const one = (await store.models.create(modelInput(snapshot.id))).version;
+    const two = (await store.models.create(modelInput(snapshot.id, { gateVerdict: 'rejected', gateReason: 'recall fell' }))).version;
+    await store.models.activate(one, { reason: 'first', now: tick() });
+    const forced = await store.models.activate(two, { reason: 'promote', now: tick(), audit: { action: 'forced_promotion', actor: 'admin', reason: 'pathologist asked' } });
+    expect(forced).toMatchObject({ servingStatus: 'active', gateVerdict: 'rejected', status: 'active', gateReason: 'recall fell' });
+    expect(await store.models.get(one)).toMatchObject({ servingStatus: 'retired', gateVerdict: 'passed', status: 'retired' });
+    await store.models.activate(one, { reason: 'rollback', now: tick(), audit: { action: 'rollback', actor: 'cli', reason: null } });
+    // Before the split, this version read 'retired' here and its rejection was lost.
+    expect(await store.models.get(two)).toMatchObject({ servingStatus: 'retired', gateVerdict: 'rejected', status: 'rejected' });
+
+    const audit = await store.audit.list({ limit: 10 });
+    expect(audit.map((e) => [e.action, e.fromVersion, e.toVersion, e.actor, e.reason])).toEqual([
+      ['rollback', two, one, 'cli', null],
+      ['forced_promotion', one, two, 'admin', 'pathologist asked'],
+    ]);
+    // Activating the active version changes nothing: no audit entry either.
+    await store.models.activate(one, { reason: 'promote', now: tick(), audit: { action: 'promotion', actor: 'admin', reason: null } });
+    expect(await store.audit.list({ limit: 10 })).toHaveLength(2);
   });
 
   it('round-trips doubles exactly through the pipeline JSON and the number columns', async () => {

@@ -10,7 +10,10 @@
  * every replica, and every restart, from notifying the same alert twice within the interval.
  */
 import type { AlertCondition, AlertLabels, AlertName, AlertState, Notification } from './alert.js';
+import { isEventAlert } from './alert.js';
 import { fingerprint } from './fingerprint.js';
+import type { Silence } from './silence.js';
+import { silencedBy } from './silence.js';
 
 export class AlertLifecycleError extends Error {
   override readonly name = 'AlertLifecycleError';
@@ -34,6 +37,10 @@ export interface AlertEvaluation {
  * @param now ISO-8601 UTC in `toISOString()` form, e.g. `2024-05-01T12:00:00.000Z`.
  * @param repeatIntervalMs how long a firing alert waits before it is notified again (`parseDuration`).
  * @param rules the scopes this evaluation covers; every condition must fall in one.
+ * @param silences a notification of an alert that an active silence matches is not sent. Its state
+ *   changes all the same, but keeps the `lastNotifiedAt` of the last notice really sent (none for a
+ *   muted start), so that a condition still firing when the silence ends is notified then, as in
+ *   Alertmanager; an event alert, which is never repeated, stays unsent.
  */
 export function evaluateAlerts(
   previous: readonly AlertState[],
@@ -41,6 +48,7 @@ export function evaluateAlerts(
   now: string,
   repeatIntervalMs: number,
   rules: readonly AlertScope[],
+  silences: readonly Silence[] = [],
 ): AlertEvaluation {
   const nowMs = epochMs(now, 'now');
   if (!Number.isFinite(repeatIntervalMs) || repeatIntervalMs <= 0) {
@@ -64,7 +72,11 @@ export function evaluateAlerts(
   const states: AlertState[] = [];
   const notifications: Notification[] = [];
   const seen = new Set<string>();
-  const emit = (state: AlertState, reason: Notification['reason'] | null): void => {
+  const emit = (state: AlertState, reason: Notification['reason'] | null, before: AlertState | null): void => {
+    if (reason !== null && silencedBy(state.labels, silences, now).length > 0) {
+      states.push({ ...state, lastNotifiedAt: reason === 'new' ? null : (before?.lastNotifiedAt ?? null) });
+      return;
+    }
     states.push(state);
     if (reason !== null) notifications.push({ fingerprint: state.fingerprint, status: state.status, alert: state, reason });
   };
@@ -75,21 +87,48 @@ export function evaluateAlerts(
     const match = byFingerprint.get(state.fingerprint);
     if (match !== undefined) {
       const [next, reason] = transition(state, match.condition, match.labels, now, nowMs, repeatIntervalMs);
-      emit(next, reason);
+      emit(next, reason, state);
     } else if (state.status === 'firing' && rules.some((scope) => inScope(scope, state.name, state.labels))) {
-      emit(resolve(state, state.annotations, now), 'resolved');
+      emit(resolve(state, state.annotations, now), 'resolved', state);
     } else {
-      emit(state, null);
+      emit(state, null, state);
     }
   }
 
   for (const [key, { condition, labels }] of byFingerprint) {
     // An inactive condition with no history is the normal quiet case: nothing to store or send.
     if (seen.has(key) || !condition.active) continue;
-    emit(fire(key, condition, labels, now), 'new');
+    emit(fire(key, condition, labels, now), 'new', null);
   }
 
   return { states, notifications };
+}
+
+export interface ReviewOptions {
+  readonly repeatIntervalMs: number;
+  /** `alerts.eventTtl`: an event alert resolves this long after it started, if nothing closed it before. */
+  readonly eventTtlMs: number;
+  readonly silences?: readonly Silence[];
+}
+
+/**
+ * The periodic pass over firing alerts: a condition alert still firing is re-notified once its
+ * repeat interval has passed; an event alert is never re-notified, and resolves (`resolution:
+ * expired`) once it is `eventTtlMs` old.
+ */
+export function reviewFiring(states: readonly AlertState[], now: string, options: ReviewOptions): AlertEvaluation {
+  const nowMs = epochMs(now, 'now');
+  if (!Number.isFinite(options.eventTtlMs) || options.eventTtlMs <= 0) {
+    throw new AlertLifecycleError(`event TTL must be a positive number of milliseconds, got ${String(options.eventTtlMs)}`);
+  }
+  const firing = states.filter((s) => s.status === 'firing');
+  const conditions = firing.map((state): AlertCondition => {
+    const { alertname: _name, ...labels } = state.labels;
+    const expired = isEventAlert(state.name) && nowMs - epochMs(state.startsAt, `startsAt of alert ${state.fingerprint}`) >= options.eventTtlMs;
+    return { name: state.name, labels, annotations: expired ? { ...state.annotations, resolution: 'expired' } : state.annotations, active: !expired };
+  });
+  const scopes = conditions.map((c): AlertScope => ({ name: c.name, labels: c.labels }));
+  return evaluateAlerts(states, conditions, now, options.repeatIntervalMs, scopes, options.silences);
 }
 
 function transition(
@@ -104,6 +143,7 @@ function transition(
     if (state.status === 'resolved') return [fire(state.fingerprint, condition, labels, now), 'new'];
     // Annotations follow the latest evaluation (the current value) even when nothing is sent.
     const updated = { ...state, labels, annotations: condition.annotations };
+    if (isEventAlert(state.name)) return [updated, null];
     const due = state.lastNotifiedAt === null || nowMs - epochMs(state.lastNotifiedAt, `lastNotifiedAt of alert ${state.fingerprint}`) >= repeatIntervalMs;
     return due ? [{ ...updated, lastNotifiedAt: now }, 'repeat'] : [updated, null];
   }

@@ -25,11 +25,17 @@ export function alertSummary(alert: AlertState): string {
       // monitored metric was changed in the configuration).
       return `${metric} no longer monitored (last ${shownValue} < ${shownThreshold}), ${model}`;
     }
-    case 'model_rejected':
+    case 'model_rejected': {
       if (alert.status === 'firing') return `model v${a.model_version ?? '?'} rejected by the promotion gate: ${a.reason ?? 'no reason given'}`;
-      if (a.resolution === 'passed_gate') return `model v${a.model_version ?? '?'} passed the promotion gate, the earlier rejection is cleared`;
-      if (a.resolution === 'promoted') return `model v${a.model_version ?? '?'} promoted by an administrator, the earlier rejection is cleared`;
+      // Alerts from before rejections were events (no version label) name the clearing version in model_version.
+      const which = alert.labels.model_version === undefined ? 'the earlier rejection' : `the rejection of v${alert.labels.model_version}`;
+      const by = `model v${a.resolved_by_version ?? a.model_version ?? '?'}`;
+      if (a.resolution === 'passed_gate') return `${by} passed the promotion gate, ${which} is cleared`;
+      if (a.resolution === 'promoted') return `${by} promoted by an administrator, ${which} is cleared`;
+      if (a.resolution === 'superseded') return `${which} is closed: the next training (${by}) was rejected too`;
+      if (a.resolution === 'expired') return `${which} is closed: alerts.eventTtl has passed`;
       return 'the model rejection is cleared';
+    }
     case 'job_failed': {
       const job = JSON.stringify(alert.labels.job ?? '?');
       if (alert.status === 'resolved') return `scheduled job ${job} succeeded again`;
@@ -168,6 +174,12 @@ export function alertExplanation(alert: AlertState): string {
         const serving = a.active_version === undefined ? 'The model in service, if any, is unchanged.' : `Model v${a.active_version} keeps serving predictions.`;
         const data = a.snapshot_id === undefined ? '' : `, trained on data snapshot #${a.snapshot_id}`;
         return `A newly trained model (v${a.model_version ?? '?'}${data}) did not pass the promotion gate and was not put into service. ${serving}`;
+      }
+      if (a.resolution === 'superseded') {
+        return `The next training produced model v${a.resolved_by_version ?? '?'}, which the promotion gate rejected too: that rejection is an alert of its own, and this one is closed.`;
+      }
+      if (a.resolution === 'expired') {
+        return `A rejection is an event: its alert closes on its own once alerts.eventTtl has passed. Model v${a.model_version ?? '?'} was not put into service.`;
       }
       return `A later model is in service, so the earlier rejection no longer needs attention.`;
     case 'job_failed': {

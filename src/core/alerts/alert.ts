@@ -20,6 +20,16 @@ export function isAlertName(text: string): text is AlertName {
   return (ALERT_NAMES as readonly string[]).includes(text);
 }
 
+/**
+ * Alerts that report an event rather than a condition: each fires once (it is notified when it
+ * starts and never repeated) and resolves by its own rule, as Alertmanager users model events.
+ */
+export const EVENT_ALERT_NAMES = ['model_rejected'] as const satisfies readonly AlertName[];
+
+export function isEventAlert(name: AlertName): boolean {
+  return (EVENT_ALERT_NAMES as readonly AlertName[]).includes(name);
+}
+
 /** Identifying labels. `alertname` is always present in stored states and equals the alert's name. */
 export type AlertLabels = Readonly<Record<string, string>>;
 
@@ -107,10 +117,15 @@ export interface ModelRejection {
   readonly activeVersion?: number | null;
 }
 
+/**
+ * A rejection is an event: one alert per rejected version (the version is a label), so a second
+ * rejection is notified as such and not folded into the first. It fires once, is never repeated,
+ * and resolves by `closeRejections`.
+ */
 export function modelRejectedCondition(rejection: ModelRejection): AlertCondition {
   return {
     name: 'model_rejected',
-    labels: {},
+    labels: { model_version: String(rejection.modelVersion) },
     annotations: {
       model_version: String(rejection.modelVersion),
       reason: rejection.reason,
@@ -121,14 +136,27 @@ export function modelRejectedCondition(rejection: ModelRejection): AlertConditio
   };
 }
 
-/** A later training passed the gate, or an admin promoted a model by hand. */
-export function modelRejectionClearedCondition(cleared: { readonly modelVersion: number; readonly how: 'passed_gate' | 'promoted' }): AlertCondition {
-  return {
-    name: 'model_rejected',
-    labels: {},
-    annotations: { model_version: String(cleared.modelVersion), resolution: cleared.how },
-    active: false,
-  };
+/**
+ * How a rejection closes: a later training passed the gate (`passed_gate`) or was rejected too
+ * (`superseded`: that one is its own alert now), an admin promoted a version (`promoted`), or it
+ * fired `alerts.eventTtl` ago (`expired`).
+ */
+export const rejectionResolutions = ['passed_gate', 'superseded', 'promoted', 'expired'] as const;
+export type RejectionResolution = (typeof rejectionResolutions)[number];
+
+/**
+ * Inactive conditions that close every firing rejection among `states`, saying how and, but for
+ * `expired`, because of which version. Their annotations keep the rejection's own (which version,
+ * why) so that the resolved notice still names it.
+ */
+export function closeRejections(states: readonly AlertState[], how: RejectionResolution, byVersion?: number): AlertCondition[] {
+  return states
+    .filter((s) => s.name === 'model_rejected' && s.status === 'firing')
+    .map((s): AlertCondition => {
+      const { alertname: _name, ...labels } = s.labels;
+      const by: AlertAnnotations = byVersion === undefined ? {} : { resolved_by_version: String(byVersion) };
+      return { name: 'model_rejected', labels, annotations: { ...s.annotations, resolution: how, ...by }, active: false };
+    });
 }
 
 export interface JobFailure {

@@ -20,10 +20,10 @@ export class ApiError extends Error {
   }
 }
 
-/** The person closed the token dialog: not an error to report, just nothing done. */
+/** The person closed a dialog (token, reason): not an error to report, just nothing done. */
 export class Cancelled extends Error {
-  constructor() {
-    super('cancelled: no token given');
+  constructor(message = 'cancelled, no token given') {
+    super(message);
     this.name = 'Cancelled';
   }
 }

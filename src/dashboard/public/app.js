@@ -1,5 +1,5 @@
 /* global document, setTimeout, clearTimeout, console */
-import { ApiError, call, forgetToken, getJson, hasToken } from './api.js';
+import { ApiError, call, Cancelled, forgetToken, getJson, hasToken } from './api.js';
 import { byId, classNamer, fill, fmt, h, renderIfChanged } from './dom.js';
 import { driftView } from './drift-report.js';
 import { gridHeatmap } from './grid-heatmap.js';
@@ -7,7 +7,8 @@ import { liveView } from './live-performance.js';
 import { classificationReport, confusionMatrix, modelCard } from './model-views.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
-import { alertsTable, modelsTable, runsTable, snapshotsTable } from './tables.js';
+import { askReason } from './reason-dialog.js';
+import { alertsTable, auditTable, matchersText, modelsTable, runsTable, silencesTable, snapshotsTable } from './tables.js';
 
 /** Every 2 s, every second while a run is under way so its progress moves. */
 const IDLE_MS = 2000;
@@ -35,6 +36,9 @@ const state = {
   performance: null,
   history: [],
   snapshots: [],
+  /** The registry's audit log (newest first) and the silences in force. */
+  audit: [],
+  silences: [],
   /** GET /api/v1/performance/live and GET /api/v1/drift (null with no active model). */
   live: null,
   drift: null,
@@ -97,16 +101,22 @@ async function refresh() {
   state.runs = runs.runs;
   state.alerts = alerts.alerts;
   const newest = head.models[0];
-  const sig = JSON.stringify([head.activeVersion, newest?.version, newest?.status, runs.runs.map((r) => [r.id, r.status]), alerts.alerts.map((a) => [a.fingerprint, a.status, a.startsAt])]);
+  const sig = JSON.stringify([head.activeVersion, newest?.version, newest?.status, runs.runs.map((r) => [r.id, r.status]), alerts.alerts.map((a) => [a.fingerprint, a.status, a.startsAt, a.silencedBy])]);
   if (forceFull || sig !== signature || Date.now() - lastFull > FULL_EVERY_MS) {
     // A run that ended or an alert that moved (a check judged drift, say): the monitoring card
     // is read again with it, so that it never contradicts the alert next to it.
     if (sig !== signature) forceMonitoring = true;
     forceFull = false;
-    const [models, history, snapshots] = await Promise.all([getJson('api/v1/models?limit=10'), getJson('api/v1/performance/history?limit=200'), getJson('api/v1/data/snapshots?limit=8')]);
+    const [models, history, snapshots, audit, silences] = await Promise.all([
+      getJson('api/v1/models?limit=10'),
+      getJson('api/v1/performance/history?limit=200'),
+      getJson('api/v1/data/snapshots?limit=8'),
+      getJson('api/v1/models/audit?limit=10'),
+      getJson('api/v1/silences?state=active'),
+    ]);
     const activeVersion = models.activeVersion;
     const [performance, active] = await Promise.all([activeVersion === null ? null : getJson('api/v1/performance'), readActive(activeVersion)]);
-    Object.assign(state, { models: models.models, activeVersion, history: history.checks, snapshots: snapshots.snapshots, performance, active });
+    Object.assign(state, { models: models.models, activeVersion, history: history.checks, snapshots: snapshots.snapshots, audit: audit.entries, silences: silences.silences, performance, active });
     signature = sig;
     lastFull = Date.now();
   }
@@ -220,7 +230,7 @@ function renderHealth(active, latest, performance, firing, live) {
   const text = byId('health-text');
   if (!active || !performance) {
     el.dataset.state = 'none';
-    text.textContent = 'No model is serving yet: press Train (or wait for the start-up training).';
+    text.textContent = 'No model is serving yet: press Train (or wait for the start-up training), or promote a version below.';
     document.title = 'mloop · no model';
   } else {
     const { value, threshold, passed } = latest ?? performance.verdict;
@@ -292,7 +302,9 @@ function render() {
   renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
   renderIfChanged('models', [models, activeVersion, state.acting], () => fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting })));
-  renderIfChanged('alerts', [alerts, performance?.classes], () => fill(byId('alerts'), alertsTable(alerts, nameOf)));
+  renderIfChanged('alerts', [alerts, performance?.classes, state.acting], () => fill(byId('alerts'), alertsTable(alerts, nameOf, { onSilence: silence, busy: state.acting })));
+  renderIfChanged('silences', [state.silences, state.acting], () => fill(byId('silences'), silencesTable(state.silences, { onExpire: expireSilence, busy: state.acting })));
+  renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
   renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
   predictionForm.setModel(active?.featureSchema?.map((f) => f.name) ?? null, performance?.classes);
@@ -321,7 +333,7 @@ async function act(what, request, success) {
   try {
     say(success(await request()), 'ok');
   } catch (error) {
-    if (error.name === 'Cancelled') say(`${what}: cancelled, no token given.`, 'muted');
+    if (error.name === 'Cancelled') say(`${what}: ${error.message}.`, 'muted');
     else say(`${what} failed: ${error.message}`, 'bad');
   } finally {
     state.acting = false;
@@ -342,8 +354,46 @@ async function showHistograms() {
   }
 }
 
+/**
+ * A registry change; when the server answers that it needs force (the gate rejected the version),
+ * the page shows the server's words, asks for a reason and sends it again with force.
+ */
+async function withForce(path, title) {
+  try {
+    return await call(path);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 409 && error.details?.forceRequired)) throw error;
+    const answer = await askReason({ title, message: error.message, confirm: 'Force it' });
+    if (answer === null) throw new Cancelled('cancelled, nothing changed');
+    return call(path, { body: { force: true, reason: answer.reason } });
+  }
+}
+
 function promote(version) {
-  return act(`Promoting v${version}`, () => call(`api/v1/models/${version}/promote`), (m) => `v${m.version} is now the active model (promoted by hand).`);
+  return act(`Promoting v${version}`, () => withForce(`api/v1/models/${version}/promote`, `Force v${version} into service?`), (m) => `v${m.version} is now the active model (promoted by hand).`);
+}
+
+const silenceDurations = [
+  ['1h', '1 hour'],
+  ['4h', '4 hours'],
+  ['24h', '1 day'],
+  ['7d', '1 week'],
+];
+
+function silence(alert) {
+  return act(
+    'Silencing',
+    async () => {
+      const answer = await askReason({ title: 'Silence notifications', message: `Mute the notifications of the alerts that match ${matchersText(alert.silenceMatchers)}. They still fire and show here.`, confirm: 'Silence', durations: silenceDurations });
+      if (answer === null) throw new Cancelled('cancelled, nothing silenced');
+      return call('api/v1/silences', { body: { matchers: alert.silenceMatchers, until: answer.duration, reason: answer.reason } });
+    },
+    (s) => `Silence #${s.id} mutes ${matchersText(s.matchers)} until ${fmt.time(s.endsAt)}.`,
+  );
+}
+
+function expireSilence(s) {
+  return act(`Expiring silence #${s.id}`, () => call(`api/v1/silences/${s.id}`, { method: 'DELETE' }), (done) => `Silence #${done.id} has ended: its notifications are sent again.`);
 }
 
 byId('update-data').addEventListener('click', () =>
@@ -354,7 +404,7 @@ byId('train').addEventListener('click', () => {
   return act(`Starting a ${mode} training`, () => call('api/v1/train', { body: { mode } }), (r) => `Training ${mode} started as run #${r.runId}: its progress shows under Recent runs.`);
 });
 byId('check').addEventListener('click', () => act('Starting a check', () => call('api/v1/jobs/check/run'), (r) => `Check started as run #${r.runId}: its result shows under Recent runs and in the chart.`));
-byId('rollback').addEventListener('click', () => act('Rolling back', () => call('api/v1/models/rollback'), (m) => `Rolled back: v${m.version} is the active model again.`));
+byId('rollback').addEventListener('click', () => act('Rolling back', () => withForce('api/v1/models/rollback', 'Force a rollback?'), (m) => `Rolled back: v${m.version} is the active model again.`));
 byId('forget-token').addEventListener('click', () => {
   forgetToken('admin');
   forgetToken('predict');

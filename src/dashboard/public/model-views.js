@@ -6,7 +6,9 @@ const modeWords = {
   gridsearch: 'min-max scaler, then RBF SVC with C and γ chosen by cross-validation',
 };
 
-export const statusKind = { active: 'ok', candidate: 'info', rejected: 'bad', retired: 'muted' };
+/** Badge colours of the two fields the server sends: whether a version serves, and the gate's verdict. */
+export const servingKind = { active: 'ok', candidate: 'info', challenger: 'info', retired: 'muted' };
+export const verdictKind = { passed: 'ok', rejected: 'bad' };
 
 function hyperparameters(model) {
   const gs = model.gridSearch;
@@ -35,7 +37,7 @@ export function modelCard({ model, performance, latest, snapshot }) {
   return h(
     'div',
     { class: 'model' },
-    h('div', { class: 'model-head' }, h('span', { class: 'model-version', id: 'active-version', dataset: { version: model.version } }, `v${model.version}`), badge(model.status, statusKind[model.status] ?? 'muted'), h('span', { class: 'model-mode' }, model.mode)),
+    h('div', { class: 'model-head' }, h('span', { class: 'model-version', id: 'active-version', dataset: { version: model.version } }, `v${model.version}`), badge(model.servingStatus, servingKind[model.servingStatus] ?? 'muted'), badge(`gate: ${model.gateVerdict}`, verdictKind[model.gateVerdict] ?? 'muted'), h('span', { class: 'model-mode' }, model.mode)),
     h(
       'div',
       { class: 'recall-box', id: 'monitored', dataset: { state: passed ? 'pass' : 'fail' } },

@@ -1,5 +1,5 @@
 import { badge, fmt, h, timeEl } from './dom.js';
-import { statusKind } from './model-views.js';
+import { servingKind, verdictKind } from './model-views.js';
 
 /** A list table; each cell also carries its column's name, which a phone shows in place of the header. */
 function table(id, heads, rows, emptyText) {
@@ -8,15 +8,19 @@ function table(id, heads, rows, emptyText) {
   return h('table', { class: 'list', id }, h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows));
 }
 
-/** Model versions, newest first, with the gate's verdict and a promote button on the others. */
+/**
+ * Model versions, newest first: whether each serves and the gate's verdict, side by side, and a
+ * promote button on the others (the server says whether promoting one needs force).
+ */
 export function modelsTable(models, activeVersion, { onPromote, busy }) {
   const rows = models.map((m) => {
     const { label, value, threshold, passed } = m.verdict;
     return h(
       'tr',
-      { dataset: { version: m.version, status: m.status }, class: m.version === activeVersion ? 'row-active' : null },
+      { dataset: { version: m.version, status: m.status, serving: m.servingStatus, verdict: m.gateVerdict }, class: m.version === activeVersion ? 'row-active' : null },
       h('td', null, h('strong', null, `v${m.version}`)),
-      h('td', null, badge(m.status, statusKind[m.status] ?? 'muted')),
+      h('td', { class: 'serving' }, badge(m.servingStatus, servingKind[m.servingStatus] ?? 'muted')),
+      h('td', { class: 'verdict' }, badge(m.gateVerdict, verdictKind[m.gateVerdict] ?? 'muted')),
       h('td', null, m.mode),
       h('td', { class: passed ? 'good' : 'bad', title: `${label} ${value} (threshold ${threshold})` }, fmt.score(value)),
       h('td', null, timeEl(m.createdAt)),
@@ -30,7 +34,32 @@ export function modelsTable(models, activeVersion, { onPromote, busy }) {
       ),
     );
   });
-  return table('models-table', ['Version', 'Status', 'Mode', 'Recall', 'Created', 'Gate verdict', ''], rows, 'No model trained yet: press Train.');
+  return table('models-table', ['Version', 'Serving', 'Gate', 'Mode', 'Recall', 'Created', 'Gate verdict', ''], rows, 'No model trained yet: press Train.');
+}
+
+const auditWords = {
+  gate_activation: 'passed the gate',
+  promotion: 'promoted',
+  forced_promotion: 'forced promotion',
+  rollback: 'rolled back',
+  forced_rollback: 'forced rollback',
+};
+
+/** The registry's audit log, newest first; a forced change stands out. */
+export function auditTable(entries) {
+  const version = (v) => (v === null ? '–' : `v${v}`);
+  const rows = entries.map((e) =>
+    h(
+      'tr',
+      { dataset: { audit: e.id, action: e.action }, class: e.action.startsWith('forced_') ? 'audit-forced' : null },
+      h('td', null, timeEl(e.at)),
+      h('td', null, h('strong', null, auditWords[e.action] ?? e.action)),
+      h('td', null, `${version(e.fromVersion)} → ${version(e.toVersion)}`),
+      h('td', null, e.actor),
+      h('td', { class: 'reason' }, e.reason ?? '–'),
+    ),
+  );
+  return table('audit-table', ['When', 'Change', 'Serving', 'Who', 'Reason'], rows, 'No change yet: the first model that passes the gate is the first entry.');
 }
 
 function runResult(run) {
@@ -119,8 +148,13 @@ function alertText(a, nameOf) {
   switch (a.name) {
     case 'recall_below_threshold':
       return a.status === 'firing' ? `${fmt.score(Number(n.value))} < ${n.threshold} (v${n.model_version}, snapshot #${n.snapshot_id})` : `back to ${fmt.score(Number(n.value))} (v${n.model_version})`;
-    case 'model_rejected':
-      return a.status === 'firing' ? `v${n.model_version}: ${n.reason ?? 'no reason given'}` : `cleared: v${n.model_version} ${n.resolution === 'promoted' ? 'promoted by hand' : 'passed the gate'}`;
+    case 'model_rejected': {
+      if (a.status === 'firing') return `v${n.model_version}: ${n.reason ?? 'no reason given'}`;
+      const by = `v${n.resolved_by_version ?? n.model_version}`;
+      if (n.resolution === 'superseded') return `closed: the next training (${by}) was rejected too`;
+      if (n.resolution === 'expired') return `closed: v${n.model_version}'s rejection is older than alerts.eventTtl`;
+      return `cleared: ${by} ${n.resolution === 'promoted' ? 'promoted by hand' : 'passed the gate'}`;
+    }
     case 'job_failed':
       return a.status === 'firing' ? `${a.labels.job} failed (${n.attempts} attempts): ${n.error}` : `${a.labels.job} succeeded again`;
     case 'live_recall_below_threshold': {
@@ -148,18 +182,57 @@ function alertText(a, nameOf) {
   }
 }
 
-/** `nameOf(label)`: a class's display name. */
-export function alertsTable(alerts, nameOf) {
+/**
+ * `nameOf(label)`: a class's display name. A firing alert has a button to silence it (with the
+ * matchers the server says silence it); one that a silence mutes says which.
+ */
+export function alertsTable(alerts, nameOf, { onSilence, busy }) {
   const rows = alerts.map((a) =>
     h(
       'tr',
-      { dataset: { alert: a.name, status: a.status } },
+      { dataset: { alert: a.name, status: a.status, fingerprint: a.fingerprint, silenced: a.silencedBy.length > 0 ? 'true' : 'false' } },
       h('td', null, badge(a.status, a.status === 'firing' ? 'bad' : 'muted')),
-      h('td', { class: 'reason' }, h('strong', null, alertWords[a.name] ?? a.name), h('div', { class: 'small' }, alertText(a, nameOf))),
-      h('td', null, timeEl(a.startsAt), a.endsAt ? [' – ', timeEl(a.endsAt)] : null),
+      h(
+        'td',
+        { class: 'reason' },
+        h('strong', null, alertWords[a.name] ?? a.name),
+        h('div', { class: 'small' }, alertText(a, nameOf)),
+        a.silencedBy.length > 0 ? h('div', { class: 'silenced' }, `notifications muted by silence ${a.silencedBy.map((id) => `#${id}`).join(', ')}`) : null,
+      ),
+      h(
+        'td',
+        null,
+        timeEl(a.startsAt),
+        a.endsAt ? [' – ', timeEl(a.endsAt)] : null,
+        a.status === 'firing' && a.silencedBy.length === 0
+          ? h('div', null, h('button', { type: 'button', class: 'small-button silence', disabled: busy, title: 'POST /api/v1/silences: mute its notifications for a while', onclick: () => onSilence(a) }, 'Silence…'))
+          : null,
+      ),
     ),
   );
   return table('alerts-table', ['State', 'Alert', 'Since'], rows, 'No alerts: all quiet.');
+}
+
+/** `alertname="data_drift", job!~"up.*"`, as Alertmanager writes matchers. */
+export function matchersText(matchers) {
+  const operator = (m) => (m.isRegex ? (m.isEqual ? '=~' : '!~') : m.isEqual ? '=' : '!=');
+  return matchers.map((m) => `${m.name}${operator(m)}${JSON.stringify(m.value)}`).join(', ');
+}
+
+/** The silences in force, each with a button to end it now. */
+export function silencesTable(silences, { onExpire, busy }) {
+  if (silences.length === 0) return null;
+  const rows = silences.map((s) =>
+    h(
+      'tr',
+      { dataset: { silence: s.id, state: s.state } },
+      h('td', null, h('strong', null, `#${s.id}`)),
+      h('td', { class: 'matchers' }, matchersText(s.matchers), h('div', { class: 'small muted' }, s.reason)),
+      h('td', null, 'until ', timeEl(s.endsAt)),
+      h('td', null, h('button', { type: 'button', class: 'small-button expire', disabled: busy, title: `DELETE /api/v1/silences/${s.id}`, onclick: () => onExpire(s) }, 'Expire')),
+    ),
+  );
+  return [h('h3', { class: 'silences-title' }, 'Silences in force'), table('silences-table', ['Silence', 'Matches', 'Ends', ''], rows, '')];
 }
 
 export function snapshotsTable(snapshots, activeSnapshotId) {

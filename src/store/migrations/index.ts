@@ -7,6 +7,7 @@ import { predictionLog } from './0004-prediction-log.js';
 import { predictionLogBinaryInputs } from './0005-prediction-log-binary-inputs.js';
 import { snapshotReading } from './0006-snapshot-reading.js';
 import { outboxIdempotencyKeys } from './0007-outbox-idempotency-keys.js';
+import { promotionSafety } from './0008-promotion-safety.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,6 +19,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_prediction_log_binary_inputs': predictionLogBinaryInputs(dialect),
     '0006_snapshot_reading': snapshotReading(),
     '0007_outbox_idempotency_keys': outboxIdempotencyKeys(),
+    '0008_promotion_safety': promotionSafety(dialect),
   };
 }
 

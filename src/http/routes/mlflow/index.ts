@@ -80,7 +80,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
         body: InvocationsBody,
         // An MLflow-served scikit-learn classifier answers its `predict` output: the class labels.
         // So does this route ("M" / "B"), rather than class names or decision values.
-        response: { 200: Type.Object({ predictions: List(Type.String(), { description: 'the predicted label of each row, in order' }) }), ...errors(400, 401, 403, 409, 413, 415) },
+        response: { 200: Type.Object({ predictions: List(Type.String(), { description: 'the predicted label of each row, in order' }) }), ...errors(400, 401, 403, 409, 413, 415, 503) },
       },
     },
     async (request) => {

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
+import type { preValidationHookHandler } from 'fastify';
+import { literalUnion } from '../../../config/literal-union.js';
+import { auditActions, auditActors } from '../../../store/audit-repository.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
 
@@ -8,7 +11,32 @@ const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 
 const pipelineDescription = "the fitted pipeline (scaler, support vectors: training patients' rows), as the model artifact stores it";
 
-/** The model registry: versions, the one that serves, promotion and rollback. */
+const ChangeBody = Type.Object(
+  {
+    force: Type.Optional(Type.Boolean({ description: 'put a version the promotion gate rejected into service anyway (needs a reason)' })),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'why: kept in the audit log' })),
+  },
+  { additionalProperties: false, description: 'optional: {} or no body for a version that passed the gate; {"force": true, "reason": "..."} for one it rejected' },
+);
+
+const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  action: literalUnion(auditActions, { description: 'forced_* when the version put into service had been rejected by the gate' }),
+  fromVersion: Nullable(Type.Integer({ description: 'the version that served before' })),
+  toVersion: Nullable(Type.Integer({ description: 'the version that serves after' })),
+  actor: literalUnion(auditActors, { description: "who: the token's role through the API (admin), the command line (cli), the promotion gate after a training (gate), a scheduled job (scheduler)" }),
+  reason: Nullable(Type.String()),
+  runId: Nullable(Type.Integer({ description: 'the training run, for a gate activation' })),
+});
+
+/** Old clients POST without a body: no body is the empty request. */
+const emptyBodyIsEmptyObject: preValidationHookHandler = (request, _reply, done) => {
+  request.body ??= {};
+  done();
+};
+
+/** The model registry: versions, the one that serves, promotion, rollback and their audit log. */
 export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   const tags = ['models'];
 
@@ -26,6 +54,22 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       const { limit, offset } = page(request.query);
       const models = await app.registry.list(limit, offset);
       return { activeVersion: app.registry.serving?.version ?? null, models: models.map(modelView) };
+    },
+  );
+
+  fastify.get(
+    '/api/v1/models/audit',
+    {
+      schema: {
+        tags,
+        summary: 'The audit log of what served: every promotion, rollback and gate activation, newest first',
+        querystring: Type.Object(Paging),
+        response: { 200: Type.Object({ entries: List(AuditEntry) }), ...errors(400) },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = page(request.query);
+      return { entries: await app.registry.audit(limit, offset) };
     },
   );
 
@@ -67,25 +111,31 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
   fastify.post(
     '/api/v1/models/:version/promote',
     {
+      preValidation: emptyBodyIsEmptyObject,
       schema: {
         tags,
-        summary: 'Make a version the active one, whatever the promotion gate said',
+        summary: 'Make a version the active one',
+        description: 'A version the promotion gate rejected needs {"force": true, "reason": "..."}; without it the answer is 409, naming the rejection (details.forceRequired). The change goes to the audit log.',
         params: VersionParams,
-        response: { 200: ModelSummary, ...errors(400, 401, 403, 404) },
+        body: ChangeBody,
+        response: { 200: ModelSummary, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => modelView(await app.registry.promote(request.params.version)),
+    async (request) => modelView(await app.registry.promote(request.params.version, { ...request.body, actor: 'admin' })),
   );
 
   fastify.post(
     '/api/v1/models/rollback',
     {
+      preValidation: emptyBodyIsEmptyObject,
       schema: {
         tags,
         summary: 'Make the version that served before the current one active again',
-        response: { 200: ModelSummary, ...errors(401, 403, 409) },
+        description: 'Rolling back to a version the promotion gate rejected needs {"force": true, "reason": "..."}, as promoting it does.',
+        body: ChangeBody,
+        response: { 200: ModelSummary, ...errors(400, 401, 403, 409) },
       },
     },
-    async () => modelView(await app.registry.rollback()),
+    async (request) => modelView(await app.registry.rollback({ ...request.body, actor: 'admin' })),
   );
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Application } from '../../../app/application.js';
-import { InvalidInputError, NotFoundError, NotTrainedError } from '../../../app/errors.js';
+import { InvalidInputError, NotFoundError } from '../../../app/errors.js';
 import type { InputRow } from '../../../core/prediction-input.js';
 import { packageVersion } from '../../package-info.js';
 import type { RouteContext } from '../../route-context.js';
@@ -59,9 +59,7 @@ function checkName(name: string): void {
 }
 
 function servingArtifact(app: Application) {
-  const serving = app.registry.serving;
-  if (!serving) throw new NotTrainedError('no model is active yet: train one first (POST /api/v1/train)');
-  return serving.artifact;
+  return app.registry.require().artifact;
 }
 
 /**
@@ -208,7 +206,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
         summary: 'Predict a [n, features] FP64 tensor, or one tensor per feature',
         params: ModelParams,
         body: InferBody,
-        response: { 200: InferResponse, ...errors(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: InferResponse, ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
     async (request) => {

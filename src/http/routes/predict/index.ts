@@ -60,7 +60,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fas
         summary: 'Predict one row or a batch',
         description: 'A row is an array of raw measurements in feature order, or an object keyed by feature name.',
         body: PredictBody,
-        response: { 200: PredictResponse, ...errors(400, 401, 403, 409, 413, 415) },
+        response: { 200: PredictResponse, ...errors(400, 401, 403, 409, 413, 415, 503) },
       },
     },
     async (request) => {

@@ -38,7 +38,7 @@ export const tutorialRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fa
         tags: ['tutorial'],
         summary: 'Predict rows: one line per row, Benign or Malign',
         body: Type.Object({ data: Type.Array(Type.Array(Cell), { description: 'rows of raw measurements, one value per feature in feature order (a category as a string, null for a missing value)' }) }),
-        response: { 200: PlainText('one class name per row, joined by newlines'), ...errors(400, 401, 403, 409, 413, 415) },
+        response: { 200: PlainText('one class name per row, joined by newlines'), ...errors(400, 401, 403, 409, 413, 415, 503) },
       },
     },
     async (request, reply) => {

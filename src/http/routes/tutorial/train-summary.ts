@@ -9,6 +9,7 @@ export function trainSummary(result: TrainResult): string {
   const { model } = result;
   const metrics = model.metrics as ClassificationMetrics;
   const head = `Model v${model.version} trained (${model.mode}): recall of ${metrics.positive} ${metrics.recallPositive.toFixed(4)}, macro recall ${metrics.recallMacro.toFixed(4)}`;
-  if (result.activated) return result.gateReason ? `${head}, active (${result.gateReason})` : `${head}, active`;
+  // A model that serves although the gate rejected it (monitor.serveBelowThreshold) says why.
+  if (result.activated) return model.gateVerdict === 'rejected' && result.gateReason ? `${head}, active (${result.gateReason})` : `${head}, active`;
   return `${head}, not active: ${result.gateReason ?? 'rejected by the promotion gate'}`;
 }

@@ -176,10 +176,10 @@ describeDialects('outbox', (dialect) => {
     const reclaimed = await store.outbox.claimDue({ now: at(5), leaseMs: 1000, owner: 'r2', limit: 10 });
     expect(reclaimed.map((item) => item.idempotencyKey).sort()).toEqual([...keys].sort());
 
-    // The same rows as they were before migration 0006, which must give them keys when it runs.
+    // The same rows as they were before migration 0007, which must give them keys when it runs.
     await sql`drop index outbox_idempotency_key_index`.execute(store.db);
     await sql`alter table outbox drop column idempotency_key`.execute(store.db);
-    await sql`delete from kysely_migration where name = '0006_outbox_idempotency_keys'`.execute(store.db);
+    await sql`delete from kysely_migration where name = '0007_outbox_idempotency_keys'`.execute(store.db);
     await store.close();
     const migrated = await (await fixture.open()).outbox.list({ limit: 10 });
     expect(migrated.map((item) => item.id)).toEqual(queued.map((item) => item.id).reverse());

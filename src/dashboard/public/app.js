@@ -31,7 +31,7 @@ const state = {
   alerts: [],
   models: [],
   activeVersion: null,
-  /** The active version with its feature names, read once per version. */
+  /** The active version (GET /api/v1/models/{v}, with its feature schema), read once per version. */
   active: null,
   performance: null,
   history: [],
@@ -45,6 +45,8 @@ const state = {
   /** Registry entries of versions that have live cases but are older than the models list. */
   olderModels: new Map(),
   showAllFeatures: false,
+  /** Whether the reader opened the model card's list of input features. */
+  featuresOpen: false,
   acting: false,
 };
 
@@ -294,7 +296,7 @@ function render() {
   const nameOf = classNamer(performance?.classes);
   renderIfChanged('health', [model, latest, performance, firing, live], () => renderHealth(active, latest, performance, firing, live));
   renderIfChanged('model', [model, latest, snapshot, performance], () =>
-    fill(byId('model'), model ? modelCard({ model, performance, latest, snapshot }) : h('p', { class: 'muted' }, 'No model is active yet. Train one with the Train button above.')),
+    fill(byId('model'), model ? modelCard({ model, performance, latest, snapshot, features: { open: state.featuresOpen, onToggle: (open) => (state.featuresOpen = open) } }) : h('p', { class: 'muted' }, 'No model is active yet. Train one with the Train button above.')),
   );
   renderIfChanged('chart', [history, alerts], () => chart.update(history, alerts));
   renderMonitoring();
@@ -307,7 +309,7 @@ function render() {
   renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
   renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
-  predictionForm.setModel(active?.featureSchema?.map((f) => f.name) ?? null, performance?.classes);
+  predictionForm.setModel(model && { version: model.version, featureSchema: model.featureSchema, classes: performance.classes, positive: performance.metrics.positive });
 
   byId('train').disabled = state.acting || trainingUnderWay();
   byId('train').textContent = trainingUnderWay() ? 'Training…' : 'Train';

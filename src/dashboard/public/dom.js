@@ -113,4 +113,11 @@ export const timeEl = (iso) => (iso ? h('time', { datetime: iso, title: iso }, f
  */
 export const classNamer = (classes) => (label) => classes?.find((c) => c.label === label)?.name ?? label;
 
+/** A list table; each cell also carries its column's name, which a phone shows in place of the header. */
+export function listTable(id, heads, rows, emptyText) {
+  if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
+  for (const row of rows) [...row.cells].forEach((cell, i) => (cell.dataset.label = heads[i]));
+  return h('table', { class: 'list', id }, h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows));
+}
+
 export const badge = (text, kind) => h('span', { class: `badge badge-${kind}` }, text);

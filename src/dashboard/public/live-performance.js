@@ -1,4 +1,4 @@
-import { badge, fmt, h, s } from './dom.js';
+import { badge, fmt, h, listTable, s } from './dom.js';
 import { confusionMatrix } from './model-views.js';
 
 const stripWidth = 100;
@@ -96,7 +96,7 @@ export function liveView(live, { modelOf, activeVersion, nameOf }) {
         h(
           'div',
           { class: 'muted small live-cases', title: `${v.confirmedPositives} ${nameOf(positive)} of ${v.confirmed} confirmed · precision ${fmt.score(v.precision)} · accuracy ${fmt.score(v.accuracy)}${extra}` },
-          `${v.confirmed} case${v.confirmed === 1 ? '' : 's'} · ${v.confirmedPositives} ${positive}`,
+          `${v.confirmed} case${v.confirmed === 1 ? '' : 's'} · ${v.confirmedPositives} ${nameOf(positive)}`,
         ),
       ),
       h('td', { class: `num live-value ${state === 'pass' ? 'good' : state === 'fail' ? 'bad' : 'muted'}`, title: `${label} ${value} on ${v.confirmed} confirmed cases` }, h('strong', null, fmt.score(value))),
@@ -121,5 +121,29 @@ export function liveView(live, { modelOf, activeVersion, nameOf }) {
     legend(threshold),
     h('h3', { class: 'subhead' }, `Confirmed cases of v${shown.v.modelVersion}`),
     confusionMatrix({ labels: shown.v.labels, confusionMatrix: shown.v.confusionMatrix, positive }, nameOf, { id: 'live-confusion', where: 'among the confirmed cases', compact: true }),
+    classRecalls(shown.v, shown.model, { positive, nameOf }),
   ];
+}
+
+/**
+ * Every class's recall among one version's confirmed cases next to its recall on the test split,
+ * both as the server measured them; a class without confirmed cases has no live recall yet.
+ */
+function classRecalls(v, model, { positive, nameOf }) {
+  if (!v.metrics) return null;
+  const testOf = (label) => model?.metrics.perClass.find((c) => c.label === label);
+  const rows = v.metrics.perClass.map((c) => {
+    const test = testOf(c.label);
+    return h(
+      'tr',
+      { dataset: { label: c.label } },
+      h('td', null, c.label === positive ? h('strong', null, nameOf(c.label)) : nameOf(c.label)),
+      h('td', { class: 'num' }, String(c.support)),
+      h('td', { class: 'num live-class-recall', title: c.support === 0 ? 'no confirmed case of this class yet' : String(c.recall) }, c.support === 0 ? '–' : fmt.score(c.recall)),
+      h('td', { class: 'num', title: test ? `${test.recall} on ${test.support} test rows` : 'not among the versions read yet' }, fmt.score(test?.recall)),
+    );
+  });
+  const table = listTable('live-classes', ['Class', 'Confirmed', 'Live recall', 'Test split'], rows, '');
+  table.classList.add('live-classes');
+  return h('div', { class: 'table-wrap' }, table);
 }

@@ -1,4 +1,5 @@
 import { badge, fmt, h, timeEl } from './dom.js';
+import { featureSchemaView } from './feature-schema.js';
 
 const modeWords = {
   basic: 'RBF SVC on the raw measurements',
@@ -26,9 +27,10 @@ function snapshotText(snapshot, id) {
 
 /**
  * The active model at a glance: the server's verdict on its monitored value (the latest check of
- * this version if there is one, else its training's), then what it is.
+ * this version if there is one, else its training's), then what it is and the inputs it takes
+ * (`features`: whether that fold is open, and what to do when the reader toggles it).
  */
-export function modelCard({ model, performance, latest, snapshot }) {
+export function modelCard({ model, performance, latest, snapshot, features }) {
   const { value, threshold, passed } = latest ?? performance.verdict;
   const measured = latest
     ? [latest.source === 'check' ? 'last check ' : 'measured at training ', timeEl(latest.createdAt), ` on snapshot #${latest.snapshotId}`]
@@ -66,6 +68,7 @@ export function modelCard({ model, performance, latest, snapshot }) {
       h('dt', null, 'Gate'),
       h('dd', null, model.gateReason ?? 'passed the promotion gate'),
     ),
+    featureSchemaView(model.featureSchema, features),
   );
 }
 
@@ -87,7 +90,8 @@ export function confusionMatrix({ labels, confusionMatrix: cm, positive }, nameO
       { class: 'table-wrap' },
       h(
         'table',
-        { class: compact ? 'cm cm-compact' : 'cm', id },
+        // Beyond two classes the full-size cells no longer fit a card.
+        { class: compact || labels.length > 2 ? 'cm cm-compact' : 'cm', id },
         h('thead', null, h('tr', null, h('td', { rowspan: 2, colspan: 2 }), h('th', { colspan: labels.length, scope: 'colgroup' }, 'predicted')), h('tr', null, labels.map((l) => h('th', { scope: 'col' }, nameOf(l))))),
         h(
           'tbody',
@@ -116,8 +120,8 @@ export function confusionMatrix({ labels, confusionMatrix: cm, positive }, nameO
 export function classificationReport(performance, nameOf) {
   const m = performance.metrics;
   const monitorsPositive = performance.verdict.metric === 'recall';
-  const row = (name, s, { monitored = false, strong = false } = {}) =>
-    h('tr', null, h('th', { scope: 'row' }, strong ? h('strong', null, name) : name), h('td', null, fmt.score(s.precision)), h('td', { class: monitored ? 'monitored' : null, title: String(s.recall) }, fmt.score(s.recall)), h('td', null, fmt.score(s.f1)), h('td', null, String(s.support)));
+  const row = (name, s, { monitored = false, strong = false, separated = false } = {}) =>
+    h('tr', { class: separated ? 'report-sep' : null }, h('th', { scope: 'row' }, strong ? h('strong', null, name) : name), h('td', null, fmt.score(s.precision)), h('td', { class: monitored ? 'monitored' : null, title: String(s.recall) }, fmt.score(s.recall)), h('td', null, fmt.score(s.f1)), h('td', null, String(s.support)));
   const support = m.perClass.reduce((n, c) => n + c.support, 0);
   return h(
     'div',
@@ -130,7 +134,10 @@ export function classificationReport(performance, nameOf) {
         'tbody',
         null,
         m.perClass.map((c) => row(`${nameOf(c.label)} (${c.label})`, c, { monitored: monitorsPositive && c.label === m.positive, strong: c.label === m.positive })),
-        h('tr', { class: 'report-sep' }, h('th', { scope: 'row' }, 'accuracy'), h('td'), h('td'), h('td', null, fmt.score(m.accuracy)), h('td', null, String(support))),
+        // As classification_report: "micro avg" in place of accuracy when a label is absent from the split.
+        m.microIsAccuracy === false
+          ? row('micro avg', m.microAvg, { separated: true })
+          : h('tr', { class: 'report-sep' }, h('th', { scope: 'row' }, 'accuracy'), h('td'), h('td'), h('td', null, fmt.score(m.accuracy)), h('td', null, String(support))),
         row('macro avg', m.macroAvg, { monitored: !monitorsPositive }),
         row('weighted avg', m.weightedAvg),
       ),

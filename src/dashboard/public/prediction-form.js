@@ -1,36 +1,6 @@
 import { classNamer, fill, h } from './dom.js';
-
-/** The Wisconsin data set's columns: ten measures, each as mean, standard error and worst value. */
-const measures = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal_dimension'];
-const parts = ['mean', 'se', 'worst'];
-const partWords = { mean: 'mean', se: 'std. error', worst: 'worst' };
-const wdbcColumns = parts.flatMap((p) => measures.map((m) => `${m}_${p}`));
-
-/** Two real rows of data/wdbc.csv, in its column order: the first malignant one (the tutorial's example) and a benign one. */
-const examples = {
-  malignant: [
-    17.99, 10.38, 122.8, 1001, 0.1184, 0.2776, 0.3001, 0.1471, 0.2419, 0.07871, 1.095, 0.9053, 8.589, 153.4, 0.006399, 0.04904, 0.05373, 0.01587, 0.03003, 0.006193, 25.38, 17.33, 184.6, 2019, 0.1622,
-    0.6656, 0.7119, 0.2654, 0.4601, 0.1189,
-  ],
-  benign: [
-    13.54, 14.36, 87.46, 566.3, 0.09779, 0.08129, 0.06664, 0.04781, 0.1885, 0.05766, 0.2699, 0.7886, 2.058, 23.56, 0.008462, 0.0146, 0.02387, 0.01315, 0.0198, 0.0023, 15.11, 19.26, 99.7, 711.2,
-    0.144, 0.1773, 0.239, 0.1288, 0.2977, 0.07259,
-  ],
-};
-
-const input = (name) => h('input', { type: 'number', step: 'any', required: true, name, 'aria-label': name, inputmode: 'decimal', class: 'feature-input' });
-
-/** The WDBC layout: a row per measure, a column per statistic. Other data sets get a plain grid. */
-function inputsFor(featureNames) {
-  const isWdbc = featureNames.length === wdbcColumns.length && featureNames.every((n) => wdbcColumns.includes(n));
-  if (!isWdbc) return h('div', { class: 'feature-grid' }, featureNames.map((n) => h('label', { class: 'feature' }, h('span', null, n), input(n))));
-  return h(
-    'table',
-    { class: 'feature-table' },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'measure'), parts.map((p) => h('th', { scope: 'col' }, partWords[p])))),
-    h('tbody', null, measures.map((m) => h('tr', null, h('th', { scope: 'row' }, m.replace('_', ' ')), parts.map((p) => h('td', null, input(`${m}_${p}`)))))),
-  );
-}
+import { featureInputs } from './feature-inputs.js';
+import { imputedText } from './feature-schema.js';
 
 /**
  * "Confirm a diagnosis": POST /api/v1/feedback for one prediction id (the last answer's, or any
@@ -93,41 +63,91 @@ function createConfirmForm(confirm) {
   };
 }
 
+/** Two classes: the single signed distance to the boundary, in the order of the answer's `classes`. */
+function binaryDecision(answer, p, nameOf) {
+  const [below, above] = answer.classes;
+  return [
+    h('p', null, 'decision value ', h('strong', { id: 'predict-decision', title: String(p.decision) }, p.decision.toFixed(4)), ` (model v${answer.modelVersion})`),
+    h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${nameOf(above)}, below 0 ${nameOf(below)}; the further from 0, the clearer the case.`),
+  ];
+}
+
+/** More classes: one decision value per class, as the answer lists them. */
+function classDecisions(answer, p, nameOf) {
+  return [
+    h('p', null, `decision values (model v${answer.modelVersion})`),
+    h(
+      'table',
+      { class: 'decisions', id: 'predict-decisions' },
+      h(
+        'tbody',
+        null,
+        answer.classes.map((label) =>
+          h(
+            'tr',
+            { dataset: { label }, class: label === p.label ? 'predicted' : null },
+            h('th', { scope: 'row' }, `${nameOf(label)} (${label})`),
+            h('td', { class: 'num', title: String(p.decisions[label]) }, p.decisions[label].toFixed(4)),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'help' }, "scikit-learn's one-vs-rest decision values: each class's votes from libsvm's one-vs-one classifiers, plus a confidence between −⅓ and ⅓. The class with the most votes is predicted."),
+  ];
+}
+
 /**
- * The 30 inputs of the active model (its own feature names, in its order), two buttons that fill
- * real rows of the data set, the answer of POST /api/v1/predict with its decision value, and the
- * form that confirms a predicted case's diagnosis.
+ * What the model made of the row: the features it imputed (with the value, from the schema of the
+ * version that answered) and the categories it never saw (with the value sent).
+ */
+function rowNotes(p, row, schema) {
+  const byName = new Map((schema ?? []).map((f) => [f.name, f]));
+  const imputed = (name) => {
+    const value = byName.has(name) ? imputedText(byName.get(name)) : null;
+    return value === null ? name : `${name} → ${value}`;
+  };
+  return [
+    p.imputed ? h('p', { class: 'predict-note', id: 'predict-imputed' }, h('strong', null, 'Imputed'), ` (missing in the row, as in training): ${p.imputed.map(imputed).join(', ')}`) : null,
+    p.unknownCategories
+      ? h('p', { class: 'predict-note', id: 'predict-unknown' }, h('strong', null, 'Unknown category'), ` (not seen in training, encoded as all zeros): ${p.unknownCategories.map((name) => `${name} = "${row[name]}"`).join(', ')}`)
+      : null,
+  ];
+}
+
+/**
+ * The inputs of the active model (its feature schema, in its order), buttons that fill example
+ * rows, the answer of POST /api/v1/predict with its decision value(s) and what was imputed or
+ * unknown, and the form that confirms a predicted case's diagnosis.
  */
 export function createPredictionForm(container, { predict, confirm }) {
-  let featureNames = null;
-  /** `{ label, name }` per class, in label order: the last one is the SVM's positive side. */
-  let classes = [];
-  const result = h('div', { class: 'predict-result', id: 'predict-result', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Fill the measurements (or an example) and press Predict.'));
+  /** The active model as `setModel` got it: `{ version, featureSchema, classes, positive }`. */
+  let model = null;
+  let inputs = null;
+  let shownSchema;
+  const result = h('div', { class: 'predict-result', id: 'predict-result', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Fill the features (or an example) and press Predict.'));
   const form = h('form', { id: 'predict-form', class: 'predict-fields' });
   const exampleButtons = h('div', { class: 'predict-buttons' });
   // Outside the form's element (so that the confirm form can sit beside it), inside it by `form`.
   const submit = h('button', { type: 'submit', class: 'primary', id: 'predict-submit', form: 'predict-form' }, 'Predict');
   const confirmForm = createConfirmForm(confirm);
-
-  const setRow = (values) => featureNames.forEach((name, k) => (form.elements.namedItem(name).value = values[k] === undefined ? '' : String(values[k])));
-  const fillExample = (kind) => setRow(featureNames.map((n) => examples[kind][wdbcColumns.indexOf(n)]));
+  let confirmClasses;
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!form.reportValidity()) return;
-    const row = Object.fromEntries(featureNames.map((n) => [n, Number(form.elements.namedItem(n).value)]));
+    const row = inputs.read();
+    const asked = model;
     submit.disabled = true;
     fill(result, h('p', { class: 'muted' }, 'Predicting…'));
     try {
       const answer = await predict(row);
       const p = answer.predictions[0];
-      const [below, above] = [classes[0], classes[classes.length - 1]];
-      const positive = p.label === above?.label;
+      const nameOf = classNamer(asked.classes);
       fill(
         result,
-        h('p', { class: `predict-answer ${positive ? 'bad' : 'good'}`, id: 'predict-answer', dataset: { label: p.label } }, p.className),
-        h('p', null, 'decision value ', h('strong', { id: 'predict-decision', title: String(p.decision) }, p.decision.toFixed(4)), ` (model v${answer.modelVersion})`),
-        h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${above?.name}, below 0 ${below?.name}; the further from 0, the clearer the case.`),
+        h('p', { class: `predict-answer ${p.label === asked.positive ? 'bad' : 'good'}`, id: 'predict-answer', dataset: { label: p.label } }, p.className),
+        p.decisions ? classDecisions(answer, p, nameOf) : binaryDecision(answer, p, nameOf),
+        rowNotes(p, row, answer.modelVersion === asked.version ? asked.featureSchema : null),
         h('p', { class: 'small predict-id' }, 'prediction id ', h('code', { id: 'predict-id' }, p.predictionId)),
       );
       confirmForm.offer(p.predictionId);
@@ -141,29 +161,45 @@ export function createPredictionForm(container, { predict, confirm }) {
   const layout = h('div', { class: 'predict-layout' }, form, h('div', { class: 'predict-side' }, exampleButtons, submit, result, confirmForm.form));
   fill(container, h('p', { class: 'muted' }, 'No model is active yet: train one first.'));
 
+  function intro(schema) {
+    const categorical = schema.filter((f) => f.kind === 'categorical').length;
+    const kinds = categorical === 0 ? `${schema.length} raw measurements` : `${schema.length} features (${schema.length - categorical} numeric, ${categorical} categorical)`;
+    const how = categorical === 0 ? 'Leave a number empty' : 'Leave a number empty, or choose "missing",';
+    const missing = schema.some((f) => f.imputedValue !== null) ? ` ${how} to send a missing value: the model imputes it as in training (the placeholder shows the value).` : '';
+    return h('p', { class: 'help' }, `The ${kinds} the active model takes, as in the data set.${missing}`);
+  }
+
   return {
     /**
-     * Rebuilds the inputs only when the feature names change, so typed values survive a refresh;
-     * `modelClasses` as GET /api/v1/performance lists them.
+     * `active`: null with no model, else `{ version, featureSchema, classes, positive }` (the
+     * schema of GET /api/v1/models/{v}, the classes and positive label of GET /api/v1/performance).
+     * The inputs are rebuilt only when the schema changes, so typed values survive a refresh.
      */
-    setModel(names, modelClasses) {
-      if (modelClasses && JSON.stringify(modelClasses) !== JSON.stringify(classes)) {
-        classes = modelClasses;
-        confirmForm.setClasses(classes);
+    setModel(active) {
+      model = active;
+      if (active && JSON.stringify(active.classes) !== JSON.stringify(confirmClasses)) {
+        confirmClasses = active.classes;
+        confirmForm.setClasses(active.classes);
       }
-      if (JSON.stringify(names) === JSON.stringify(featureNames)) return;
-      featureNames = names;
-      if (!names) {
+      const schema = active ? active.featureSchema : undefined;
+      if (JSON.stringify(schema) === JSON.stringify(shownSchema)) return;
+      shownSchema = schema;
+      if (!active) {
+        inputs = null;
         fill(container, h('p', { class: 'muted' }, 'No model is active yet: train one first.'));
         return;
       }
-      fill(form, h('p', { class: 'help' }, `The ${names.length} raw measurements the active model takes, as in the data set.`), inputsFor(names));
-      const known = names.every((n) => wdbcColumns.includes(n));
+      if (!schema) {
+        inputs = null;
+        fill(container, h('p', { class: 'muted', id: 'predict-no-schema' }, `Model v${active.version} does not describe its input features: send rows to POST /api/v1/predict directly.`));
+        return;
+      }
+      inputs = featureInputs(schema);
+      fill(form, intro(schema), inputs.element);
       fill(
         exampleButtons,
-        known ? h('button', { type: 'button', id: 'fill-malignant', onclick: () => fillExample('malignant') }, 'Fill a malignant example') : null,
-        known ? h('button', { type: 'button', id: 'fill-benign', onclick: () => fillExample('benign') }, 'Fill a benign example') : null,
-        h('button', { type: 'button', class: 'link', onclick: () => form.reset() }, 'Clear'),
+        inputs.examples.map((e) => h('button', { type: 'button', id: e.id, title: e.title, onclick: () => inputs.write(e.values) }, e.text)),
+        h('button', { type: 'button', class: 'link', id: 'predict-clear', onclick: () => inputs.write([]) }, 'Clear'),
       );
       fill(container, layout);
     },

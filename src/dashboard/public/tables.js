@@ -1,12 +1,6 @@
-import { badge, fmt, h, timeEl } from './dom.js';
+import { badge, fmt, h, listTable as table, timeEl } from './dom.js';
 import { servingKind, verdictKind } from './model-views.js';
 
-/** A list table; each cell also carries its column's name, which a phone shows in place of the header. */
-function table(id, heads, rows, emptyText) {
-  if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
-  for (const row of rows) [...row.cells].forEach((cell, i) => (cell.dataset.label = heads[i]));
-  return h('table', { class: 'list', id }, h('thead', null, h('tr', null, heads.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows));
-}
 
 /**
  * Model versions, newest first: whether each serves and the gate's verdict, side by side, and a

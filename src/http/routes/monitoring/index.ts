@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List, MonitoredMetric, Nullable } from '../../schemas.js';
+import { errors, List, Metrics, MonitoredMetric, Nullable } from '../../schemas.js';
 
 const Version = Type.Object({
   modelVersion: Type.Integer(),
@@ -16,6 +16,7 @@ const Version = Type.Object({
   value: Type.Number({ description: 'the monitored metric (monitor.metric) on the confirmed cases' }),
   judged: Type.Boolean({ description: 'confirmedPositives >= minCases: only then does the live recall alert judge the value' }),
   passed: Type.Boolean({ description: 'value reaches the threshold (a verdict only when judged)' }),
+  metrics: Type.Object({ ...Metrics.properties }, { description: "scikit-learn's classification metrics on the confirmed cases, every class (as the test split's)" }),
 });
 
 const FeatureDrift = Type.Object({

@@ -52,7 +52,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mloop-dashboard-iris-'));
   const source = join(dataDir, 'iris.csv');
   await writeFile(source, golden.csv);
-  server = await startServer({ config: { dataset: { source, label: 'species', positive: 'virginica', classNames } } });
+  server = await startServer({ config: { dataset: { source, label: 'species', positive: 'virginica', classNames }, monitor: { serveBelowThreshold: true } } });
   ({ featureSchema: schema } = await getJson<{ featureSchema: FeatureSchemaEntry[] }>(`${server.base}/api/v1/models/1`));
   watched = await openDashboard(browser, server.base);
 });

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import type { AlertState, Notification } from '../../src/core/alerts/alert.js';
 import type { OutboxItem } from '../../src/store/outbox-repository.js';
-import { describeDialects, raceInChildren, useStoreFixture } from './dialects.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
+import { bareKysely, createTestDatabase, describeDialects, raceInChildren, useStoreFixture } from './dialects.js';
 
 function notification(job: string, status: 'firing' | 'resolved' = 'firing'): Notification {
   const alert: AlertState = {
@@ -165,7 +166,7 @@ describeDialects('outbox', (dialect) => {
     expect(await store.outbox.pendingCount()).toBe(0);
   });
 
-  it('gives each item a key of its own, kept on every claim, and one to the items queued before keys existed', async () => {
+  it('gives each item a key of its own, kept on every claim', async () => {
     const { store } = fixture;
     const queued = await store.outbox.enqueue([notification('a'), notification('b')], ['email', 'webhook'], at(0));
     const keys = queued.map((item) => item.idempotencyKey);
@@ -175,16 +176,26 @@ describeDialects('outbox', (dialect) => {
     await store.outbox.failed(claimed[0].id, 'r1', 'HTTP 503', at(1));
     const reclaimed = await store.outbox.claimDue({ now: at(5), leaseMs: 1000, owner: 'r2', limit: 10 });
     expect(reclaimed.map((item) => item.idempotencyKey).sort()).toEqual([...keys].sort());
+  });
 
-    // The same rows as they were before migration 0007, which must give them keys when it runs.
-    await sql`drop index outbox_idempotency_key_index`.execute(store.db);
-    await sql`alter table outbox drop column idempotency_key`.execute(store.db);
-    await sql`delete from kysely_migration where name = '0007_outbox_idempotency_keys'`.execute(store.db);
-    await store.close();
-    const migrated = await (await fixture.open()).outbox.list({ limit: 10 });
-    expect(migrated.map((item) => item.id)).toEqual(queued.map((item) => item.id).reverse());
-    const backfilled = migrated.map((item) => item.idempotencyKey);
-    expect(new Set([...backfilled, ...keys]).size).toBe(8);
+  it('gives the items queued before keys existed one each when its migration runs', async () => {
+    // A database as it was before migration 0007, with four items queued.
+    const old = await createTestDatabase(dialect);
+    fixture.defer(() => old.drop());
+    const db = bareKysely(dialect, old);
+    try {
+      const migrated = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo('0006_snapshot_reading');
+      expect(migrated.error).toBeUndefined();
+      for (const channel of ['email', 'webhook', 'log', 'email']) {
+        await sql`insert into outbox (created_at, channel, fingerprint, status_label, payload_json, state, attempts, next_attempt_at)
+          values (${at(0)}, ${channel}, 'f', 'firing', '{}', 'pending', 0, ${at(0)})`.execute(db);
+      }
+    } finally {
+      await db.destroy();
+    }
+    const store = await fixture.open(old.options);
+    const backfilled = (await store.outbox.list({ limit: 10 })).map((item) => item.idempotencyKey);
+    expect(new Set(backfilled).size).toBe(4);
     for (const key of backfilled) expect(key).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -7,6 +7,8 @@ import { migrationProvider } from './migrations/index.js';
 import { ModelRepository } from './model-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
+import type { PredictionLogReader } from './prediction-log-reads.js';
+import { PredictionLogQueries } from './prediction-log-reads.js';
 import { PredictionRepository } from './prediction-repository.js';
 import { RunRepository } from './run-repository.js';
 import type { DatabaseSchema } from './schema.js';
@@ -44,6 +46,8 @@ export interface Store {
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
   readonly predictions: PredictionRepository;
+  /** The prediction log's reads that grow with it (drift's sample, live counts), off the event loop. */
+  readonly predictionReads: PredictionLogReader;
   close(): Promise<void>;
 }
 
@@ -60,7 +64,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Store>
   return openPostgresStore({ ...options, url: options.url }, openMigratedStore);
 }
 
-async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDialect): Promise<Store> {
+async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDialect, offThreadReads?: PredictionLogReader): Promise<Store> {
   const db = new Kysely<DatabaseSchema>({ dialect: kyselyDialect });
   try {
     await migrateToLatest(db, dialect.name);
@@ -78,6 +82,7 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     alerts: new AlertRepository(db, dialect),
     outbox: new OutboxRepository(db, dialect),
     predictions: new PredictionRepository(db),
+    predictionReads: offThreadReads ?? new PredictionLogQueries(db),
     close: () => db.destroy(),
   };
 }

@@ -1,29 +1,16 @@
 import type { Config } from '../config/schema.js';
-import type { DriftReport } from '../core/drift/feature-profile.js';
-import { compareToReference, DEFAULT_DRIFT_OPTIONS } from '../core/drift/feature-profile.js';
 import type { LivePerformance } from '../core/live-performance.js';
 import { livePerformance } from '../core/live-performance.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core/monitored-metric.js';
-import { matrixFromRows } from '../core/matrix.js';
 import type { Store } from '../store/database.js';
 import type { Clock } from './clock.js';
-import { NotTrainedError } from './errors.js';
+import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
-
-export interface DriftResult {
-  readonly window: string;
-  readonly modelVersion: number;
-  readonly nRecent: number;
-  readonly minRows: number;
-  readonly report: DriftReport | null;
-  /** Why there is no report, when there is none. */
-  readonly reason: string | null;
-}
 
 /** One version's live performance with the verdict the live recall alert gives it. */
 export interface LiveVersion extends LivePerformance {
@@ -63,6 +50,7 @@ export interface MonitoringDeps {
   readonly predictionLog: PredictionLog;
   readonly registry: ModelRegistry;
   readonly clock: Clock;
+  readonly drift: DriftMonitor;
 }
 
 /**
@@ -129,21 +117,16 @@ export class Monitoring {
   }
 
   /**
-   * Recent inputs (`monitor.driftWindow`) against the active model's training profile, feature by
-   * feature; null while there are fewer than `monitor.driftMinRows` recent inputs.
+   * Drift of the recent inputs against the active model's training profile: the newest stored
+   * report, recomputed when older than `monitor.driftMinInterval` (see DriftMonitor).
    */
-  async drift(): Promise<DriftResult> {
-    const { store, predictionLog, config, clock, registry } = this.deps;
-    const serving = registry.serving;
-    const { driftWindow, driftMinRows, driftShare } = config.monitor;
-    const window = describeWindow(driftWindow, 'predictions');
-    if (!serving) throw new NotTrainedError('no model is active yet: nothing to compare inputs with');
-    if (!serving.reference) return { window, modelVersion: serving.version, nRecent: 0, minRows: driftMinRows, report: null, reason: `model v${serving.version} has no training profile (trained before drift monitoring)` };
-    await predictionLog.flush();
-    const rows = await store.predictions.recentInputs(resolveWindow(driftWindow, clock.now()));
-    if (rows.length < driftMinRows) return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report: null, reason: `${rows.length} recent inputs, ${driftMinRows} needed` };
-    const report = compareToReference(serving.reference, matrixFromRows(rows, serving.reference.features.length), { ...DEFAULT_DRIFT_OPTIONS, driftShare });
-    return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report, reason: null };
+  drift(): Promise<DriftResult> {
+    return this.deps.drift.latest();
+  }
+
+  /** Computes and stores a drift report now, for the check run `runId`. */
+  computeDrift(runId: number): Promise<DriftResult> {
+    return this.deps.drift.compute(runId);
   }
 
   /** Deletes prediction log rows older than `monitor.retentionDays`. */

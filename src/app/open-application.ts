@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
+import { DriftPool } from '../adapters/drift-pool.js';
 import { TrainingPool } from '../adapters/training-pool.js';
 import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
 import type { Config } from '../config/schema.js';
@@ -11,6 +12,7 @@ import { Checks } from './checks.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { DataUpdates } from './data-updates.js';
+import { DriftMonitor } from './drift-monitor.js';
 import { Jobs } from './jobs.js';
 import { ModelRegistry } from './model-registry.js';
 import { Monitoring } from './monitoring.js';
@@ -59,13 +61,15 @@ export async function openApplication(options: OpenOptions): Promise<Application
     backgroundCheckpoints: options.backgroundCheckpoints && { onError: (error) => log.warn({ err: error }, 'WAL checkpoints are back on the main thread') },
   });
   const pool = new TrainingPool(options.threads);
+  const driftPool = new DriftPool();
   const notifiers = await buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
   const runs = new Runs({ store, clock, log });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const predictions = new Predictions({ config, registry, predictionLog, clock });
-  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock });
+  const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: driftPool.compare });
+  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock, drift });
   const data = new DataUpdates({ config, store, registry, clock, log });
   const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
   const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
@@ -96,6 +100,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
       await alerting.close();
       await predictionLog.flush();
       await pool.close();
+      await driftPool.close();
       await store.close();
     },
   };

@@ -69,6 +69,8 @@ export const ConfigSchema = Type.Object(
       driftWindow: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '7d', description: "recent inputs compared with the training data: a duration ('7d') or the last N predictions" }),
       driftMinRows: Type.Integer({ minimum: 2, default: 30, description: 'recent inputs needed before drift is judged' }),
       driftShare: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'drift alert when more than this share of features drifted' }),
+      driftMaxRows: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 50_000, description: 'most recent inputs drift compares: the newest of the drift window' }),
+      driftMinInterval: Type.String({ minLength: 1, default: '5m', description: 'a drift read recomputes the report when the last one is older than this, at most once per interval' }),
     }),
     schedule: section({
       enabled: Type.Boolean({ default: true }),
@@ -212,6 +214,7 @@ function checkSemantics(config: Config): void {
     ['alerts.repeatInterval', config.alerts.repeatInterval],
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
+    ['monitor.driftMinInterval', config.monitor.driftMinInterval],
   ];
   for (const [key, value] of durations) {
     if (typeof value === 'number') continue;
@@ -220,6 +223,9 @@ function checkSemantics(config: Config): void {
     } catch {
       problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
     }
+  }
+  if (config.monitor.driftMaxRows < config.monitor.driftMinRows) {
+    problems.push(`monitor.driftMaxRows: ${config.monitor.driftMaxRows} is below monitor.driftMinRows (${config.monitor.driftMinRows}), so drift could never be judged`);
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

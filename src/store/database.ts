@@ -2,6 +2,7 @@ import type { Dialect as KyselyDialect } from 'kysely';
 import { Kysely, Migrator } from 'kysely';
 import { AlertRepository } from './alert-repository.js';
 import { CheckRepository } from './check-repository.js';
+import { DriftReportRepository } from './drift-report-repository.js';
 import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { ModelRepository } from './model-repository.js';
@@ -48,6 +49,7 @@ export interface Store {
   readonly predictions: PredictionRepository;
   /** The prediction log's reads that grow with it (drift's sample, live counts), off the event loop. */
   readonly predictionReads: PredictionLogReader;
+  readonly driftReports: DriftReportRepository;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     outbox: new OutboxRepository(db, dialect),
     predictions: new PredictionRepository(db),
     predictionReads: offThreadReads ?? new PredictionLogQueries(db),
+    driftReports: new DriftReportRepository(db),
     close: () => db.destroy(),
   };
 }

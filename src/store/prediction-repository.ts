@@ -2,7 +2,6 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
-import type { Window } from './prediction-log-reads.js';
 import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
 
@@ -143,14 +142,6 @@ export class PredictionRepository {
       .where('actual', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
-  }
-
-  /** The inputs of the recent predictions (newest first), for drift. */
-  async recentInputs(window: Window): Promise<number[][]> {
-    let query = this.db.selectFrom('predictions').select('input').orderBy('created_at', 'desc').orderBy('id', 'desc');
-    query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
-    const rows = await query.execute();
-    return rows.map((r) => fromFloat64Blob(r.input));
   }
 
   /**

@@ -125,6 +125,15 @@ export interface OutboxTable {
   delivered_at: string | null;
 }
 
+/** A drift report as computed (see DriftReportRepository). */
+export interface DriftReportsTable {
+  id: Generated<number>;
+  computed_at: string;
+  model_version: number;
+  run_id: number | null;
+  result_json: string;
+}
+
 export interface DatabaseSchema {
   snapshot_contents: SnapshotContentsTable;
   snapshots: SnapshotsTable;
@@ -135,6 +144,7 @@ export interface DatabaseSchema {
   alerts: AlertsTable;
   outbox: OutboxTable;
   predictions: PredictionsTable;
+  drift_reports: DriftReportsTable;
 }
 
 /** A window of a newest-first (or oldest-first) list. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/app/application.js';
+import type { DriftMonitor } from '../../src/app/drift-monitor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/app/errors.js';
 import { MAX_PREDICTIONS_PER_CASE } from '../../src/app/feedback.js';
 import type { ModelRegistry } from '../../src/app/model-registry.js';
@@ -91,6 +92,7 @@ describe('live performance under concurrent requests', () => {
       predictionLog: { flush: async () => {} } as unknown as PredictionLog,
       registry: { serving: null } as unknown as ModelRegistry,
       clock: { now: () => new Date(Date.UTC(2025, 0, 1)) },
+      drift: {} as DriftMonitor,
     });
   }
 

@@ -73,9 +73,9 @@ describeDialects('store', (dialect) => {
     expect(store.dialect).toBe(dialect);
     const again = await open();
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs']);
+    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs', '0006_drift_reports']);
     const tables = (await again.db.introspection.getTables()).map((table) => table.name).sort();
-    expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'predictions', 'runs', 'snapshot_contents', 'snapshots']);
+    expect(tables).toEqual(['activations', 'alerts', 'checks', 'drift_reports', 'models', 'outbox', 'predictions', 'runs', 'snapshot_contents', 'snapshots']);
   });
 
   it('migrates once when several openings of a new database race', async () => {
@@ -83,7 +83,7 @@ describeDialects('store', (dialect) => {
     fixture.defer(() => fresh.drop());
     const racers = await Promise.all([1, 2, 3, 4].map(() => open(fresh.options)));
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(racers[0].db);
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
   });
 
   it('stores snapshots, newest first, and their text once per content', async () => {
@@ -459,7 +459,7 @@ describe('store on one SQLite file shared by two handles (CLI and server)', () =
     try {
       expect(await store.runs.list({ limit: 10 })).toHaveLength(3);
       const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-      expect(rows).toHaveLength(5);
+      expect(rows).toHaveLength(6);
     } finally {
       await store.close();
     }

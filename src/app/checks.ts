@@ -49,11 +49,12 @@ export class Checks {
     return { window: report.window, confirmed: mine?.confirmed ?? 0, confirmedPositives, value: mine?.value ?? null, judged: mine?.judged ?? false, passed: mine?.passed ?? false };
   }
 
-  /** Drift of the recent inputs against the active version's training data, and its alert rule. */
-  private async checkDrift(serving: ServingModel) {
-    const result = await this.deps.monitoring.drift();
+  /** Drift of the recent inputs against the active version's training data (stored with the run), and its alert rule. */
+  private async checkDrift(serving: ServingModel, runId: number) {
+    const result = await this.deps.monitoring.computeDrift(runId);
     const report = result.report;
-    if (!report) return { window: result.window, nRecent: result.nRecent, judged: false, reason: result.reason };
+    const computed = { computedAt: result.computedAt, sample: result.sample };
+    if (!report) return { window: result.window, nRecent: result.nRecent, judged: false, reason: result.reason, ...computed };
     const drifted = report.features.filter((f) => f.drifted).sort((a, b) => a.pAdjusted - b.pAdjusted);
     await this.deps.alerting.drift({
       driftedShare: report.driftedShare,
@@ -67,7 +68,7 @@ export class Checks {
       alpha: report.options.alpha,
       psiMajor: report.options.psiMajor,
     });
-    return { window: result.window, nRecent: report.nRecent, judged: true, driftedCount: report.driftedCount, driftedShare: report.driftedShare, datasetDrift: report.datasetDrift };
+    return { window: result.window, nRecent: report.nRecent, judged: true, driftedCount: report.driftedCount, driftedShare: report.driftedShare, datasetDrift: report.datasetDrift, ...computed };
   }
 
   /**
@@ -106,7 +107,7 @@ export class Checks {
     const check = await store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: clock.now() });
     await alerting.recall(serving.version, snapshot.id, e.value);
     const live = await this.checkLive(serving);
-    const drift = await this.checkDrift(serving);
+    const drift = await this.checkDrift(serving, runId);
     const retention = await monitoring.applyRetention();
     log.info({ run: runId, version: serving.version, snapshot: snapshot.id, [e.metric]: e.value, passed: e.passed, purgedPredictions: retention.deleted }, 'performance check');
     return {

@@ -1,5 +1,4 @@
 import type { Store } from '../store/database.js';
-import type { PredictionRecord } from '../store/prediction-repository.js';
 import type { Clock } from './clock.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import type { PredictionLog } from './prediction-log.js';
@@ -24,9 +23,32 @@ export interface FeedbackOutcome {
 }
 
 /**
+ * Most predictions one case number may confirm. A case is one patient's tumour, predicted a few
+ * times at most; a case number shared by more predictions is a misuse, and confirming it would
+ * cost the store time that grows with them (each statement holds SQLite's event loop).
+ */
+export const MAX_PREDICTIONS_PER_CASE = 1000;
+
+/** What one item confirms: one prediction, or every prediction of one case number. */
+interface Target {
+  readonly item: FeedbackItem;
+  readonly predictionId?: string;
+  /** The case number the item names, or the one its prediction was logged with. */
+  readonly externalId: string | null;
+  readonly predictions: number;
+}
+
+/** Whether two items confirm some prediction in common. */
+function overlap(a: Target, b: Target): boolean {
+  if (a.predictionId !== undefined && b.predictionId !== undefined) return a.predictionId === b.predictionId;
+  return a.externalId !== null && a.externalId === b.externalId;
+}
+
+/**
  * Ground truth arriving later (pathology): each item names a prediction or a case and its true
  * label. A batch is checked whole before anything is written: one unknown id, a label outside the
  * classes or a different label than one confirmed before rejects the batch and changes nothing.
+ * A case is checked and confirmed by statements on its case number, never by loading its rows.
  */
 export async function recordFeedback(
   items: readonly FeedbackItem[],
@@ -34,7 +56,8 @@ export async function recordFeedback(
 ): Promise<FeedbackOutcome[]> {
   if (items.length === 0) throw new InvalidInputError('no feedback to record: send at least one item');
   await deps.log.flush();
-  const resolved: { item: FeedbackItem; targets: PredictionRecord[] }[] = [];
+  const predictions = deps.store.predictions;
+  const targets: Target[] = [];
   for (const [i, item] of items.entries()) {
     const where = items.length > 1 ? `item ${i}: ` : '';
     if ((item.predictionId === undefined) === (item.externalId === undefined)) {
@@ -43,26 +66,37 @@ export async function recordFeedback(
     if (!deps.classes.includes(item.actual)) {
       throw new InvalidInputError(`${where}"actual" must be one of ${deps.classes.join(', ')}, got ${JSON.stringify(item.actual)}`, { item: i, expected: deps.classes });
     }
-    const targets = item.predictionId !== undefined ? [await deps.store.predictions.get(item.predictionId)].filter((p): p is PredictionRecord => p !== undefined) : await deps.store.predictions.byExternalId(item.externalId as string);
     const name = item.predictionId !== undefined ? `prediction ${JSON.stringify(item.predictionId)}` : `externalId ${JSON.stringify(item.externalId)}`;
-    if (targets.length === 0) throw new NotFoundError(`${where}no ${name} in the prediction log`, { item: i });
-    const conflicting = targets.find((t) => t.actual !== null && t.actual !== item.actual);
-    if (conflicting) {
-      throw new ConflictError(`${where}${name} was confirmed as ${conflicting.actual} before; it cannot also be ${item.actual}`, { item: i, confirmed: conflicting.actual });
+    let target: Target;
+    let confirmedBefore: string | undefined;
+    if (item.predictionId !== undefined) {
+      const record = await predictions.get(item.predictionId);
+      if (!record) throw new NotFoundError(`${where}no ${name} in the prediction log`, { item: i });
+      target = { item, predictionId: record.id, externalId: record.externalId, predictions: 1 };
+      if (record.actual !== null && record.actual !== item.actual) confirmedBefore = record.actual;
+    } else {
+      const externalId = item.externalId as string;
+      const count = await predictions.countByExternalId(externalId, MAX_PREDICTIONS_PER_CASE);
+      if (count === 0) throw new NotFoundError(`${where}no ${name} in the prediction log`, { item: i });
+      if (count > MAX_PREDICTIONS_PER_CASE) {
+        throw new ConflictError(`${where}${name} was sent with more than ${MAX_PREDICTIONS_PER_CASE} predictions, and one case number confirms at most ${MAX_PREDICTIONS_PER_CASE}: confirm them by predictionId`, { item: i, limit: MAX_PREDICTIONS_PER_CASE });
+      }
+      target = { item, externalId, predictions: count };
+      confirmedBefore = await predictions.otherConfirmedLabel(externalId, item.actual);
     }
-    const earlier = resolved.find((r) => r.targets.some((t) => targets.some((u) => u.id === t.id)) && r.item.actual !== item.actual);
-    if (earlier) throw new ConflictError(`${where}${name} gets two different labels in this batch`, { item: i });
-    resolved.push({ item, targets });
+    if (confirmedBefore !== undefined) {
+      throw new ConflictError(`${where}${name} was confirmed as ${confirmedBefore} before; it cannot also be ${item.actual}`, { item: i, confirmed: confirmedBefore });
+    }
+    if (targets.some((earlier) => overlap(earlier, target) && earlier.item.actual !== item.actual)) {
+      throw new ConflictError(`${where}${name} gets two different labels in this batch`, { item: i });
+    }
+    targets.push(target);
   }
   const now = deps.clock.now();
   const outcomes: FeedbackOutcome[] = [];
-  for (const { item, targets } of resolved) {
-    const changed = await deps.store.predictions.confirm(
-      targets.map((t) => t.id),
-      item.actual,
-      now,
-    );
-    outcomes.push({ ...(item.predictionId !== undefined ? { predictionId: item.predictionId } : { externalId: item.externalId }), actual: item.actual, status: changed > 0 ? 'recorded' : 'unchanged', predictions: targets.length });
+  for (const { item, predictionId, predictions: count } of targets) {
+    const changed = predictionId !== undefined ? await predictions.confirm([predictionId], item.actual, now) : await predictions.confirmCase(item.externalId as string, item.actual, now);
+    outcomes.push({ ...(item.predictionId !== undefined ? { predictionId: item.predictionId } : { externalId: item.externalId }), actual: item.actual, status: changed > 0 ? 'recorded' : 'unchanged', predictions: count });
   }
   return outcomes;
 }

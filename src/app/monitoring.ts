@@ -1,30 +1,16 @@
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../core/duration.js';
-import type { DriftReport } from '../core/drift/feature-profile.js';
-import { compareToReference, DEFAULT_DRIFT_OPTIONS } from '../core/drift/feature-profile.js';
 import type { LivePerformance } from '../core/live-performance.js';
-import { matrixFromRows } from '../core/matrix.js';
 import { livePerformance } from '../core/live-performance.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core/monitored-metric.js';
 import type { Store } from '../store/database.js';
-import type { Window } from '../store/prediction-repository.js';
 import type { Clock } from './clock.js';
-import { NotTrainedError } from './errors.js';
+import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
+import { describeWindow, resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
-
-export interface DriftResult {
-  readonly window: string;
-  readonly modelVersion: number;
-  readonly nRecent: number;
-  readonly minRows: number;
-  readonly report: DriftReport | null;
-  /** Why there is no report, when there is none. */
-  readonly reason: string | null;
-}
 
 /** One version's live performance with the verdict the live recall alert gives it. */
 export interface LiveVersion extends LivePerformance {
@@ -51,15 +37,6 @@ export interface LiveReport {
   readonly versions: readonly LiveVersion[];
 }
 
-/** A duration ('30d') means "since now minus it"; a number means "the last N". */
-export function resolveWindow(spec: string | number, now: Date): Window {
-  return typeof spec === 'number' ? { last: spec } : { since: new Date(now.getTime() - parseDuration(spec)) };
-}
-
-export function describeWindow(spec: string | number, what: string): string {
-  return typeof spec === 'number' ? `last ${spec} ${what}` : `last ${spec}`;
-}
-
 /** What the check job's retention step did: prediction log rows older than `before` deleted. */
 export interface RetentionOutcome {
   readonly retentionDays: number;
@@ -73,6 +50,7 @@ export interface MonitoringDeps {
   readonly predictionLog: PredictionLog;
   readonly registry: ModelRegistry;
   readonly clock: Clock;
+  readonly drift: DriftMonitor;
 }
 
 /**
@@ -80,31 +58,52 @@ export interface MonitoringDeps {
  * the recent inputs, and the prediction log's retention.
  */
 export class Monitoring {
+  /**
+   * The live report being computed, shared by the requests that arrive meanwhile: its counts take
+   * the store time that grows with the window. Not shared past a feedback request handled since it began.
+   */
+  private liveInFlight: { readonly feedbackSeen: number; readonly report: Promise<LiveReport> } | null = null;
+  private feedbackRequests = 0;
+
   constructor(private readonly deps: MonitoringDeps) {}
 
   /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
-  feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
+  async feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
     const { store, predictionLog, clock, registry, config } = this.deps;
     const classes = registry.serving?.artifact.svc.classes ?? Object.keys(config.dataset.classNames);
-    return recordFeedback(items, { store, log: predictionLog, clock, classes });
+    try {
+      return await recordFeedback(items, { store, log: predictionLog, clock, classes });
+    } finally {
+      this.feedbackRequests++;
+    }
   }
 
   /** Live performance per model version over `monitor.window`. */
-  async live(): Promise<LiveReport> {
+  live(): Promise<LiveReport> {
+    const shared = this.liveInFlight;
+    if (shared && shared.feedbackSeen === this.feedbackRequests) return shared.report;
+    const report = this.computeLive().finally(() => {
+      if (this.liveInFlight?.report === report) this.liveInFlight = null;
+    });
+    this.liveInFlight = { feedbackSeen: this.feedbackRequests, report };
+    return report;
+  }
+
+  private async computeLive(): Promise<LiveReport> {
     const { store, predictionLog, config, clock, registry } = this.deps;
     await predictionLog.flush();
     const { window: spec, minCases, metric, threshold } = config.monitor;
     const { positive } = config.dataset;
     const window = resolveWindow(spec, clock.now());
-    const cases = await store.predictions.confirmed(window);
+    const counts = await store.predictionReads.liveCounts(window);
     const since = 'since' in window ? new Date(window.since).toISOString() : null;
-    const classes = registry.serving?.artifact.svc.classes ?? [...new Set(cases.flatMap((c) => [c.label, c.actual]))].sort();
-    const versions = cases.length > 0 ? livePerformance(cases, classes, positive) : [];
+    const classes = registry.serving?.artifact.svc.classes ?? [...new Set(counts.confirmed.flatMap((c) => [c.label, c.actual]))].sort();
+    const versions = livePerformance(counts.confirmed, classes, positive);
     return {
       window: describeWindow(spec, 'confirmed cases'),
       since,
-      confirmed: cases.length,
-      pending: await store.predictions.pendingCount(since),
+      confirmed: versions.reduce((sum, v) => sum + v.confirmed, 0),
+      pending: counts.pending,
       minCases,
       metric,
       label: metricName(metric, positive),
@@ -118,21 +117,16 @@ export class Monitoring {
   }
 
   /**
-   * Recent inputs (`monitor.driftWindow`) against the active model's training profile, feature by
-   * feature; null while there are fewer than `monitor.driftMinRows` recent inputs.
+   * Drift of the recent inputs against the active model's training profile: the newest stored
+   * report, recomputed when older than `monitor.driftMinInterval` (see DriftMonitor).
    */
-  async drift(): Promise<DriftResult> {
-    const { store, predictionLog, config, clock, registry } = this.deps;
-    const serving = registry.serving;
-    const { driftWindow, driftMinRows, driftShare } = config.monitor;
-    const window = describeWindow(driftWindow, 'predictions');
-    if (!serving) throw new NotTrainedError('no model is active yet: nothing to compare inputs with');
-    if (!serving.reference) return { window, modelVersion: serving.version, nRecent: 0, minRows: driftMinRows, report: null, reason: `model v${serving.version} has no training profile (trained before drift monitoring)` };
-    await predictionLog.flush();
-    const rows = await store.predictions.recentInputs(resolveWindow(driftWindow, clock.now()));
-    if (rows.length < driftMinRows) return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report: null, reason: `${rows.length} recent inputs, ${driftMinRows} needed` };
-    const report = compareToReference(serving.reference, matrixFromRows(rows, serving.reference.features.length), { ...DEFAULT_DRIFT_OPTIONS, driftShare });
-    return { window, modelVersion: serving.version, nRecent: rows.length, minRows: driftMinRows, report, reason: null };
+  drift(): Promise<DriftResult> {
+    return this.deps.drift.latest();
+  }
+
+  /** Computes and stores a drift report now, for the check run `runId`. */
+  computeDrift(runId: number): Promise<DriftResult> {
+    return this.deps.drift.compute(runId);
   }
 
   /** Deletes prediction log rows older than `monitor.retentionDays`. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
+import { DriftPool } from '../adapters/drift-pool.js';
 import { TrainingPool } from '../adapters/training-pool.js';
 import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
 import type { Config } from '../config/schema.js';
@@ -12,6 +13,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { DataSourceHealth } from './data-source-health.js';
 import { DataUpdates } from './data-updates.js';
+import { DriftMonitor } from './drift-monitor.js';
 import { Jobs } from './jobs.js';
 import { ModelRegistry } from './model-registry.js';
 import { Monitoring } from './monitoring.js';
@@ -60,6 +62,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
     backgroundCheckpoints: options.backgroundCheckpoints && { onError: (error) => log.warn({ err: error }, 'WAL checkpoints are back on the main thread') },
   });
   const pool = new TrainingPool(options.threads);
+  const driftPool = new DriftPool();
   const notifiers = await buildNotifiers(config, log, env);
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log.child({ component: 'alerts' }));
@@ -67,7 +70,8 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const runs = new Runs({ store, clock, log });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const predictions = new Predictions({ config, registry, predictionLog, clock });
-  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock });
+  const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: driftPool.compare });
+  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock, drift });
   const data = new DataUpdates({ config, store, registry, clock, log, env });
   const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
   const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
@@ -101,6 +105,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
       await alerting.close();
       await predictionLog.flush();
       await pool.close();
+      await driftPool.close();
       await store.close();
     },
   };

@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object(
       driftMinRows: Type.Integer({ minimum: 2, default: 30, description: 'recent inputs needed before drift is judged' }),
       driftShare: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'drift alert when more than this share of features drifted' }),
       sourceStaleAfter: Type.Optional(Type.String({ minLength: 1, description: "data_source_stale alert when no update has succeeded for this long ('2d'); default: two ticks of schedule.update" })),
+      driftMaxRows: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 50_000, description: 'most recent inputs drift compares: the newest of the drift window' }),
+      driftMinInterval: Type.String({ minLength: 1, default: '5m', description: 'a drift read recomputes the report when the last one is older than this, at most once per interval' }),
     }),
     schedule: section({
       enabled: Type.Boolean({ default: true }),
@@ -232,6 +234,7 @@ function checkSemantics(config: Config): void {
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
     ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),
+    ['monitor.driftMinInterval', config.monitor.driftMinInterval],
   ];
   for (const [key, value] of durations) {
     if (typeof value === 'number') continue;
@@ -242,5 +245,8 @@ function checkSemantics(config: Config): void {
     }
   }
   if (config.server.publicUrl !== undefined && !URL.canParse(config.server.publicUrl)) problems.push('server.publicUrl: not a valid URL (https://host[:port][/path])');
+  if (config.monitor.driftMaxRows < config.monitor.driftMinRows) {
+    problems.push(`monitor.driftMaxRows: ${config.monitor.driftMaxRows} is below monitor.driftMinRows (${config.monitor.driftMinRows}), so drift could never be judged`);
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

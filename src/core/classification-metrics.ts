@@ -66,7 +66,22 @@ export function classificationMetrics(
   labels: readonly string[],
   positive: string,
 ): ClassificationMetrics {
-  const cm = confusionMatrix(yTrue, yPred, labels);
+  return metricsFromConfusionMatrix(confusionMatrix(yTrue, yPred, labels), labels, positive);
+}
+
+/**
+ * The same metrics from the confusion matrix alone (rows: true labels, columns: predicted, both in
+ * `labels` order), for counts that were tallied elsewhere, say by the database: every number above
+ * depends on the samples only through this matrix.
+ */
+export function metricsFromConfusionMatrix(
+  cm: readonly (readonly number[])[],
+  labels: readonly string[],
+  positive: string,
+): ClassificationMetrics {
+  if (cm.length !== labels.length || cm.some((row) => row.length !== labels.length)) {
+    throw new ClassificationMetricsError(`the confusion matrix must be ${labels.length} x ${labels.length}, one row and column per label`);
+  }
   const positiveIndex = labels.indexOf(positive);
   if (positiveIndex < 0) {
     throw new ClassificationMetricsError(
@@ -79,7 +94,8 @@ export function classificationMetrics(
 
   const perClass = labels.map((label, k) => ({ label, ...scores(tp[k], predSum[k], trueSum[k]) }));
 
-  const total = yTrue.length;
+  const total = trueSum.reduce((a, b) => a + b, 0);
+  if (total === 0) throw new ClassificationMetricsError('Cannot compute classification metrics of zero samples');
   const tpTotal = tp.reduce((a, b) => a + b, 0);
   const micro = scores(tpTotal, total, total);
   const precision = Float64Array.from(perClass, (c) => c.precision);
@@ -97,16 +113,15 @@ export function classificationMetrics(
     f1: weightedAverage(f1, trueSum),
     support: total,
   };
-  const present = new Set([...yTrue, ...yPred]);
   return {
     labels: [...labels],
     perClass,
     accuracy: micro.precision,
     microAvg: { ...micro, support: total },
-    microIsAccuracy: labels.every((label) => present.has(label)),
+    microIsAccuracy: labels.every((_, k) => trueSum[k] > 0 || predSum[k] > 0),
     macroAvg,
     weightedAvg,
-    confusionMatrix: cm,
+    confusionMatrix: cm.map((row) => [...row]),
     positive,
     recallPositive: perClass[positiveIndex].recall,
     recallMacro: macroAvg.recall,

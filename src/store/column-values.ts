@@ -72,3 +72,18 @@ export function fromFloat64Blob(blob: Uint8Array): number[] {
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * doubleBytes, true);
   return values;
 }
+
+/**
+ * Copies a blob of `float64Blob` into `target` from index `at`: on a little-endian host the bytes
+ * are the doubles already, so the copy is the bytes' (a blob from the driver need not be 8-byte
+ * aligned, so it cannot simply be viewed as a Float64Array).
+ */
+export function copyFloat64Blob(blob: Uint8Array, target: Float64Array, at: number): void {
+  if (blob.byteLength % doubleBytes !== 0) throw new RangeError(`a blob of doubles has a multiple of 8 bytes, not ${blob.byteLength}`);
+  if (littleEndian) {
+    new Uint8Array(target.buffer, target.byteOffset + at * doubleBytes, blob.byteLength).set(blob);
+    return;
+  }
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  for (let i = 0; i < blob.byteLength / doubleBytes; i++) target[at + i] = view.getFloat64(i * doubleBytes, true);
+}

@@ -3,11 +3,14 @@ import { Kysely, Migrator } from 'kysely';
 import { AlertRepository } from './alert-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { CheckRepository } from './check-repository.js';
+import { DriftReportRepository } from './drift-report-repository.js';
 import { MigrationError, UnsupportedDatabaseUrlError } from './errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { ModelRepository } from './model-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
+import type { PredictionLogReader } from './prediction-log-reads.js';
+import { PredictionLogQueries } from './prediction-log-reads.js';
 import { PredictionRepository } from './prediction-repository.js';
 import { RunRepository } from './run-repository.js';
 import { SilenceRepository } from './silence-repository.js';
@@ -49,6 +52,9 @@ export interface Store {
   /** Every change to what serves: promotions, rollbacks, the gate's activations. */
   readonly audit: AuditRepository;
   readonly silences: SilenceRepository;
+  /** The prediction log's reads that grow with it (drift's sample, live counts), off the event loop. */
+  readonly predictionReads: PredictionLogReader;
+  readonly driftReports: DriftReportRepository;
   close(): Promise<void>;
 }
 
@@ -65,7 +71,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Store>
   return openPostgresStore({ ...options, url: options.url }, openMigratedStore);
 }
 
-async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDialect): Promise<Store> {
+async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDialect, offThreadReads?: PredictionLogReader): Promise<Store> {
   const db = new Kysely<DatabaseSchema>({ dialect: kyselyDialect });
   try {
     await migrateToLatest(db, dialect.name);
@@ -85,6 +91,8 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     predictions: new PredictionRepository(db),
     audit: new AuditRepository(db),
     silences: new SilenceRepository(db),
+    predictionReads: offThreadReads ?? new PredictionLogQueries(db),
+    driftReports: new DriftReportRepository(db),
     close: () => db.destroy(),
   };
 }

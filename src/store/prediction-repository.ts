@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
@@ -32,20 +33,14 @@ export interface NewPrediction {
   readonly externalId?: string | null;
 }
 
-/** Confirmed cases of a window: what the model said and what pathology found. */
-export interface ConfirmedCase {
-  readonly modelVersion: number;
-  readonly label: string;
-  readonly actual: string;
-}
+const chunk = 100;
 
 /**
- * The window of production data to look at: since a time, or the last N (of confirmed cases for
- * live performance, of predictions for drift).
+ * Rows one retention statement deletes: on SQLite a statement holds the event loop and the write
+ * lock from start to end. Deleting 228,000 rows at once held both for seconds; 200 at a time take
+ * a few milliseconds each (up to ~100 ms on a loaded 2-core machine whose disk was busy).
  */
-export type Window = { readonly since: Instant } | { readonly last: number };
-
-const chunk = 100;
+const purgeBatch = 200;
 
 /** The columns an insert writes, in the order of `insertParameters`. */
 const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id'] as const;
@@ -121,9 +116,26 @@ export class PredictionRepository {
     return row && toRecord(row);
   }
 
-  async byExternalId(externalId: string): Promise<PredictionRecord[]> {
-    const rows = await this.db.selectFrom('predictions').selectAll().where('external_id', '=', externalId).orderBy('created_at', 'asc').execute();
-    return rows.map(toRecord);
+  /**
+   * Predictions logged with this case number, counted up to `atMost + 1` along the external_id
+   * index: enough to tell "too many" without counting however many there are.
+   */
+  async countByExternalId(externalId: string, atMost: number): Promise<number> {
+    const matches = this.db.selectFrom('predictions').select('id').where('external_id', '=', externalId).limit(atMost + 1).as('matches');
+    const row = await this.db.selectFrom(matches).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** A label confirmed before for this case number other than `actual`, if there is one. */
+  async otherConfirmedLabel(externalId: string, actual: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('predictions').select('actual').where('external_id', '=', externalId).where('actual', 'is not', null).where('actual', '<>', actual).limit(1).executeTakeFirst();
+    return row?.actual ?? undefined;
+  }
+
+  /** Records the confirmed label on the case's predictions that have none yet; returns how many changed. */
+  async confirmCase(externalId: string, actual: string, now: Instant): Promise<number> {
+    const result = await this.db.updateTable('predictions').set({ actual, confirmed_at: isoTime(now) }).where('external_id', '=', externalId).where('actual', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** Records the confirmed label on predictions that have none yet; returns how many changed. */
@@ -138,34 +150,23 @@ export class PredictionRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** Confirmed cases in the window (by prediction time), newest first. */
-  async confirmed(window: Window): Promise<ConfirmedCase[]> {
-    let query = this.db.selectFrom('predictions').select(['model_version', 'label', 'actual']).where('actual', 'is not', null).orderBy('created_at', 'desc').orderBy('id', 'desc');
-    query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
-    const rows = await query.execute();
-    return rows.map((r) => ({ modelVersion: r.model_version, label: r.label, actual: r.actual as string }));
-  }
-
-  /** Predictions in the window still waiting for their confirmed label. */
-  async pendingCount(since: Instant | null): Promise<number> {
-    let query = this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).where('actual', 'is', null);
-    if (since !== null) query = query.where('created_at', '>=', isoTime(since));
-    const row = await query.executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /** The inputs of the recent predictions (newest first), for drift. */
-  async recentInputs(window: Window): Promise<number[][]> {
-    let query = this.db.selectFrom('predictions').select('input').orderBy('created_at', 'desc').orderBy('id', 'desc');
-    query = 'since' in window ? query.where('created_at', '>=', isoTime(window.since)) : query.limit(window.last);
-    const rows = await query.execute();
-    return rows.map((r) => fromFloat64Blob(r.input));
-  }
-
-  /** Deletes what is older than the retention period; returns how many rows went. */
+  /**
+   * Deletes what is older than the retention period, `purgeBatch` rows per statement (the oldest
+   * first, along the created_at index), letting the event loop run between statements; returns
+   * how many rows went.
+   */
   async purgeBefore(before: Instant): Promise<number> {
-    const result = await this.db.deleteFrom('predictions').where('created_at', '<', isoTime(before)).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const cutoff = isoTime(before);
+    let deleted = 0;
+    for (;;) {
+      const oldest = this.db.selectFrom('predictions').select('id').where('created_at', '<', cutoff).orderBy('created_at').limit(purgeBatch);
+      const result = await this.db.deleteFrom('predictions').where('id', 'in', oldest).executeTakeFirst();
+      const n = Number(result.numDeletedRows);
+      deleted += n;
+      if (n < purgeBatch) return deleted;
+      // Kysely's promises resolve as microtasks: without this the loop would never let a request in.
+      await yieldToEventLoop();
+    }
   }
 
   async count(): Promise<number> {

@@ -156,6 +156,15 @@ export interface OutboxTable {
   idempotency_key: string;
 }
 
+/** A drift report as computed (see DriftReportRepository). */
+export interface DriftReportsTable {
+  id: Generated<number>;
+  computed_at: string;
+  model_version: number;
+  run_id: number | null;
+  result_json: string;
+}
+
 export interface DatabaseSchema {
   snapshot_contents: SnapshotContentsTable;
   snapshots: SnapshotsTable;
@@ -168,6 +177,7 @@ export interface DatabaseSchema {
   predictions: PredictionsTable;
   registry_audit: RegistryAuditTable;
   silences: SilencesTable;
+  drift_reports: DriftReportsTable;
 }
 
 /** A window of a newest-first (or oldest-first) list. */

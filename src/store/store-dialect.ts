@@ -1,4 +1,5 @@
 import type { Dialect as KyselyDialect, SelectQueryBuilder, Transaction } from 'kysely';
+import type { PredictionLogReader } from './prediction-log-reads.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** The databases a store can live in. */
@@ -30,6 +31,8 @@ export interface StoreDialect {
 /**
  * What a dialect's opening function is given: connect through `kyselyDialect`, migrate and assemble
  * the store (`openDatabase` does that). The dialect runs it inside whatever the database needs
- * around an opening, and may add to the returned store's `close`.
+ * around an opening, and may add to the returned store's `close`. `offThreadReads` is the
+ * prediction log's long reads when the dialect runs them away from the event loop (SQLite, whose
+ * driver blocks); without it they run on the store's own connection.
  */
-export type OpenStore<T extends { close(): Promise<void> }> = (kyselyDialect: KyselyDialect, dialect: StoreDialect) => Promise<T>;
+export type OpenStore<T extends { close(): Promise<void> }> = (kyselyDialect: KyselyDialect, dialect: StoreDialect, offThreadReads?: PredictionLogReader) => Promise<T>;

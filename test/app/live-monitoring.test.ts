@@ -51,13 +51,16 @@ describe('live monitoring end to end', () => {
   it('inputs scaled by 1.3 raise the drift alert, e-mailed', async () => {
     const shifted = golden.test_indices.slice(0, 60).map((i) => rowOf(i, 1.3));
     app.predictions.predict(shifted, { route: 'test' });
+    await app.jobs.check('test');
+    // The check computed the report that drift reads now return (a read within
+    // monitor.driftMinInterval of it does not compute another).
     const drift = await app.monitoring.drift();
+    expect(drift.runId).not.toBeNull();
     expect(drift.nRecent).toBe(60);
     expect(drift.report?.datasetDrift).toBe(true);
     expect(drift.report?.driftedShare).toBeGreaterThan(0.3);
     const outside = (drift.report?.features ?? []).reduce((n, f) => n + f.outOfRange.above, 0);
     expect(outside).toBeGreaterThan(0);
-    await app.jobs.check('test');
     await app.alerting.deliver();
     expect(subjects()).toHaveLength(1);
     expect(subjects()[0]).toMatch(/FIRING/);

@@ -2,10 +2,17 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/app/application.js';
+import type { DriftMonitor } from '../../src/app/drift-monitor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/app/errors.js';
+import { MAX_PREDICTIONS_PER_CASE } from '../../src/app/feedback.js';
+import type { ModelRegistry } from '../../src/app/model-registry.js';
+import { Monitoring } from '../../src/app/monitoring.js';
 import { openApplication } from '../../src/app/open-application.js';
+import type { PredictionLog } from '../../src/app/prediction-log.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { parseDataset } from '../../src/core/dataset.js';
+import type { Store } from '../../src/store/database.js';
+import type { LiveCounts } from '../../src/store/prediction-log-reads.js';
 import { bundledCsv, tempDir } from '../helpers/fixtures.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/default.json', import.meta.url), 'utf8')) as {
@@ -55,5 +62,56 @@ describe('prediction log, feedback and live performance', () => {
     // The second item is unknown: the first is not recorded either.
     await expect(app.monitoring.feedback([{ predictionId: q.predictionId, actual: 'M' }, { predictionId: 'missing', actual: 'M' }])).rejects.toThrow(/item 1: no prediction "missing"/);
     expect(await app.monitoring.feedback([{ predictionId: q.predictionId, actual: 'M' }])).toMatchObject([{ status: 'recorded' }]);
+  });
+
+  it('refuses two labels for one prediction named by its id and by its case in one batch', async () => {
+    const [p] = app.predictions.predict([rowOf(4)], { route: 'test', externalIds: ['case-both'] }).predictions;
+    await expect(app.monitoring.feedback([{ predictionId: p.predictionId, actual: 'M' }, { externalId: 'case-both', actual: 'B' }])).rejects.toThrow(/item 1: externalId "case-both" gets two different labels in this batch/);
+    expect(await app.monitoring.feedback([{ predictionId: p.predictionId, actual: 'B' }, { externalId: 'case-both', actual: 'B' }])).toMatchObject([
+      { status: 'recorded', predictions: 1 },
+      { status: 'unchanged', predictions: 1 },
+    ]);
+  });
+
+  it(`confirms a case number on up to ${MAX_PREDICTIONS_PER_CASE} predictions, and refuses one sent with more`, async () => {
+    const many = Array.from({ length: MAX_PREDICTIONS_PER_CASE }, () => rowOf(5));
+    app.predictions.predict(many, { route: 'test', externalIds: many.map(() => 'busy-case') });
+    expect(await app.monitoring.feedback([{ externalId: 'busy-case', actual: 'M' }])).toEqual([{ externalId: 'busy-case', actual: 'M', status: 'recorded', predictions: MAX_PREDICTIONS_PER_CASE }]);
+    app.predictions.predict([rowOf(5)], { route: 'test', externalIds: ['busy-case'] });
+    await expect(app.monitoring.feedback([{ externalId: 'busy-case', actual: 'M' }])).rejects.toThrow(ConflictError);
+    await expect(app.monitoring.feedback([{ externalId: 'busy-case', actual: 'M' }])).rejects.toThrow(`externalId "busy-case" was sent with more than ${MAX_PREDICTIONS_PER_CASE} predictions`);
+  });
+});
+
+/** The live report's counts take store time that grows with the window: requests meanwhile share them. */
+describe('live performance under concurrent requests', () => {
+  function monitoringWith(liveCounts: () => Promise<LiveCounts>): Monitoring {
+    return new Monitoring({
+      config: parseConfig({}),
+      store: { predictionReads: { liveCounts } } as unknown as Store,
+      predictionLog: { flush: async () => {} } as unknown as PredictionLog,
+      registry: { serving: null } as unknown as ModelRegistry,
+      clock: { now: () => new Date(Date.UTC(2025, 0, 1)) },
+      drift: {} as DriftMonitor,
+    });
+  }
+
+  it('counts once for the requests that arrive while counting, and again for a request after a feedback', async () => {
+    let counted = 0;
+    const monitoring = monitoringWith(async () => {
+      const count = ++counted;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { confirmed: [{ modelVersion: 1, label: 'M', actual: 'M', count }], pending: 3 };
+    });
+    const shared = await Promise.all(Array.from({ length: 5 }, () => monitoring.live()));
+    expect(counted).toBe(1);
+    expect(shared.every((r) => r === shared[0] && r.confirmed === 1)).toBe(true);
+
+    const during = monitoring.live();
+    await expect(monitoring.feedback([])).rejects.toThrow(InvalidInputError);
+    const afterFeedback = monitoring.live();
+    expect((await during).confirmed).toBe(2);
+    expect((await afterFeedback).confirmed).toBe(3);
+    expect((await monitoring.live()).confirmed).toBe(4);
   });
 });

@@ -65,7 +65,7 @@ describeDialects('the prediction log keeps the good rows of a batch that fails',
       expect(await storedIds(fixture.store, good)).toEqual(good.map((r) => r.id));
       expect(predictionLog.droppedRows).toBe(1);
       // Feedback finds the kept cases.
-      expect((await fixture.store.predictions.byExternalId('case-99')).map((p) => p.id)).toEqual(['pg-0099']);
+      expect(await fixture.store.predictions.countByExternalId('case-99', 10)).toBe(1);
     });
   }
 

@@ -10,8 +10,9 @@ import { dataAttribute, desktop, launchChromium, openDashboard, phone, screensho
  * Production monitoring in a real browser: predictions served, diagnoses confirmed later through
  * the API (as a pathology system would) and through the page, live recall next to the test split;
  * then inputs scaled by 1.3 and the drift report with its histograms; then a live recall that
- * falls below the threshold. One server, steps that build on each other. The drift window is the
- * last 60 predictions, so each step's inputs are exactly the ones it sent.
+ * falls below the threshold. One server, steps that build on each other. Drift compares the newest
+ * 60 predictions of the day (monitor.driftMaxRows), so each step's inputs are exactly the ones it
+ * sent, and a drift read recomputes the report when the last one is a second old.
  */
 
 const wdbc = loadWdbc();
@@ -29,6 +30,7 @@ interface LiveReport {
   versions: { modelVersion: number; confirmed: number; confirmedPositives: number; recall: number }[];
 }
 interface DriftReport {
+  computedAt: string;
   report: null | { driftedCount: number; nFeatures: number; driftedShare: number; features: { feature: string; pAdjusted: number; psi: number; psiMajor: boolean; outOfRange: { below: number; above: number } }[] };
 }
 
@@ -55,7 +57,7 @@ async function confirm(items: { predictionId: string; actual: string }[]): Promi
 
 beforeAll(async () => {
   browser = await launchChromium();
-  server = await startServer({ config: { monitor: { driftWindow: 60 } } });
+  server = await startServer({ config: { monitor: { driftWindow: '1d', driftMaxRows: 60, driftMinInterval: '1s' } } });
   // The browser logs the 409 of the conflicting confirmation the first test provokes.
   watched = await openDashboard(browser, server.base, desktop, /Failed to load resource: the server responded with a status of 409/);
 });
@@ -101,6 +103,12 @@ describe('production monitoring on the dashboard', () => {
     const calm = await getJson<DriftReport>('/api/v1/drift');
     expect(calm.report?.driftedShare).toBeLessThanOrEqual(0.3);
     expect(await text(page, '#drift-headline')).toContain(`${calm.report?.driftedCount} of 30 features drifted`);
+    // The report says which inputs it compared, and when it was computed.
+    await page.locator('#drift-sample[data-kind="newest"][data-rows="60"][data-window-rows="114"]').waitFor();
+    expect(await text(page, '#drift-sample')).toMatch(/^The newest 60 of 114 recent inputs \(last 1d, since \d\d:\d\d:\d\d[^)]*\)$/);
+    expect(await text(page, '#drift-computed')).toMatch(/^ ?Computed \d\d:\d\d:\d\d.*\.$/);
+    // The page's report, or an older one (the read above may have computed a newer one).
+    expect(Date.parse((await page.locator('#drift-computed time').getAttribute('datetime')) ?? '')).toBeLessThanOrEqual(Date.parse(calm.computedAt));
 
     // The page's own form: predict the malignant example, then confirm it from its prediction id.
     await page.locator('#fill-malignant').click();
@@ -158,7 +166,7 @@ describe('production monitoring on the dashboard', () => {
     expect((await fetch(`${server.base}/api/v1/jobs/check/run`, { method: 'POST' })).status).toBe(202);
     const alert = page.locator('#alerts-table tr[data-alert="data_drift"][data-status="firing"]');
     await alert.waitFor(live);
-    expect(await text(page, '#alerts-table tr[data-alert="data_drift"]')).toContain(`Input data drift${report.driftedCount} of 30 features (${percent}) drifted, above 30% (v1, 60 inputs, last 60 predictions): `);
+    expect(await text(page, '#alerts-table tr[data-alert="data_drift"]')).toContain(`Input data drift${report.driftedCount} of 30 features (${percent}) drifted, above 30% (v1, 60 inputs, last 1d): `);
     await page.locator('#runs-table tr[data-status="succeeded"]', { hasText: 'features drifted' }).waitFor(live);
     expect(await page.locator('#alerts-table tr[data-alert="live_recall_below_threshold"]').count()).toBe(0);
     await screenshot(page, 'desktop-monitoring-drift');

@@ -46,8 +46,11 @@ describe('feedback and live performance over HTTP', () => {
   });
 
   it('reports drift as not judged until enough recent inputs arrived', async () => {
-    const drift = (await (await fetch(`${server.base}/api/v1/drift`)).json()) as { report: unknown; reason: string; nRecent: number };
+    const drift = (await (await fetch(`${server.base}/api/v1/drift`)).json()) as { report: unknown; reason: string; nRecent: number; computedAt: string; runId: number | null; sample: unknown };
     expect(drift.report).toBeNull();
     expect(drift.reason).toBe('2 recent inputs, 30 needed');
+    expect(drift.sample).toMatchObject({ kind: 'newest', maxRows: 50_000, rows: 2, windowRows: 2 });
+    expect(drift).toMatchObject({ nRecent: 2, runId: null });
+    expect(new Date(drift.computedAt).toISOString()).toBe(drift.computedAt);
   });
 });

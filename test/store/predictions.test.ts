@@ -1,6 +1,7 @@
 import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrationProvider } from '../../src/store/migrations/index.js';
+import type { InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -25,7 +26,8 @@ describeDialects('prediction log', (dialect) => {
     const input = [Number.NaN, -0, Number.MIN_VALUE, -Number.MAX_VALUE, Infinity, 0.1 + 0.2];
     await store.predictions.insertMany([prediction(1, { input: new Float64Array(input).subarray(1) }), prediction(2, { input })]);
     expect((await store.predictions.get('p-0001'))?.input).toEqual(input.slice(1));
-    const [second] = await store.predictions.recentInputs({ last: 1 });
+    const sample = await store.predictionReads.inputSample({ window: { last: 1 }, maxRows: 10, width: input.length });
+    const second = Array.from(sample.data);
     expect(Object.is(second[0], Number.NaN) && Object.is(second[1], -0)).toBe(true);
     expect(second).toEqual(input);
   });
@@ -50,8 +52,9 @@ describeDialects('prediction log', (dialect) => {
     const store = await fixture.open(old.options);
     expect(await store.predictions.count()).toBe(2500);
     expect(await store.predictions.get('p-2499')).toMatchObject({ input: [2499, 0.1 + 0.2, 1e-300], externalId: 'case-x', label: 'B' });
-    expect((await store.predictions.byExternalId('case-x')).map((r) => r.id)).toEqual(['p-2499']);
-    expect((await store.predictions.recentInputs({ since: at(0) })).map((r) => r[0]).sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, n) => n));
+    expect(await store.predictions.countByExternalId('case-x', 10)).toBe(1);
+    const sample = await store.predictionReads.inputSample({ window: { since: at(0) }, maxRows: 5000, width: 3 });
+    expect(Array.from({ length: sample.rows }, (_, i) => sample.data[i * 3]).sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, n) => n));
   });
 
   it('writes batches, keeps inputs exactly, and finds predictions by id and case', async () => {
@@ -61,29 +64,83 @@ describeDialects('prediction log', (dialect) => {
     const p = await store.predictions.get('p-0007');
     expect(p).toMatchObject({ modelVersion: 1, label: 'B', decision: -0.25, externalId: 'case-7', actual: null });
     expect(p?.input).toEqual([7, 0.1 + 0.2, 1e-300]);
-    expect((await store.predictions.byExternalId('case-7')).map((r) => r.id)).toEqual(['p-0007']);
+    expect(await store.predictions.countByExternalId('case-7', 10)).toBe(1);
     expect(await store.predictions.get('nope')).toBeUndefined();
   });
 
-  it('confirms once, reads confirmed cases and pending counts by window, purges by age', async () => {
+  it('confirms once, counts confirmed cases and pending predictions by window, purges by age', async () => {
     const { store } = fixture;
     await store.predictions.insertMany([0, 1, 2, 3, 4, 5].map((n) => prediction(n)));
     expect(await store.predictions.confirm(['p-0000', 'p-0001'], 'M', at(30))).toBe(2);
     expect(await store.predictions.confirm(['p-0000'], 'B', at(31))).toBe(0); // already confirmed: untouched
     expect(await store.predictions.confirm(['p-0003'], 'M', at(32))).toBe(1);
-    const all = await store.predictions.confirmed({ since: at(0) });
-    expect(all).toEqual([
-      { modelVersion: 1, label: 'M', actual: 'M' },
-      { modelVersion: 1, label: 'B', actual: 'M' },
-      { modelVersion: 1, label: 'M', actual: 'M' },
+    const byCell = (counts: LiveCounts) => [...counts.confirmed].sort((a, b) => a.label.localeCompare(b.label));
+    const all = await store.predictionReads.liveCounts({ since: at(0) });
+    expect(byCell(all)).toEqual([
+      { modelVersion: 1, label: 'B', actual: 'M', count: 1 },
+      { modelVersion: 1, label: 'M', actual: 'M', count: 2 },
     ]);
-    expect(await store.predictions.confirmed({ last: 1 })).toEqual([{ modelVersion: 1, label: 'M', actual: 'M' }]);
-    expect(await store.predictions.confirmed({ since: at(2) })).toHaveLength(1);
-    expect(await store.predictions.pendingCount(null)).toBe(3);
-    expect(await store.predictions.pendingCount(at(5))).toBe(1);
-    expect((await store.predictions.recentInputs({ last: 2 })).map((r) => r[0])).toEqual([5, 4]);
-    expect(await store.predictions.recentInputs({ since: at(4) })).toHaveLength(2);
+    expect(all.pending).toBe(3);
+    expect(await store.predictionReads.liveCounts({ last: 1 })).toEqual({ confirmed: [{ modelVersion: 1, label: 'M', actual: 'M', count: 1 }], pending: 3 });
+    expect(await store.predictionReads.liveCounts({ since: at(2) })).toEqual({ confirmed: [{ modelVersion: 1, label: 'M', actual: 'M', count: 1 }], pending: 3 });
+    expect((await store.predictionReads.liveCounts({ since: at(5) })).pending).toBe(1);
+    expect(await store.predictionReads.liveCounts({ since: at(50) })).toEqual({ confirmed: [], pending: 0 });
     expect(await store.predictions.purgeBefore(at(2))).toBe(2);
     expect(await store.predictions.count()).toBe(4);
+  });
+
+  it('samples the newest inputs of a window, page by page across equal times, leaving out other widths', async () => {
+    const { store } = fixture;
+    // 30 predictions at minute 1 (one request's rows share their time), 20 at minute 2, one of
+    // them of another width (a model with other features), and 10 old ones at minute 0.
+    await store.predictions.insertMany([
+      ...Array.from({ length: 10 }, (_, n) => prediction(n, { createdAt: at(0) })),
+      ...Array.from({ length: 30 }, (_, n) => prediction(100 + n, { createdAt: at(1) })),
+      ...Array.from({ length: 20 }, (_, n) => prediction(200 + n, { createdAt: at(2), input: n === 5 ? [205, 1] : [200 + n, 0.1 + 0.2, 1e-300] })),
+    ]);
+    const firsts = (sample: InputSample) => Array.from({ length: sample.rows }, (_, i) => sample.data[i * sample.cols]);
+    const newest = [...Array.from({ length: 20 }, (_, n) => 219 - n).filter((n) => n !== 205), ...Array.from({ length: 30 }, (_, n) => 129 - n)];
+
+    const paged = await store.predictionReads.inputSample({ window: { since: at(1) }, maxRows: 100, width: 3, pageRows: 7 });
+    expect(paged).toMatchObject({ rows: 49, cols: 3, windowRows: 50, from: at(1), to: at(2) });
+    expect(firsts(paged)).toEqual(newest);
+    expect(paged.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+
+    const capped = await store.predictionReads.inputSample({ window: { since: at(0) }, maxRows: 25, width: 3, pageRows: 4 });
+    expect(capped).toMatchObject({ rows: 24, windowRows: 60, from: at(1), to: at(2) });
+    expect(firsts(capped)).toEqual(newest.slice(0, 24));
+
+    const last = await store.predictionReads.inputSample({ window: { last: 15 }, maxRows: 1000, width: 3 });
+    expect(last).toMatchObject({ rows: 14, windowRows: 15 });
+    expect(firsts(last)).toEqual(newest.slice(0, 14));
+
+    const empty = await store.predictionReads.inputSample({ window: { since: at(3) }, maxRows: 1000, width: 3 });
+    expect(empty).toMatchObject({ rows: 0, windowRows: 0, from: null, to: null });
+    expect(empty.data).toHaveLength(0);
+  });
+
+  it('checks and confirms a case by its number without reading its predictions', async () => {
+    const { store } = fixture;
+    await store.predictions.insertMany(Array.from({ length: 8 }, (_, n) => prediction(n, { externalId: n < 5 ? 'case-a' : 'case-b' })));
+    expect(await store.predictions.countByExternalId('case-a', 100)).toBe(5);
+    expect(await store.predictions.countByExternalId('case-a', 3)).toBe(4);
+    expect(await store.predictions.countByExternalId('case-z', 3)).toBe(0);
+    expect(await store.predictions.confirm(['p-0001'], 'M', at(30))).toBe(1);
+    expect(await store.predictions.otherConfirmedLabel('case-a', 'M')).toBeUndefined();
+    expect(await store.predictions.otherConfirmedLabel('case-a', 'B')).toBe('M');
+    expect(await store.predictions.confirmCase('case-a', 'M', at(31))).toBe(4);
+    expect(await store.predictions.confirmCase('case-a', 'M', at(32))).toBe(0);
+    expect((await store.predictions.get('p-0004'))?.actual).toBe('M');
+    expect((await store.predictions.get('p-0005'))?.actual).toBeNull();
+  });
+
+  it('purges a retention backlog in batches, oldest first', async () => {
+    const { store } = fixture;
+    const rows = 12_345;
+    await store.predictions.insertMany(Array.from({ length: rows }, (_, n) => prediction(n, { id: `p-${String(n).padStart(5, '0')}`, createdAt: new Date(Date.UTC(2025, 0, 1) + n * 1000) })));
+    expect(await store.predictions.purgeBefore(new Date(Date.UTC(2025, 0, 1) + 11_000 * 1000))).toBe(11_000);
+    expect(await store.predictions.count()).toBe(rows - 11_000);
+    expect(await store.predictions.get('p-10999')).toBeUndefined();
+    expect(await store.predictions.get('p-11000')).toBeDefined();
   });
 });

@@ -18,9 +18,9 @@ const FULL_EVERY_MS = 30_000;
 /**
  * Live performance changes with every prediction and confirmed diagnosis, which the small
  * documents do not show: it is read this often. Its counts tell when new inputs arrived; only then
- * is the drift report (a KS test per feature over the whole window, a second of server time for
- * 10 000 inputs) read again, at most every DRIFT_MIN_MS, and otherwise every DRIFT_MAX_MS as old
- * inputs leave its window.
+ * is the drift report (the newest the server computed: it recomputes at most every
+ * monitor.driftMinInterval) read again, at most every DRIFT_MIN_MS, and otherwise every
+ * DRIFT_MAX_MS as old inputs leave its window.
  */
 const LIVE_EVERY_MS = 5000;
 const DRIFT_MIN_MS = 15_000;

@@ -1,4 +1,4 @@
-import { badge, fmt, h, s } from './dom.js';
+import { badge, fmt, h, s, timeEl } from './dom.js';
 
 /** Rows shown before "Show all": the most drifted; the headline counts them all. */
 const SHOWN = 10;
@@ -78,6 +78,23 @@ function headline(report) {
 }
 
 /**
+ * Which inputs the report compared: the newest of the window when it holds more than the server
+ * compares (monitor.driftMaxRows), with the time of the oldest of them.
+ */
+function comparedInputs(drift) {
+  const { sample, window } = drift;
+  if (!sample) return `${drift.nRecent} recent inputs (${window})`;
+  const rows = sample.rows.toLocaleString('en');
+  const text = sample.windowRows > sample.rows ? [`The newest ${rows} of ${sample.windowRows.toLocaleString('en')} recent inputs (${window}`, sample.from ? [', since ', timeEl(sample.from)] : null, ')'] : `${rows} recent inputs (${window})`;
+  return h('span', { id: 'drift-sample', dataset: { kind: sample.kind, rows: String(sample.rows), windowRows: String(sample.windowRows) } }, text);
+}
+
+/** When the server computed the report: the check job computes one, a read at most every monitor.driftMinInterval. */
+function computedWhen(drift) {
+  return h('span', { id: 'drift-computed' }, ' Computed ', timeEl(drift.computedAt), drift.runId === null ? '' : ` by check run #${drift.runId}`, '.');
+}
+
+/**
  * GET /api/v1/drift as a headline and a table, most drifted (smallest adjusted p) first, with a
  * small histogram per feature when the server showed them (they are patient data: a server with
  * tokens shows them for the read token only, which `onShowHistograms` asks for). `showAll` lists
@@ -89,7 +106,7 @@ export function driftView(drift, { showAll, onToggle, onShowHistograms }) {
   if (!report) {
     return [
       h('p', { class: 'drift-headline', id: 'drift-headline', dataset: { state: 'none' } }, h('strong', null, 'Not judged yet: '), h('span', { id: 'drift-reason' }, drift.reason ?? 'no report')),
-      h('p', { class: 'help' }, `Recent inputs (${drift.window}) are compared with the training data of model v${drift.modelVersion} once there are ${drift.minRows} of them.`),
+      h('p', { class: 'help' }, `Recent inputs (${drift.window}) are compared with the training data of model v${drift.modelVersion} once there are ${drift.minRows} of them.`, computedWhen(drift)),
     ];
   }
   const features = [...report.features].sort((a, b) => a.pAdjusted - b.pAdjusted || b.psi - a.psi);
@@ -102,7 +119,10 @@ export function driftView(drift, { showAll, onToggle, onShowHistograms }) {
     h(
       'p',
       { class: 'help' },
-      `${report.nRecent} recent inputs (${drift.window}) against the ${report.nReference} training rows of model v${drift.modelVersion}. A feature drifts when the two-sample Kolmogorov-Smirnov test gives a Bonferroni-adjusted p below ${report.options.alpha}; `,
+      comparedInputs(drift),
+      ` against the ${report.nReference} training rows of model v${drift.modelVersion}.`,
+      computedWhen(drift),
+      ` A feature drifts when the two-sample Kolmogorov-Smirnov test gives a Bonferroni-adjusted p below ${report.options.alpha}; `,
       h('span', { class: 'psi-major' }, `PSI ≥ ${report.options.psiMajor}`),
       ' marks a major shift. ',
       features.every((f) => f.histogram)

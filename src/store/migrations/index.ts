@@ -8,6 +8,7 @@ import { predictionLogBinaryInputs } from './0005-prediction-log-binary-inputs.j
 import { snapshotReading } from './0006-snapshot-reading.js';
 import { outboxIdempotencyKeys } from './0007-outbox-idempotency-keys.js';
 import { promotionSafety } from './0008-promotion-safety.js';
+import { driftReports } from './0009-drift-reports.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -20,6 +21,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_snapshot_reading': snapshotReading(),
     '0007_outbox_idempotency_keys': outboxIdempotencyKeys(),
     '0008_promotion_safety': promotionSafety(dialect),
+    '0009_drift_reports': driftReports(dialect),
   };
 }
 

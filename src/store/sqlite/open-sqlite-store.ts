@@ -6,6 +6,7 @@ import type { BackgroundCheckpointerOptions } from './background-checkpointer.js
 import { BackgroundCheckpointer } from './background-checkpointer.js';
 import { MloopSqliteDialect } from './mloop-sqlite-dialect.js';
 import { serializedPerFile } from './serialized-per-file.js';
+import { SqliteReadPool } from './read-pool.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import { withStatementCache } from './statement-cache.js';
@@ -30,14 +31,15 @@ export async function openSqliteStore<T extends { close(): Promise<void> }>(opti
       return withStatementCache(connection);
     },
   });
+  const reads = new SqliteReadPool(file);
   // Within one process, openings of the same file take turns (see serializedPerFile).
-  const store = await serializedPerFile(file, () => open(kyselyDialect, sqliteStoreDialect));
-  if (!options.backgroundCheckpoints || connection === undefined) return store;
-  const checkpointer = new BackgroundCheckpointer(file, connection, options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints);
+  const store = await serializedPerFile(file, () => open(kyselyDialect, sqliteStoreDialect, reads));
+  const checkpointer = options.backgroundCheckpoints && connection !== undefined ? new BackgroundCheckpointer(file, connection, options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints) : null;
   return {
     ...store,
     close: async () => {
-      await checkpointer.close();
+      await reads.close();
+      await checkpointer?.close();
       await store.close();
     },
   };

@@ -46,6 +46,18 @@ const DriftReport = Type.Object({
   features: List(FeatureDrift),
 });
 
+const DriftSample = Type.Object(
+  {
+    kind: Type.Literal('newest', { description: 'the newest inputs of the drift window (not a random sample of it)' }),
+    maxRows: Type.Integer({ description: 'monitor.driftMaxRows' }),
+    rows: Type.Integer({ description: 'inputs compared' }),
+    windowRows: Type.Integer({ description: 'predictions in the drift window; when more than rows, the report covers the newest of them' }),
+    from: Nullable(Type.String({ description: 'prediction time of the oldest input compared' })),
+    to: Nullable(Type.String({ description: 'prediction time of the newest input compared' })),
+  },
+  { description: 'which inputs were compared' },
+);
+
 /** Live performance: the models measured on cases whose diagnosis was confirmed later. */
 export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app }) => {
   fastify.get(
@@ -82,10 +94,20 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['monitoring'],
         summary: "Recent inputs against the active model's training data, per feature",
         description:
-          'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift. `report` is null (with `reason`) until enough recent inputs exist. The per-feature histograms come with ?include=histograms, which needs the read or the admin token when the server has one.',
+          'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift, on the newest inputs of the drift window (at most monitor.driftMaxRows). The newest computed report: the check job computes one on every run, and this request computes one only when the newest is older than monitor.driftMinInterval (requests meanwhile share it). `report` is null (with `reason`) until enough recent inputs exist. The per-feature histograms come with ?include=histograms, which needs the read or the admin token when the server has one.',
         querystring: Type.Object({ include: Type.Optional(Type.Literal('histograms')) }),
         response: {
-          200: Type.Object({ window: Type.String(), modelVersion: Type.Integer(), nRecent: Type.Integer(), minRows: Type.Integer(), report: Nullable(DriftReport), reason: Nullable(Type.String()) }),
+          200: Type.Object({
+            computedAt: Type.String({ description: 'when the report was computed: it holds the inputs logged before' }),
+            runId: Nullable(Type.Integer({ description: 'the check run that computed it; null when a drift read did' })),
+            window: Type.String(),
+            modelVersion: Type.Integer(),
+            nRecent: Type.Integer({ description: 'inputs compared (sample.rows)' }),
+            minRows: Type.Integer(),
+            sample: Nullable(DriftSample),
+            report: Nullable(DriftReport),
+            reason: Nullable(Type.String()),
+          }),
           ...errors(400, 401, 403, 409),
         },
       },

@@ -1,0 +1,166 @@
+import type { Kysely } from 'kysely';
+import type { ConfirmedCount } from '../core/live-performance.js';
+import type { Instant } from './column-values.js';
+import { copyFloat64Blob, isoTime } from './column-values.js';
+import type { DatabaseSchema } from './schema.js';
+
+/**
+ * The window of production data to look at: since a time, or the last N (of confirmed cases for
+ * live performance, of predictions for drift).
+ */
+export type Window = { readonly since: Instant } | { readonly last: number };
+
+/** Which inputs drift compares: the newest of the window, as many as `maxRows`. */
+export interface InputSampleQuery {
+  readonly window: Window;
+  /** At most this many predictions, the newest of the window (`monitor.driftMaxRows`). */
+  readonly maxRows: number;
+  /** Values per input: inputs of another width (logged for a model with other features) are left out. */
+  readonly width: number;
+  /** Rows per query, so that one page, not the sample, is what the driver holds at a time. */
+  readonly pageRows?: number;
+}
+
+/**
+ * The newest inputs of a window, row after row (newest first) in one Float64Array on a
+ * SharedArrayBuffer, which a worker thread reads without a copy.
+ */
+export interface InputSample {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+  /** Predictions in the window, of any width: `rows` of them, the newest, are in the sample. */
+  readonly windowRows: number;
+  /** When the oldest and the newest sampled input were predicted; null for an empty sample. */
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+/** The prediction log tallied for live performance. */
+export interface LiveCounts {
+  /** Confirmed cases of the window, per model version, predicted label and confirmed label. */
+  readonly confirmed: readonly ConfirmedCount[];
+  /** Predictions in the window (all of them, for a window of the last N cases) still unconfirmed. */
+  readonly pending: number;
+}
+
+/**
+ * The reads of the prediction log whose cost grows with the log: each is bounded in memory (a
+ * sample of at most `maxRows`, or counts), and the store runs them where they do not hold up the
+ * event loop. SQLite's driver blocks the thread it runs on, so the SQLite store runs them on a
+ * worker thread with its own read-only connection (`sqlite/read-pool.ts`); PostgreSQL's driver
+ * waits asynchronously, so there they run in-process (`PredictionLogQueries`).
+ */
+export interface PredictionLogReader {
+  inputSample(query: InputSampleQuery): Promise<InputSample>;
+  liveCounts(window: Window): Promise<LiveCounts>;
+}
+
+const defaultPageRows = 5000;
+
+/** The reads themselves, one query code for both dialects. */
+export class PredictionLogQueries implements PredictionLogReader {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /**
+   * The newest predictions of the window, at most `maxRows`, read a page at a time by the
+   * (created_at, id) key, newest first, along the created_at index: the cost depends on the
+   * sample's size, not on how many predictions the window holds (but for counting them).
+   */
+  async inputSample(query: InputSampleQuery): Promise<InputSample> {
+    const { window, maxRows, width } = query;
+    const pageRows = query.pageRows ?? defaultPageRows;
+    const since = 'since' in window ? isoTime(window.since) : null;
+    const windowRows = await this.windowCount(window);
+    const scanned = Math.min(windowRows, maxRows);
+    const data = new Float64Array(new SharedArrayBuffer(scanned * width * Float64Array.BYTES_PER_ELEMENT));
+    let rows = 0;
+    let seen = 0;
+    let to: string | null = null;
+    let from: string | null = null;
+    let after: { readonly createdAt: string; readonly id: string } | null = null;
+    while (seen < scanned) {
+      let select = this.db
+        .selectFrom('predictions')
+        .select(['id', 'created_at', 'input'])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(Math.min(pageRows, scanned - seen));
+      if (since !== null) select = select.where('created_at', '>=', since);
+      if (after !== null) {
+        const { createdAt, id } = after;
+        // Written as a range on created_at and a filter, not as (created_at, id) < (t, id):
+        // SQLite walks the index for the first form and sorts the whole table for the second.
+        select = select.where('created_at', '<=', createdAt).where((eb) => eb.or([eb('created_at', '<', createdAt), eb('id', '<', id)]));
+      }
+      const page = await select.execute();
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (row.input.byteLength !== width * Float64Array.BYTES_PER_ELEMENT) continue;
+        copyFloat64Blob(row.input, data, rows * width);
+        to ??= row.created_at;
+        from = row.created_at;
+        rows++;
+      }
+      seen += page.length;
+      const last = page[page.length - 1];
+      after = { createdAt: last.created_at, id: last.id };
+    }
+    return { rows, cols: width, data: rows * width === data.length ? data : data.subarray(0, rows * width), windowRows, from, to };
+  }
+
+  /**
+   * Confirmed cases counted per model version, predicted and confirmed label; the pending count
+   * as the window's predictions less its confirmed ones, both counts the indexes answer (a count of
+   * "not yet confirmed" rows would read every row of the window).
+   */
+  async liveCounts(window: Window): Promise<LiveCounts> {
+    let confirmed: ConfirmedCount[];
+    let pending: number;
+    if ('since' in window) {
+      const since = isoTime(window.since);
+      const rows = await this.db
+        .selectFrom('predictions')
+        .select((eb) => ['model_version', 'label', 'actual', eb.fn.countAll<string | number>().as('n')])
+        .where('actual', 'is not', null)
+        .where('created_at', '>=', since)
+        .groupBy(['model_version', 'label', 'actual'])
+        .execute();
+      confirmed = rows.map(toConfirmedCount);
+      pending = (await this.windowCount(window)) - confirmed.reduce((sum, c) => sum + c.count, 0);
+    } else {
+      const recent = this.db
+        .selectFrom('predictions')
+        .select(['model_version', 'label', 'actual'])
+        .where('actual', 'is not', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(window.last)
+        .as('recent');
+      const rows = await this.db
+        .selectFrom(recent)
+        .select((eb) => ['model_version', 'label', 'actual', eb.fn.countAll<string | number>().as('n')])
+        .groupBy(['model_version', 'label', 'actual'])
+        .execute();
+      confirmed = rows.map(toConfirmedCount);
+      const all = await this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+      const everConfirmed = await this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).where('actual', 'is not', null).executeTakeFirstOrThrow();
+      pending = Number(all.n) - Number(everConfirmed.n);
+    }
+    // The two counts are two statements: a feedback committed between them must not make it negative.
+    return { confirmed, pending: Math.max(0, pending) };
+  }
+
+  /** Predictions in the window: an index-only count of created_at, or at most N rows. */
+  private async windowCount(window: Window): Promise<number> {
+    const counted =
+      'since' in window
+        ? this.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string | number>().as('n')).where('created_at', '>=', isoTime(window.since))
+        : this.db.selectFrom(this.db.selectFrom('predictions').select('id').limit(window.last).as('last')).select((eb) => eb.fn.countAll<string | number>().as('n'));
+    return Number((await counted.executeTakeFirstOrThrow()).n);
+  }
+}
+
+function toConfirmedCount(row: { model_version: number; label: string; actual: string | null; n: string | number }): ConfirmedCount {
+  return { modelVersion: row.model_version, label: row.label, actual: row.actual as string, count: Number(row.n) };
+}

@@ -10,6 +10,7 @@ import { MinMaxScalerError } from '../core/min-max-scaler.js';
 import { StratifiedKFoldError } from '../core/stratified-k-fold.js';
 import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
+import { gridSizeProblem, trainingLimits } from '../core/training-limits.js';
 import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
@@ -19,7 +20,7 @@ import type { Alerting } from './alerting.js';
 import type { Runs } from './runs.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
-import { ConflictError, InvalidDataError } from './errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { gateVerdict } from './promotion-gate.js';
 
@@ -98,10 +99,13 @@ export class Trainings {
    * run it claimed (`existing`), so that the tick and its attempts are one run.
    */
   async start(request: TrainRequest, trigger: string, existing?: Run): Promise<StartedTraining> {
+    const params = trainingParamsFor(this.deps.config, request);
+    // The file's grid is checked when it is read; a request's grid meets the file's folds here.
+    const tooLarge = gridSizeProblem(params.grid, params.cv);
+    if (tooLarge !== null) throw new InvalidInputError(`grid: ${tooLarge}`, { field: 'grid', limit: trainingLimits.gridFits });
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
-    const { config, store, runs } = this.deps;
-    const params = trainingParamsFor(config, request);
+    const { store, runs } = this.deps;
     // Claimed before the first await, so two requests cannot both pass the checks above.
     this.claimed = true;
     let run: Run;

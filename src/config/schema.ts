@@ -8,7 +8,9 @@ import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
 import { gammaRules } from '../core/svc/svc.js';
+import { gridSizeProblem, trainingLimits } from '../core/training-limits.js';
 import { literalUnion } from './literal-union.js';
+import { deepestProblem } from './schema-problem.js';
 import { DEFAULT_NA_VALUES } from '../core/na-values.js';
 
 /**
@@ -17,9 +19,22 @@ import { DEFAULT_NA_VALUES } from '../core/na-values.js';
  * environment (MLOOP_ADMIN_TOKEN, MLOOP_PREDICT_TOKEN, MLOOP_SMTP_PASSWORD, ...).
  */
 const strict = { additionalProperties: false } as const;
-const positiveNumber = Type.Number({ exclusiveMinimum: 0 });
-/** Shared with the API's schemas (http/schemas.ts), which add their descriptions. */
-export const gammaSchema = (options?: SchemaOptions) => Type.Union([...literalUnion(gammaRules).anyOf, positiveNumber], options);
+const { C: cLimits, gamma: gammaLimits } = trainingLimits;
+/**
+ * Shared with the API's schemas (http/schemas.ts, the training body), which add their
+ * descriptions: the limits (core/training-limits.ts) hold for the file and for every request.
+ */
+export const regularisationSchema = (options?: SchemaOptions) => Type.Number({ minimum: cLimits.min, maximum: cLimits.max, ...options });
+export const gammaSchema = (options?: SchemaOptions) =>
+  Type.Union([...literalUnion(gammaRules).anyOf, Type.Number({ minimum: gammaLimits.min, maximum: gammaLimits.max })], options);
+export const gridSchema = (options?: SchemaOptions) =>
+  Type.Object(
+    {
+      C: Type.Array(regularisationSchema(), { minItems: 1, maxItems: trainingLimits.gridValues }),
+      gamma: Type.Array(gammaSchema(), { minItems: 1, maxItems: trainingLimits.gridValues }),
+    },
+    { ...strict, ...options },
+  );
 export const trainingModeSchema = (options?: SchemaOptions) => literalUnion(trainingModes, options);
 
 const section = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { ...strict, default: {} });
@@ -48,16 +63,11 @@ export const ConfigSchema = Type.Object(
     }),
     training: section({
       mode: trainingModeSchema({ default: 'normalized' }),
-      C: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+      C: regularisationSchema({ default: 1 }),
       gamma: gammaSchema({ default: 'scale' }),
-      grid: Type.Object(
-        {
-          C: Type.Array(positiveNumber, { minItems: 1 }),
-          gamma: Type.Array(gammaSchema(), { minItems: 1 }),
-        },
-        { ...strict, default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } },
-      ),
-      cv: Type.Integer({ minimum: 2, default: 5 }),
+      grid: gridSchema({ default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } }),
+      cv: Type.Integer({ minimum: trainingLimits.cv.min, maximum: trainingLimits.cv.max, default: 5 }),
+      timeout: Type.String({ minLength: 1, default: '10m', description: 'a training running longer fails as timed out, its worker threads stopped' }),
     }),
     monitor: section({
       metric: literalUnion(monitoredMetrics, { default: 'recall' }),
@@ -146,7 +156,8 @@ export function parseConfig(input: unknown): Config {
   if (problems.length > 0) {
     const seen = new Set<string>();
     const lines = problems
-      .map((e) => {
+      .map((problem) => {
+        const e = deepestProblem(problem);
         const key = keyOf(e.path);
         const got = e.value === undefined ? 'nothing' : JSON.stringify(e.value);
         return e.message.startsWith('Unexpected property') ? `${key}: unknown key` : `${key}: ${e.message.toLowerCase()}, got ${got}`;
@@ -193,6 +204,8 @@ function datasetProblems(dataset: Config['dataset']): string[] {
 /** What the schema cannot say: cron syntax, time zones and durations, each named by its key. */
 function checkSemantics(config: Config): void {
   const problems: string[] = datasetProblems(config.dataset);
+  const gridProblem = gridSizeProblem(config.training.grid, config.training.cv);
+  if (gridProblem !== null) problems.push(`training.grid: ${gridProblem}`);
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
   } catch {
@@ -212,6 +225,7 @@ function checkSemantics(config: Config): void {
     ['alerts.repeatInterval', config.alerts.repeatInterval],
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
+    ['training.timeout', config.training.timeout],
   ];
   for (const [key, value] of durations) {
     if (typeof value === 'number') continue;

@@ -6,6 +6,7 @@ import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { MetricVerdict } from '../core/monitored-metric.js';
 import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds } from '../core/schedule-policy.js';
+import { trainingLimits } from '../core/training-limits.js';
 import { checkSources } from '../store/check-repository.js';
 import { modelStatuses } from '../store/model-repository.js';
 import { runStatuses } from '../store/run-repository.js';
@@ -59,7 +60,7 @@ export const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limi
 export const TrainingMode = trainingModeSchema({
   description: "the tutorial's modes: basic (SVC on raw values), normalized (min-max scaler then SVC), gridsearch (scaler, SVC, C and gamma chosen by cross-validation)",
 });
-export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
+export const Gamma = gammaSchema({ description: `RBF kernel coefficient: 'scale', 'auto' or a number from ${trainingLimits.gamma.min} to ${trainingLimits.gamma.max}` });
 
 /** One row to predict: values in feature order, or an object keyed by feature name. Raw measurements. */
 export const Row = Type.Union([Type.Array(Type.Number(), { description: 'one value per feature, in feature order' }), Type.Record(Type.String(), Type.Number(), { description: 'one value per feature name' })]);

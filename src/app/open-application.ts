@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
+import { currentProcessOwner, isProvablyDead } from '../adapters/process-probe.js';
 import { TrainingPool } from '../adapters/training-pool.js';
 import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
 import type { Config } from '../config/schema.js';
@@ -62,7 +63,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const notifiers = await buildNotifiers(config, log, env);
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, parseDuration(config.alerts.repeatInterval), clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
-  const runs = new Runs({ store, clock, log });
+  const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const predictions = new Predictions({ config, registry, predictionLog, clock });
   const monitoring = new Monitoring({ config, store, predictionLog, registry, clock });
@@ -86,12 +87,14 @@ export async function openApplication(options: OpenOptions): Promise<Application
     alerting,
     scheduler,
     async bootstrap() {
+      // Runs left by a process that died on this machine block nothing from the start.
+      await runs.reap();
       if (await registry.sync()) return;
       if (!(await store.snapshots.latest())) await jobs.update('startup');
       await trainings.train({}, 'startup');
     },
     async close() {
-      await scheduler.stop();
+      await scheduler.stop({ abandonRetries: true });
       await trainings.settled();
       await alerting.close();
       await predictionLog.flush();

@@ -125,6 +125,8 @@ export const ConfigSchema = Type.Object(
       publicUrl: Type.Optional(Type.String({ minLength: 1 })),
       maxBatchRows: Type.Integer({ minimum: 1, default: 10_000 }),
       bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+      shutdownGraceMs: Type.Integer({ minimum: 1000, default: 30_000, description: 'on SIGTERM, the time in-flight requests and a running training get before the training is cancelled and the process exits' }),
+      heartbeatTimeout: Type.String({ minLength: 1, default: '60s', description: 'a run whose process (on another host) has not sent a heartbeat for this long is failed as abandoned' }),
     }),
   },
   strict,
@@ -201,6 +203,9 @@ function datasetProblems(dataset: Config['dataset']): string[] {
   return problems;
 }
 
+/** Runs beat every 5 s (app/run-heartbeat.ts): a run is silent only after missing three beats. */
+const minHeartbeatTimeoutMs = 15_000;
+
 /** What the schema cannot say: cron syntax, time zones and durations, each named by its key. */
 function checkSemantics(config: Config): void {
   const problems: string[] = datasetProblems(config.dataset);
@@ -220,17 +225,21 @@ function checkSemantics(config: Config): void {
       problems.push(`schedule.${job}: invalid cron expression ${JSON.stringify(pattern)} (${(e as Error).message})`);
     }
   }
-  const durations: [string, string | number][] = [
+  // A duration's key, its value, and when it has one, its least value and why.
+  const durations: [string, string | number, { ms: number; why: string }?][] = [
     ['schedule.backoff', config.schedule.backoff],
     ['alerts.repeatInterval', config.alerts.repeatInterval],
     ['monitor.window', config.monitor.window],
     ['monitor.driftWindow', config.monitor.driftWindow],
     ['training.timeout', config.training.timeout],
+    ['server.heartbeatTimeout', config.server.heartbeatTimeout, { ms: minHeartbeatTimeoutMs, why: 'three heartbeats, or a slow process would pass for a dead one' }],
   ];
-  for (const [key, value] of durations) {
+  for (const [key, value, least] of durations) {
     if (typeof value === 'number') continue;
     try {
-      if (parseDuration(value) <= 0) problems.push(`${key}: must be longer than 0`);
+      const ms = parseDuration(value);
+      if (ms <= 0) problems.push(`${key}: must be longer than 0`);
+      else if (least && ms < least.ms) problems.push(`${key}: must be at least ${least.ms / 1000}s (${least.why}), got ${JSON.stringify(value)}`);
     } catch {
       problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
     }

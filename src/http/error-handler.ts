@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, InvalidDataError, InvalidInputError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, NotFoundError, NotTrainedError, RunTimeoutError, UpstreamError } from '../app/errors.js';
 import type { AppError } from '../app/errors.js';
 import type { SchemaProblem } from './validation.js';
 
@@ -29,6 +29,8 @@ const appStatus = new Map<new (...args: never[]) => AppError, number>([
   [NotTrainedError, 409],
   [InvalidDataError, 422],
   [UpstreamError, 502],
+  // A deadline exceeded, as Google's API guidelines map DEADLINE_EXCEEDED.
+  [RunTimeoutError, 504],
 ]);
 
 function statusOfAppError(error: unknown): number | undefined {

@@ -39,6 +39,7 @@ const errorDescriptions = {
   415: 'Unsupported content type',
   422: 'The data source holds data that cannot be used',
   502: 'The data source could not be read',
+  504: 'The training ran longer than training.timeout and was stopped',
 } as const;
 type ErrorCode = keyof typeof errorDescriptions;
 
@@ -89,7 +90,8 @@ export const Run = Type.Object({
   progressDone: Nullable(Type.Integer({ description: 'grid-search fits done' })),
   progressTotal: Nullable(Type.Integer({ description: 'grid-search fits in all' })),
   result: Type.Unknown({ description: 'the outcome once succeeded (model version, gate verdict, ...)' }),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: 'why it failed, or why it was cancelled' })),
+  cancelRequestedAt: Nullable(Type.String({ description: 'when a cancel was asked for while another process ran it' })),
 });
 
 const ClassScores = Type.Object({ precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() });

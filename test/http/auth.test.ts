@@ -25,6 +25,7 @@ describe('bearer tokens', () => {
     ['POST', '/api/v1/models/1/promote', () => ({})],
     ['POST', '/api/v1/models/rollback', () => ({})],
     ['POST', '/api/v1/train', () => ({ headers: { 'Content-Type': 'application/json' }, body: '{"mode":"normalized"}' })],
+    ['POST', '/api/v1/runs/1/cancel', () => ({})],
   ];
   const predictRoutes: [string, string, () => RequestInit][] = [
     ['POST', '/prediction', () => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ data: [malignRow] }) })],

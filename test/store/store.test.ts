@@ -12,6 +12,7 @@ import {
   ActiveModelStatusError,
   MigrationError,
   RecordNotFoundError,
+  RunStatusError,
   UnsupportedDatabaseUrlError,
 } from '../../src/store/errors.js';
 import type { CreateModelInput, InactiveModelStatus } from '../../src/store/model-repository.js';
@@ -73,7 +74,7 @@ describeDialects('store', (dialect) => {
     expect(store.dialect).toBe(dialect);
     const again = await open();
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs']);
+    expect(rows.map((row) => row.name)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs', '0006_run_control']);
     const tables = (await again.db.introspection.getTables()).map((table) => table.name).sort();
     expect(tables).toEqual(['activations', 'alerts', 'checks', 'models', 'outbox', 'predictions', 'runs', 'snapshot_contents', 'snapshots']);
   });
@@ -83,7 +84,7 @@ describeDialects('store', (dialect) => {
     fixture.defer(() => fresh.drop());
     const racers = await Promise.all([1, 2, 3, 4].map(() => open(fresh.options)));
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(racers[0].db);
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
   });
 
   it('stores snapshots, newest first, and their text once per content', async () => {
@@ -321,6 +322,8 @@ describeDialects('store', (dialect) => {
       progressTotal: null,
       result: null,
       error: null,
+      owner: null,
+      cancelRequestedAt: null,
     });
     expect((await store.runs.running('train'))?.id).toBe(train.id);
     expect(await store.runs.running('check')).toBeUndefined();
@@ -351,6 +354,9 @@ describeDialects('store', (dialect) => {
       scheduledFor: null,
       params: null,
     });
+    // A failed run starts again only once queued again for another attempt.
+    await expect(store.runs.start(update.id, tick())).rejects.toThrow(new RunStatusError(update.id, 'failed', 'start'));
+    await store.runs.retry(update.id, 'data source answered 503', tick());
     const retried = await store.runs.start(update.id, tick());
     expect(retried).toMatchObject({ status: 'running', attempts: 2, error: null, finishedAt: null });
     const check = await store.runs.create({ kind: 'check', trigger: 'startup', params: {}, now: tick() });
@@ -459,7 +465,7 @@ describe('store on one SQLite file shared by two handles (CLI and server)', () =
     try {
       expect(await store.runs.list({ limit: 10 })).toHaveLength(3);
       const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-      expect(rows).toHaveLength(5);
+      expect(rows).toHaveLength(6);
     } finally {
       await store.close();
     }

@@ -5,6 +5,7 @@ import { alertsOutboxSchedule } from './0002-alerts-outbox-schedule.js';
 import { runHeartbeats } from './0003-run-heartbeats.js';
 import { predictionLog } from './0004-prediction-log.js';
 import { predictionLogBinaryInputs } from './0005-prediction-log-binary-inputs.js';
+import { runControl } from './0006-run-control.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,6 +15,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_run_heartbeats': runHeartbeats(),
     '0004_prediction_log': predictionLog(),
     '0005_prediction_log_binary_inputs': predictionLogBinaryInputs(dialect),
+    '0006_run_control': runControl(dialect),
   };
 }
 

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { buildHttpApp } from '../http/app.js';
 import type { CommonOptions } from './context.js';
 import { dataDirOf } from './context.js';
+import { handleShutdown } from './graceful-shutdown.js';
 
 export interface ServeOptions extends CommonOptions {
   readonly port?: string;
@@ -42,46 +43,12 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   const http = buildHttpApp(app, { adminToken, predictToken, feedbackToken, logger: log.child({ component: 'http' }) });
   const sync = setInterval(() => void app.registry.sync().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
   sync.unref();
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    const graceMs = config.server.shutdownGraceMs;
-    log.info({ signal, graceMs }, 'shutting down: finishing in-flight requests');
-    // The last resort: whatever still runs at the end of the grace does not keep the process.
-    // Unreferenced, so a shutdown that completes earlier exits at once.
-    setTimeout(() => {
-      log.error(`not stopped within server.shutdownGraceMs (${graceMs} ms): exiting`);
-      process.exit(1);
-    }, graceMs).unref();
-    // A training still running shortly before the end of the grace is cancelled (its run marked so,
-    // not left for another process to find silent), leaving the rest of the grace to close.
-    const cancelling = setTimeout(() => {
-      log.warn('cancelling the training still running');
-      void app.runs.cancelAll('the server is shutting down').catch((e: unknown) => log.error({ err: e }, 'cancel failed'));
-    }, graceMs - cancelReserveMs(graceMs));
-    cancelling.unref();
-    clearInterval(sync);
-    try {
-      // No new scheduled job while the requests under way finish.
-      await Promise.all([http.close(), app.scheduler.stop({ abandonRetries: true })]);
-      await app.close();
-      log.info('stopped');
-    } catch (error) {
-      log.error({ err: error }, 'error while shutting down');
-      process.exitCode = 1;
-    } finally {
-      clearTimeout(cancelling);
-    }
-  };
-  // Listened for from the start: a signal during the first training cancels it too.
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  const shutdown = handleShutdown(http, app, log, config.server.shutdownGraceMs, () => clearInterval(sync));
 
   try {
     await app.bootstrap();
   } catch (error) {
-    if (closing) {
+    if (shutdown.closing) {
       log.info(`first training stopped: ${(error as Error).message}`);
     } else if (error instanceof ConflictError) {
       // Replicas starting together: one trains the first model, the others serve it once active.
@@ -91,7 +58,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
       log.error({ err: error }, `first training failed: ${(error as Error).message}`);
     }
   }
-  if (closing) return;
+  if (shutdown.closing) return;
   // The tutorial's crontab, built in: update, train and check on their schedules (schedule.*).
   app.scheduler.start();
   const next = app.scheduler.nextRuns();
@@ -102,7 +69,3 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   log.info({ url: address }, `mloop listening on ${address} (${version}; dashboard at ${address}/)`);
 }
 
-/** The part of the shutdown grace kept for closing after a training is cancelled: a fifth, at most 5 s. */
-function cancelReserveMs(graceMs: number): number {
-  return Math.min(5_000, Math.round(graceMs / 5));
-}

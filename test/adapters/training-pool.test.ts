@@ -4,7 +4,7 @@ import type { TrainingParams } from '../../src/core/model-artifact.js';
 import { fitModel } from '../../src/core/model-artifact.js';
 import { planGridSearch } from '../../src/core/grid-search.js';
 import { TrainingPool } from '../../src/adapters/training-pool.js';
-import { slowGrid } from '../helpers/slow-grid.js';
+import { slowGrid } from '../helpers/slow-training.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 

@@ -6,7 +6,7 @@ import { openApplication } from '../../src/app/open-application.js';
 import { parseConfig } from '../../src/config/schema.js';
 import type { Run } from '../../src/store/run-repository.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { slowGrid } from '../helpers/slow-grid.js';
+import { slowGrid } from '../helpers/slow-training.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const log = pino({ level: 'silent' });

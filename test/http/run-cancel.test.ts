@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slowGrid } from '../helpers/slow-grid.js';
+import { slowGrid } from '../helpers/slow-training.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { getJson, postJson, useServer } from './server-fixture.js';
 

@@ -36,13 +36,18 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-/** Starts `mloop serve` on a free loopback port, a grid search that takes minutes configured (`mode`: the first training's). */
-function start(mode = 'normalized'): Omit<Served, 'base'> & { readonly log: () => string } {
+/** A data directory and configuration where a grid search takes minutes (`mode`: the configured one). */
+function configure(mode: string): { readonly dataDir: string; readonly configFile: string } {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const dataDir = tempDir();
   const source = writeFile(dataDir, 'data.csv', largerCsv(4));
   const settings = { dataset: { source }, training: { mode, cv: 3, grid: slowGrid }, schedule: { enabled: false }, server: { shutdownGraceMs: graceMs } };
-  const configFile = writeFile(dataDir, 'mloop.json', JSON.stringify(settings));
+  return { dataDir, configFile: writeFile(dataDir, 'mloop.json', JSON.stringify(settings)) };
+}
+
+/** Starts `mloop serve` on a free loopback port (`mode`: the first training's). */
+function start(mode = 'normalized'): Omit<Served, 'base'> & { readonly log: () => string } {
+  const { dataDir, configFile } = configure(mode);
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -65,13 +70,21 @@ async function underWay(base: string): Promise<Run> {
   }, 30_000, 20);
 }
 
-async function storedRun(dataDir: string, id: number) {
+async function storedRun(dataDir: string, id?: number) {
   const store = await openDatabase({ dataDir });
   try {
-    return await store.runs.get(id);
+    return id === undefined ? (await store.runs.list({ kind: 'train', limit: 1 }))[0] : await store.runs.get(id);
   } finally {
     await store.close();
   }
+}
+
+/** Waits until the latest training of the store in `dataDir` (another process's) has finished some fits. */
+function trainingUnderWay(dataDir: string) {
+  return waitFor('a training under way', async () => {
+    const found = existsSync(`${dataDir}/mloop.sqlite`) ? await storedRun(dataDir).catch(() => undefined) : undefined;
+    return found?.status === 'running' && (found.progressDone ?? 0) > 0 ? found : undefined;
+  }, 60_000, 50);
 }
 
 describe('mloop serve on SIGTERM', () => {
@@ -97,10 +110,7 @@ describe('mloop serve on SIGTERM', () => {
 
   it('cancels the first training, under way before the server listens, within the grace too', async () => {
     const { child, dataDir, exited } = start('gridsearch');
-    const run = await waitFor('the first training under way', async () => {
-      const found = existsSync(`${dataDir}/mloop.sqlite`) ? await storedRun(dataDir, 2).catch(() => undefined) : undefined;
-      return found?.status === 'running' && (found.progressDone ?? 0) > 0 ? found : undefined;
-    }, 60_000, 50);
+    const run = await trainingUnderWay(dataDir);
     const signalled = Date.now();
     child.kill('SIGTERM');
     const [code] = await exited;
@@ -131,5 +141,20 @@ describe('mloop runs cancel', () => {
     expect(again).toMatchObject({ code: 1, stderr: `mloop: run ${run.id} is already over (cancelled): nothing to cancel\n` });
     // The server goes on: the next training starts.
     expect((await fetch(`${base}/api/v1/train`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"mode":"basic"}' })).status).toBe(202);
+  });
+});
+
+describe('mloop train on Ctrl-C', () => {
+  it('cancels its training, marked so, and exits with 130', async () => {
+    const { dataDir, configFile } = configure('normalized');
+    const child = spawn(process.execPath, [cli, 'train', '--mode', 'gridsearch', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const run = await trainingUnderWay(dataDir);
+    const signalled = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toEqual([130, null]);
+    expect(Date.now() - signalled).toBeLessThan(3_000);
+    expect(await storedRun(dataDir, run.id)).toMatchObject({ status: 'cancelled', error: 'interrupted (SIGINT)' });
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/schema.js';
 
-function problem(training: Record<string, unknown>): string {
+function problem(values: Record<string, unknown>, section = 'training'): string {
   try {
-    parseConfig({ training });
+    parseConfig({ [section]: values });
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as Error).message;
   }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(training)}`);
+  throw new Error(`expected a ConfigError for ${section} ${JSON.stringify(values)}`);
 }
 
 const values = (n: number, from = 1) => Array.from({ length: n }, (_, k) => from + k);
@@ -37,5 +37,20 @@ describe('the training keys are bounded', () => {
   it('training.timeout is a duration, 10 minutes by default', () => {
     expect(parseConfig({}).training.timeout).toBe('10m');
     expect(problem({ timeout: 'soon' })).toMatch(/training\.timeout: expected a duration/);
+  });
+});
+
+describe('the server keys of run control', () => {
+  const serverProblem = (server: Record<string, unknown>) => problem(server, 'server');
+
+  it('default to a 30 s shutdown grace and a 60 s heartbeat timeout', () => {
+    expect(parseConfig({}).server).toMatchObject({ shutdownGraceMs: 30_000, heartbeatTimeout: '60s' });
+  });
+
+  it('refuse a heartbeat timeout shorter than three heartbeats, and a grace under a second', () => {
+    expect(serverProblem({ heartbeatTimeout: '10s' })).toMatch(/server\.heartbeatTimeout: must be at least 15s \(three heartbeats, or a slow process would pass for a dead one\), got "10s"/);
+    expect(serverProblem({ heartbeatTimeout: 'a minute' })).toMatch(/server\.heartbeatTimeout: expected a duration/);
+    expect(serverProblem({ shutdownGraceMs: 500 })).toMatch(/server\.shutdownGraceMs: expected integer to be greater or equal to 1000/);
+    expect(parseConfig({ server: { heartbeatTimeout: '15s' } }).server.heartbeatTimeout).toBe('15s');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { slowGrid } from '../helpers/slow-training.js';
+import { tempDir, writeFile } from '../helpers/fixtures.js';
+import { largerCsv, slowGrid } from '../helpers/slow-training.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { getJson, postJson, useServer } from './server-fixture.js';
 
@@ -56,7 +57,8 @@ describe('POST /api/v1/runs/{id}/cancel', () => {
 });
 
 describe('training.timeout over HTTP', () => {
-  const fixture = useServer({ config: { training: { cv: 3, grid: slowGrid, timeout: '1s' } }, bootstrap: false });
+  const source = writeFile(tempDir(), 'data.csv', largerCsv(4));
+  const fixture = useServer({ config: { dataset: { source }, training: { cv: 3, grid: slowGrid, timeout: '1s' } }, bootstrap: false });
 
   it('answers /train_svm with 504 naming the limit, and the run reads failed', async () => {
     const res = await fetch(`${fixture.base}/train_svm?param=gridsearch`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });

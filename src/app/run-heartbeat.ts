@@ -59,15 +59,16 @@ export class RunHeartbeat {
   }
 
   /**
-   * Fails the runs whose process has been silent for the stale limit and returns them. This
+   * Fails the runs whose process has been silent for the stale limit (scheduled ticks too, or not)
+   * and returns them. This
    * process's own runs beat first, at the same instant, so they are never among them however long
    * since the last timer beat.
    */
-  async reapStale(): Promise<Run[]> {
+  async reapStale(scheduled: boolean): Promise<Run[]> {
     const now = this.clock.now();
     // Not reaping when this beat fails: this process's own runs could be among the silent ones.
     await this.beatAt(now);
-    const runs = await this.store.runs.abandonStale(new Date(now.getTime() - this.staleAfterMs), now);
+    const runs = await this.store.runs.abandonStale(new Date(now.getTime() - this.staleAfterMs), now, { scheduled });
     if (runs.length > 0) this.log.warn({ runs: runs.map((r) => r.id) }, `marked ${runs.length} abandoned run(s) as failed: silent for ${this.staleAfterMs / 1000} s`);
     return runs;
   }

@@ -57,7 +57,6 @@ interface Execution {
 export class Runs {
   private readonly heartbeat: RunHeartbeat;
   private readonly executing = new Map<number, Execution>();
-  private readonly abandonedListeners: ((run: Run) => void)[] = [];
 
   constructor(private readonly deps: RunsDeps) {
     this.heartbeat = new RunHeartbeat(deps.store, deps.clock, deps.log, deps.staleAfterMs, (reply) => this.heard(reply));
@@ -97,27 +96,24 @@ export class Runs {
     return this.heartbeat.watch(runId);
   }
 
-  /** Told of every run this process fails as abandoned (the scheduler takes over scheduled ones). */
-  onAbandoned(listener: (run: Run) => void): void {
-    this.abandonedListeners.push(listener);
-  }
-
   /**
    * Fails the runs whose process died and returns them: at once those whose owner is provably dead
    * on this machine, the others once silent for the stale limit (another host may only be slow).
+   * Scheduled ticks only with `scheduled`: the scheduler, which takes them over (retries them or
+   * alerts), reaps them at its next tick; a tick failed anywhere else would be neither.
    */
-  async reap(): Promise<Run[]> {
+  async reap(options: { readonly scheduled?: boolean } = {}): Promise<Run[]> {
     const { store, clock, log, isDead } = this.deps;
+    const scheduled = options.scheduled ?? false;
     const reaped: Run[] = [];
     for (const run of await store.runs.active()) {
-      if (run.owner === null || !isDead(run.owner)) continue;
+      if ((run.scheduledFor !== null && !scheduled) || run.owner === null || !isDead(run.owner)) continue;
       const abandoned = await store.runs.abandon(run, abandonedDeadError, clock.now());
       if (!abandoned) continue; // it changed hands or ended meanwhile
       log.warn({ run: run.id, kind: run.kind, owner: run.owner }, `run ${run.id} (${run.kind}) failed as abandoned: process ${run.owner.pid} on ${run.owner.host} is gone`);
       reaped.push(abandoned);
     }
-    reaped.push(...(await this.heartbeat.reapStale()));
-    for (const run of reaped) for (const listener of this.abandonedListeners) listener(run);
+    reaped.push(...(await this.heartbeat.reapStale(scheduled)));
     return reaped;
   }
 
@@ -130,18 +126,20 @@ export class Runs {
   async withRun<T>(run: Run, body: (signal: AbortSignal) => Promise<RunOutcome<T>>, limit?: RunLimit): Promise<T> {
     const { store, clock, log } = this.deps;
     const controller = new AbortController();
-    let end = () => undefined as void;
+    let end!: () => void;
     this.executing.set(run.id, { controller, ended: new Promise<void>((resolve) => (end = resolve)) });
     const stopWatching = this.watch(run.id);
     const timer = limit && setTimeout(() => controller.abort(new RunTimeoutError(run.id, limit.text)), limit.ms);
     const record = (step: Promise<Run>) =>
       step.catch((e: unknown) => {
-        // Ended elsewhere meanwhile (cancelled while queued, failed as abandoned): that status stays.
+        // Ended elsewhere meanwhile (failed as abandoned, say): that status stays.
         if (e instanceof RunStatusError) log.warn({ run: run.id }, `run ${run.id} outcome not recorded: ${e.message}`);
         else log.error({ err: e, run: run.id }, 'run outcome not recorded');
       });
+    let started = false;
     try {
       await this.start(run);
+      started = true;
       const { value, result } = await body(controller.signal);
       await record(store.runs.succeed(run.id, result, clock.now()));
       return value;
@@ -149,7 +147,8 @@ export class Runs {
       // Stopped by its signal, the body fails with whatever the interrupted step threw: the signal says why.
       const error: unknown = controller.signal.aborted ? controller.signal.reason : caught;
       if (error instanceof RunCancelledError) {
-        if (error.runId === run.id) await record(store.runs.cancel(run.id, error.reason, clock.now()));
+        // A run cancelled while it was queued never started: its status says so already.
+        if (started) await record(store.runs.cancel(run.id, error.reason, clock.now()));
       } else {
         await record(store.runs.fail(run.id, error instanceof Error ? error.message : String(error), clock.now()));
       }
@@ -169,7 +168,6 @@ export class Runs {
     } catch (error) {
       if (!(error instanceof RunStatusError)) throw error;
       const now = await this.get(run.id);
-      // A RunCancelledError with another run's id: nothing of this run is left to record.
       if (now.status === 'cancelled') throw new RunCancelledError(run.id, now.error ?? 'while queued');
       throw error;
     }

@@ -45,15 +45,10 @@ export class Scheduler {
   private readonly backoffMs: number;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<Run[]> | null = null;
-  /** Runs failed as abandoned (by any caller of Runs.reap) that the next tick may take over. */
-  private readonly abandoned: Run[] = [];
   /** Aborted by `stop({ abandonRetries: true })`: a job waiting to retry stops waiting. */
   private waits = new AbortController();
 
   constructor(private readonly deps: SchedulerDeps) {
-    deps.runs.onAbandoned((run) => {
-      if (run.scheduledFor !== null) this.abandoned.push(run);
-    });
     const { schedule } = deps;
     for (const kind of jobKinds) {
       const pattern = schedule[kind];
@@ -91,8 +86,8 @@ export class Scheduler {
     const { store, clock, alerting } = this.deps;
     const now = clock.now();
     const claimed: Run[] = [];
-    await this.deps.runs.reap();
-    for (const run of this.abandoned.splice(0)) await this.takeOver(run);
+    // Scheduled ticks are reaped here only, where they are taken over.
+    for (const run of await this.deps.runs.reap({ scheduled: true })) await this.takeOver(run);
     for (const [kind, cron] of this.crons) {
       if (this.running.has(kind) || this.deps.jobs.busy(kind)) continue;
       // A job of this kind running elsewhere (another replica, the CLI): the tick waits for it.

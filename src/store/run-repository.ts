@@ -242,17 +242,18 @@ export class RunRepository {
 
   /**
    * Fails the queued or running runs whose process stopped beating before `staleBefore` (killed,
-   * crashed, machine gone), so they no longer block the next training or tick. Returns them as they
-   * are now: exactly one caller gets each (the update is atomic), so one process decides what follows.
+   * crashed, machine gone), so they no longer block the next training or tick; with `scheduled:
+   * false`, not the runs of scheduled ticks. Returns them as they are now: exactly one caller gets
+   * each (the update is atomic), so one process decides what follows.
    */
-  async abandonStale(staleBefore: Instant, now: Instant): Promise<Run[]> {
-    const rows = await this.db
+  async abandonStale(staleBefore: Instant, now: Instant, options: { readonly scheduled?: boolean } = {}): Promise<Run[]> {
+    let update = this.db
       .updateTable('runs')
       .set({ status: 'failed', finished_at: isoTime(now), error: abandonedError })
       .where('status', 'in', activeStatuses)
-      .where(sql<string>`coalesce(${sql.ref('heartbeat_at')}, ${sql.ref('queued_at')})`, '<', isoTime(staleBefore))
-      .returningAll()
-      .execute();
+      .where(sql<string>`coalesce(${sql.ref('heartbeat_at')}, ${sql.ref('queued_at')})`, '<', isoTime(staleBefore));
+    if (options.scheduled === false) update = update.where('scheduled_for', 'is', null);
+    const rows = await update.returningAll().execute();
     return rows.map(toRun);
   }
 

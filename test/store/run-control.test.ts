@@ -106,4 +106,12 @@ describeDialects('run control', (dialect) => {
     expect(await store.runs.abandon(current!, 'again', tick(5))).toBeUndefined();
     expect(await store.runs.active()).toEqual([]);
   });
+
+  it('fails silent runs as abandoned, the scheduled ticks among them only when asked', async () => {
+    const { store } = fixture;
+    const tick0 = await store.runs.claimScheduled({ kind: 'update', trigger: 'schedule', params: {}, scheduledFor: tick(0), now: tick(0) });
+    const byHand = await store.runs.create({ kind: 'check', trigger: 'api', params: {}, now: tick(0) });
+    expect((await store.runs.abandonStale(tick(5), tick(6), { scheduled: false })).map((r) => r.id)).toEqual([byHand.id]);
+    expect((await store.runs.abandonStale(tick(5), tick(6))).map((r) => r.id)).toEqual([tick0?.id]);
+  });
 });

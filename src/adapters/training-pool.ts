@@ -1,8 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { GridGroup, GridRunner } from '../core/grid-search.js';
 import { GridScores, groupCs } from '../core/grid-search.js';
+import type { FitOptions } from '../core/model-artifact.js';
 import type { FittedPipeline, PipelineTask } from '../core/pipeline.js';
 import type { WorkerTask } from './training-worker.js';
 
@@ -12,7 +14,10 @@ const workerFile = fileURLToPath(new URL(fromSource ? './training-worker.ts' : '
 
 /**
  * Worker threads, one per core, that run every fit of a training: the grid-search fits in
- * parallel and the final fit too, so the event loop keeps serving predictions meanwhile.
+ * parallel and the final fit too, so the event loop keeps serving predictions meanwhile. A fit
+ * cannot be interrupted from inside (the solver is one loop), so stopping a training terminates
+ * the threads its fits run on: piscina does that for a task whose signal aborts, and drops the
+ * tasks still queued.
  */
 export class TrainingPool {
   /** Piscina is loaded and started by the first task: a server that does not train never pays for it. */
@@ -20,7 +25,7 @@ export class TrainingPool {
 
   constructor(private readonly threads = availableParallelism()) {}
 
-  private run(task: WorkerTask): Promise<unknown> {
+  private run(task: WorkerTask, signal?: AbortSignal): Promise<unknown> {
     this.piscina ??= import('piscina').then(
       ({ Piscina }) =>
         new Piscina({
@@ -31,7 +36,19 @@ export class TrainingPool {
           execArgv: fromSource ? ['--import', 'tsx'] : [],
         }),
     );
-    return this.piscina.then((pool) => pool.run(task) as Promise<unknown>);
+    return this.piscina.then((pool) => pool.run(task, { signal }) as Promise<unknown>);
+  }
+
+  /** The runners of one training, whose fits stop (their threads terminated) when `signal` aborts. */
+  runners(signal?: AbortSignal): Required<Pick<FitOptions, 'runGrid' | 'fitFinal'>> {
+    // Every task of a grid listens to the one signal: dozens of listeners are expected, not a leak.
+    if (signal) setMaxListeners(0, signal);
+    return { runGrid: this.gridRunner(signal), fitFinal: async (task) => (await this.run({ kind: 'fit', task }, signal)) as FittedPipeline };
+  }
+
+  /** Worker threads alive now (tests: a stopped training leaves none running). */
+  async threadCount(): Promise<number> {
+    return this.piscina ? (await this.piscina).threads.length : 0;
   }
 
   /**
@@ -40,23 +57,24 @@ export class TrainingPool {
    * more solver iterations and kernel rows (a smoother kernel), so the threads finish together
    * instead of one waiting on a long group queued last.
    */
-  readonly runGrid: GridRunner = async (plan, x, y, onProgress) => {
-    const data = sharedCopy(x.data);
-    const collected = new GridScores(plan, onProgress);
-    await Promise.all(
-      longestFirst(plan.groups).map(async (group) => {
-        const fold = plan.folds[group.fold];
-        const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group), preprocessing: plan.preprocessing };
-        collected.add(group, (await this.run(job)) as number[]);
-      }),
-    );
-    return collected.scores;
-  };
+  private gridRunner(signal?: AbortSignal): GridRunner {
+    return async (plan, x, y, onProgress) => {
+      const data = sharedCopy(x.data);
+      const collected = new GridScores(plan, onProgress);
+      await Promise.all(
+        longestFirst(plan.groups).map(async (group) => {
+          const fold = plan.folds[group.fold];
+          const job: WorkerTask = { kind: 'score', x: data, rows: x.rows, cols: x.cols, y, train: fold.train, test: fold.test, gamma: group.gamma, Cs: groupCs(plan, group), preprocessing: plan.preprocessing };
+          collected.add(group, (await this.run(job, signal)) as number[]);
+        }),
+      );
+      return collected.scores;
+    };
+  }
 
-  readonly fitFinal = async (task: PipelineTask): Promise<FittedPipeline> => {
-    const job: WorkerTask = { kind: 'fit', task };
-    return (await this.run(job)) as FittedPipeline;
-  };
+  readonly runGrid: GridRunner = this.gridRunner();
+
+  readonly fitFinal = (task: PipelineTask): Promise<FittedPipeline> => this.runners().fitFinal(task);
 
   async close(): Promise<void> {
     if (this.piscina) await (await this.piscina).destroy();

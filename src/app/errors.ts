@@ -41,3 +41,23 @@ export class InvalidDataError extends AppError {}
 
 /** The data source could not be reached or read (502). */
 export class UpstreamError extends AppError {}
+
+/** A run was cancelled (by request, or because the service shut down) before it finished (409). */
+export class RunCancelledError extends ConflictError {
+  constructor(
+    readonly runId: number,
+    readonly reason: string,
+  ) {
+    super(`run ${runId} was cancelled: ${reason}`, { runId });
+  }
+}
+
+/** A run went on longer than its time limit (`training.timeout`) and was stopped (504). */
+export class RunTimeoutError extends AppError {
+  constructor(
+    readonly runId: number,
+    readonly limit: string,
+  ) {
+    super(`run ${runId} timed out after ${limit} (training.timeout) and was stopped`, { runId });
+  }
+}

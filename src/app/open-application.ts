@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
 import { DriftPool } from '../adapters/drift-pool.js';
+import { currentProcessOwner, isProvablyDead } from '../adapters/process-probe.js';
 import { TrainingPool } from '../adapters/training-pool.js';
 import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
 import type { Config } from '../config/schema.js';
@@ -67,7 +68,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
   const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log.child({ component: 'alerts' }));
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
-  const runs = new Runs({ store, clock, log });
+  const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const predictions = new Predictions({ config, registry, predictionLog, clock });
   const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: driftPool.compare });
@@ -93,6 +94,8 @@ export async function openApplication(options: OpenOptions): Promise<Application
     alerting,
     scheduler,
     async bootstrap() {
+      // Runs left by a process that died on this machine block nothing from the start.
+      await runs.reap();
       // A version that the gate kept out (monitor.serveBelowThreshold false) is not trained again at
       // every start: nothing serves until a model passes or an admin forces one.
       if ((await registry.sync()) || (await store.models.list({ limit: 1 })).length > 0) return;
@@ -100,7 +103,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
       await trainings.train({}, 'startup');
     },
     async close() {
-      await scheduler.stop();
+      await scheduler.stop({ abandonRetries: true });
       await trainings.settled();
       await alerting.close();
       await predictionLog.flush();

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import type { DataSourceHealth } from './data-source-health.js';
 import type { Jobs } from './jobs.js';
 import { jobKinds } from '../core/schedule-policy.js';
+import { RunCancelledError } from './errors.js';
 import type { Runs } from './runs.js';
 
 export interface SchedulerDeps {
@@ -47,6 +48,8 @@ export class Scheduler {
   private readonly backoffMs: number;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<Run[]> | null = null;
+  /** Aborted by `stop({ abandonRetries: true })`: a job waiting to retry stops waiting. */
+  private waits = new AbortController();
 
   constructor(private readonly deps: SchedulerDeps) {
     const { schedule } = deps;
@@ -86,7 +89,8 @@ export class Scheduler {
     const { store, clock, alerting } = this.deps;
     const now = clock.now();
     const claimed: Run[] = [];
-    for (const run of await this.deps.runs.reap()) await this.takeOver(run);
+    // Scheduled ticks are reaped here only, where they are taken over.
+    for (const run of await this.deps.runs.reap({ scheduled: true })) await this.takeOver(run);
     for (const [kind, cron] of this.crons) {
       if (this.running.has(kind) || this.deps.jobs.busy(kind)) continue;
       // A job of this kind running elsewhere (another replica, the CLI): the tick waits for it.
@@ -101,7 +105,7 @@ export class Scheduler {
         graceMs,
       });
       if (due === null) continue;
-      const run = await store.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: new Date(due), now }).catch((e: unknown) => {
+      const run = await this.deps.runs.claimScheduled({ kind, trigger: 'schedule', params: {}, scheduledFor: new Date(due), now }).catch((e: unknown) => {
         // A training queued elsewhere between the check above and the claim: same as running.
         if (isUniqueViolation(e)) return undefined;
         throw e;
@@ -146,7 +150,7 @@ export class Scheduler {
 
   /** Queues the run again for its next attempt; null when another job of its kind started meanwhile. */
   private requeue(run: Run, error: string): Promise<Run | null> {
-    return this.deps.store.runs.retry(run.id, error, this.deps.clock.now()).catch((e: unknown) => {
+    return this.deps.runs.requeue(run, error).catch((e: unknown) => {
       if (isUniqueViolation(e)) return null; // a training started elsewhere in the meantime
       throw e;
     });
@@ -166,6 +170,11 @@ export class Scheduler {
           return;
         } catch (error) {
           const message = (error as Error).message;
+          // Cancelled by someone (or by the shutdown): not a failure to retry or alert about.
+          if (error instanceof RunCancelledError) {
+            this.deps.log.warn({ job: kind, run: run.id }, `scheduled ${kind}: ${message}`);
+            return;
+          }
           if (attempt >= attempts) {
             this.deps.log.error({ job: kind, run: run.id, attempts: attempt }, `scheduled ${kind} failed after ${attempt} attempt(s): ${message}`);
             await this.deps.alerting.job(kind, { ok: false, runId: run.id, error: message, attempts: attempt });
@@ -178,7 +187,10 @@ export class Scheduler {
             this.deps.log.warn({ job: kind, run: run.id }, `scheduled ${kind} not retried: another ${kind} started meanwhile`);
             return;
           }
-          await sleep(wait);
+          const waits = this.waits.signal;
+          await abortable(sleep(wait), waits);
+          // Left queued: a later start here, or another replica, takes it over as abandoned.
+          if (waits.aborted) return;
         }
       }
     } finally {
@@ -186,11 +198,26 @@ export class Scheduler {
     }
   }
 
-  /** Stops ticking and waits for the jobs that run. */
-  async stop(): Promise<void> {
+  /**
+   * Stops ticking and waits for the jobs that run, their retries included; with `abandonRetries`
+   * (the process is closing) a job waiting to retry stops waiting instead.
+   */
+  async stop(options: { readonly abandonRetries?: boolean } = {}): Promise<void> {
+    if (options.abandonRetries) this.waits.abort();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.ticking?.catch(() => undefined);
     await Promise.all(this.running.values());
+    this.waits = new AbortController();
   }
+}
+
+/** Settles when `promise` does, or as soon as `signal` aborts. */
+function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = () => resolve();
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', done));
+  });
 }

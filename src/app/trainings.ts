@@ -7,21 +7,23 @@ import { trainAndEvaluate } from '../core/training.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ReferenceProfile } from '../core/drift/feature-profile.js';
 import { profileFeatures } from '../core/drift/feature-profile.js';
+import { parseDuration } from '../core/duration.js';
 import { takeRows } from '../core/matrix.js';
 import { MinMaxScalerError } from '../core/min-max-scaler.js';
 import { StratifiedKFoldError } from '../core/stratified-k-fold.js';
 import { SvcFitError } from '../core/svc/svc.js';
 import { TrainTestSplitError } from '../core/train-test-split.js';
+import { gridSizeProblem, trainingLimits } from '../core/training-limits.js';
 import type { TrainingPool } from '../adapters/training-pool.js';
 import type { Store } from '../store/database.js';
 import { ActiveModelChangedError, isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
-import type { Runs } from './runs.js';
+import type { RunLimit, Runs } from './runs.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
-import { ConflictError, InvalidDataError } from './errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { judgeCandidate } from './promotion-gate.js';
 
@@ -76,7 +78,12 @@ export class Trainings {
   private readonly listeners: ((result: TrainResult) => void)[] = [];
   private claimed = false;
 
-  constructor(private readonly deps: TrainingsDeps) {}
+  /** `training.timeout`: a training running longer is stopped and fails as timed out. */
+  private readonly timeout: RunLimit;
+
+  constructor(private readonly deps: TrainingsDeps) {
+    this.timeout = { ms: parseDuration(deps.config.training.timeout), text: deps.config.training.timeout };
+  }
 
   get current(): Run | null {
     return this.running?.run ?? null;
@@ -102,27 +109,26 @@ export class Trainings {
    * run it claimed (`existing`), so that the tick and its attempts are one run.
    */
   async start(request: TrainRequest, trigger: string, existing?: Run): Promise<StartedTraining> {
+    const params = trainingParamsFor(this.deps.config, request);
+    // The file's grid is checked when it is read; a request's grid meets the file's folds here.
+    const tooLarge = gridSizeProblem(params.grid, params.cv);
+    if (tooLarge !== null) throw new InvalidInputError(`grid: ${tooLarge}`, { field: 'grid', limit: trainingLimits.gridFits });
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
-    const { config, store, runs } = this.deps;
-    const params = trainingParamsFor(config, request);
+    const { runs, log } = this.deps;
     // Claimed before the first await, so two requests cannot both pass the checks above.
     this.claimed = true;
     let run: Run;
     try {
-      run = existing ?? (await runs.create('train', trigger, params));
-    } catch (e) {
-      // The database allows one queued or running training: another process (replica, CLI) has it.
-      if (!isUniqueViolation(e)) throw e;
-      const other = await store.runs.running('train');
-      throw new ConflictError(`a training is already running${other ? ` (run ${other.id})` : ''}`, other ? { runId: other.id } : undefined, { cause: e });
+      run = existing ?? (await this.createRun(trigger, params));
     } finally {
       this.claimed = false;
     }
     const done = runs
-      .withRun(run, () => this.execute(run, params))
+      .withRun(run, (signal) => this.execute(run, params, signal), this.timeout)
       .catch((error: unknown) => {
-        this.deps.log.error({ run: run.id, err: error }, `training failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (error instanceof RunCancelledError) log.warn({ run: run.id }, error.message);
+        else log.error({ run: run.id, err: error }, `training failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       })
       .finally(() => {
@@ -134,11 +140,31 @@ export class Trainings {
     return { run, done };
   }
 
-  private async execute(run: Run, params: TrainingParams): Promise<{ value: TrainResult; result: unknown }> {
+  /**
+   * Queues the training's run. The database allows one queued or running training: when another
+   * process (replica, CLI) has it, a run whose process has died is failed as abandoned at once
+   * (Runs.reap) and the training goes ahead; one that is alive is a ConflictError.
+   */
+  private async createRun(trigger: string, params: TrainingParams): Promise<Run> {
+    const { store, runs } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runs.create('train', trigger, params);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        if (attempt === 1 && (await runs.reap()).some((r) => r.kind === 'train')) continue;
+        const other = await store.runs.running('train');
+        throw new ConflictError(`a training is already running${other ? ` (run ${other.id})` : ''}`, other ? { runId: other.id } : undefined, { cause: e });
+      }
+    }
+  }
+
+  private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<{ value: TrainResult; result: unknown }> {
     const { config, store, data, registry, pool, alerting, clock, log } = this.deps;
     const started = performance.now();
     const { snapshot, reason: newSnapshot } = await data.current();
     const dataset = await data.load(snapshot);
+    signal.throwIfAborted();
     let lastWrite = 0;
     const onProgress = ({ done, total }: GridProgress) => {
       // One row update per fit at most every 100 ms: enough for a progress bar, light on the store.
@@ -150,7 +176,7 @@ export class Trainings {
     const outcome = await trainAndEvaluate(
       dataset,
       { split: config.split, training: params, positive: config.dataset.positive, monitor: config.monitor },
-      { runGrid: pool.runGrid, fitFinal: pool.fitFinal, onProgress },
+      { ...pool.runners(signal), onProgress },
     ).catch((e: unknown) => {
       // The core refuses data it cannot split, cross-validate or fit: that is the data's problem.
       if (coreDataErrors.some((kind) => e instanceof kind)) {
@@ -158,6 +184,8 @@ export class Trainings {
       }
       throw e;
     });
+    // The last moment to stop: from here on the training registers its model.
+    signal.throwIfAborted();
     const trainingMs = Math.round(performance.now() - started);
     const { evaluation, artifact } = outcome;
     // The freshest champion: another replica may have promoted one since this process last looked.

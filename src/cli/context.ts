@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -22,13 +23,29 @@ export function cliLogger(level = process.env.MLOOP_LOG_LEVEL ?? 'silent'): Logg
   return pino({ level, redact: ['req.headers.authorization'] }, pino.destination(2));
 }
 
-/** Opens the same store and configuration as the server, runs `body`, and closes everything. */
+/** How long an interrupted command waits for the runs it cancelled to record it. */
+const interruptWaitMs = 2_000;
+
+/**
+ * Opens the same store and configuration as the server, runs `body`, and closes everything. An
+ * interrupted command (Ctrl-C, SIGTERM) cancels the runs it executes, so that they read cancelled
+ * rather than wait to be found dead, and exits with 128 + the signal's number.
+ */
 export async function withApplication<T>(options: CommonOptions, body: (app: Application) => Promise<T>, log: Logger = cliLogger()): Promise<T> {
   const config = loadConfig(options.config);
   const app = await openApplication({ config, dataDir: dataDirOf(options), databaseUrl: process.env.DATABASE_URL ?? config.store.url, log });
+  const interrupt = (signal: NodeJS.Signals) => {
+    const stopped = app.runs.cancelAll(`interrupted (${signal})`);
+    const waited = new Promise((resolve) => setTimeout(resolve, interruptWaitMs).unref());
+    void Promise.race([stopped, waited]).finally(() => process.exit(128 + constants.signals[signal]));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     return await body(app);
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await app.close();
   }
 }

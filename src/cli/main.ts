@@ -73,6 +73,17 @@ common(program.command('run'))
     }),
   );
 
+const runs = program.command('runs').description('background work: data updates, trainings, checks');
+common(runs.command('cancel'))
+  .description('cancel a queued run, or stop a running training (its worker threads terminated); waits until it has stopped')
+  .argument('<id>', 'run id', (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a run id such as 12');
+    return n;
+  })
+  .option('--json', 'print the run as JSON')
+  .action((id: number, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./cancel-command.js')).cancelCommand(app, id, opts)));
+
 common(program.command('predict'))
   .description('predict the rows of a CSV file (header with feature names) or of stdin')
   .option('-i, --input <file>', 'CSV file, - for stdin', '-')

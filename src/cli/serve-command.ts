@@ -6,6 +6,7 @@ import { buildHttpApp } from '../http/app.js';
 import { tokensFromEnv } from '../http/auth.js';
 import type { CommonOptions } from './context.js';
 import { dataDirOf } from './context.js';
+import { handleShutdown } from './graceful-shutdown.js';
 
 export interface ServeOptions extends CommonOptions {
   readonly port?: string;
@@ -41,10 +42,16 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     backgroundCheckpoints: true,
   });
   const http = buildHttpApp(app, { ...tokens, host, logger: log.child({ component: 'http' }) });
+  const sync = setInterval(() => void app.registry.sync().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
+  sync.unref();
+  const shutdown = handleShutdown(http, app, log, config.server.shutdownGraceMs, () => clearInterval(sync));
+
   try {
     await app.bootstrap();
   } catch (error) {
-    if (error instanceof ConflictError) {
+    if (shutdown.closing) {
+      log.info(`first training stopped: ${(error as Error).message}`);
+    } else if (error instanceof ConflictError) {
       // Replicas starting together: one trains the first model, the others serve it once active.
       log.info(`another process is training the first model (${error.message}); serving it once it is active`);
     } else {
@@ -52,32 +59,14 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
       log.error({ err: error }, `first training failed: ${(error as Error).message}`);
     }
   }
+  if (shutdown.closing) return;
   // The tutorial's crontab, built in: update, train and check on their schedules (schedule.*).
   app.scheduler.start();
   const next = app.scheduler.nextRuns();
   if (Object.keys(next).length > 0) log.info({ next, timezone: config.schedule.timezone }, 'scheduler started');
-  const sync = setInterval(() => void app.registry.sync().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
-  sync.unref();
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    clearInterval(sync);
-    try {
-      await http.close();
-      await app.close();
-      log.info('stopped');
-    } catch (error) {
-      log.error({ err: error }, 'error while shutting down');
-      process.exitCode = 1;
-    }
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const address = await http.listen({ host, port });
   const version = app.registry.serving ? `model v${app.registry.serving.version} active` : 'no model active yet';
   log.info({ url: address }, `mloop listening on ${address} (${version}; dashboard at ${address}/)`);
 }
+

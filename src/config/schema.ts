@@ -9,7 +9,9 @@ import { monitoredMetrics } from '../core/monitored-metric.js';
 import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
 import { imputeStrategies } from '../core/preprocessing/simple-imputer.js';
 import { gammaRules } from '../core/svc/svc.js';
+import { gridSizeProblem, trainingLimits } from '../core/training-limits.js';
 import { literalUnion } from './literal-union.js';
+import { deepestProblem } from './schema-problem.js';
 import { DEFAULT_NA_VALUES } from '../core/na-values.js';
 
 /**
@@ -18,9 +20,22 @@ import { DEFAULT_NA_VALUES } from '../core/na-values.js';
  * environment (MLOOP_ADMIN_TOKEN, MLOOP_PREDICT_TOKEN, MLOOP_SMTP_PASSWORD, ...).
  */
 const strict = { additionalProperties: false } as const;
-const positiveNumber = Type.Number({ exclusiveMinimum: 0 });
-/** Shared with the API's schemas (http/schemas.ts), which add their descriptions. */
-export const gammaSchema = (options?: SchemaOptions) => Type.Union([...literalUnion(gammaRules).anyOf, positiveNumber], options);
+const { C: cLimits, gamma: gammaLimits } = trainingLimits;
+/**
+ * Shared with the API's schemas (http/schemas.ts, the training body), which add their
+ * descriptions: the limits (core/training-limits.ts) hold for the file and for every request.
+ */
+export const regularisationSchema = (options?: SchemaOptions) => Type.Number({ minimum: cLimits.min, maximum: cLimits.max, ...options });
+export const gammaSchema = (options?: SchemaOptions) =>
+  Type.Union([...literalUnion(gammaRules).anyOf, Type.Number({ minimum: gammaLimits.min, maximum: gammaLimits.max })], options);
+export const gridSchema = (options?: SchemaOptions) =>
+  Type.Object(
+    {
+      C: Type.Array(regularisationSchema(), { minItems: 1, maxItems: trainingLimits.gridValues }),
+      gamma: Type.Array(gammaSchema(), { minItems: 1, maxItems: trainingLimits.gridValues }),
+    },
+    { ...strict, ...options },
+  );
 export const trainingModeSchema = (options?: SchemaOptions) => literalUnion(trainingModes, options);
 
 const section = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { ...strict, default: {} });
@@ -54,16 +69,11 @@ export const ConfigSchema = Type.Object(
     }),
     training: section({
       mode: trainingModeSchema({ default: 'normalized' }),
-      C: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+      C: regularisationSchema({ default: 1 }),
       gamma: gammaSchema({ default: 'scale' }),
-      grid: Type.Object(
-        {
-          C: Type.Array(positiveNumber, { minItems: 1 }),
-          gamma: Type.Array(gammaSchema(), { minItems: 1 }),
-        },
-        { ...strict, default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } },
-      ),
-      cv: Type.Integer({ minimum: 2, default: 5 }),
+      grid: gridSchema({ default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } }),
+      cv: Type.Integer({ minimum: trainingLimits.cv.min, maximum: trainingLimits.cv.max, default: 5 }),
+      timeout: Type.String({ minLength: 1, default: '10m', description: 'a training running longer fails as timed out, its worker threads stopped' }),
       impute: literalUnion(imputeStrategies, { default: 'mean', description: "SimpleImputer strategy for missing numeric values: mean, median or most_frequent (categorical ones get the most frequent category)" }),
     }),
     monitor: section({
@@ -132,6 +142,8 @@ export const ConfigSchema = Type.Object(
       }),
       maxBatchRows: Type.Integer({ minimum: 1, default: 10_000 }),
       bodyLimitBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+      shutdownGraceMs: Type.Integer({ minimum: 1000, default: 30_000, description: 'on SIGTERM, the time in-flight requests and a running training get before the training is cancelled and the process exits' }),
+      heartbeatTimeout: Type.String({ minLength: 1, default: '60s', description: 'a run whose process (on another host) has not sent a heartbeat for this long is failed as abandoned' }),
     }),
   },
   strict,
@@ -166,7 +178,8 @@ export function parseConfig(input: unknown): Config {
   if (problems.length > 0) {
     const seen = new Set<string>();
     const lines = problems
-      .map((e) => {
+      .map((problem) => {
+        const e = deepestProblem(problem);
         const key = keyOf(e.path);
         const got = e.value === undefined ? 'nothing' : mayHoldSecret(key) ? 'a value not repeated here (it may hold a secret)' : JSON.stringify(e.value);
         return e.message.startsWith('Unexpected property') ? `${key}: unknown key` : `${key}: ${e.message.toLowerCase()}, got ${got}`;
@@ -210,9 +223,14 @@ function datasetProblems(dataset: Config['dataset']): string[] {
   return problems;
 }
 
+/** Runs beat every 5 s (app/run-heartbeat.ts): a run is silent only after missing three beats. */
+const minHeartbeatTimeoutMs = 15_000;
+
 /** What the schema cannot say: cron syntax, time zones and durations, each named by its key. */
 function checkSemantics(config: Config): void {
   const problems: string[] = datasetProblems(config.dataset);
+  const gridProblem = gridSizeProblem(config.training.grid, config.training.cv);
+  if (gridProblem !== null) problems.push(`training.grid: ${gridProblem}`);
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
   } catch {
@@ -227,7 +245,8 @@ function checkSemantics(config: Config): void {
       problems.push(`schedule.${job}: invalid cron expression ${JSON.stringify(pattern)} (${(e as Error).message})`);
     }
   }
-  const durations: [string, string | number][] = [
+  // A duration's key, its value, and when it has one, its least value and why.
+  const durations: [string, string | number, { ms: number; why: string }?][] = [
     ['schedule.backoff', config.schedule.backoff],
     ['alerts.repeatInterval', config.alerts.repeatInterval],
     ['alerts.eventTtl', config.alerts.eventTtl],
@@ -235,11 +254,15 @@ function checkSemantics(config: Config): void {
     ['monitor.driftWindow', config.monitor.driftWindow],
     ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),
     ['monitor.driftMinInterval', config.monitor.driftMinInterval],
+    ['training.timeout', config.training.timeout],
+    ['server.heartbeatTimeout', config.server.heartbeatTimeout, { ms: minHeartbeatTimeoutMs, why: 'three heartbeats, or a slow process would pass for a dead one' }],
   ];
-  for (const [key, value] of durations) {
+  for (const [key, value, least] of durations) {
     if (typeof value === 'number') continue;
     try {
-      if (parseDuration(value) <= 0) problems.push(`${key}: must be longer than 0`);
+      const ms = parseDuration(value);
+      if (ms <= 0) problems.push(`${key}: must be longer than 0`);
+      else if (least && ms < least.ms) problems.push(`${key}: must be at least ${least.ms / 1000}s (${least.why}), got ${JSON.stringify(value)}`);
     } catch {
       problems.push(`${key}: expected a duration such as 30s, 5m, 4h or 1h30m, got ${JSON.stringify(value)}`);
     }

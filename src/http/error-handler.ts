@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError, UpstreamError } from '../app/errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError, RunTimeoutError, UpstreamError } from '../app/errors.js';
 import type { AppError } from '../app/errors.js';
 import { AllowedMethods } from './allowed-methods.js';
 import type { SchemaProblem } from './validation.js';
@@ -33,6 +33,8 @@ const appStatus = new Map<new (...args: never[]) => AppError, number>([
   [InvalidDataError, 422],
   [UpstreamError, 502],
   [NoServingModelError, 503],
+  // A deadline exceeded, as Google's API guidelines map DEADLINE_EXCEEDED.
+  [RunTimeoutError, 504],
 ]);
 
 function statusOfAppError(error: unknown): number | undefined {

@@ -7,6 +7,7 @@ import type { MetricVerdict } from '../core/monitored-metric.js';
 import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
 import { featureKinds } from '../core/feature-spec.js';
 import { jobKinds } from '../core/schedule-policy.js';
+import { trainingLimits } from '../core/training-limits.js';
 import { checkSources } from '../store/check-repository.js';
 import { gateVerdicts } from '../core/promotion-gate.js';
 import { modelStatuses, servingStatuses } from '../store/model-repository.js';
@@ -42,6 +43,7 @@ const errorDescriptions = {
   422: 'The data source holds data that cannot be used',
   502: 'The data source could not be read',
   503: 'No model serves: every version so far was rejected by the promotion gate',
+  504: 'The training ran longer than training.timeout and was stopped',
 } as const;
 type ErrorCode = keyof typeof errorDescriptions;
 
@@ -63,7 +65,7 @@ export const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limi
 export const TrainingMode = trainingModeSchema({
   description: "the tutorial's modes: basic (SVC on raw values), normalized (min-max scaler then SVC), gridsearch (scaler, SVC, C and gamma chosen by cross-validation)",
 });
-export const Gamma = gammaSchema({ description: "RBF kernel coefficient: 'scale', 'auto' or a positive number" });
+export const Gamma = gammaSchema({ description: `RBF kernel coefficient: 'scale', 'auto' or a number from ${trainingLimits.gamma.min} to ${trainingLimits.gamma.max}` });
 
 /** One value of a row: a number, a category, or null for a missing value (imputed as at training). */
 export const Cell = Type.Union([Type.Number(), Type.String(), Type.Null()]);
@@ -104,7 +106,8 @@ export const Run = Type.Object({
   progressDone: Nullable(Type.Integer({ description: 'grid-search fits done' })),
   progressTotal: Nullable(Type.Integer({ description: 'grid-search fits in all' })),
   result: Type.Unknown({ description: 'the outcome once succeeded (model version, gate verdict, ...)' }),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: 'why it failed, or why it was cancelled' })),
+  cancelRequestedAt: Nullable(Type.String({ description: 'when a cancel was asked for while another process ran it' })),
 });
 
 const ClassScores = Type.Object({ precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() });

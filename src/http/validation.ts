@@ -5,6 +5,7 @@ import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { storedTextProblem } from './stored-text.js';
+import { deepestProblem } from '../config/schema-problem.js';
 
 /** One schema violation the way Fastify reports it: `body/data/0/3` + `must be number`. */
 export interface SchemaProblem {
@@ -62,24 +63,6 @@ function integerTextProblem(input: unknown, keys: readonly string[]): SchemaProb
   return null;
 }
 
-const depth = (path: string) => (path === '' ? 0 : path.split('/').length);
-
-/**
- * Within a union (a row may be an array or an object) the most useful problem is the one that got
- * furthest into the value: `/rows/0/3 must be number` rather than `/rows/0 must match a schema`.
- */
-function deepest(error: ValueError): ValueError {
-  if (error.type !== ValueErrorType.Union) return error;
-  let best = error;
-  for (const variant of error.errors) {
-    const first = variant.First();
-    if (!first) continue;
-    const candidate = deepest(first);
-    if (depth(candidate.path) > depth(best.path)) best = candidate;
-  }
-  return best;
-}
-
 function parentOf(path: string): { parent: string; key: string } {
   const cut = path.lastIndexOf('/');
   return { parent: path.slice(0, cut), key: path.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~') };
@@ -122,7 +105,7 @@ function notWhatWasSent(schema: TSchema, value: unknown): string {
 
 /** Ajv's wording, which Fastify users know, for the problems a request can have. */
 export function describeProblem(raw: ValueError): SchemaProblem {
-  const error = deepest(raw);
+  const error = deepestProblem(raw);
   const s = error.schema as Record<string, unknown>;
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty: {

@@ -87,6 +87,10 @@ export interface RunsTable {
   result_json: string | null;
   error: string | null;
   heartbeat_at: string | null;
+  /** The process that executes the run (ProcessOwner as JSON), or null when not recorded. */
+  owner_json: string | null;
+  /** When a cancel was asked for a running run, for its process to stop it. */
+  cancel_requested_at: string | null;
 }
 
 export interface ChecksTable {

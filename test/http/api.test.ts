@@ -104,7 +104,7 @@ describe('the JSON API under /api/v1', () => {
   it('answers 400 for an unknown mode, bad parameters and bad paging', async () => {
     const cases: [unknown, RegExp][] = [
       [{ mode: 'deep' }, /body\/mode must be "basic", "normalized" or "gridsearch"/],
-      [{ mode: 'basic', C: -1 }, /body\/C must be > 0/],
+      [{ mode: 'basic', C: -1 }, /body\/C must be >= 0.000001/],
       [{ mode: 'basic', gamma: 'huge' }, /body\/gamma must be "scale", "auto" or a number/],
       [{ mode: 'gridsearch', grid: { C: [], gamma: [1] } }, /body\/grid\/C must NOT have fewer than 1 items/],
       [{ mode: 'basic', c: 1 }, /body must NOT have additional property 'c'/],

@@ -27,6 +27,7 @@ describe('bearer tokens', () => {
     ['POST', '/api/v1/silences', () => ({ headers: { 'Content-Type': 'application/json' }, body: '{"matchers":[{"name":"alertname","value":"data_drift"}],"until":"1h","reason":"r"}' })],
     ['DELETE', '/api/v1/silences/1', () => ({})],
     ['POST', '/api/v1/train', () => ({ headers: { 'Content-Type': 'application/json' }, body: '{"mode":"normalized"}' })],
+    ['POST', '/api/v1/runs/1/cancel', () => ({})],
   ];
   const predictRoutes: [string, string, () => RequestInit][] = [
     ['POST', '/prediction', () => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ data: [malignRow] }) })],

@@ -32,6 +32,8 @@ describeDialects('scheduled runs', (dialect) => {
       progressTotal: null,
       result: null,
       error: null,
+      owner: null,
+      cancelRequestedAt: null,
     });
     // The same tick again, even written another way, is refused; another kind or another tick is not.
     const again = { kind: 'update', trigger: 'schedule', params: {}, now: tick(4) } as const;

@@ -13,6 +13,7 @@ import {
   ActiveModelStatusError,
   MigrationError,
   RecordNotFoundError,
+  RunStatusError,
   UnsupportedDatabaseUrlError,
 } from '../../src/store/errors.js';
 import type { CreateModelInput, InactiveServingStatus } from '../../src/store/model-repository.js';
@@ -355,6 +356,8 @@ describeDialects('store', (dialect) => {
       progressTotal: null,
       result: null,
       error: null,
+      owner: null,
+      cancelRequestedAt: null,
     });
     expect((await store.runs.running('train'))?.id).toBe(train.id);
     expect(await store.runs.running('check')).toBeUndefined();
@@ -385,6 +388,9 @@ describeDialects('store', (dialect) => {
       scheduledFor: null,
       params: null,
     });
+    // A failed run starts again only once queued again for another attempt.
+    await expect(store.runs.start(update.id, tick())).rejects.toThrow(new RunStatusError(update.id, 'failed', 'start'));
+    await store.runs.retry(update.id, 'data source answered 503', tick());
     const retried = await store.runs.start(update.id, tick());
     expect(retried).toMatchObject({ status: 'running', attempts: 2, error: null, finishedAt: null });
     const check = await store.runs.create({ kind: 'check', trigger: 'startup', params: {}, now: tick() });

@@ -58,6 +58,7 @@ export function auditTable(entries) {
 
 function runResult(run) {
   if (run.status === 'failed') return h('span', { class: 'bad' }, run.error ?? 'failed');
+  if (run.status === 'cancelled') return h('span', { class: 'muted' }, run.error ?? 'cancelled');
   const r = run.result;
   if (!r) return '–';
   if (run.kind === 'train' && r.version !== undefined) return [h('strong', null, `v${r.version}`), ` ${r.status}`, r.value === undefined ? '' : ` · ${fmt.score(r.value)}`];
@@ -88,7 +89,7 @@ function progress(run) {
   return '–';
 }
 
-const runKind = { queued: 'muted', running: 'info', succeeded: 'ok', failed: 'bad' };
+const runKind = { queued: 'muted', running: 'info', succeeded: 'ok', failed: 'bad', cancelled: 'muted' };
 
 export function runsTable(runs) {
   const rows = runs.map((r) => {

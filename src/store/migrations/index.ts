@@ -9,6 +9,7 @@ import { snapshotReading } from './0006-snapshot-reading.js';
 import { outboxIdempotencyKeys } from './0007-outbox-idempotency-keys.js';
 import { promotionSafety } from './0008-promotion-safety.js';
 import { driftReports } from './0009-drift-reports.js';
+import { runControl } from './0010-run-control.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,6 +23,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_outbox_idempotency_keys': outboxIdempotencyKeys(),
     '0008_promotion_safety': promotionSafety(dialect),
     '0009_drift_reports': driftReports(dialect),
+    '0010_run_control': runControl(dialect),
   };
 }
 

@@ -1,16 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { gridSchema, regularisationSchema } from '../../../config/schema.js';
+import { trainingLimits } from '../../../core/training-limits.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, Gamma, TrainingMode } from '../../schemas.js';
 
-const positive = Type.Number({ exclusiveMinimum: 0 });
+const { C, gridValues, gridFits } = trainingLimits;
 
+/** The same bounds as `training.*` in the configuration (core/training-limits.ts). */
 const TrainBody = Type.Object(
   {
     mode: Type.Optional(TrainingMode),
-    C: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'SVC regularisation (not used by gridsearch)' })),
+    C: Type.Optional(regularisationSchema({ description: `SVC regularisation, ${C.min} to ${C.max} (not used by gridsearch)` })),
     gamma: Type.Optional(Gamma),
-    grid: Type.Optional(Type.Object({ C: Type.Array(positive, { minItems: 1 }), gamma: Type.Array(Gamma, { minItems: 1 }) }, { additionalProperties: false, description: 'the grid of gridsearch' })),
+    grid: Type.Optional(
+      gridSchema({ description: `the grid of gridsearch: at most ${gridValues} values per axis, and C values × gamma values × training.cv folds at most ${gridFits} fits` }),
+    ),
   },
   { additionalProperties: false, description: 'what is not given comes from training.* in the configuration; {} trains the configured mode' },
 );

@@ -20,9 +20,10 @@ export const trainSvmRoute: FastifyPluginAsyncTypebox<RouteContext> = async (fas
       schema: {
         tags: ['tutorial'],
         summary: 'Train a model and wait for it (the body is ignored)',
-        description: 'Trains synchronously on the latest data snapshot; the promotion gate decides whether the new version serves.',
+        description:
+          'Trains synchronously on the latest data snapshot; the promotion gate decides whether the new version serves. A training cancelled meanwhile answers 409, one that outlives training.timeout 504.',
         querystring: Type.Object({ param: TrainingMode }),
-        response: { 200: PlainText('e.g. "Model v3 trained (normalized): recall of M 0.9792, macro recall 0.9896, active"'), ...errors(400, 401, 403, 409, 413, 422, 502) },
+        response: { 200: PlainText('e.g. "Model v3 trained (normalized): recall of M 0.9792, macro recall 0.9896, active"'), ...errors(400, 401, 403, 409, 413, 422, 502, 504) },
       },
     },
     async (request, reply) => {

@@ -23,7 +23,7 @@ const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  */
 describe('a training whose process was killed', () => {
   const dataDir = tempDir();
-  const settings = { dataset: { source: writeFile(dataDir, 'data.csv', largerCsv(4)) }, training: { cv: 3, grid: slowGrid }, schedule: { enabled: false } };
+  const settings = { dataset: { source: writeFile(dataDir, 'data.csv', largerCsv(12)) }, training: { cv: 3, grid: slowGrid }, schedule: { enabled: false } };
   const configFile = writeFile(dataDir, 'mloop.json', JSON.stringify(settings));
   let app: Application | undefined;
   afterAll(() => app?.close());

@@ -24,7 +24,7 @@ describe('cancelling and timing out runs', () => {
   let app: Application;
   beforeAll(async () => {
     // A grid search takes minutes on this data: a cancel sent through the store, heard within 5 s, finds it still running.
-    const source = writeFile(dataDir, 'data.csv', largerCsv(4));
+    const source = writeFile(dataDir, 'data.csv', largerCsv(12));
     app = await openApplication({ config: parseConfig({ dataset: { source }, training: { cv: 3 } }), dataDir, log, threads: 2 });
     await app.bootstrap();
   });
@@ -78,7 +78,7 @@ describe('training.timeout', () => {
   const dataDir = tempDir();
   let app: Application;
   beforeAll(async () => {
-    const source = writeFile(dataDir, 'data.csv', largerCsv(4));
+    const source = writeFile(dataDir, 'data.csv', largerCsv(12));
     app = await openApplication({ config: parseConfig({ dataset: { source }, training: { cv: 3, timeout: '2s' } }), dataDir, log, threads: 2 });
   });
   afterAll(() => app.close());

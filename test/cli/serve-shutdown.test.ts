@@ -40,7 +40,7 @@ afterEach(() => {
 function configure(mode: string): { readonly dataDir: string; readonly configFile: string } {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const dataDir = tempDir();
-  const source = writeFile(dataDir, 'data.csv', largerCsv(4));
+  const source = writeFile(dataDir, 'data.csv', largerCsv(12));
   const settings = { dataset: { source }, training: { mode, cv: 3, grid: slowGrid }, schedule: { enabled: false }, server: { shutdownGraceMs: graceMs } };
   return { dataDir, configFile: writeFile(dataDir, 'mloop.json', JSON.stringify(settings)) };
 }

@@ -57,7 +57,7 @@ describe('POST /api/v1/runs/{id}/cancel', () => {
 });
 
 describe('training.timeout over HTTP', () => {
-  const source = writeFile(tempDir(), 'data.csv', largerCsv(4));
+  const source = writeFile(tempDir(), 'data.csv', largerCsv(12));
   const fixture = useServer({ config: { dataset: { source }, training: { cv: 3, grid: slowGrid, timeout: '1s' } }, bootstrap: false });
 
   it('answers /train_svm with 504 naming the limit, and the run reads failed', async () => {

@@ -4,6 +4,8 @@ import { createRowTransformer } from './preprocessing/column-transformer.js';
 import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values.js';
 import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
 import { pairValuesOf } from './svc/pair-values.js';
+import type { BinaryKernelSums } from './svc/rbf-kernel-simd.js';
+import { simdBinaryKernelSums } from './svc/rbf-kernel-simd.js';
 import { SvcFitError } from './svc/svc.js';
 
 /**
@@ -18,6 +20,8 @@ export interface Predictor {
   readonly nFeatures: number;
   /** The model's classes: the order of every per-class output. */
   readonly classes: readonly string[];
+  /** Which loops compute the kernel: WebAssembly SIMD where the engine has it, else JavaScript (the same bits). */
+  readonly kernel: PredictorKernel;
   /**
    * scikit-learn's `decision_function`: for two classes one value per row, > 0 meaning
    * `classes[1]`; for k > 2, k values per row, row-major (`decision_function_shape="ovr"`).
@@ -41,6 +45,14 @@ export interface Predictions {
   readonly ovo: Float64Array;
 }
 
+export const predictorKernels = ['wasm-simd', 'js'] as const;
+export type PredictorKernel = (typeof predictorKernels)[number];
+
+export interface PredictorOptions {
+  /** 'js' keeps the JavaScript loops even where WebAssembly SIMD runs (the tests compare both). */
+  readonly kernel?: PredictorKernel;
+}
+
 export class PredictorError extends Error {
   override readonly name = 'PredictorError';
 }
@@ -57,15 +69,16 @@ function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64A
   return (target, x, o) => transformer.transform(x, o, target, 0);
 }
 
-export function createPredictor(pipeline: FittedPipeline): Predictor {
-  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline) : createOvoPredictor(pipeline);
+export function createPredictor(pipeline: FittedPipeline, options: PredictorOptions = {}): Predictor {
+  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline, options) : createOvoPredictor(pipeline);
 }
 
 /**
  * Two classes: one pair, so the decision value is one sum over the support vectors, which the
- * benchmarked serving loop (two rows at a time, `kernelSumPair`) adds up as it goes.
+ * benchmarked serving loop adds up as it goes: two rows at a time, one per f64x2 lane, in
+ * WebAssembly SIMD (rbf-kernel.wat), or in JavaScript (`kernelSumPair`) where SIMD is unavailable.
  */
-function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
+function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptions): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const inputs = pipeline.preprocessor.features.length;
@@ -156,7 +169,26 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
   // libsvm votes for classes[0] only when its own value (the negation) is > 0.
   const label = (decision: number) => (-decision > 0 ? negative : positive);
 
+  const simd = options.kernel === 'js' ? null : simdBinaryKernelSums(vectors, cols, svc.svCoef, svc.gamma);
+
+  /** `decide` through the WebAssembly kernel, `simd.capacity` rows per call. */
+  function decideSimd(kernel: BinaryKernelSums, x: Float64Array, rows: number): Float64Array {
+    const out = new Float64Array(rows);
+    const { capacity, rows: pairs, out: sums } = kernel;
+    for (let from = 0; from < rows; from += capacity) {
+      const n = Math.min(capacity, rows - from);
+      for (let r = 0; r < n; r++) {
+        load(z, x, (from + r) * inputs);
+        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
+      }
+      kernel.sums(n);
+      for (let r = 0; r < n; r++) out[from + r] = -(sums[r] - rho);
+    }
+    return out;
+  }
+
   function decide(x: Float64Array, rows: number): Float64Array {
+    if (simd !== null) return decideSimd(simd, x, rows);
     const out = new Float64Array(rows);
     let r = 0;
     // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
@@ -177,6 +209,7 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
   return {
     nFeatures: inputs,
     classes: svc.classes,
+    kernel: simd === null ? 'js' : 'wasm-simd',
     decide,
     label,
     classify(x, rows) {
@@ -207,6 +240,7 @@ function createOvoPredictor(pipeline: FittedPipeline): Predictor {
   return {
     nFeatures: inputs,
     classes: svc.classes,
+    kernel: 'js',
     decide: (x, rows) => classify(x, rows).decision,
     label: () => {
       throw new PredictorError(`a model of ${k} classes has ${k} decision values per row, not one: use classify`);

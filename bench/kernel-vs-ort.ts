@@ -1,0 +1,70 @@
+/**
+ * mloop's serving predictor (one thread) against ONNX Runtime (CPU, one intra-op thread) on the
+ * bench's model (normalized, bundled data), same process, rounds alternating, as ratios per round:
+ *
+ *   npm run build && npx tsx bench/kernel-vs-ort.ts [--rounds=N] [--rows=10000,100000]
+ *
+ * ONNX Runtime gets its float32 input tensor ready-made (not timed); mloop's time includes the
+ * labels, as the in-process workload's does. The run first checks the predictor against the core's
+ * plain decision function, bit for bit.
+ */
+import * as ort from 'onnxruntime-node';
+import type * as OnnxExport from '../src/core/onnx/svc-onnx-export.js';
+import type * as LoadConfig from '../src/config/load-config.js';
+import { loadBenchData, tileRows } from './lib/data.js';
+import { importDist, loadCore } from './lib/mloop.js';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const rounds = Number(arg('rounds', '7'));
+const sizes = arg('rows', '10000,100000').split(',').map(Number);
+
+const median = (v: readonly number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const k = (v: number) => `${Math.round(v / 1000)}k`;
+
+const core = await loadCore();
+const onnx = await importDist<typeof OnnxExport>('core/onnx/svc-onnx-export.js');
+const { loadConfig } = await importDist<typeof LoadConfig>('config/load-config.js');
+const data = loadBenchData(core);
+const t = loadConfig(undefined, {}).training;
+const pipeline = await core.artifact.fitModel({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv, impute: t.impute }, data.trainX, data.trainY, data.features);
+const bytes = onnx.exportOnnx(onnx.onnxSvcPipeline(pipeline), { mloopVersion: '0', modelVersion: 1, dataSnapshotHash: '-', gateVerdict: '-' });
+const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+const predictor = core.predictor.createPredictor(pipeline);
+console.log(`model: ${pipeline.svc.support.length} support vectors, ${pipeline.svc.nFeatures} features; predictor kernel: ${(predictor as { kernel?: string }).kernel ?? 'js'}`);
+
+const labelsOf = (decision: Float64Array) => {
+  const labels = new Array<string>(decision.length);
+  for (let i = 0; i < decision.length; i++) labels[i] = predictor.label(decision[i]);
+  return labels;
+};
+
+for (const rows of sizes) {
+  const x = tileRows(data.all, rows);
+  const reference = core.svc.svcDecisionFunction(pipeline.svc, core.columns.transformColumns(pipeline.preprocessor, x).x);
+  const fast = predictor.decide(x.data, x.rows);
+  for (let i = 0; i < rows; i++) if (!Object.is(fast[i], reference[i])) throw new Error(`row ${i}: predictor ${fast[i]}, decision function ${reference[i]}: not bit-identical`);
+  const input = { [onnx.onnxNames.input]: new ort.Tensor('float32', Float32Array.from(x.data), [x.rows, x.cols]) };
+  for (let w = 0; w < 3; w++) {
+    labelsOf(predictor.decide(x.data, Math.min(rows, 2_000)));
+    await session.run(input);
+  }
+  const mloop: number[] = [];
+  const runtime: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t0 = performance.now();
+    labelsOf(predictor.decide(x.data, x.rows));
+    mloop.push(rows / ((performance.now() - t0) / 1000));
+    t0 = performance.now();
+    await session.run(input);
+    runtime.push(rows / ((performance.now() - t0) / 1000));
+  }
+  const ratios = mloop.map((m, i) => m / runtime[i]);
+  console.log(
+    `${rows} rows: mloop ${k(median(mloop))} rows/s (${k(Math.min(...mloop))}–${k(Math.max(...mloop))}), ONNX Runtime ${k(median(runtime))} (${k(Math.min(...runtime))}–${k(Math.max(...runtime))}); ` +
+      `mloop / ORT median ${median(ratios).toFixed(2)}× (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+  );
+}
+await session.release();

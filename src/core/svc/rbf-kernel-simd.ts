@@ -14,7 +14,8 @@ type WasmModule = { readonly __brand: 'WebAssembly.Module' };
 interface RbfKernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   exp_in_place(ptr: number, n: number): void;
-  binary_sums(z: number, pairs: number, sv: number, blocks: number, cols: number, coef: number, negGamma: number, out: number): void;
+  kernel_values(z: number, pairs: number, sv: number, blocks: number, cols: number, negGamma: number, k: number): void;
+  binary_sums(z: number, pairs: number, sv: number, blocks: number, cols: number, coef: number, negGamma: number, k: number, out: number): void;
 }
 
 /**
@@ -74,7 +75,8 @@ export function simdBinaryKernelSums(vectors: BlockedSupportVectors, cols: numbe
   const { blocked, blocks } = vectors;
   const svBytes = blocked.length * 8;
   const coefAt = svBytes;
-  const rowsAt = coefAt + blocks * SV_BLOCK * 8;
+  const kAt = coefAt + blocks * SV_BLOCK * 8;
+  const rowsAt = kAt + blocks * SV_BLOCK * 16;
   const outAt = rowsAt + CAPACITY * cols * 8;
   const wasm = instantiate(module, outAt + CAPACITY * 8);
   const memory = wasm.memory.buffer;
@@ -87,7 +89,7 @@ export function simdBinaryKernelSums(vectors: BlockedSupportVectors, cols: numbe
     rows: new Float64Array(memory, rowsAt, CAPACITY * cols),
     out: new Float64Array(memory, outAt, CAPACITY),
     sums(n) {
-      wasm.binary_sums(rowsAt, (n + 1) >> 1, 0, blocks, cols, coefAt, negGamma, outAt);
+      wasm.binary_sums(rowsAt, (n + 1) >> 1, 0, blocks, cols, coefAt, negGamma, kAt, outAt);
     },
   };
 }

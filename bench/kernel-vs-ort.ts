@@ -2,10 +2,13 @@
  * mloop's serving predictor (one thread) against ONNX Runtime (CPU, one intra-op thread) on the
  * bench's model (normalized, bundled data), same process, rounds alternating, as ratios per round:
  *
- *   npm run build && npx tsx bench/kernel-vs-ort.ts [--rounds=N] [--rows=10000,100000]
+ *   npm run build && npx tsx bench/kernel-vs-ort.ts [--rounds=N] [--rows=10000,100000] [--js]
+ *
+ * (--js: the predictor's JavaScript kernel, as before WebAssembly SIMD.)
  *
  * ONNX Runtime gets its float32 input tensor ready-made (not timed); mloop's time includes the
- * labels, as the in-process workload's does. The run first checks the predictor against the core's
+ * labels, as the in-process workload's does. Each is timed by the wall clock and by the process's
+ * CPU time (user + system), the steadier figure when neighbours steal the CPU. The run first checks the predictor against the core's
  * plain decision function, bit for bit.
  */
 import * as ort from 'onnxruntime-node';
@@ -32,8 +35,8 @@ const t = loadConfig(undefined, {}).training;
 const pipeline = await core.artifact.fitModel({ mode: 'normalized', C: t.C, gamma: t.gamma, grid: t.grid, cv: t.cv, impute: t.impute }, data.trainX, data.trainY, data.features);
 const bytes = onnx.exportOnnx(onnx.onnxSvcPipeline(pipeline), { mloopVersion: '0', modelVersion: 1, dataSnapshotHash: '-', gateVerdict: '-' });
 const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-const predictor = core.predictor.createPredictor(pipeline);
-console.log(`model: ${pipeline.svc.support.length} support vectors, ${pipeline.svc.nFeatures} features; predictor kernel: ${(predictor as { kernel?: string }).kernel ?? 'js'}`);
+const predictor = core.predictor.createPredictor(pipeline, { kernel: process.argv.includes('--js') ? 'js' : undefined });
+console.log(`model: ${pipeline.svc.support.length} support vectors, ${pipeline.svc.nFeatures} features; predictor kernel: ${predictor.kernel}`);
 
 const labelsOf = (decision: Float64Array) => {
   const labels = new Array<string>(decision.length);
@@ -51,20 +54,27 @@ for (const rows of sizes) {
     labelsOf(predictor.decide(x.data, Math.min(rows, 2_000)));
     await session.run(input);
   }
-  const mloop: number[] = [];
-  const runtime: number[] = [];
+  const wall = { mloop: [] as number[], runtime: [] as number[] };
+  const cpu = { mloop: [] as number[], runtime: [] as number[] };
+  const time = async (who: 'mloop' | 'runtime', run: () => unknown) => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run();
+    const used = process.cpuUsage(c0);
+    wall[who].push(rows / ((performance.now() - t0) / 1000));
+    cpu[who].push(rows / ((used.user + used.system) / 1e6));
+  };
   for (let r = 0; r < rounds; r++) {
-    let t0 = performance.now();
-    labelsOf(predictor.decide(x.data, x.rows));
-    mloop.push(rows / ((performance.now() - t0) / 1000));
-    t0 = performance.now();
-    await session.run(input);
-    runtime.push(rows / ((performance.now() - t0) / 1000));
+    await time('mloop', () => labelsOf(predictor.decide(x.data, x.rows)));
+    await time('runtime', () => session.run(input));
   }
-  const ratios = mloop.map((m, i) => m / runtime[i]);
-  console.log(
-    `${rows} rows: mloop ${k(median(mloop))} rows/s (${k(Math.min(...mloop))}–${k(Math.max(...mloop))}), ONNX Runtime ${k(median(runtime))} (${k(Math.min(...runtime))}–${k(Math.max(...runtime))}); ` +
-      `mloop / ORT median ${median(ratios).toFixed(2)}× (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
-  );
+  for (const [clock, m] of [['wall', wall], ['cpu', cpu]] as const) {
+    const ratios = m.mloop.map((v, i) => v / m.runtime[i]);
+    const range = (v: number[]) => `${k(median(v))} (${k(Math.min(...v))}–${k(Math.max(...v))})`;
+    console.log(
+      `${rows} rows, ${clock} time: mloop ${range(m.mloop)} rows/s, ONNX Runtime ${range(m.runtime)}; ` +
+        `mloop / ORT median ${median(ratios).toFixed(2)}× (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+    );
+  }
 }
 await session.release();

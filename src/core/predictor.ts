@@ -3,9 +3,9 @@ import type { FittedPipeline } from './pipeline.js';
 import { createRowTransformer } from './preprocessing/column-transformer.js';
 import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values.js';
 import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
-import { pairValuesOf } from './svc/pair-values.js';
-import type { BinaryKernelSums } from './svc/rbf-kernel-simd.js';
-import { simdBinaryKernelSums } from './svc/rbf-kernel-simd.js';
+import { pairSumsOf, pairValuesOf } from './svc/pair-values.js';
+import type { BinaryKernelSums, KernelValuesBatch } from './svc/rbf-kernel-simd.js';
+import { simdBinaryKernelSums, simdKernelValues } from './svc/rbf-kernel-simd.js';
 import { SvcFitError } from './svc/svc.js';
 
 /**
@@ -70,7 +70,7 @@ function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64A
 }
 
 export function createPredictor(pipeline: FittedPipeline, options: PredictorOptions = {}): Predictor {
-  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline, options) : createOvoPredictor(pipeline);
+  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline, options) : createOvoPredictor(pipeline, options);
 }
 
 /**
@@ -219,28 +219,51 @@ function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptio
   };
 }
 
-/** k > 2 classes: libsvm's pair values of each row, then scikit-learn's votes and ovr values from them. */
-function createOvoPredictor(pipeline: FittedPipeline): Predictor {
+/**
+ * k > 2 classes: libsvm's pair values of each row, then scikit-learn's votes and ovr values from
+ * them. The kernel values come from WebAssembly SIMD (two rows per f64x2) where it runs, else from
+ * `pairValuesOf`'s JavaScript; the pair sums are the same code either way.
+ */
+function createOvoPredictor(pipeline: FittedPipeline, options: PredictorOptions): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const inputs = pipeline.preprocessor.features.length;
   const k = svc.classes.length;
   const nPairs = (k * (k - 1)) / 2;
-  const pairValues = pairValuesOf(svc);
   const load = rowLoader(pipeline);
   const z = new Float64Array(cols);
+  const simd = options.kernel === 'js' ? null : simdKernelValues(blockSupportVectors(svc), cols, svc.gamma);
+  const pairValues = pairValuesOf(svc);
+  const pairSums = pairSumsOf(svc);
+
+  function ovoSimd(kernel: KernelValuesBatch, x: Float64Array, rows: number, ovo: Float64Array): void {
+    const { capacity, stride, rows: pairs, values } = kernel;
+    for (let from = 0; from < rows; from += capacity) {
+      const n = Math.min(capacity, rows - from);
+      for (let r = 0; r < n; r++) {
+        load(z, x, (from + r) * inputs);
+        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
+      }
+      kernel.compute(n);
+      for (let r = 0; r < n; r++) pairSums(values, (r >> 1) * stride * 2 + (r & 1), 2, ovo, (from + r) * nPairs);
+    }
+  }
+
   function classify(x: Float64Array, rows: number): Predictions {
     const ovo = new Float64Array(rows * nPairs);
-    for (let r = 0; r < rows; r++) {
-      load(z, x, r * inputs);
-      pairValues(z, ovo, r * nPairs);
+    if (simd !== null) ovoSimd(simd, x, rows, ovo);
+    else {
+      for (let r = 0; r < rows; r++) {
+        load(z, x, r * inputs);
+        pairValues(z, ovo, r * nPairs);
+      }
     }
     return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
   }
   return {
     nFeatures: inputs,
     classes: svc.classes,
-    kernel: 'js',
+    kernel: simd === null ? 'js' : 'wasm-simd',
     decide: (x, rows) => classify(x, rows).decision,
     label: () => {
       throw new PredictorError(`a model of ${k} classes has ${k} decision values per row, not one: use classify`);

@@ -94,6 +94,43 @@ export function simdBinaryKernelSums(vectors: BlockedSupportVectors, cols: numbe
   };
 }
 
+/**
+ * Kernel values `exp(-γ · Σ_c (z_c - sv_sc)²)` of up to `capacity` rows per call against every
+ * support vector: rows written into `rows` as for `BinaryKernelSums`, then after `compute(n)` the
+ * value of row r and vector s at `values[((r >> 1) · stride + s) · 2 + (r & 1)]` (`stride`: the
+ * vectors with the last block's padding).
+ */
+export interface KernelValuesBatch {
+  readonly capacity: number;
+  readonly stride: number;
+  readonly rows: Float64Array;
+  readonly values: Float64Array;
+  compute(n: number): void;
+}
+
+/** `KernelValuesBatch` in WebAssembly SIMD, or null where it is unavailable. */
+export function simdKernelValues(vectors: BlockedSupportVectors, cols: number, gamma: number): KernelValuesBatch | null {
+  const module = rbfKernelModule();
+  if (module === null) return null;
+  const { blocked, blocks } = vectors;
+  const stride = blocks * SV_BLOCK;
+  const rowsAt = blocked.length * 8;
+  const valuesAt = rowsAt + CAPACITY * cols * 8;
+  const wasm = instantiate(module, valuesAt + CAPACITY * stride * 8);
+  const memory = wasm.memory.buffer;
+  new Float64Array(memory, 0, blocked.length).set(blocked);
+  const negGamma = -gamma;
+  return {
+    capacity: CAPACITY,
+    stride,
+    rows: new Float64Array(memory, rowsAt, CAPACITY * cols),
+    values: new Float64Array(memory, valuesAt, CAPACITY * stride),
+    compute(n) {
+      wasm.kernel_values(rowsAt, (n + 1) >> 1, 0, blocks, cols, negGamma, valuesAt);
+    },
+  };
+}
+
 /** Test hook: exp of each value of `x` (even length) through the module's vector exp. */
 export function simdExp(x: Float64Array): Float64Array {
   const module = rbfKernelModule();

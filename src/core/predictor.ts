@@ -69,6 +69,30 @@ function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64A
   return (target, x, o) => transformer.transform(x, o, target, 0);
 }
 
+/**
+ * Feeds rows to a WebAssembly kernel `capacity` at a time: each chunk's rows, as the SVC sees them,
+ * into `pairs`, two rows interleaved per pair (feature c of row r at `((r >> 1) · cols + c) · 2 +
+ * (r & 1)`), then `run(from, n)` for rows `from … from + n - 1`.
+ */
+type ChunkFeeder = (pairs: Float64Array, capacity: number, x: Float64Array, rows: number, run: (from: number, n: number) => void) => void;
+
+function chunkFeeder(pipeline: FittedPipeline): ChunkFeeder {
+  const load = rowLoader(pipeline);
+  const cols = pipeline.svc.nFeatures;
+  const inputs = pipeline.preprocessor.features.length;
+  const z = new Float64Array(cols);
+  return (pairs, capacity, x, rows, run) => {
+    for (let from = 0; from < rows; from += capacity) {
+      const n = Math.min(capacity, rows - from);
+      for (let r = 0; r < n; r++) {
+        load(z, x, (from + r) * inputs);
+        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
+      }
+      run(from, n);
+    }
+  };
+}
+
 export function createPredictor(pipeline: FittedPipeline, options: PredictorOptions = {}): Predictor {
   return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline, options) : createOvoPredictor(pipeline, options);
 }
@@ -171,19 +195,16 @@ function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptio
 
   const simd = options.kernel === 'js' ? null : simdBinaryKernelSums(vectors, cols, svc.svCoef, svc.gamma);
 
+  const feed = chunkFeeder(pipeline);
+
   /** `decide` through the WebAssembly kernel, `simd.capacity` rows per call. */
   function decideSimd(kernel: BinaryKernelSums, x: Float64Array, rows: number): Float64Array {
     const out = new Float64Array(rows);
-    const { capacity, rows: pairs, out: sums } = kernel;
-    for (let from = 0; from < rows; from += capacity) {
-      const n = Math.min(capacity, rows - from);
-      for (let r = 0; r < n; r++) {
-        load(z, x, (from + r) * inputs);
-        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
-      }
+    const sums = kernel.out;
+    feed(kernel.rows, kernel.capacity, x, rows, (from, n) => {
       kernel.sums(n);
       for (let r = 0; r < n; r++) out[from + r] = -(sums[r] - rho);
-    }
+    });
     return out;
   }
 
@@ -236,17 +257,14 @@ function createOvoPredictor(pipeline: FittedPipeline, options: PredictorOptions)
   const pairValues = pairValuesOf(svc);
   const pairSums = pairSumsOf(svc);
 
+  const feed = chunkFeeder(pipeline);
+
   function ovoSimd(kernel: KernelValuesBatch, x: Float64Array, rows: number, ovo: Float64Array): void {
-    const { capacity, stride, rows: pairs, values } = kernel;
-    for (let from = 0; from < rows; from += capacity) {
-      const n = Math.min(capacity, rows - from);
-      for (let r = 0; r < n; r++) {
-        load(z, x, (from + r) * inputs);
-        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
-      }
+    const { stride, values } = kernel;
+    feed(kernel.rows, kernel.capacity, x, rows, (from, n) => {
       kernel.compute(n);
       for (let r = 0; r < n; r++) pairSums(values, (r >> 1) * stride * 2 + (r & 1), 2, ovo, (from + r) * nPairs);
-    }
+    });
   }
 
   function classify(x: Float64Array, rows: number): Predictions {

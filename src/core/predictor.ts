@@ -5,6 +5,7 @@ import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values
 import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
 import { pairValuesOf } from './svc/pair-values.js';
 import { SvcFitError } from './svc/svc.js';
+import { svcProbabilities } from './svc/svc-probability.js';
 
 /**
  * A fitted pipeline prepared for serving: the scaler and support vectors unpacked once into typed
@@ -39,6 +40,11 @@ export interface Predictions {
    * classes, the decision value negated): what probability estimates couple.
    */
   readonly ovo: Float64Array;
+  /**
+   * scikit-learn's `predict_proba` (Platt scaling, pairwise coupling): k per row, row-major, in
+   * `classes` order; null when the model was fitted without probabilities.
+   */
+  readonly probabilities: Float64Array | null;
 }
 
 export class PredictorError extends Error {
@@ -181,7 +187,8 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
     label,
     classify(x, rows) {
       const decision = decide(x, rows);
-      return { labels: Array.from(decision, label), decision, ovo: decision.map((d) => -d) };
+      const ovo = decision.map((d) => -d);
+      return { labels: Array.from(decision, label), decision, ovo, probabilities: svcProbabilities(svc, ovo) };
     },
   };
 }
@@ -202,7 +209,7 @@ function createOvoPredictor(pipeline: FittedPipeline): Predictor {
       load(z, x, r * inputs);
       pairValues(z, ovo, r * nPairs);
     }
-    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
+    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo, probabilities: svcProbabilities(svc, ovo) };
   }
   return {
     nFeatures: inputs,

@@ -71,7 +71,8 @@ export async function trainAndEvaluate(
   options: FitOptions = {},
 ): Promise<TrainingOutcome> {
   const { train, test } = splitDataset(dataset, params.split);
-  const artifact = await fitModel(params.training, takeRows(dataset.x, train), take(dataset.y, train), dataset.features, options);
+  // SVC(random_state=split.randomState): the seed of Platt scaling's cross-validation too.
+  const artifact = await fitModel(params.training, takeRows(dataset.x, train), take(dataset.y, train), dataset.features, { randomState: params.split.randomState, ...options });
   const evaluation = evaluatePipeline(artifact, takeRows(dataset.x, test), take(dataset.y, test), params.positive, params.monitor);
   return { artifact, trainIndices: Array.from(train), testIndices: Array.from(test), evaluation };
 }

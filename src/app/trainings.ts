@@ -54,7 +54,7 @@ export interface StartedTraining {
 
 export function trainingParamsFor(config: Config, request: TrainRequest): TrainingParams {
   const t = config.training;
-  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute };
+  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute, probability: t.probability };
 }
 
 export interface TrainingsDeps {

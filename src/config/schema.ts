@@ -74,6 +74,7 @@ export const ConfigSchema = Type.Object(
       grid: gridSchema({ default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } }),
       cv: Type.Integer({ minimum: trainingLimits.cv.min, maximum: trainingLimits.cv.max, default: 5 }),
       timeout: Type.String({ minLength: 1, default: '10m', description: 'a training running longer fails as timed out, its worker threads stopped' }),
+      probability: Type.Boolean({ default: true, description: "fit Platt scaling as SVC(probability=True, random_state=split.randomState): every answer carries each class's probability" }),
       impute: literalUnion(imputeStrategies, { default: 'mean', description: "SimpleImputer strategy for missing numeric values: mean, median or most_frequent (categorical ones get the most frequent category)" }),
     }),
     monitor: section({

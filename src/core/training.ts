@@ -1,6 +1,8 @@
 import type { ClassificationMetrics } from './classification-metrics.js';
 import { classificationMetrics } from './classification-metrics.js';
 import { formatClassificationReport } from './classification-report.js';
+import type { DecisionCurves } from './metrics/decision-curves.js';
+import { decisionCurves, operatingPoints } from './metrics/decision-curves.js';
 import type { Dataset } from './dataset.js';
 import type { Matrix } from './matrix.js';
 import type { MonitoredMetric } from './monitored-metric.js';
@@ -26,6 +28,8 @@ export interface MonitorParams {
 
 export interface Evaluation {
   readonly metrics: ClassificationMetrics;
+  /** ROC and precision–recall curves of the positive class (each class for k > 2) on the same rows. */
+  readonly curves: DecisionCurves;
   readonly reportText: string;
   readonly metric: MonitoredMetric;
   readonly value: number;
@@ -51,11 +55,13 @@ export function splitDataset(dataset: Dataset, split: SplitParams): DataSplit {
 }
 
 export function evaluatePipeline(pipeline: FittedPipeline, x: Matrix, y: readonly string[], positive: string, monitor: MonitorParams): Evaluation {
-  const { labels } = predict(pipeline, x);
-  const metrics = classificationMetrics(y, labels, pipeline.svc.classes, positive);
+  const { labels, decision } = predict(pipeline, x);
+  const { classes } = pipeline.svc;
+  const metrics = classificationMetrics(y, labels, classes, positive);
   const value = monitoredValue(metrics, monitor.metric);
   return {
     metrics,
+    curves: decisionCurves(y, decision, classes, positive, operatingPoints(metrics.labels, metrics.confusionMatrix)),
     reportText: formatClassificationReport(metrics),
     metric: monitor.metric,
     value,

@@ -20,6 +20,7 @@ interface GoldenMode {
   probB: number[];
   decision_function: number[];
   predict_proba: number[];
+  curves: Record<string, { roc_auc: number; average_precision: number }>;
 }
 interface GoldenCase {
   name: string;
@@ -62,6 +63,18 @@ describe.each(probabilityPipelineGolden.cases)('$name', (golden) => {
     const { decision, probabilities } = predict(outcome.artifact, xTest);
     expect(maxAbsDiff(decision, expected.decision_function)).toBeLessThanOrEqual(TOLERANCE);
     expect(maxAbsDiff(probabilities ?? [], expected.predict_proba)).toBeLessThanOrEqual(TOLERANCE);
+
+    // The test split's curves on decision values: roc_auc_score / average_precision_score of the
+    // positive class (two classes) or of each class against the rest.
+    const { curves, metrics } = outcome.evaluation;
+    const labels = golden.classes.length === 2 ? [golden.positive] : golden.classes;
+    expect(curves.perClass.map((c) => c.label)).toEqual(labels);
+    for (const c of curves.perClass) {
+      expect(c.rocAuc).toBeCloseTo(expected.curves[c.label].roc_auc, 12);
+      expect(c.averagePrecision).toBeCloseTo(expected.curves[c.label].average_precision, 12);
+      const k = metrics.labels.indexOf(c.label);
+      expect(c.operatingPoint.recall).toBe(metrics.perClass[k].recall);
+    }
 
     if (mode !== 'normalized') return;
     // Without probabilities: the very same model, and no probabilities in its answers.

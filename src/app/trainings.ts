@@ -201,7 +201,8 @@ export class Trainings {
       pipeline: artifact,
       gridSearch: artifact.gridSearch,
       snapshotId: snapshot.id,
-      metrics: evaluation.metrics,
+      // The curves live with the metrics they were computed beside (GET /api/v1/models/{v} shows them).
+      metrics: { ...evaluation.metrics, curves: evaluation.curves },
       reportText: evaluation.reportText,
       monitoredMetric: evaluation.metric,
       monitoredValue: evaluation.value,

@@ -111,6 +111,7 @@ describe('mloop predict, report and models', () => {
     }
     const report = await mloop(['report', '--data-dir', dir]);
     expect(report.stdout).toContain('active model v1 (normalized)');
+    expect(report.stdout).toMatch(/curves on the test split \(decision values\):\n {2}M: ROC AUC 0\.99\d\d, average precision 0\.9\d{3}; at threshold 0: recall 0\.9\d{3}, false-positive rate 0\.\d{4}/);
     const models = await mloop(['models', 'list', '--json', '--data-dir', dir]);
     expect((JSON.parse(models.stdout) as { version: number; status: string }[])[0]).toMatchObject({ version: 1, status: 'active' });
     const rollback = await mloop(['models', 'rollback', '--data-dir', dir]);

@@ -82,3 +82,12 @@ export function decisionCurves(yTrue: readonly string[], decision: ArrayLike<num
     })),
   };
 }
+
+/**
+ * The curves a training stored with its metrics (`metrics.curves`, see `Evaluation`), or null for a
+ * version trained before they were kept.
+ */
+export function storedCurves(metrics: unknown): DecisionCurves | null {
+  const curves = (metrics as { curves?: unknown } | null)?.curves;
+  return typeof curves === 'object' && curves !== null && Array.isArray((curves as DecisionCurves).perClass) ? (curves as DecisionCurves) : null;
+}

@@ -35,6 +35,8 @@ export interface PredictOutcome {
   /** The model's classes: the order of every per-class output. */
   readonly classes: readonly string[];
   readonly predictions: readonly PredictedRow[];
+  /** The operating point the labels were decided at (`monitor.targetRecall`); absent: libsvm's boundary, decision 0. */
+  readonly decisionThreshold?: { readonly positive: string; readonly threshold: number };
 }
 
 export interface PredictOptions {
@@ -97,7 +99,9 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
       const label = predictor.label(d);
       predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decision: d, ...probabilitiesByLabel(predictor.classes, probabilities, i) }, i);
     }
-    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions }, x, loggedDecision: decision };
+    const chosen = serving.artifact.decisionThreshold;
+    const decisionThreshold = chosen ? { decisionThreshold: { positive: chosen.positive, threshold: chosen.threshold } } : {};
+    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions, ...decisionThreshold }, x, loggedDecision: decision };
   }
   const { labels, decision, probabilities } = predictor.classify(x.data, x.rows);
   const classes = predictor.classes;

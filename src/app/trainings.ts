@@ -26,8 +26,9 @@ import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { judgeCandidate } from './promotion-gate.js';
+import { OperatingPointError } from '../core/operating-point.js';
 
-const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
+const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError, OperatingPointError];
 
 /** What a caller may ask of one training; the rest comes from `training.*` in the configuration. */
 export interface TrainRequest {

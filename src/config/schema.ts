@@ -80,6 +80,13 @@ export const ConfigSchema = Type.Object(
     monitor: section({
       metric: literalUnion(monitoredMetrics, { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      targetRecall: Type.Optional(
+        Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description: "two classes: the decision threshold is the highest whose out-of-fold recall of dataset.positive on the training rows (folds of training.cv) reaches this; test-split metrics and the gate are at that threshold, and serving applies it",
+        }),
+      ),
       maxRegression: Type.Number({ minimum: 0, maximum: 1, default: 0, description: "how far below the serving model's value, on the same held-out rows, a new model may be and still pass the gate" }),
       serveBelowThreshold: Type.Boolean({ default: false, description: 'a first model below the threshold serves anyway (until one passes); by default nothing serves (503) until a model passes or an admin forces one' }),
       logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),

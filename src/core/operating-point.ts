@@ -1,5 +1,5 @@
 import { take, takeRows } from './matrix.js';
-import type { PipelineTask } from './pipeline.js';
+import type { DecisionThreshold, FittedPipeline, PipelineTask } from './pipeline.js';
 import { fitPipeline } from './pipeline.js';
 import { predict } from './predictor.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
@@ -20,13 +20,13 @@ export class OperatingPointError extends Error {
  * for two classes, k per row (ovr) for more, in row order. `task` is the final fit's (its C and
  * gamma, its rows); Platt scaling is left out, as decision values do not depend on it.
  */
-export function outOfFoldDecision(task: PipelineTask, cv: number): Float64Array {
+export async function outOfFoldDecision(task: PipelineTask, cv: number, fit: (task: PipelineTask) => Promise<FittedPipeline> = async (t) => fitPipeline(t)): Promise<Float64Array> {
   const { probabilityRandomState: _platt, ...plain } = task;
   const folds = stratifiedKFold(task.y, cv);
   let out: Float64Array | null = null;
   let width = 0;
   for (const { train, test } of folds) {
-    const pipeline = fitPipeline({ ...plain, x: takeRows(task.x, train), y: take(task.y, train) });
+    const pipeline = await fit({ ...plain, x: takeRows(task.x, train), y: take(task.y, train) });
     const { decision } = predict(pipeline, takeRows(task.x, test));
     width = decision.length / test.length;
     out ??= new Float64Array(task.y.length * width);
@@ -62,12 +62,22 @@ export function labelsAtThreshold(scores: ArrayLike<number>, classes: readonly s
   return Array.from(scores, (s) => (s >= threshold ? positive : negative));
 }
 
-/** The out-of-fold threshold of a fit task (see `outOfFoldDecision`, `thresholdForRecall`). */
-export function chooseThreshold(task: PipelineTask, cv: number, classes: readonly string[], positive: string, target: number): { threshold: number; outOfFoldRecall: number } {
-  const scores = positiveScores(outOfFoldDecision(task, cv), classes, positive);
+/**
+ * The out-of-fold threshold of a fit task (see `outOfFoldDecision`, `thresholdForRecall`); `fit`
+ * fits a fold (a worker thread in the service).
+ */
+export async function chooseThreshold(
+  task: PipelineTask,
+  cv: number,
+  classes: readonly string[],
+  positive: string,
+  target: number,
+  fit?: (task: PipelineTask) => Promise<FittedPipeline>,
+): Promise<DecisionThreshold> {
+  const scores = positiveScores(await outOfFoldDecision(task, cv, fit), classes, positive);
   const threshold = thresholdForRecall(task.y, scores, positive, target);
   const P = task.y.filter((y) => y === positive).length;
   const reached = task.y.filter((y, i) => y === positive && scores[i] >= threshold).length;
-  return { threshold, outOfFoldRecall: reached / P };
+  return { positive, threshold, targetRecall: target, outOfFoldRecall: reached / P };
 }
 

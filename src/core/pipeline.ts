@@ -17,6 +17,20 @@ import { fitSvcWithProbability } from './svc/svc-probability.js';
 export interface FittedPipeline {
   readonly preprocessor: FittedColumnTransformer;
   readonly svc: SvcModel;
+  /**
+   * Two classes only: the operating point chosen for `monitor.targetRecall` (see operating-point.ts).
+   * A row is `positive` when its score for it (the decision value, negated if `positive` is
+   * `classes[0]`) is >= `threshold`; absent, libsvm's own boundary decides.
+   */
+  readonly decisionThreshold?: DecisionThreshold;
+}
+
+export interface DecisionThreshold {
+  readonly positive: string;
+  readonly threshold: number;
+  /** The recall the threshold was chosen for, and what it gave on the out-of-fold decision values. */
+  readonly targetRecall: number;
+  readonly outOfFoldRecall: number;
 }
 
 /** One fit of the pipeline for fixed hyperparameters (the refit of a grid search, or a plain training). */

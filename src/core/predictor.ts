@@ -159,8 +159,13 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
 
   const load = rowLoader(pipeline);
   const pair = new Float64Array(2);
-  // libsvm votes for classes[0] only when its own value (the negation) is > 0.
-  const label = (decision: number) => (-decision > 0 ? negative : positive);
+  // libsvm votes for classes[0] only when its own value (the negation) is > 0; a chosen operating
+  // point instead compares the positive class's score with its threshold.
+  const chosen = pipeline.decisionThreshold;
+  const sign = chosen?.positive === negative ? -1 : 1;
+  const label = chosen
+    ? (decision: number) => (sign * decision >= chosen.threshold ? chosen.positive : chosen.positive === negative ? positive : negative)
+    : (decision: number) => (-decision > 0 ? negative : positive);
 
   function decide(x: Float64Array, rows: number): Float64Array {
     const out = new Float64Array(rows);

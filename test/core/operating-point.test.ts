@@ -30,10 +30,10 @@ describe.each(golden.cases)('$name: out-of-fold decision values', (c) => {
   const x = takeRows(dataset.x, c.train_indices);
   const y = take(dataset.y, c.train_indices);
 
-  it.each(['basic', 'normalized', 'gridsearch'] as const)('%s: as cross_val_predict(method="decision_function")', (mode) => {
+  it.each(['basic', 'normalized', 'gridsearch'] as const)('%s: as cross_val_predict(method="decision_function")', async (mode) => {
     const expected = c.modes[mode];
     const task = { features: dataset.features, preprocessing: preprocessingOf({ mode, impute: 'mean' }), ...expected.best_params, x, y };
-    const oof = outOfFoldDecision(task, 5);
+    const oof = await outOfFoldDecision(task, 5);
     expect(oof.length).toBe(expected.out_of_fold_decision.length);
     expect(Math.max(...Array.from(oof, (v, i) => Math.abs(v - expected.out_of_fold_decision[i])))).toBeLessThanOrEqual(1e-9);
     if (c.classes.length !== 2) return;
@@ -48,7 +48,7 @@ describe.each(golden.cases)('$name: out-of-fold decision values', (c) => {
       const higher = scores.filter((s, i) => y[i] === c.positive && s > t);
       if (higher.length > 0) expect(recallAt(Math.min(...higher))).toBeLessThan(target);
     }
-    const chosen = chooseThreshold(task, 5, c.classes, c.positive, 0.99);
+    const chosen = await chooseThreshold(task, 5, c.classes, c.positive, 0.99);
     expect(chosen.threshold).toBe(thresholdForRecall(y, positiveScores(oof, c.classes, c.positive), c.positive, 0.99));
     expect(chosen.outOfFoldRecall).toBeGreaterThanOrEqual(0.99);
     const labels = labelsAtThreshold(positiveScores(oof, c.classes, c.positive), c.classes, c.positive, chosen.threshold);

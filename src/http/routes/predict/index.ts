@@ -33,6 +33,12 @@ const PredictResponse = Type.Object({
   modelVersion: Type.Integer(),
   classes: List(Type.String(), { description: "the model's classes, in the order of per-class outputs" }),
   predictions: List(Prediction),
+  decisionThreshold: Type.Optional(
+    Type.Object(
+      { positive: Type.String(), threshold: Type.Number() },
+      { description: "the operating point the labels were decided at (monitor.targetRecall): positive when its score (the decision value, > 0 toward it) is >= threshold; absent, libsvm's boundary 0" },
+    ),
+  ),
 });
 
 type Body = typeof PredictBody.static;

@@ -7,6 +7,7 @@ import { pairSumsOf, pairValuesOf } from './svc/pair-values.js';
 import type { BinaryKernelSums, KernelValuesBatch } from './svc/rbf-kernel-simd.js';
 import { simdBinaryKernelSums, simdKernelValues } from './svc/rbf-kernel-simd.js';
 import { SvcFitError } from './svc/svc.js';
+import { svcProbabilities } from './svc/svc-probability.js';
 
 /**
  * A fitted pipeline prepared for serving: the scaler and support vectors unpacked once into typed
@@ -43,6 +44,11 @@ export interface Predictions {
    * classes, the decision value negated): what probability estimates couple.
    */
   readonly ovo: Float64Array;
+  /**
+   * scikit-learn's `predict_proba` (Platt scaling, pairwise coupling): k per row, row-major, in
+   * `classes` order; null when the model was fitted without probabilities.
+   */
+  readonly probabilities: Float64Array | null;
 }
 
 export const predictorKernels = ['wasm-simd', 'js'] as const;
@@ -190,8 +196,13 @@ function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptio
 
   const load = rowLoader(pipeline);
   const pair = new Float64Array(2);
-  // libsvm votes for classes[0] only when its own value (the negation) is > 0.
-  const label = (decision: number) => (-decision > 0 ? negative : positive);
+  // libsvm votes for classes[0] only when its own value (the negation) is > 0; a chosen operating
+  // point instead compares the positive class's score with its threshold.
+  const chosen = pipeline.decisionThreshold;
+  const sign = chosen?.positive === negative ? -1 : 1;
+  const label = chosen
+    ? (decision: number) => (sign * decision >= chosen.threshold ? chosen.positive : chosen.positive === negative ? positive : negative)
+    : (decision: number) => (-decision > 0 ? negative : positive);
 
   const simd = options.kernel === 'js' ? null : simdBinaryKernelSums(vectors, cols, svc.svCoef, svc.gamma);
 
@@ -235,7 +246,8 @@ function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptio
     label,
     classify(x, rows) {
       const decision = decide(x, rows);
-      return { labels: Array.from(decision, label), decision, ovo: decision.map((d) => -d) };
+      const ovo = decision.map((d) => -d);
+      return { labels: Array.from(decision, label), decision, ovo, probabilities: svcProbabilities(svc, ovo) };
     },
   };
 }
@@ -276,7 +288,7 @@ function createOvoPredictor(pipeline: FittedPipeline, options: PredictorOptions)
         pairValues(z, ovo, r * nPairs);
       }
     }
-    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
+    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo, probabilities: svcProbabilities(svc, ovo) };
   }
   return {
     nFeatures: inputs,

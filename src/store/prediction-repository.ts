@@ -18,6 +18,8 @@ export interface PredictionRecord {
   readonly externalId: string | null;
   readonly actual: string | null;
   readonly confirmedAt: string | null;
+  /** The answer's class probabilities by label; null when the model had none. */
+  readonly probabilities: Readonly<Record<string, number>> | null;
 }
 
 export interface NewPrediction {
@@ -31,6 +33,7 @@ export interface NewPrediction {
   readonly decision: number;
   readonly latencyMs: number;
   readonly externalId?: string | null;
+  readonly probabilities?: Readonly<Record<string, number>> | null;
 }
 
 const chunk = 100;
@@ -43,7 +46,7 @@ const chunk = 100;
 const purgeBatch = 200;
 
 /** The columns an insert writes, in the order of `insertParameters`. */
-const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id'] as const;
+const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json'] as const;
 
 /**
  * The parameters of a multi-row insert, row after row in `insertedColumns` order: built straight
@@ -69,6 +72,7 @@ function insertParameters(rows: readonly NewPrediction[]): unknown[] {
     parameters[at++] = r.decision;
     parameters[at++] = r.latencyMs;
     parameters[at++] = r.externalId ?? null;
+    parameters[at++] = r.probabilities ? JSON.stringify(r.probabilities) : null;
   }
   return parameters;
 }
@@ -188,5 +192,6 @@ function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
     externalId: row.external_id,
     actual: row.actual,
     confirmedAt: row.confirmed_at,
+    probabilities: row.probabilities_json ? (JSON.parse(row.probabilities_json) as Record<string, number>) : null,
   };
 }

@@ -61,6 +61,8 @@ export interface PredictionsTable {
   external_id: string | null;
   actual: string | null;
   confirmed_at: string | null;
+  /** The answer's class probabilities by label (JSON), null without them. */
+  probabilities_json: string | null;
 }
 
 export interface ActivationsTable {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { storedCurves } from '../../../core/metrics/decision-curves.js';
 import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
 import type { preValidationHookHandler } from 'fastify';
 import { literalUnion } from '../../../config/literal-union.js';
@@ -90,7 +91,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       const { pipeline, ...summary } = await app.registry.get(request.params.version);
       const artifact = upgradeModelArtifact(pipeline);
       const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact) : null;
-      return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, pipeline } : { ...summary, featureSchema });
+      const curves = storedCurves(summary.metrics);
+      return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, curves, pipeline } : { ...summary, featureSchema, curves });
     },
   );
 

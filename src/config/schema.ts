@@ -279,6 +279,9 @@ function checkSemantics(config: Config): void {
     }
   }
   if (config.server.publicUrl !== undefined && !URL.canParse(config.server.publicUrl)) problems.push('server.publicUrl: not a valid URL (https://host[:port][/path])');
+  if (config.rollout.strategy !== 'immediate' && !config.monitor.logPredictions) {
+    problems.push(`rollout.strategy: ${config.rollout.strategy} compares the models on logged predictions, but monitor.logPredictions is false`);
+  }
   if (config.monitor.driftMaxRows < config.monitor.driftMinRows) {
     problems.push(`monitor.driftMaxRows: ${config.monitor.driftMaxRows} is below monitor.driftMinRows (${config.monitor.driftMinRows}), so drift could never be judged`);
   }

@@ -51,6 +51,7 @@ const RolloutResponse = Type.Object({
   canaryPercent: Type.Number(),
   minCases: Type.Integer(),
   maxDuration: Type.String(),
+  positive: Type.String({ description: 'the positive class (dataset.positive), whose recall is compared' }),
   rollout: Nullable(RolloutView),
 });
 
@@ -118,7 +119,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fas
     },
     async () => {
       const status = await app.rollouts.status();
-      return { ...settings, rollout: status && rolloutView(status, settings.minCases) };
+      return { ...settings, positive: app.config.dataset.positive, rollout: status && rolloutView(status, settings.minCases) };
     },
   );
 

@@ -134,7 +134,7 @@ describe('a canary rollout at 50 %', () => {
     expect(new Set(first)).toEqual(new Set([1, 2]));
   });
 
-  it('scores both models on every confirmed case whichever answered, and ends without promotion once rollout.maxDuration has passed', async () => {
+  it('scores both models on every confirmed case whichever answered, and the check job ends it without promotion once rollout.maxDuration has passed', async () => {
     const answers = rows.slice(0, 20).map((row, i) => app.predictions.predict([row], { route: 'test', externalIds: [`c-${i}`] }));
     await settled(app);
     await app.monitoring.feedback(answers.map((a, i) => ({ predictionId: a.predictions[0].predictionId, actual: wdbc.y[i] })));
@@ -145,7 +145,10 @@ describe('a canary rollout at 50 %', () => {
     expect(status?.verdict.decision).toBe('collecting');
 
     clock.advance(7 * day);
-    expect(await app.rollouts.decide()).toMatchObject({ outcome: 'expired' });
+    // The check job decides at the latest: here, that the rollout's time is up.
+    await app.jobs.check('test');
+    expect((await app.rollouts.status())?.rollout).toMatchObject({ outcome: 'expired', decidedBy: 'gate' });
+    expect((await app.registry.audit())[0]).toMatchObject({ action: 'rollout_expiry', fromVersion: 1, toVersion: 2 });
     expect(app.registry.serving?.version).toBe(1);
     const [alert] = await app.alerting.list({ status: 'firing', name: 'model_rejected', limit: 5 });
     expect(alert.annotations.reason).toBe(`only ${malignant} confirmed positive of 20 shared cases after 7d (rollout.maxDuration), 30 positives needed (rollout.minCases): v2 is not promoted, v1 stays active`);

@@ -124,6 +124,11 @@ export class Alerting {
     });
   }
 
+  /** A rollout ended without promotion (rejected on live cases, or out of time): an event, notified once. */
+  rolloutEnded(rejection: ModelRejection): Promise<readonly Notification[]> {
+    return this.evaluate(['model_rejected'], [modelRejectedCondition(rejection)]);
+  }
+
   /** An admin put `modelVersion` into service: the rejections still firing need no more attention. */
   promoted(modelVersion: number): Promise<readonly Notification[]> {
     return this.transact(['model_rejected'], (states, now, silences) =>

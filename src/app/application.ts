@@ -7,6 +7,7 @@ import type { Jobs } from './jobs.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Monitoring } from './monitoring.js';
 import type { Predictions } from './predictions.js';
+import type { Rollouts } from './rollouts.js';
 import type { Runs } from './runs.js';
 import type { Scheduler } from './scheduler.js';
 import type { Trainings } from './trainings.js';
@@ -20,6 +21,8 @@ export interface Application {
   readonly log: Logger;
   /** Model versions, the one that serves, promotion and rollback. */
   readonly registry: ModelRegistry;
+  /** Shadow and canary rollouts: the challenger, its comparison with the champion, the decision. */
+  readonly rollouts: Rollouts;
   readonly predictions: Predictions;
   /** Data snapshots and how they are taken. */
   readonly data: DataUpdates;

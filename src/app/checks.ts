@@ -9,6 +9,7 @@ import type { Snapshot } from '../store/snapshot-repository.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import type { Monitoring } from './monitoring.js';
+import type { Rollouts } from './rollouts.js';
 import type { RunOutcome } from './runs.js';
 import type { ServingModel } from './serving-model.js';
 import type { DataUpdates } from './data-updates.js';
@@ -27,6 +28,7 @@ export interface ChecksDeps {
   readonly registry: ModelRegistry;
   readonly alerting: Alerting;
   readonly monitoring: Monitoring;
+  readonly rollouts: Rollouts;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -107,12 +109,15 @@ export class Checks {
     const check = await store.checks.create({ modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, source: 'check', now: clock.now() });
     await alerting.recall(serving.version, snapshot.id, e.value);
     const live = await this.checkLive(serving);
+    // At the latest here, a rollout whose cases are all confirmed (or whose time is up) is decided.
+    const ended = await this.deps.rollouts.decide();
+    const rollout = ended && { id: ended.id, outcome: ended.outcome, reason: ended.reason };
     const drift = await this.checkDrift(serving, runId);
     const retention = await monitoring.applyRetention();
     log.info({ run: runId, version: serving.version, snapshot: snapshot.id, [e.metric]: e.value, passed: e.passed, purgedPredictions: retention.deleted }, 'performance check');
     return {
       value: check,
-      result: { checkId: check.id, modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, live, drift, retention },
+      result: { checkId: check.id, modelVersion: serving.version, snapshotId: snapshot.id, metric: e.metric, value: e.value, threshold: e.threshold, passed: e.passed, live, rollout, drift, retention },
     };
   }
 }

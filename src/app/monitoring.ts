@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { LivePerformance } from '../core/live-performance.js';
 import { livePerformance } from '../core/live-performance.js';
@@ -11,6 +12,7 @@ import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
+import type { Rollouts } from './rollouts.js';
 
 /** One version's live performance with the verdict the live recall alert gives it. */
 export interface LiveVersion extends LivePerformance {
@@ -51,6 +53,8 @@ export interface MonitoringDeps {
   readonly registry: ModelRegistry;
   readonly clock: Clock;
   readonly drift: DriftMonitor;
+  readonly rollouts: Rollouts;
+  readonly log: Logger;
 }
 
 /**
@@ -71,11 +75,18 @@ export class Monitoring {
   async feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
     const { store, predictionLog, clock, registry, config } = this.deps;
     const classes = registry.serving?.artifact.svc.classes ?? Object.keys(config.dataset.classNames);
+    let outcomes: FeedbackOutcome[];
     try {
-      return await recordFeedback(items, { store, log: predictionLog, clock, classes });
+      outcomes = await recordFeedback(items, { store, log: predictionLog, clock, classes });
     } finally {
       this.feedbackRequests++;
     }
+    // A rollout is decided as soon as its cases are there. The feedback is recorded whatever
+    // happens to the decision, which the check job takes at the latest.
+    if (outcomes.some((o) => o.status === 'recorded')) {
+      await this.deps.rollouts.decide().catch((error: unknown) => this.deps.log.error({ err: error }, 'rollout decision failed; the check job will try again'));
+    }
+    return outcomes;
   }
 
   /** Live performance per model version over `monitor.window`. */
@@ -135,6 +146,9 @@ export class Monitoring {
     await predictionLog.flush();
     const { retentionDays } = config.monitor;
     const before = new Date(clock.now().getTime() - retentionDays * 86_400_000);
-    return { retentionDays, before: before.toISOString(), deleted: await store.predictions.purgeBefore(before) };
+    const deleted = await store.predictions.purgeBefore(before);
+    await this.deps.rollouts.answers.flush();
+    await store.rollouts.purgeAnswersBefore(before);
+    return { retentionDays, before: before.toISOString(), deleted };
   }
 }

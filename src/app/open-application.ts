@@ -20,6 +20,7 @@ import { ModelRegistry } from './model-registry.js';
 import { Monitoring } from './monitoring.js';
 import { PredictionLog } from './prediction-log.js';
 import { Predictions } from './predictions.js';
+import { Rollouts } from './rollouts.js';
 import { Runs } from './runs.js';
 import { Scheduler } from './scheduler.js';
 import { Trainings } from './trainings.js';
@@ -70,20 +71,23 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
   const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });
-  const predictions = new Predictions({ config, registry, predictionLog, clock });
+  const rollouts = new Rollouts({ config, store, registry, predictionLog, alerting, clock, log: log.child({ component: 'rollouts' }) });
+  const predictions = new Predictions({ config, registry, predictionLog, rollouts, clock, log });
   const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: driftPool.compare });
-  const monitoring = new Monitoring({ config, store, predictionLog, registry, clock, drift });
+  const monitoring = new Monitoring({ config, store, predictionLog, registry, rollouts, clock, drift, log });
   const data = new DataUpdates({ config, store, registry, clock, log, env });
-  const trainings = new Trainings({ config, store, runs, data, registry, pool, alerting, clock, log });
-  const checks = new Checks({ config, store, data, registry, alerting, monitoring, clock, log });
+  const trainings = new Trainings({ config, store, runs, data, registry, rollouts, pool, alerting, clock, log });
+  const checks = new Checks({ config, store, data, registry, alerting, monitoring, rollouts, clock, log });
   const sourceHealth = new DataSourceHealth({ config, store, alerting, clock, log });
   const jobs = new Jobs({ config, runs, data, trainings, checks, registry, sourceHealth });
   const scheduler = new Scheduler({ schedule: config.schedule, store, runs, jobs, alerting, sourceHealth, clock, log: log.child({ component: 'scheduler' }), sleep: options.sleep });
   await registry.sync();
+  await rollouts.sync();
   return {
     config,
     log,
     registry,
+    rollouts,
     predictions,
     data,
     trainings,
@@ -106,7 +110,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
       await scheduler.stop({ abandonRetries: true });
       await trainings.settled();
       await alerting.close();
-      await predictionLog.flush();
+      await rollouts.flush();
       await pool.close();
       await driftPool.close();
       await store.close();

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Matrix } from '../core/matrix.js';
 import type { InputRow, PackedRows } from '../core/prediction-input.js';
@@ -8,7 +9,9 @@ import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { PredictionLog } from './prediction-log.js';
 import { predictionId } from './prediction-id.js';
+import type { LiveRollout, Rollouts } from './rollouts.js';
 import type { ServingModel } from './serving-model.js';
+import { routesToChallenger, stableUnit } from '../core/rollout-rule.js';
 
 export interface PredictedRow {
   /** Quote it to send the confirmed diagnosis later. */
@@ -121,7 +124,9 @@ export interface PredictionsDeps {
   readonly config: Config;
   readonly registry: ModelRegistry;
   readonly predictionLog: PredictionLog;
+  readonly rollouts: Rollouts;
   readonly clock: Clock;
+  readonly log: Logger;
 }
 
 /** The prediction service: every row predicted by the model that serves, and logged (buffered) for monitoring. */
@@ -134,27 +139,76 @@ export class Predictions {
   }
 
   predict(rows: readonly InputRow[], context: PredictContext = { route: 'api' }): PredictOutcome {
-    const { config, registry, predictionLog, clock } = this.deps;
+    const { config, registry, rollouts, clock } = this.deps;
     const started = performance.now();
     const createdAt = clock.now();
-    const { outcome, x, loggedDecision } = predictRows(registry.require(), rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
-    if (predictionLog.enabled) {
-      const latencyMs = (performance.now() - started) / x.rows;
-      predictionLog.record(
-        outcome.predictions.map((p, i) => ({
-          id: p.predictionId,
-          createdAt,
-          modelVersion: outcome.modelVersion,
-          route: context.route,
-          input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
-          label: p.label,
-          decision: loggedDecision[i],
-          probabilities: p.probabilities ?? null,
-          latencyMs,
-          externalId: context.externalIds?.[i] ?? null,
-        })),
-      );
+    const champion = registry.require();
+    const rollout = rollouts.current;
+    // No rollout (or one whose champion no longer serves here): the one-model path, unchanged.
+    if (rollout === null || rollout.championVersion !== champion.version) {
+      const prediction = predictRows(champion, rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
+      this.record(prediction, createdAt, started, context);
+      return prediction.outcome;
     }
-    return outcome;
+    const toChallenger = rollout.strategy === 'canary' && routesToChallenger(canaryUnit(context), rollout.canaryPercent);
+    const [answering, other] = toChallenger ? [rollout.challenger, champion] : [champion, rollout.challenger];
+    const prediction = predictRows(answering, rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
+    this.record(prediction, createdAt, started, context);
+    // The other model's answers, for the comparison on confirmed cases: after the response is sent.
+    setImmediate(() => this.answerAside(rollout, other, rows, prediction.outcome, createdAt));
+    return prediction.outcome;
   }
+
+  private record({ outcome, x, loggedDecision }: Prediction, createdAt: Date, started: number, context: PredictContext): void {
+    const { predictionLog } = this.deps;
+    if (!predictionLog.enabled) return;
+    const latencyMs = (performance.now() - started) / x.rows;
+    predictionLog.record(
+      outcome.predictions.map((p, i) => ({
+        id: p.predictionId,
+        createdAt,
+        modelVersion: outcome.modelVersion,
+        route: context.route,
+        input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
+        label: p.label,
+        decision: loggedDecision[i],
+        probabilities: p.probabilities ?? null,
+        latencyMs,
+        externalId: context.externalIds?.[i] ?? null,
+      })),
+    );
+  }
+
+  /** The rollout's other model predicts the same rows; its answers are kept under the same prediction ids. */
+  private answerAside(rollout: LiveRollout, model: ServingModel, rows: readonly InputRow[], answered: PredictOutcome, createdAt: Date): void {
+    const { config, rollouts, log } = this.deps;
+    let aside: Prediction;
+    try {
+      aside = predictRows(model, rows, { maxRows: Number.MAX_SAFE_INTEGER, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
+    } catch (error) {
+      // The rows suit the model that answered but not this one (its features differ): these cases
+      // stay out of the comparison.
+      log.warn({ err: error, rollout: rollout.id, version: model.version }, `rollout ${rollout.id}: v${model.version} cannot predict these rows`);
+      return;
+    }
+    rollouts.record(
+      aside.outcome.predictions.map((p, i) => ({
+        predictionId: answered.predictions[i].predictionId,
+        rolloutId: rollout.id,
+        modelVersion: model.version,
+        label: p.label,
+        decision: aside.loggedDecision[i],
+        createdAt,
+      })),
+    );
+  }
+}
+
+/**
+ * Where a canary request falls in [0, 1): by a stable hash of its (first row's) case number, so
+ * that a case always meets the same model on every replica; otherwise at random.
+ */
+function canaryUnit(context: PredictContext): number {
+  const externalId = context.externalIds?.[0];
+  return externalId === undefined ? Math.random() : stableUnit(externalId);
 }

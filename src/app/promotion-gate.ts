@@ -44,5 +44,5 @@ export async function measureChampion(champion: ServingModel, rows: HeldOutRows,
 export async function judgeCandidate(evaluation: Evaluation, champion: ServingModel | null, rows: HeldOutRows, config: Config, store: Store): Promise<GateDecision> {
   const measure = champion ? await measureChampion(champion, rows, config, store) : null;
   const candidate = { metric: evaluation.metric, value: evaluation.value, threshold: evaluation.threshold, rows: rows.testIndices.length };
-  return promotionGate(candidate, measure, { maxRegression: config.monitor.maxRegression, serveBelowThreshold: config.monitor.serveBelowThreshold, positive: config.dataset.positive });
+  return promotionGate(candidate, measure, { maxRegression: config.monitor.maxRegression, serveBelowThreshold: config.monitor.serveBelowThreshold, positive: config.dataset.positive, rollout: config.rollout.strategy });
 }

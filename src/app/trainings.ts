@@ -27,6 +27,7 @@ import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError }
 import type { ModelRegistry } from './model-registry.js';
 import { judgeCandidate } from './promotion-gate.js';
 import { OperatingPointError } from '../core/operating-point.js';
+import type { Rollouts } from './rollouts.js';
 
 const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError, OperatingPointError];
 
@@ -64,6 +65,7 @@ export interface TrainingsDeps {
   readonly runs: Runs;
   readonly data: DataUpdates;
   readonly registry: ModelRegistry;
+  readonly rollouts: Rollouts;
   readonly pool: TrainingPool;
   readonly alerting: Alerting;
   readonly clock: Clock;
@@ -161,7 +163,7 @@ export class Trainings {
   }
 
   private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<{ value: TrainResult; result: unknown }> {
-    const { config, store, data, registry, pool, alerting, clock, log } = this.deps;
+    const { config, store, data, registry, rollouts, pool, alerting, clock, log } = this.deps;
     const started = performance.now();
     const { snapshot, reason: newSnapshot } = await data.current();
     const dataset = await data.load(snapshot);
@@ -218,7 +220,17 @@ export class Trainings {
     let model: ModelSummary = created;
     let gateReason = decision.reason;
     let activated = false;
-    if (decision.activation !== null) {
+    if (decision.activation === 'rollout' && champion) {
+      try {
+        await rollouts.start(created.version, champion.version, decision.reason, run.id);
+        const { pipeline: _pipeline, reference: _reference, ...challenger } = await registry.get(created.version);
+        model = challenger;
+      } catch (error) {
+        if (!(error instanceof ActiveModelChangedError)) throw error;
+        gateReason = `${decision.reason ?? decision.measured}; no rollout started: ${error.message} (promote it by hand if it should serve)`;
+        await registry.sync();
+      }
+    } else if (decision.activation === 'first' || decision.activation === 'gate') {
       const audit = { action: 'gate_activation', actor: 'gate', reason: decision.reason ?? `first model: ${decision.measured}`, runId: run.id } as const;
       try {
         model = (await registry.activate(created.version, decision.activation, audit, champion?.version ?? null)).summary;

@@ -133,6 +133,31 @@ common(models.command('audit'))
   .option('--json', 'print JSON')
   .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).auditCommand(app, opts)));
 
+const rollout = program.command('rollout').description('the shadow or canary rollout: status (default), promote, abort');
+common(rollout.command('status', { isDefault: true }))
+  .description('the rollout under way (else the last one): both models on the shared confirmed cases, McNemar p, the verdict so far')
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./rollout-command.js')).rolloutStatusCommand(app, opts)));
+common(rollout.command('promote'))
+  .description('put the challenger into service now, before the rule decides (forced: needs --reason)')
+  .option('--force', 'accepted for symmetry with models promote: promoting before the rule decides is always forced')
+  .requiredOption('--reason <text>', 'why: kept in the audit log')
+  .action((opts: CommonOptions & { reason: string }) =>
+    withApplication(opts, async (app) => {
+      const r = await app.rollouts.promote({ actor: 'cli', reason: opts.reason });
+      process.stdout.write(`rollout ${r.id} ended: v${r.challengerVersion} is now active (forced; reason recorded in the audit log)\n`);
+    }),
+  );
+common(rollout.command('abort'))
+  .description('end the rollout under way: the challenger is retired, the champion keeps serving')
+  .option('--reason <text>', 'why: kept in the audit log')
+  .action((opts: CommonOptions & { reason?: string }) =>
+    withApplication(opts, async (app) => {
+      const r = await app.rollouts.abort({ actor: 'cli', reason: opts.reason });
+      process.stdout.write(`rollout ${r.id} aborted: v${r.challengerVersion} retired, v${r.championVersion} keeps serving\n`);
+    }),
+  );
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

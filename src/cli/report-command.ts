@@ -57,10 +57,10 @@ export async function auditCommand(app: Application, options: { json?: boolean }
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  const lines = ['time                      action            from  to    who        reason'];
+  const lines = ['time                      action                    from  to    who        reason'];
   for (const e of entries) {
     const version = (v: number | null) => (v === null ? '-' : `v${v}`).padEnd(6);
-    lines.push(`${e.at.padEnd(26)}${e.action.padEnd(18)}${version(e.fromVersion)}${version(e.toVersion)}${e.actor.padEnd(11)}${e.reason ?? ''}`);
+    lines.push(`${e.at.padEnd(26)}${e.action.padEnd(26)}${version(e.fromVersion)}${version(e.toVersion)}${e.actor.padEnd(11)}${e.reason ?? ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

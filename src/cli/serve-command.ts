@@ -42,7 +42,8 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     backgroundCheckpoints: true,
   });
   const http = buildHttpApp(app, { ...tokens, host, logger: log.child({ component: 'http' }) });
-  const sync = setInterval(() => void app.registry.sync().catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
+  // Every replica serves what the store says: the active model, and the rollout's challenger if any.
+  const sync = setInterval(() => void Promise.all([app.registry.sync(), app.rollouts.sync()]).catch((e: unknown) => log.warn({ err: e }, 'active model sync failed')), syncIntervalMs);
   sync.unref();
   const shutdown = handleShutdown(http, app, log, config.server.shutdownGraceMs, () => clearInterval(sync));
 

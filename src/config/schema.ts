@@ -6,6 +6,7 @@ import { isPostgresSource, sourceUrlProblem } from '../core/data-source-url.js';
 import { parseDuration } from '../core/duration.js';
 import { trainingModes } from '../core/model-artifact.js';
 import { monitoredMetrics } from '../core/monitored-metric.js';
+import { rolloutStrategies } from '../core/rollout-rule.js';
 import { jobKinds, missedPolicies } from '../core/schedule-policy.js';
 import { imputeStrategies } from '../core/preprocessing/simple-imputer.js';
 import { gammaRules } from '../core/svc/svc.js';
@@ -99,6 +100,15 @@ export const ConfigSchema = Type.Object(
       sourceStaleAfter: Type.Optional(Type.String({ minLength: 1, description: "data_source_stale alert when no update has succeeded for this long ('2d'); default: two ticks of schedule.update" })),
       driftMaxRows: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 50_000, description: 'most recent inputs drift compares: the newest of the drift window' }),
       driftMinInterval: Type.String({ minLength: 1, default: '5m', description: 'a drift read recomputes the report when the last one is older than this, at most once per interval' }),
+    }),
+    rollout: section({
+      strategy: literalUnion(rolloutStrategies, {
+        default: 'immediate',
+        description: 'how a model that passes the gate replaces the one that serves: at once (immediate), after proving itself on confirmed cases while the champion answers (shadow), or while answering rollout.canaryPercent % of requests (canary)',
+      }),
+      canaryPercent: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 10, description: "canary: the share of requests the challenger answers, in percent" }),
+      minCases: Type.Integer({ minimum: 1, default: 30, description: 'confirmed positive cases both models must share before the rollout is decided' }),
+      maxDuration: Type.String({ minLength: 1, default: '30d', description: 'a rollout that has not gathered rollout.minCases shared positives by then ends without promotion, with an alert' }),
     }),
     schedule: section({
       enabled: Type.Boolean({ default: true }),
@@ -263,6 +273,7 @@ function checkSemantics(config: Config): void {
     ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),
     ['monitor.driftMinInterval', config.monitor.driftMinInterval],
     ['training.timeout', config.training.timeout],
+    ['rollout.maxDuration', config.rollout.maxDuration],
     ['server.heartbeatTimeout', config.server.heartbeatTimeout, { ms: minHeartbeatTimeoutMs, why: 'three heartbeats, or a slow process would pass for a dead one' }],
   ];
   for (const [key, value, least] of durations) {
@@ -276,6 +287,9 @@ function checkSemantics(config: Config): void {
     }
   }
   if (config.server.publicUrl !== undefined && !URL.canParse(config.server.publicUrl)) problems.push('server.publicUrl: not a valid URL (https://host[:port][/path])');
+  if (config.rollout.strategy !== 'immediate' && !config.monitor.logPredictions) {
+    problems.push(`rollout.strategy: ${config.rollout.strategy} compares the models on logged predictions, but monitor.logPredictions is false`);
+  }
   if (config.monitor.driftMaxRows < config.monitor.driftMinRows) {
     problems.push(`monitor.driftMaxRows: ${config.monitor.driftMaxRows} is below monitor.driftMinRows (${config.monitor.driftMinRows}), so drift could never be judged`);
   }

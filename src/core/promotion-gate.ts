@@ -4,6 +4,7 @@
  * that "better" means better on the same cases and not on an easier test split.
  */
 import type { MonitoredMetric } from './monitored-metric.js';
+import type { RolloutStrategy } from './rollout-rule.js';
 import { metricName, passesThreshold } from './monitored-metric.js';
 
 /** The gate's verdict on a version, kept with it for good (whatever later serves). */
@@ -46,14 +47,23 @@ export interface GateRules {
   readonly serveBelowThreshold: boolean;
   /** The positive class (`M`), named in the metric's words. */
   readonly positive: string;
+  /**
+   * `rollout.strategy`: with `shadow` or `canary`, a candidate that passes against a champion does
+   * not replace it at once but becomes the rollout's challenger (default `immediate`).
+   */
+  readonly rollout?: RolloutStrategy;
 }
 
 export interface GateDecision {
   readonly verdict: GateVerdict;
   /** The candidate serves from now on. */
   readonly serve: boolean;
-  /** Why it serves: it is the first model, or it passed against the champion; null when it does not serve. */
-  readonly activation: 'first' | 'gate' | null;
+  /**
+   * Why it serves: it is the first model, or it passed against the champion; `rollout` when it
+   * passed against the champion and becomes the challenger of a rollout instead (it does not serve
+   * yet); null when it does not serve.
+   */
+  readonly activation: 'first' | 'gate' | 'rollout' | null;
   /** The decision in words, kept with the version; null when a first model simply passed. */
   readonly reason: string | null;
   /** The measurement alone (`recall of M 0.9167 < champion v1's 0.9792 on the same 114 rows`), for alerts and the audit log. */
@@ -98,6 +108,10 @@ export function promotionGate(candidate: CandidateMeasure, champion: ChampionMea
   const caveat = champion.trainedOnOtherData
     ? `; v${champion.version} was trained on ${champion.snapshotId === undefined ? 'other data' : `snapshot ${champion.snapshotId}`}, which may hold some of these rows, so the comparison favours v${champion.version}`
     : '';
+  const rollout = rules.rollout ?? 'immediate';
+  if (notWorse && rollout !== 'immediate') {
+    return { verdict: 'passed', serve: false, activation: 'rollout', reason: `${measured}${caveat}: passed the promotion gate, it becomes the challenger of v${champion.version} (${rollout} rollout)`, measured };
+  }
   if (notWorse) return { verdict: 'passed', serve: true, activation: 'gate', reason: `${measured}${caveat}: passed the promotion gate, it replaces v${champion.version}`, measured };
   return { verdict: 'rejected', serve: false, activation: null, reason: `${measured}${caveat}: ${stays}`, measured };
 }

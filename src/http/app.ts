@@ -28,6 +28,7 @@ import { oipRoutes } from './routes/oip/index.js';
 import { performanceRoutes } from './routes/performance/index.js';
 import { predictRoutes } from './routes/predict/index.js';
 import { runRoutes } from './routes/runs/index.js';
+import { rolloutRoutes } from './routes/rollout/index.js';
 import { silenceRoutes } from './routes/silences/index.js';
 import { trainRoutes } from './routes/train/index.js';
 import { tutorialRoutes } from './routes/tutorial/index.js';
@@ -54,6 +55,7 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   feedbackRoutes,
   monitoringRoutes,
   modelRoutes,
+  rolloutRoutes,
   performanceRoutes,
   healthRoutes,
   metricsRoutes,

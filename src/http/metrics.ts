@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Application } from '../app/application.js';
 import type { PredictOutcome } from '../app/predictions.js';
+import type { RolloutStatus } from '../app/rollouts.js';
 import type { TrainResult } from '../app/trainings.js';
 
 /** Upper bounds (seconds) of the request-duration histogram's buckets. */
@@ -123,6 +124,7 @@ export class HttpMetrics {
       registers,
     });
     app.trainings.onFinished((result) => this.trainingFinished(result));
+    this.rolloutGauges(app, registers);
     // Read at scrape time from the serving model, so they can never disagree with it.
     new Gauge({
       name: 'mloop_active_model_version',
@@ -146,6 +148,44 @@ export class HttpMetrics {
         // The latest recorded evaluation (a scheduled check, or the training itself) of the version that serves.
         const [last] = await app.checks.history(1, serving.version);
         this.set({ metric: last?.metric ?? serving.summary.monitoredMetric }, last?.value ?? serving.summary.monitoredValue);
+      },
+    });
+  }
+
+  /** The rollout gauges, read at scrape time from one computation of the rollout's figures. */
+  private rolloutGauges(app: Application, registers: Registry[]): void {
+    let shared: Promise<RolloutStatus | null> | null = null;
+    // Both gauges are collected in one scrape: they share one read of the rollout's figures.
+    const status = () => {
+      if (app.rollouts.current === null) return Promise.resolve(null);
+      shared ??= app.rollouts.status().finally(() => setImmediate(() => (shared = null)));
+      return shared;
+    };
+    new Gauge({
+      name: 'mloop_rollout_cases',
+      help: 'Confirmed cases both models of the rollout under way answered (kind="shared"), and of them the confirmed positives (kind="positives"), which rollout.minCases counts',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        this.reset();
+        const s = await status();
+        if (!s) return;
+        this.set({ kind: 'shared' }, s.score.shared);
+        this.set({ kind: 'positives' }, s.score.sharedPositives);
+      },
+    });
+    new Gauge({
+      name: 'mloop_rollout_live_recall',
+      help: 'Live recall of the positive class of each model of the rollout under way, on the cases both answered (absent before any is confirmed)',
+      labelNames: ['role', 'version'],
+      registers,
+      async collect() {
+        this.reset();
+        const s = await status();
+        if (!s) return;
+        for (const [role, p] of [['champion', s.score.champion], ['challenger', s.score.challenger]] as const) {
+          if (!Number.isNaN(p.recall)) this.set({ role, version: String(p.version) }, p.recall);
+        }
       },
     });
   }

@@ -5,10 +5,24 @@ import type { DatabaseSchema, Page, RegistryAuditTable } from './schema.js';
 
 /**
  * What changed what serves. A forced promotion or rollback puts a version the gate rejected into
- * service; the rollouts (shadow, canary) add their own kinds later, which is why the table has no
- * check on them.
+ * service. A rollout starts (its challenger named as `to`), and ends by promotion (by the rule, or
+ * forced by an admin before the rule decided), rejection, expiry, abort, or replacement by a newer
+ * challenger; the table has no check on these kinds, so a later one needs no rebuild.
  */
-export const auditActions = ['gate_activation', 'promotion', 'forced_promotion', 'rollback', 'forced_rollback'] as const;
+export const auditActions = [
+  'gate_activation',
+  'promotion',
+  'forced_promotion',
+  'rollback',
+  'forced_rollback',
+  'rollout_start',
+  'rollout_promotion',
+  'forced_rollout_promotion',
+  'rollout_rejection',
+  'rollout_expiry',
+  'rollout_abort',
+  'rollout_replaced',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /**

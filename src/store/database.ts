@@ -12,6 +12,7 @@ import { openPostgresStore } from './postgres/open-postgres-store.js';
 import type { PredictionLogReader } from './prediction-log-reads.js';
 import { PredictionLogQueries } from './prediction-log-reads.js';
 import { PredictionRepository } from './prediction-repository.js';
+import { RolloutRepository } from './rollout-repository.js';
 import { RunRepository } from './run-repository.js';
 import { SilenceRepository } from './silence-repository.js';
 import type { DatabaseSchema } from './schema.js';
@@ -55,6 +56,7 @@ export interface Store {
   /** The prediction log's reads that grow with it (drift's sample, live counts), off the event loop. */
   readonly predictionReads: PredictionLogReader;
   readonly driftReports: DriftReportRepository;
+  readonly rollouts: RolloutRepository;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     silences: new SilenceRepository(db),
     predictionReads: offThreadReads ?? new PredictionLogQueries(db),
     driftReports: new DriftReportRepository(db),
+    rollouts: new RolloutRepository(db, dialect),
     close: () => db.destroy(),
   };
 }

@@ -192,30 +192,11 @@ export class ModelRepository {
    * changes nothing and logs nothing.
    */
   async activate(version: number, options: ActivateOptions): Promise<Model> {
-    const activatedAt = isoTime(options.now);
     const row = await this.db.transaction().execute(async (trx) => {
       // Two concurrent activations would otherwise each retire the model that was active when they
       // started, and the second would then hit the one-active index.
-      await this.dialect.acquireTransactionLock(trx, 'mloop.models.activate');
-      const target = await trx.selectFrom('models').select('serving_status').where('version', '=', version).executeTakeFirst();
-      if (!target) throw new RecordNotFoundError('model', version);
-      if (target.serving_status !== 'active') {
-        const previous = await trx.selectFrom('models').select('version').where('serving_status', '=', 'active').executeTakeFirst();
-        const serving = previous?.version ?? null;
-        if (options.replacing !== undefined && options.replacing !== serving) throw new ActiveModelChangedError(version, options.replacing, serving);
-        if (previous) await setServing(trx, previous.version, 'retired');
-        await setServing(trx, version, 'active');
-        await trx
-          .insertInto('activations')
-          .values({
-            model_version: version,
-            previous_version: previous?.version ?? null,
-            reason: options.reason,
-            activated_at: activatedAt,
-          })
-          .execute();
-        if (options.audit) await insertAuditEntry(trx, { ...options.audit, fromVersion: previous?.version ?? null, toVersion: version, now: activatedAt });
-      }
+      await this.dialect.acquireTransactionLock(trx, activationLock);
+      await activateIn(trx, version, options);
       return trx.selectFrom('models').selectAll().where('version', '=', version).executeTakeFirstOrThrow();
     });
     return toModel(row);
@@ -255,7 +236,7 @@ export class ModelRepository {
   async setServingStatus(version: number, status: InactiveServingStatus): Promise<Model> {
     if ((status as ServingStatus) === 'active') throw new ActiveModelStatusError(version, status);
     const row = await this.db.transaction().execute(async (trx) => {
-      await this.dialect.acquireTransactionLock(trx, 'mloop.models.activate');
+      await this.dialect.acquireTransactionLock(trx, activationLock);
       const existing = await trx.selectFrom('models').select('serving_status').where('version', '=', version).executeTakeFirst();
       if (!existing) throw new RecordNotFoundError('model', version);
       if (existing.serving_status === 'active') throw new ActiveModelStatusError(version, status);
@@ -266,8 +247,29 @@ export class ModelRepository {
   }
 }
 
+/** The lock every change to serving statuses takes, in the transaction that makes it. */
+export const activationLock = 'mloop.models.activate';
+
+/**
+ * `activate`'s work inside the caller's transaction, which holds `activationLock`: a rollout's
+ * decision ends the rollout and activates its challenger in one transaction.
+ */
+export async function activateIn(trx: Transaction<DatabaseSchema>, version: number, options: ActivateOptions): Promise<void> {
+  const target = await trx.selectFrom('models').select('serving_status').where('version', '=', version).executeTakeFirst();
+  if (!target) throw new RecordNotFoundError('model', version);
+  if (target.serving_status === 'active') return;
+  const previous = await trx.selectFrom('models').select('version').where('serving_status', '=', 'active').executeTakeFirst();
+  const serving = previous?.version ?? null;
+  if (options.replacing !== undefined && options.replacing !== serving) throw new ActiveModelChangedError(version, options.replacing, serving);
+  if (previous) await setServing(trx, previous.version, 'retired');
+  await setServing(trx, version, 'active');
+  const activatedAt = isoTime(options.now);
+  await trx.insertInto('activations').values({ model_version: version, previous_version: serving, reason: options.reason, activated_at: activatedAt }).execute();
+  if (options.audit) await insertAuditEntry(trx, { ...options.audit, fromVersion: serving, toVersion: version, now: activatedAt });
+}
+
 /** Sets a version's serving status, and the old `status` column from it and the verdict. */
-async function setServing(trx: Transaction<DatabaseSchema>, version: number, status: ServingStatus): Promise<void> {
+export async function setServing(trx: Transaction<DatabaseSchema>, version: number, status: ServingStatus): Promise<void> {
   const { gate_verdict } = await trx.selectFrom('models').select('gate_verdict').where('version', '=', version).executeTakeFirstOrThrow();
   await trx
     .updateTable('models')

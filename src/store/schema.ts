@@ -171,6 +171,33 @@ export interface DriftReportsTable {
   result_json: string;
 }
 
+/** One rollout: a challenger proving itself beside the champion (see RolloutRepository). */
+export interface RolloutsTable {
+  id: Generated<number>;
+  strategy: string;
+  canary_percent: number;
+  champion_version: number;
+  challenger_version: number;
+  /** `open` for the one rollout under way (a unique index), `ended` after. */
+  state: string;
+  started_at: string;
+  ended_at: string | null;
+  outcome: string | null;
+  reason: string | null;
+  decided_by: string | null;
+  score_json: string | null;
+}
+
+/** The answer of the model that did not answer a request, keyed by the request row's prediction id. */
+export interface RolloutAnswersTable {
+  prediction_id: string;
+  rollout_id: number;
+  model_version: number;
+  label: string;
+  decision: number;
+  created_at: string;
+}
+
 export interface DatabaseSchema {
   snapshot_contents: SnapshotContentsTable;
   snapshots: SnapshotsTable;
@@ -184,6 +211,8 @@ export interface DatabaseSchema {
   registry_audit: RegistryAuditTable;
   silences: SilencesTable;
   drift_reports: DriftReportsTable;
+  rollouts: RolloutsTable;
+  rollout_answers: RolloutAnswersTable;
 }
 
 /** A window of a newest-first (or oldest-first) list. */

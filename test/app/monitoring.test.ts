@@ -8,6 +8,7 @@ import { MAX_PREDICTIONS_PER_CASE } from '../../src/app/feedback.js';
 import type { ModelRegistry } from '../../src/app/model-registry.js';
 import { Monitoring } from '../../src/app/monitoring.js';
 import { openApplication } from '../../src/app/open-application.js';
+import type { Rollouts } from '../../src/app/rollouts.js';
 import type { PredictionLog } from '../../src/app/prediction-log.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { parseDataset } from '../../src/core/dataset.js';
@@ -93,6 +94,8 @@ describe('live performance under concurrent requests', () => {
       registry: { serving: null } as unknown as ModelRegistry,
       clock: { now: () => new Date(Date.UTC(2025, 0, 1)) },
       drift: {} as DriftMonitor,
+      rollouts: {} as Rollouts,
+      log: pino({ level: 'silent' }),
     });
   }
 

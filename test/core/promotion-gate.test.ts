@@ -104,3 +104,20 @@ describe('promotionGate against the champion, on the same rows', () => {
     expect(promotionGate(candidate(0.95, { metric: 'recall_macro' }), champion(0.96), rules).measured).toBe("macro recall 0.9500 < champion v1's 0.9600 on the same 114 rows");
   });
 });
+
+describe('promotionGate under a rollout strategy', () => {
+  it('makes a candidate that passes against the champion its challenger instead of serving it', () => {
+    expect(promotionGate(candidate(v1Recall), champion(v1Recall), { ...rules, rollout: 'shadow' })).toEqual({
+      verdict: 'passed',
+      serve: false,
+      activation: 'rollout',
+      reason: "recall of M 0.9792 >= champion v1's 0.9792 on the same 114 rows: passed the promotion gate, it becomes the challenger of v1 (shadow rollout)",
+      measured: "recall of M 0.9792 >= champion v1's 0.9792 on the same 114 rows",
+    });
+  });
+
+  it('still serves a first model at once, and still rejects a worse one', () => {
+    expect(promotionGate(candidate(v1Recall), null, { ...rules, rollout: 'canary' })).toMatchObject({ serve: true, activation: 'first' });
+    expect(promotionGate(candidate(c03Recall), champion(v1Recall), { ...rules, rollout: 'canary' })).toMatchObject({ verdict: 'rejected', activation: null });
+  });
+});

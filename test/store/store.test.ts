@@ -83,7 +83,7 @@ describeDialects('store', (dialect) => {
     expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations(dialect)).sort());
     expect(rows.map((row) => row.name).slice(0, 5)).toEqual(['0001_initial', '0002_alerts_outbox_schedule', '0003_run_heartbeats', '0004_prediction_log', '0005_prediction_log_binary_inputs']);
     const tables = (await again.db.introspection.getTables()).map((table) => table.name).sort();
-    expect(tables).toEqual(['activations', 'alerts', 'checks', 'drift_reports', 'models', 'outbox', 'predictions', 'registry_audit', 'runs', 'silences', 'snapshot_contents', 'snapshots']);
+    expect(tables).toEqual(['activations', 'alerts', 'checks', 'drift_reports', 'models', 'outbox', 'predictions', 'registry_audit', 'rollout_answers', 'rollouts', 'runs', 'silences', 'snapshot_contents', 'snapshots']);
   });
 
   it('migrates once when several openings of a new database race', async () => {

@@ -26,6 +26,7 @@ export function alertSummary(alert: AlertState): string {
       return `${metric} no longer monitored (last ${shownValue} < ${shownThreshold}), ${model}`;
     }
     case 'model_rejected': {
+      if (alert.status === 'firing' && a.rollout_id !== undefined) return `model v${a.model_version ?? '?'} not promoted by rollout ${a.rollout_id}: ${a.reason ?? 'no reason given'}`;
       if (alert.status === 'firing') return `model v${a.model_version ?? '?'} rejected by the promotion gate: ${a.reason ?? 'no reason given'}`;
       // Alerts from before rejections were events (no version label) name the clearing version in model_version.
       const which = alert.labels.model_version === undefined ? 'the earlier rejection' : `the rejection of v${alert.labels.model_version}`;
@@ -172,6 +173,7 @@ export function alertExplanation(alert: AlertState): string {
     case 'model_rejected':
       if (alert.status === 'firing') {
         const serving = a.active_version === undefined ? 'The model in service, if any, is unchanged.' : `Model v${a.active_version} keeps serving predictions.`;
+        if (a.rollout_id !== undefined) return `The challenger v${a.model_version ?? '?'} of rollout #${a.rollout_id} was not put into service: it did worse than the champion on the same confirmed cases, or too few cases were confirmed within rollout.maxDuration. ${serving}`;
         const data = a.snapshot_id === undefined ? '' : `, trained on data snapshot #${a.snapshot_id}`;
         return `A newly trained model (v${a.model_version ?? '?'}${data}) did not pass the promotion gate and was not put into service. ${serving}`;
       }
@@ -257,6 +259,7 @@ export function alertFacts(alert: AlertState): [string, string][] {
       facts.push(['Model version', `v${a.model_version ?? '?'}`]);
       if (a.snapshot_id !== undefined) facts.push(['Data snapshot', `#${a.snapshot_id}`]);
       if (a.active_version !== undefined) facts.push(['Serving model', `v${a.active_version}`]);
+      if (a.rollout_id !== undefined) facts.push(['Rollout', `#${a.rollout_id}`]);
       if (alert.status === 'firing') facts.push(['Reason', a.reason ?? 'no reason given']);
       break;
     case 'job_failed':

@@ -115,6 +115,8 @@ export interface ModelRejection {
   readonly snapshotId?: number;
   /** The version that keeps serving, if any. */
   readonly activeVersion?: number | null;
+  /** The rollout whose live cases rejected it (or that ran out of time); absent for the gate's rejections. */
+  readonly rolloutId?: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export function modelRejectedCondition(rejection: ModelRejection): AlertConditio
       reason: rejection.reason,
       ...(rejection.snapshotId === undefined ? {} : { snapshot_id: String(rejection.snapshotId) }),
       ...(rejection.activeVersion === undefined || rejection.activeVersion === null ? {} : { active_version: String(rejection.activeVersion) }),
+      ...(rejection.rolloutId === undefined ? {} : { rollout_id: String(rejection.rolloutId) }),
     },
     active: true,
   };

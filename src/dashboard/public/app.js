@@ -9,6 +9,7 @@ import { curvesView } from './decision-curves.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
 import { askReason } from './reason-dialog.js';
+import { rolloutView } from './rollout-panel.js';
 import { alertsTable, auditTable, matchersText, modelsTable, runsTable, silencesTable, snapshotsTable } from './tables.js';
 
 /** Every 2 s, every second while a run is under way so its progress moves. */
@@ -39,6 +40,8 @@ const state = {
   snapshots: [],
   /** The registry's audit log (newest first) and the silences in force. */
   audit: [],
+  /** GET /api/v1/rollout: the rollout under way, else the last one. */
+  rollout: null,
   silences: [],
   /** GET /api/v1/performance/live and GET /api/v1/drift (null with no active model). */
   live: null,
@@ -110,16 +113,17 @@ async function refresh() {
     // is read again with it, so that it never contradicts the alert next to it.
     if (sig !== signature) forceMonitoring = true;
     forceFull = false;
-    const [models, history, snapshots, audit, silences] = await Promise.all([
+    const [models, history, snapshots, audit, silences, rollout] = await Promise.all([
       getJson('api/v1/models?limit=10'),
       getJson('api/v1/performance/history?limit=200'),
       getJson('api/v1/data/snapshots?limit=8'),
       getJson('api/v1/models/audit?limit=10'),
       getJson('api/v1/silences?state=active'),
+      getJson('api/v1/rollout'),
     ]);
     const activeVersion = models.activeVersion;
     const [performance, active] = await Promise.all([activeVersion === null ? null : getJson('api/v1/performance'), readActive(activeVersion)]);
-    Object.assign(state, { models: models.models, activeVersion, history: history.checks, snapshots: snapshots.snapshots, audit: audit.entries, silences: silences.silences, performance, active });
+    Object.assign(state, { models: models.models, activeVersion, history: history.checks, snapshots: snapshots.snapshots, audit: audit.entries, silences: silences.silences, rollout, performance, active });
     signature = sig;
     lastFull = Date.now();
   }
@@ -308,6 +312,7 @@ function render() {
   renderIfChanged('models', [models, activeVersion, state.acting], () => fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting })));
   renderIfChanged('alerts', [alerts, performance?.classes, state.acting], () => fill(byId('alerts'), alertsTable(alerts, nameOf, { onSilence: silence, busy: state.acting })));
   renderIfChanged('silences', [state.silences, state.acting], () => fill(byId('silences'), silencesTable(state.silences, { onExpire: expireSilence, busy: state.acting })));
+  renderIfChanged('rollout', [state.rollout, state.acting, performance?.classes], () => fill(byId('rollout'), rolloutView(state.rollout, nameOf, { onPromote: promoteChallenger, onAbort: abortRollout, busy: state.acting })));
   renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
   renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
@@ -375,6 +380,30 @@ async function withForce(path, title) {
 
 function promote(version) {
   return act(`Promoting v${version}`, () => withForce(`api/v1/models/${version}/promote`, `Force v${version} into service?`), (m) => `v${m.version} is now the active model (promoted by hand).`);
+}
+
+function promoteChallenger(r) {
+  return act(
+    `Promoting v${r.challengerVersion}`,
+    async () => {
+      const answer = await askReason({ title: `Promote v${r.challengerVersion} now?`, message: `The rollout has not decided yet: v${r.challengerVersion} replaces v${r.championVersion} by force. Say why (it goes to the audit log).`, confirm: 'Promote' });
+      if (answer === null) throw new Cancelled('cancelled, nothing changed');
+      return call('api/v1/rollout/promote', { body: { force: true, reason: answer.reason } });
+    },
+    (done) => `v${done.challengerVersion} is now the active model (rollout #${done.id} promoted by hand).`,
+  );
+}
+
+function abortRollout(r) {
+  return act(
+    'Aborting the rollout',
+    async () => {
+      const answer = await askReason({ title: `Abort rollout #${r.id}?`, message: `v${r.challengerVersion} is retired and v${r.championVersion} keeps serving. Say why (it goes to the audit log).`, confirm: 'Abort' });
+      if (answer === null) throw new Cancelled('cancelled, nothing changed');
+      return call('api/v1/rollout/abort', { body: { reason: answer.reason } });
+    },
+    (done) => `Rollout #${done.id} aborted: v${done.championVersion} keeps serving.`,
+  );
 }
 
 const silenceDurations = [

@@ -11,6 +11,7 @@ import { promotionSafety } from './0008-promotion-safety.js';
 import { driftReports } from './0009-drift-reports.js';
 import { runControl } from './0010-run-control.js';
 import { predictionProbabilities } from './0011-prediction-probabilities.js';
+import { rollouts } from './0012-rollouts.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -26,6 +27,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0009_drift_reports': driftReports(dialect),
     '0010_run_control': runControl(dialect),
     '0011_prediction_probabilities': predictionProbabilities(),
+    '0012_rollouts': rollouts(dialect),
   };
 }
 

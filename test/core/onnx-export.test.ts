@@ -153,7 +153,7 @@ describe('exportOnnx refuses a pipeline that does not fit together', () => {
     ['gamma 0', { gamma: 0 }, /gamma must be > 0/],
     ['a scaler for another width', { scaler: { scale: [1], min: [0] } }, /1 scales and 1 minimums for 2 features/],
     ['probA without probB', { probA: [1, 1, 1] }, /probA and probB go together/],
-    ['a value beyond float32', { supportVectors: [0, 0, 1, 1, 2, 1e39] }, /support_vectors\[5\] = 1e\+39 is not a finite float32/],
+    ['a value beyond float32', { supportVectors: [0, 0, 1, 1, 2, 1e39] }, /support vector 2's value 1 \(as the SVC sees it: after imputing and scaling\), support_vectors\[5\] = 1e\+39, is not a finite float32/],
     ['an imputer for another width', { imputer: [1] }, /the imputer has 1 statistics for 2 numeric features/],
     ['a feature neither numeric nor categorical', { numericColumns: [0] }, /every feature must be numeric or categorical, once/],
     ['a feature both numeric and categorical', { categorical: [{ column: 1, categories: ['u'], imputed: 'u' }] }, /every feature must be numeric or categorical, once/],

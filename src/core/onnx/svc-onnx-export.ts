@@ -103,7 +103,7 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
     let features: string = onnxNames.input;
     if (pipeline.imputer) {
       // replaced_value_float defaults to 0: NaN must be named, and ONNX Runtime then tests isnan.
-      nodes.push(node('Imputer', [features], ['imputed'], ML, [floats('imputed_value_floats', pipeline.imputer), float('replaced_value_float', Number.NaN)]));
+      nodes.push(node('Imputer', [features], ['imputed'], ML, [floats('imputed_value_floats', pipeline.imputer, (j) => `the value imputed for feature '${names(numericColumns)[j]}'`), float('replaced_value_float', Number.NaN)]));
       features = 'imputed';
     }
     if (pipeline.scaler) {
@@ -112,7 +112,7 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
       // the offset by up to 4e-5 of itself for wdbc's widest feature; a fitted scale is never 0.)
       const { scale, min } = pipeline.scaler;
       const offset = min.map((m, j) => -m / scale[j]);
-      nodes.push(node('Scaler', [features], ['scaled'], ML, [floats('offset', offset), floats('scale', scale)]));
+      nodes.push(node('Scaler', [features], ['scaled'], ML, [floats('offset', offset, (j) => `the scaler's offset of feature '${names(numericColumns)[j]}'`), floats('scale', scale, (j) => `the scaler's scale of feature '${names(numericColumns)[j]}'`)]));
       features = 'scaled';
     }
     blocks.push(features);
@@ -156,11 +156,12 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
     features = 'features';
   }
 
+  const width = numericColumns.length + categorical.reduce((n, c) => n + c.categories.length, 0);
   const svm: AttributeProto[] = [
     text('kernel_type', 'RBF'),
     floats('kernel_params', [pipeline.gamma, 0, 0]),
     ints('vectors_per_class', pipeline.nSupport),
-    floats('support_vectors', pipeline.supportVectors),
+    floats('support_vectors', pipeline.supportVectors, (i) => `support vector ${Math.floor(i / width)}'s value ${i % width} (as the SVC sees it: after imputing and scaling)`),
     floats('coefficients', pipeline.svCoef.flat()),
     // ONNX adds rho where libsvm subtracts it: each pair's score is then libsvm's decision value,
     // positive for the pair's first class, as ONNX Runtime's votes expect.
@@ -317,10 +318,15 @@ function node(opType: string, input: readonly string[], output: readonly string[
   return { opType, input, output, domain, attribute, name };
 }
 
-/** Attribute floats are float32 in ONNX: a value that does not fit would become ±Infinity. */
-function floats(name: string, values: readonly number[]): AttributeProto {
+/**
+ * Attribute floats are float32 in ONNX: a value that does not fit would become ±Infinity. `what`
+ * says what value `i` is, in the user's words.
+ */
+function floats(name: string, values: readonly number[], what?: (i: number) => string): AttributeProto {
   values.forEach((v, i) => {
-    if (!Number.isFinite(Math.fround(v))) throw new OnnxExportError(`cannot export to ONNX: ${name}[${i}] = ${v} is not a finite float32`);
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new OnnxExportError(`cannot export to ONNX: ${what ? `${what(i)}, ` : ''}${name}[${i}] = ${v}, is not a finite float32 (ONNX's operators compute in float32, whose largest value is 3.4e38)`);
+    }
   });
   return { name, type: AttributeType.FLOATS, floats: values };
 }

@@ -70,6 +70,19 @@ export function fastifyBare(launch: Launch): Server {
   });
 }
 
+/** The batch-HTTP reference: bare node:http calling ONNX Runtime on the model mloop exported. */
+export function onnxHttp(launch: Launch, model: string): Server {
+  return startServer({
+    name: 'onnx-http',
+    command: process.execPath,
+    args: ['--import', 'tsx', serverScript('onnx-http.ts'), String(launch.port), model],
+    env: quietNode,
+    cwd: repoRoot,
+    cpu: launch.cpu,
+    logFile: join(launch.logDir, `onnx-http-${launch.port}.log`),
+  });
+}
+
 const pythonEnv = (model: string) => ({ ...process.env, MLOOP_BENCH_MODEL: model });
 
 /** FastAPI on uvicorn, one worker (uvloop and httptools when installed: uvicorn's "auto"). */

@@ -12,7 +12,8 @@ import { singleRow, testRows } from '../lib/context.js';
 import type { Server } from '../lib/processes.js';
 import { cpuSeconds, freePort, post, processTree, rssMiB, waitForPrediction } from '../lib/processes.js';
 import type { Launch } from '../lib/servers.js';
-import { fastapiServer, fastifyBare, flaskServer, mloopServe, mloopVariant, nodeHttp } from '../lib/servers.js';
+import { exportBenchModel } from '../lib/onnx-runtime.js';
+import { fastapiServer, fastifyBare, flaskServer, mloopServe, mloopVariant, nodeHttp, onnxHttp } from '../lib/servers.js';
 import type { WrkResult } from '../lib/wrk.js';
 import { median } from '../lib/report.js';
 import { runWrk, writeLuaScript } from '../lib/wrk.js';
@@ -87,12 +88,14 @@ export async function httpWorkloads(ctx: BenchContext): Promise<void> {
     { id: 'metrics-off', label: `mloop, metrics off${logOff ? ', prediction log on' : ''}`, metrics: 'off' as const, config: null },
     ...(logOff ? [{ id: 'monitoring-off', label: 'mloop, metrics off, prediction log off', metrics: 'off' as const, config: logOff }] : []),
   ];
-  const [mloop, bare, fastify, fastapi, flask, ...variantServers] = await Promise.all([
+  const onnxModel = await exportBenchModel(ctx);
+  const [mloop, bare, fastify, fastapi, flask, onnx, ...variantServers] = await Promise.all([
     launch('mloop serve', (l) => mloopServe(l, storeFor('serve'))),
     launch('node:http', (l) => nodeHttp(l)),
     launch('fastify', (l) => fastifyBare(l)),
     python ? launch('FastAPI/uvicorn (1 worker)', (l) => fastapiServer(l, python.model)) : null,
     python ? launch('Flask/gunicorn (2 sync workers)', (l) => flaskServer(l, python.model)) : null,
+    onnxModel ? launch('node:http + ONNX Runtime', (l) => onnxHttp(l, onnxModel.file)) : null,
     ...variants.map((v) => launch(v.label, (l) => mloopVariant(l, storeFor(v.id), v.metrics, v.config, v.id))),
   ]);
   const url = (s: { port: number }, path = '/api/v1/predict') => `http://127.0.0.1:${s.port}${path}`;
@@ -129,6 +132,8 @@ export async function httpWorkloads(ctx: BenchContext): Promise<void> {
     subject('mloop-api-batch', 'mloop POST /api/v1/predict', mloop, 'batch'),
     ...(fastapi ? [subject('fastapi-batch', 'FastAPI/uvicorn', fastapi, 'batch')] : []),
     ...(flask ? [subject('flask-batch', 'Flask/gunicorn', flask, 'batch')] : []),
+    // A reference line, not a peer service: parse, run, answer; no validation, ids, log or metrics.
+    ...(onnx ? [subject('onnx-batch', 'node:http + ONNX Runtime (reference)', onnx, 'batch')] : []),
   ];
   const monitoring: Subject[] = variants.map((v, k) => subject(v.id, v.label, variantServers[k] as { server: Server; port: number }, 'api'));
   // For information: mloop with its prediction log off, in the configurations the log weighs most on.
@@ -226,6 +231,8 @@ export async function httpWorkloads(ctx: BenchContext): Promise<void> {
     if (peers.length === 0) return undefined;
     return { subject: peers[0].subject, connections: c, results: peers[0].results.map((_, i) => peers.map((p) => p.results[i]).sort((x, y) => y.requestsPerSecond - x.requestsPerSecond)[0]) };
   })();
+  const vsOnnx = perRound(find('mloop-api-batch', c), find('onnx-batch', c), (x, y) => x.requestsPerSecond / y.requestsPerSecond);
+  if (vsOnnx) report.notes.push(`batch over HTTP rows/s, mloop POST /api/v1/predict / node:http + ONNX Runtime (reference, no validation, ids, log or metrics): ${median(vsOnnx).toFixed(2)}× (median of per-round ratios)`);
   report.target('batch-http-vs-python', `batch over HTTP rows/s / best Python`, perRound(find('mloop-api-batch', c), bestBatch, (x, y) => x.requestsPerSecond / y.requestsPerSecond), 3, true, skipped);
   const fastapiMemory = memory.find((m) => m.name.startsWith('FastAPI'));
   const mloopMemory = memory.find((m) => m.name === 'mloop serve') as (typeof memory)[number];

@@ -39,6 +39,9 @@ export class NoServingModelError extends AppError {}
 /** The data source answered with data that cannot be used (422). */
 export class InvalidDataError extends AppError {}
 
+/** The thing asked for exists but cannot be given in the form asked, e.g. a model as ONNX (422). */
+export class NotExportableError extends AppError {}
+
 /** The data source could not be reached or read (502). */
 export class UpstreamError extends AppError {}
 

@@ -7,6 +7,8 @@ import type { Store } from '../store/database.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import { ConflictError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError } from './errors.js';
+import type { ExportFormat, ModelExport } from './model-export.js';
+import { exportModelOnnx } from './model-export.js';
 import type { ServingModel } from './serving-model.js';
 import { toServingModel } from './serving-model.js';
 
@@ -150,6 +152,20 @@ export class ModelRegistry {
     const model = await this.deps.store.models.get(version);
     if (!model) throw new NotFoundError(`no model version ${version}`);
     return model;
+  }
+
+  /**
+   * A version's whole pipeline as a file other engines run (ONNX); NotFoundError for an unknown
+   * version, NotExportableError when the pipeline cannot be written in that format.
+   */
+  async export(version: number, format: ExportFormat, mloopVersion: string): Promise<ModelExport> {
+    const model = await this.get(version);
+    // A model's snapshot is kept while the model is (a foreign key): 'unknown' is only a fallback.
+    const dataSnapshotHash = (await this.deps.store.snapshots.get(model.snapshotId))?.contentHash ?? 'unknown';
+    switch (format) {
+      case 'onnx':
+        return exportModelOnnx(model, { mloopVersion, dataSnapshotHash });
+    }
   }
 
   /** Every change to what served, newest first. */

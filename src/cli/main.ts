@@ -5,6 +5,8 @@ import type { TrainingMode } from '../core/model-artifact.js';
 import type { JobKind } from '../core/schedule-policy.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import type { Application } from '../app/application.js';
+import type { ExportFormat } from '../app/model-export.js';
+import { exportFormats } from '../app/model-export.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
 import { userMessage } from './user-message.js';
@@ -106,14 +108,16 @@ const forceOptions = (command: Command) =>
     .option('--force', 'put a version the promotion gate rejected into service anyway (needs --reason)')
     .option('--reason <text>', 'why: kept in the audit log');
 
+const versionArgument = (v: string) => {
+  const n = Number(v.replace(/^v/, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a version number such as 3 or v3');
+  return n;
+};
+
 forceOptions(
   common(models.command('promote'))
     .description('make a version the active one (one the promotion gate rejected needs --force and --reason)')
-    .argument('<version>', 'model version', (v) => {
-      const n = Number(v.replace(/^v/, ''));
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a version number such as 3 or v3');
-      return n;
-    }),
+    .argument('<version>', 'model version', versionArgument),
 ).action((version: number, opts: CommonOptions & { force?: boolean; reason?: string }) =>
   withApplication(opts, async (app) => {
     const m = await app.registry.promote(version, { actor: 'cli', force: opts.force, reason: opts.reason });
@@ -128,6 +132,14 @@ forceOptions(common(models.command('rollback')).description('make the previously
       process.stdout.write(`rolled back: v${m.version} is now active\n`);
     }),
 );
+common(models.command('export'))
+  .description("write a version's whole pipeline as a file other engines run: ONNX, for ONNX Runtime (see the README)")
+  .argument('<version>', 'model version', versionArgument)
+  .addOption(new Option('-f, --format <format>', 'file format').choices(exportFormats).default('onnx'))
+  .option('-o, --output <file>', 'where to write it, - for stdout (default: mloop-v<version>.onnx)')
+  .action((version: number, opts: CommonOptions & { format: ExportFormat; output?: string }) =>
+    withApplication(opts, async (app) => (await import('./export-command.js')).exportCommand(app, version, opts)),
+  );
 common(models.command('audit'))
   .description('the audit log of what served: promotions, rollbacks, gate activations, newest first')
   .option('--json', 'print JSON')

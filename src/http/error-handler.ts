@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError, RunTimeoutError, UpstreamError } from '../app/errors.js';
+import { ConflictError, InvalidDataError, InvalidInputError, NoServingModelError, NotExportableError, NotFoundError, NotTrainedError, RunTimeoutError, UpstreamError } from '../app/errors.js';
 import type { AppError } from '../app/errors.js';
 import { AllowedMethods } from './allowed-methods.js';
 import type { SchemaProblem } from './validation.js';
@@ -31,6 +31,7 @@ const appStatus = new Map<new (...args: never[]) => AppError, number>([
   [ConflictError, 409],
   [NotTrainedError, 409],
   [InvalidDataError, 422],
+  [NotExportableError, 422],
   [UpstreamError, 502],
   [NoServingModelError, 503],
   // A deadline exceeded, as Google's API guidelines map DEADLINE_EXCEEDED.

@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { decodeModelProto } from '../../src/core/onnx/onnx-proto.js';
+import { loadWdbc } from '../helpers/wdbc.js';
 import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
 
 /** The built command, run the way a user runs it (npm test builds before testing). */
@@ -151,6 +154,39 @@ describe('mloop predict, report and models', () => {
       actor: 'cli',
       reason: 'second opinion on live cases',
     });
+  });
+});
+
+describe('mloop models export', () => {
+  it('writes the version as an ONNX file that ONNX Runtime runs with the labels mloop predicts', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
+    const file = `${dir}/model.onnx`;
+    const exported = await mloop(['models', 'export', 'v1', '--format', 'onnx', '-o', file, '--data-dir', dir]);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const bytes = readFileSync(file);
+    expect(exported.stdout).toBe(`wrote v1 as ONNX to ${file} (${bytes.length} bytes)\n`);
+    expect(decodeModelProto(bytes).modelVersion).toBe(1);
+
+    const wdbc = loadWdbc();
+    const predicted = await mloop(['predict', '--input', writeFile(dir, 'all.csv', bundledCsv), '--format', 'json', '--data-dir', dir]);
+    const labels = (JSON.parse(predicted.stdout) as { predictions: { label: string }[] }).predictions.map((p) => p.label);
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(wdbc.x.data), [wdbc.x.rows, wdbc.x.cols]) });
+    await session.release();
+    expect(out.label.data).toEqual(labels);
+  });
+
+  it('names what is wrong: an unknown version, a format it does not write', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--mode', 'basic', '--data-dir', dir])).code).toBe(0);
+    const unknown = await mloop(['models', 'export', '7', '--data-dir', dir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('mloop: no model version 7\n');
+    const pmml = await mloop(['models', 'export', '1', '--format', 'pmml', '--data-dir', dir]);
+    expect(pmml.code).toBe(1);
+    expect(pmml.stderr).toContain("argument 'pmml' is invalid. Allowed choices are onnx.");
   });
 });
 

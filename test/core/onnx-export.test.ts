@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { take, takeRows } from '../../src/core/matrix.js';
 import type { ModelArtifact, TrainingMode, TrainingParams } from '../../src/core/model-artifact.js';
-import { fitModel } from '../../src/core/model-artifact.js';
+import { fitModel, upgradeModelArtifact } from '../../src/core/model-artifact.js';
 import { decodeModelProto } from '../../src/core/onnx/onnx-proto.js';
 import type { OnnxExportMetadata, OnnxSvcPipeline } from '../../src/core/onnx/svc-onnx-export.js';
 import { exportOnnx, OnnxExportError, onnxNames, onnxSvcPipeline } from '../../src/core/onnx/svc-onnx-export.js';
@@ -59,7 +60,7 @@ describe('the exported ONNX model', () => {
     expect(decoded.producerVersion).toBe('0.1.0');
     expect(decoded.modelVersion).toBe(7);
     expect(decoded.opsetImport).toEqual([{ version: 13 }, { domain: 'ai.onnx.ml', version: 1 }]);
-    expect(decoded.graph.node.map((n) => n.opType)).toEqual(['Scaler', 'SVMClassifier', 'Gather']);
+    expect(decoded.graph.node.map((n) => n.opType)).toEqual(['Imputer', 'Scaler', 'SVMClassifier', 'Gather']);
     const shape = (v: (typeof decoded.graph.input)[number]) => [v.name, v.type.tensorType.elemType, v.type.tensorType.shape.dim.map((d) => d.dimValue ?? d.dimParam)];
     expect(decoded.graph.input.map(shape)).toEqual([[onnxNames.input, 1, ['N', 30]]]);
     expect(decoded.graph.output.map(shape)).toEqual([
@@ -71,6 +72,9 @@ describe('the exported ONNX model', () => {
       model_version: '7',
       data_snapshot_hash: 'sha256:0123abcd',
       feature_names: JSON.stringify(wdbc.featureNames),
+      numeric_features: JSON.stringify(wdbc.featureNames),
+      categorical_features: '[]',
+      categories: '{}',
       classes: '["B","M"]',
       gate_verdict: 'passed: recall 0.95 ≥ 0.9',
     });
@@ -80,7 +84,38 @@ describe('the exported ONNX model', () => {
     const model = await fitOnSplit('default', 'basic');
     const bytes = exportOnnx(onnxSvcPipeline(model), metadata);
     expect(exportOnnx(onnxSvcPipeline(JSON.parse(JSON.stringify(model)) as ModelArtifact), metadata)).toEqual(bytes);
-    expect(decodeModelProto(bytes).graph.node.map((n) => n.opType)).toEqual(['SVMClassifier', 'Gather']);
+    expect(decodeModelProto(bytes).graph.node.map((n) => n.opType)).toEqual(['Imputer', 'SVMClassifier', 'Gather']);
+  });
+
+  it('imputes a missing value as mloop does', async () => {
+    const model = await fitOnSplit('default', 'normalized');
+    const rows = takeRows(wdbc.x, Array.from({ length: 60 }, (_, i) => i));
+    const data = Float64Array.from(rows.data);
+    // Row i misses feature i mod 30, and every third row misses a second one too.
+    for (let i = 0; i < rows.rows; i++) {
+      data[i * rows.cols + (i % rows.cols)] = Number.NaN;
+      if (i % 3 === 0) data[i * rows.cols + ((i + 7) % rows.cols)] = Number.NaN;
+    }
+    const x = { ...rows, data };
+    const pipeline = onnxSvcPipeline(model);
+    const run = await runOnnx(exportOnnx(pipeline, metadata), x);
+    const mloop = predict(model, x);
+    const { worstShareOfTolerance } = compareDecisions(run, x.rows, float32Tolerance(pipeline), (r) => mloop.decision[r]);
+    expect(worstShareOfTolerance).toBeLessThanOrEqual(1);
+    expect(run.labels).toEqual(mloop.labels);
+  });
+
+  it('of a model from before missing values has no Imputer, and predicts as mloop', async () => {
+    // Written by mloop e44d79d (format 1): upgraded, its imputer has no statistics (NaN).
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/model-artifact-v1.json', import.meta.url), 'utf8')) as { artifact: unknown; testRows: number[] };
+    const model = upgradeModelArtifact(fixture.artifact) as ModelArtifact;
+    const pipeline = onnxSvcPipeline(model);
+    expect(pipeline.imputer).toBeUndefined();
+    const bytes = exportOnnx(pipeline, metadata);
+    expect(decodeModelProto(bytes).graph.node.map((n) => n.opType)).not.toContain('Imputer');
+    const x = takeRows(wdbc.x, fixture.testRows);
+    const run = await runOnnx(bytes, x);
+    expect(run.labels).toEqual(predict(model, x).labels);
   });
 
   it('predicts a single row as it predicts it in a batch', async () => {
@@ -118,7 +153,13 @@ describe('exportOnnx refuses a pipeline that does not fit together', () => {
     ['gamma 0', { gamma: 0 }, /gamma must be > 0/],
     ['a scaler for another width', { scaler: { scale: [1], min: [0] } }, /1 scales and 1 minimums for 2 features/],
     ['probA without probB', { probA: [1, 1, 1] }, /probA and probB go together/],
-    ['a value beyond float32', { supportVectors: [0, 0, 1, 1, 2, 1e39] }, /support_vectors\[5\] = 1e\+39 is not a finite float32/],
+    ['a value beyond float32', { supportVectors: [0, 0, 1, 1, 2, 1e39] }, /support vector 2's value 1 \(as the SVC sees it: after imputing and scaling\), support_vectors\[5\] = 1e\+39, is not a finite float32/],
+    ['an imputer for another width', { imputer: [1] }, /the imputer has 1 statistics for 2 numeric features/],
+    ['a feature neither numeric nor categorical', { numericColumns: [0] }, /every feature must be numeric or categorical, once/],
+    ['a feature both numeric and categorical', { categorical: [{ column: 1, categories: ['u'], imputed: 'u' }] }, /every feature must be numeric or categorical, once/],
+    ['the empty category', { numericColumns: [0], scaler: null, categorical: [{ column: 1, categories: [''], imputed: '' }], supportVectors: [0, 0, 1, 1, 2, 2] }, /'b' has the empty category/],
+    ['an imputed category it did not learn', { numericColumns: [0], categorical: [{ column: 1, categories: ['u'], imputed: 'v' }] }, /'b' imputes "v", which is not one of its categories/],
+    ['one-hot columns the support vectors do not have', { numericColumns: [0], categorical: [{ column: 1, categories: ['u', 'v'], imputed: 'u' }] }, /expected 3 vectors × 3 features/],
   ])('%s', (_, change, message) => {
     expect(() => exportOnnx({ ...good, ...change }, metadata)).toThrow(OnnxExportError);
     expect(() => exportOnnx({ ...good, ...change }, metadata)).toThrow(message);

@@ -3,9 +3,10 @@
  * its decision values with float64 ones within a float32 tolerance.
  */
 import * as ort from 'onnxruntime-node';
+import type { FeatureSpec } from '../../src/core/feature-spec.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import type { OnnxSvcPipeline } from '../../src/core/onnx/svc-onnx-export.js';
-import { onnxNames } from '../../src/core/onnx/svc-onnx-export.js';
+import { ONNX_MISSING_CATEGORY, onnxNames } from '../../src/core/onnx/svc-onnx-export.js';
 
 export interface OnnxRun {
   readonly labels: readonly string[];
@@ -16,11 +17,42 @@ export interface OnnxRun {
   readonly outputNames: readonly string[];
 }
 
-export async function runOnnx(bytes: Uint8Array, x: Matrix): Promise<OnnxRun> {
+/** A text no table holds: a category the model never saw. */
+export const UNSEEN_CATEGORY = '<a category no table holds>';
+
+/**
+ * The exported model's inputs for raw rows as mloop's reader gives them (`features` describes the
+ * columns; without it every column is numeric): the numeric columns as float32 (NaN stays missing),
+ * the categorical codes as their category's text, "" for missing, UNSEEN_CATEGORY for a code outside
+ * the table's categories (mloop's UNKNOWN_CATEGORY).
+ */
+export function onnxFeeds(x: Matrix, features?: readonly FeatureSpec[]): Record<string, ort.Tensor> {
+  const kinds = features ?? Array.from({ length: x.cols }, () => ({ kind: 'numeric', name: '' }) as FeatureSpec);
+  const numeric = kinds.flatMap((f, j) => (f.kind === 'numeric' ? [j] : []));
+  const categorical = kinds.flatMap((f, j) => (f.kind === 'categorical' ? [j] : []));
+  const feeds: Record<string, ort.Tensor> = {};
+  if (numeric.length > 0) {
+    const data = new Float32Array(x.rows * numeric.length);
+    for (let i = 0; i < x.rows; i++) numeric.forEach((j, c) => (data[i * numeric.length + c] = x.data[i * x.cols + j]));
+    feeds[onnxNames.input] = new ort.Tensor('float32', data, [x.rows, numeric.length]);
+  }
+  if (categorical.length > 0) {
+    const data: string[] = [];
+    for (let i = 0; i < x.rows; i++) {
+      for (const j of categorical) {
+        const code = x.data[i * x.cols + j];
+        data.push(Number.isNaN(code) ? ONNX_MISSING_CATEGORY : (kinds[j].categories?.[code] ?? UNSEEN_CATEGORY));
+      }
+    }
+    feeds[onnxNames.categorical] = new ort.Tensor('string', data, [x.rows, categorical.length]);
+  }
+  return feeds;
+}
+
+export async function runOnnx(bytes: Uint8Array, x: Matrix, features?: readonly FeatureSpec[]): Promise<OnnxRun> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   try {
-    const input = new ort.Tensor('float32', Float32Array.from(x.data), [x.rows, x.cols]);
-    const out = await session.run({ [onnxNames.input]: input });
+    const out = await session.run(onnxFeeds(x, features));
     const probabilities = out[onnxNames.probabilities];
     return {
       labels: out[onnxNames.label].data as string[],

@@ -1,6 +1,14 @@
 /**
- * A fitted `[MinMaxScaler →] SVC(kernel='rbf')` written as one ONNX model of `ai.onnx.ml` operators
- * (`Scaler`, `SVMClassifier`), which ONNX Runtime and other ONNX engines run in float32.
+ * A fitted `Pipeline([ColumnTransformer([imputer → MinMaxScaler] numeric, [imputer → OneHotEncoder]
+ * categorical), SVC(kernel='rbf')])` written as one ONNX model of `ai.onnx.ml` operators (`Imputer`,
+ * `Scaler`, `LabelEncoder`, `OneHotEncoder`, `SVMClassifier`) and a few standard ones (`Gather`,
+ * `Flatten`, `Concat`), which ONNX Runtime and other ONNX engines run in float32.
+ *
+ * Inputs: `input`, float [N, numeric features] (NaN = missing), and, when the model has categorical
+ * features, `categorical`, string [N, categorical features] (the category's text; "" = missing; a
+ * text the model did not learn is encoded as all zeros, as scikit-learn's handle_unknown="ignore").
+ * Each input holds its features in table order, as the metadata's `numeric_features` and
+ * `categorical_features` list them.
  */
 import type { ModelArtifact } from '../model-artifact.js';
 import type { AttributeProto, Dimension, NodeProto, TensorProto, ValueInfoProto } from './onnx-proto.js';
@@ -11,9 +19,19 @@ import { AttributeType, encodeModelProto, TensorDataType } from './onnx-proto.js
  * signs differ between binary and multi-class models), for k ≥ 2 classes one-vs-one.
  */
 export interface OnnxSvcPipeline {
+  /** Every input feature, in table order. */
   readonly featureNames: readonly string[];
-  /** The fitted MinMaxScaler's `X * scale + min`, or null for a bare SVC. */
+  /**
+   * Which of `featureNames` are numeric (indices, ascending): the columns of the float input, whose
+   * imputer and scaler come first in the SVC's input. All of them when absent.
+   */
+  readonly numericColumns?: readonly number[];
+  /** The numeric SimpleImputer's statistics (one per numeric column), or absent for no imputer. */
+  readonly imputer?: readonly number[];
+  /** The fitted MinMaxScaler's `X * scale + min` (one per numeric column), or null for none. */
   readonly scaler: { readonly scale: readonly number[]; readonly min: readonly number[] } | null;
+  /** The categorical features, in table order: each one-hot encoded after the numeric block. */
+  readonly categorical?: readonly OnnxCategoricalFeature[];
   /** Sorted class labels: the order of `nSupport` and of every per-class output. */
   readonly classes: readonly string[];
   readonly gamma: number;
@@ -33,6 +51,15 @@ export interface OnnxSvcPipeline {
   readonly probB?: readonly number[];
 }
 
+export interface OnnxCategoricalFeature {
+  /** Index into `featureNames`. */
+  readonly column: number;
+  /** The categories the encoder learned, in its output order (scikit-learn's `categories_`). */
+  readonly categories: readonly string[];
+  /** What a missing value ("") becomes: the most frequent training category, one of `categories`. */
+  readonly imputed: string;
+}
+
 /** Where the model came from, written in the ONNX model's `metadata_props`. */
 export interface OnnxExportMetadata {
   /** mloop's own version (also the ONNX `producer_version`). */
@@ -45,7 +72,10 @@ export interface OnnxExportMetadata {
 }
 
 /** Names of the exported model's input and outputs. */
-export const onnxNames = { input: 'input', label: 'label', decision: 'decision', probabilities: 'probabilities' } as const;
+export const onnxNames = { input: 'input', categorical: 'categorical', label: 'label', decision: 'decision', probabilities: 'probabilities' } as const;
+
+/** The categorical input's missing value. */
+export const ONNX_MISSING_CATEGORY = '';
 
 export class OnnxExportError extends Error {
   override readonly name = 'OnnxExportError';
@@ -61,23 +91,77 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
   const pairs = (k * (k - 1)) / 2;
   const nodes: NodeProto[] = [];
   const initializer: TensorProto[] = [];
-  let features: string = onnxNames.input;
+  const inputs: ValueInfoProto[] = [];
+  const numericColumns = numericColumnsOf(pipeline);
+  const categorical = pipeline.categorical ?? [];
+  const names = (columns: readonly number[]) => columns.map((j) => pipeline.featureNames[j]);
+  // The blocks of the SVC's input, in the ColumnTransformer's order: numeric, then each one-hot.
+  const blocks: string[] = [];
 
-  if (pipeline.scaler) {
-    // ONNX's Scaler computes (X − offset) · scale; MinMaxScaler's X · scale + min is that with
-    // offset = −min / scale. (skl2onnx divides by scale + 1e-8 against a zero scale, which moves
-    // the offset by up to 4e-5 of itself for wdbc's widest feature; a fitted scale is never 0.)
-    const { scale, min } = pipeline.scaler;
-    const offset = min.map((m, j) => -m / scale[j]);
-    nodes.push(node('Scaler', [features], ['scaled'], ML, [floats('offset', offset), floats('scale', scale)]));
-    features = 'scaled';
+  if (numericColumns.length > 0) {
+    inputs.push(tensorInfo(onnxNames.input, TensorDataType.FLOAT, [BATCH, { dimValue: numericColumns.length }], `numeric features in this order (NaN = missing): ${names(numericColumns).join(', ')}`));
+    let features: string = onnxNames.input;
+    if (pipeline.imputer) {
+      // replaced_value_float defaults to 0: NaN must be named, and ONNX Runtime then tests isnan.
+      nodes.push(node('Imputer', [features], ['imputed'], ML, [floats('imputed_value_floats', pipeline.imputer, (j) => `the value imputed for feature '${names(numericColumns)[j]}'`), float('replaced_value_float', Number.NaN)]));
+      features = 'imputed';
+    }
+    if (pipeline.scaler) {
+      // ONNX's Scaler computes (X − offset) · scale; MinMaxScaler's X · scale + min is that with
+      // offset = −min / scale. (skl2onnx divides by scale + 1e-8 against a zero scale, which moves
+      // the offset by up to 4e-5 of itself for wdbc's widest feature; a fitted scale is never 0.)
+      const { scale, min } = pipeline.scaler;
+      const offset = min.map((m, j) => -m / scale[j]);
+      nodes.push(node('Scaler', [features], ['scaled'], ML, [floats('offset', offset, (j) => `the scaler's offset of feature '${names(numericColumns)[j]}'`), floats('scale', scale, (j) => `the scaler's scale of feature '${names(numericColumns)[j]}'`)]));
+      features = 'scaled';
+    }
+    blocks.push(features);
   }
 
+  if (categorical.length > 0) {
+    inputs.push(
+      tensorInfo(
+        onnxNames.categorical,
+        TensorDataType.STRING,
+        [BATCH, { dimValue: categorical.length }],
+        `categorical features in this order ("${ONNX_MISSING_CATEGORY}" = missing): ${names(categorical.map((c) => c.column)).join(', ')}`,
+      ),
+    );
+    categorical.forEach((feature, c) => {
+      // One column → its category's index (the imputed one's for "", −1 for a category not learned)
+      // → OneHotEncoder, whose zeros=1 writes all zeros for −1: handle_unknown="ignore".
+      const codes = feature.categories.map((_, i) => i);
+      initializer.push({ name: `categorical_${c}_index`, dims: [1], dataType: TensorDataType.INT64, int64Data: [c] });
+      nodes.push(node('Gather', [onnxNames.categorical, `categorical_${c}_index`], [`categorical_${c}`], '', [int('axis', 1)], `Gather_categorical_${c}`));
+      nodes.push(
+        node(
+          'LabelEncoder',
+          [`categorical_${c}`],
+          [`categorical_${c}_code`],
+          ML,
+          [texts('keys_strings', [...feature.categories, ONNX_MISSING_CATEGORY]), ints('values_int64s', [...codes, feature.categories.indexOf(feature.imputed)]), int('default_int64', -1)],
+          `LabelEncoder_categorical_${c}`,
+        ),
+      );
+      nodes.push(node('OneHotEncoder', [`categorical_${c}_code`], [`categorical_${c}_onehot`], ML, [ints('cats_int64s', codes), int('zeros', 1)], `OneHotEncoder_categorical_${c}`));
+      // [N, 1, categories] → [N, categories]
+      nodes.push(node('Flatten', [`categorical_${c}_onehot`], [`categorical_${c}_block`], '', [int('axis', 1)], `Flatten_categorical_${c}`));
+      blocks.push(`categorical_${c}_block`);
+    });
+  }
+
+  let features = blocks[0];
+  if (blocks.length > 1) {
+    nodes.push(node('Concat', blocks, ['features'], '', [int('axis', 1)]));
+    features = 'features';
+  }
+
+  const width = numericColumns.length + categorical.reduce((n, c) => n + c.categories.length, 0);
   const svm: AttributeProto[] = [
     text('kernel_type', 'RBF'),
     floats('kernel_params', [pipeline.gamma, 0, 0]),
     ints('vectors_per_class', pipeline.nSupport),
-    floats('support_vectors', pipeline.supportVectors),
+    floats('support_vectors', pipeline.supportVectors, (i) => `support vector ${Math.floor(i / width)}'s value ${i % width} (as the SVC sees it: after imputing and scaling)`),
     floats('coefficients', pipeline.svCoef.flat()),
     // ONNX adds rho where libsvm subtracts it: each pair's score is then libsvm's decision value,
     // positive for the pair's first class, as ONNX Runtime's votes expect.
@@ -111,7 +195,8 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
     irVersion: 8,
     opsetImport: [
       { domain: '', version: 13 },
-      { domain: ML, version: 1 },
+      // LabelEncoder's keys_strings → values_int64s is version 2; the other ML operators are version 1.
+      { domain: ML, version: categorical.length > 0 ? 2 : 1 },
     ],
     producerName: 'mloop',
     producerVersion: metadata.mloopVersion,
@@ -121,7 +206,7 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
       name: 'mloop_pipeline',
       node: nodes,
       initializer,
-      input: [tensorInfo(onnxNames.input, TensorDataType.FLOAT, [BATCH, { dimValue: pipeline.featureNames.length }], `features in this order: ${pipeline.featureNames.join(', ')}`)],
+      input: inputs,
       output: outputs,
     },
     metadataProps: [
@@ -129,33 +214,66 @@ export function exportOnnx(pipeline: OnnxSvcPipeline, metadata: OnnxExportMetada
       { key: 'model_version', value: String(metadata.modelVersion) },
       { key: 'data_snapshot_hash', value: metadata.dataSnapshotHash },
       { key: 'feature_names', value: JSON.stringify(pipeline.featureNames) },
+      { key: 'numeric_features', value: JSON.stringify(names(numericColumns)) },
+      { key: 'categorical_features', value: JSON.stringify(names(categorical.map((c) => c.column))) },
+      { key: 'categories', value: JSON.stringify(Object.fromEntries(categorical.map((c) => [pipeline.featureNames[c.column], c.categories]))) },
       { key: 'classes', value: JSON.stringify(pipeline.classes) },
       { key: 'gate_verdict', value: metadata.gateVerdict },
     ],
   });
 }
 
-/** The exporter's view of an mloop model artifact: libsvm's layout, `svCoef` split into its k − 1 rows. */
+/**
+ * The exporter's view of an mloop model artifact: libsvm's layout, `svCoef` split into its k − 1
+ * rows. A model upgraded from before missing values were accepted has no imputer statistics (NaN):
+ * it is exported without an Imputer, and a missing value gives NaN scores where mloop refuses it.
+ */
 export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
-  const { svc, preprocessor } = artifact;
-  if (preprocessor.categorical !== null) throw new OnnxExportError('categorical features are not exported to ONNX yet');
-  const scaler = preprocessor.numeric?.scaler ?? null;
+  const { svc, preprocessor, decisionThreshold } = artifact;
+  // SVMClassifier labels by libsvm's vote; a moved boundary would need nodes after it, which no
+  // test against ONNX Runtime covers yet: refused rather than exported with other labels.
+  if (decisionThreshold) {
+    throw new OnnxExportError(
+      `cannot export to ONNX: the model labels '${decisionThreshold.positive}' at decision threshold ${decisionThreshold.threshold} (monitor.targetRecall ${decisionThreshold.targetRecall}), which ONNX's SVMClassifier cannot apply`,
+    );
+  }
+  const { numeric, categorical, features } = preprocessor;
+  const statistics = numeric?.imputer.statistics ?? [];
+  const imputes = statistics.length > 0 && !statistics.every((v) => Number.isNaN(v));
+  const scaler = numeric?.scaler ?? null;
   return {
     featureNames: artifact.featureNames,
+    numericColumns: numeric?.columns ?? [],
+    ...(imputes ? { imputer: statistics } : {}),
     scaler: scaler ? { scale: scaler.scale, min: scaler.min } : null,
+    categorical: (categorical?.columns ?? []).map((column, k) => ({
+      column,
+      categories: categorical?.encoder.categories[k] ?? [],
+      // The imputer's statistic is a code into the table's categories.
+      imputed: (features[column].categories ?? [])[categorical?.imputer.statistics[k] ?? -1] ?? '',
+    })),
     classes: svc.classes,
     gamma: svc.gamma,
     nSupport: svc.nSupport,
     supportVectors: svc.supportVectors,
     svCoef: Array.from({ length: svc.classes.length - 1 }, (_, r) => svc.svCoef.slice(r * svc.support.length, (r + 1) * svc.support.length)),
     rho: svc.rho,
+    ...(svc.probA && svc.probB ? { probA: svc.probA, probB: svc.probB } : {}),
   };
+}
+
+function numericColumnsOf(p: OnnxSvcPipeline): readonly number[] {
+  return p.numericColumns ?? p.featureNames.map((_, j) => j);
 }
 
 function describeOutputs(pipeline: OnnxSvcPipeline): string {
   const k = pipeline.classes.length;
   const lines = [
-    `An RBF SVC${pipeline.scaler ? ' after a MinMaxScaler' : ''} exported by mloop. Input "${onnxNames.input}": float32 [N, ${pipeline.featureNames.length}], raw feature rows.`,
+    `An RBF SVC${pipeline.scaler ? ' after a MinMaxScaler' : ''} exported by mloop.`,
+    ...(numericColumnsOf(pipeline).length > 0 ? [`Input "${onnxNames.input}": float32 [N, ${numericColumnsOf(pipeline).length}], the raw numeric features (NaN = missing${pipeline.imputer ? ', imputed as in training' : ': not imputed, do not send'}).`] : []),
+    ...((pipeline.categorical ?? []).length > 0
+      ? [`Input "${onnxNames.categorical}": string [N, ${(pipeline.categorical ?? []).length}], the categorical features' text ("" = missing, imputed as in training; an unknown category is encoded as all zeros).`]
+      : []),
     `"${onnxNames.label}": the predicted class (libsvm's one-vs-one vote, as scikit-learn's predict).`,
     k === 2
       ? `"${onnxNames.decision}": [N, 1], scikit-learn's decision_function: > 0 means ${pipeline.classes[1]}.`
@@ -168,23 +286,36 @@ function describeOutputs(pipeline: OnnxSvcPipeline): string {
 function checkPipeline(p: OnnxSvcPipeline): void {
   const k = p.classes.length;
   const pairs = (k * (k - 1)) / 2;
-  const cols = p.featureNames.length;
+  const numeric = numericColumnsOf(p);
+  const categorical = p.categorical ?? [];
+  const nNum = numeric.length;
+  const width = nNum + categorical.reduce((n, c) => n + c.categories.length, 0);
   const nSv = p.nSupport.reduce((a, b) => a + b, 0);
   const fail = (message: string): never => {
     throw new OnnxExportError(`cannot export to ONNX: ${message}`);
   };
   if (k < 2) fail(`an SVC needs at least 2 classes, got ${k}`);
   if (new Set(p.classes).size !== k) fail(`class labels must be distinct, got ${JSON.stringify(p.classes)}`);
-  if (cols < 1) fail('no feature names');
+  if (p.featureNames.length < 1) fail('no feature names');
+  const inputs = [...numeric, ...categorical.map((c) => c.column)].sort((a, b) => a - b);
+  if (!inputs.every((j, i) => j === i) || inputs.length !== p.featureNames.length) fail(`every feature must be numeric or categorical, once: numeric ${JSON.stringify(numeric)}, categorical ${JSON.stringify(categorical.map((c) => c.column))} for ${p.featureNames.length} features`);
+  categorical.forEach((c) => {
+    const name = p.featureNames[c.column];
+    if (c.categories.length < 1) fail(`categorical feature '${name}' has no categories`);
+    if (new Set(c.categories).size !== c.categories.length) fail(`categorical feature '${name}' repeats a category`);
+    if (c.categories.includes(ONNX_MISSING_CATEGORY)) fail(`categorical feature '${name}' has the empty category, which the ONNX input uses for a missing value`);
+    if (!c.categories.includes(c.imputed)) fail(`categorical feature '${name}' imputes ${JSON.stringify(c.imputed)}, which is not one of its categories`);
+  });
   if (p.nSupport.length !== k) fail(`nSupport has ${p.nSupport.length} entries for ${k} classes`);
   if (!p.nSupport.every((n) => Number.isInteger(n) && n > 0)) fail(`every class needs support vectors, nSupport is ${JSON.stringify(p.nSupport)}`);
-  if (p.supportVectors.length !== nSv * cols) fail(`supportVectors has ${p.supportVectors.length} values, expected ${nSv} vectors × ${cols} features`);
+  if (p.supportVectors.length !== nSv * width) fail(`supportVectors has ${p.supportVectors.length} values, expected ${nSv} vectors × ${width} features`);
   if (p.svCoef.length !== k - 1) fail(`svCoef has ${p.svCoef.length} rows, expected k − 1 = ${k - 1}`);
   const shortRow = p.svCoef.findIndex((row) => row.length !== nSv);
   if (shortRow >= 0) fail(`svCoef row ${shortRow} has ${p.svCoef[shortRow].length} values, expected ${nSv}`);
   if (p.rho.length !== pairs) fail(`rho has ${p.rho.length} values, expected one per class pair (${pairs})`);
   if (!(p.gamma > 0)) fail(`gamma must be > 0, got ${p.gamma}`);
-  if (p.scaler && (p.scaler.scale.length !== cols || p.scaler.min.length !== cols)) fail(`the scaler has ${p.scaler.scale.length} scales and ${p.scaler.min.length} minimums for ${cols} features`);
+  if (p.imputer && p.imputer.length !== nNum) fail(`the imputer has ${p.imputer.length} statistics for ${nNum} numeric features`);
+  if (p.scaler && (p.scaler.scale.length !== nNum || p.scaler.min.length !== nNum)) fail(`the scaler has ${p.scaler.scale.length} scales and ${p.scaler.min.length} minimums for ${nNum} features`);
   if (p.scaler && !p.scaler.scale.every((s) => s !== 0)) fail('a scaler scale is 0');
   if ((p.probA === undefined) !== (p.probB === undefined)) fail('probA and probB go together');
   if (p.probA && p.probA.length !== pairs) fail(`probA has ${p.probA.length} values, expected ${pairs}`);
@@ -195,12 +326,21 @@ function node(opType: string, input: readonly string[], output: readonly string[
   return { opType, input, output, domain, attribute, name };
 }
 
-/** Attribute floats are float32 in ONNX: a value that does not fit would become ±Infinity. */
-function floats(name: string, values: readonly number[]): AttributeProto {
+/**
+ * Attribute floats are float32 in ONNX: a value that does not fit would become ±Infinity. `what`
+ * says what value `i` is, in the user's words.
+ */
+function floats(name: string, values: readonly number[], what?: (i: number) => string): AttributeProto {
   values.forEach((v, i) => {
-    if (!Number.isFinite(Math.fround(v))) throw new OnnxExportError(`cannot export to ONNX: ${name}[${i}] = ${v} is not a finite float32`);
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new OnnxExportError(`cannot export to ONNX: ${what ? `${what(i)}, ` : ''}${name}[${i}] = ${v}, is not a finite float32 (ONNX's operators compute in float32, whose largest value is 3.4e38)`);
+    }
   });
   return { name, type: AttributeType.FLOATS, floats: values };
+}
+
+function float(name: string, value: number): AttributeProto {
+  return { name, type: AttributeType.FLOAT, f: value };
 }
 
 function ints(name: string, values: readonly number[]): AttributeProto {

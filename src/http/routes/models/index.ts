@@ -5,6 +5,7 @@ import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../..
 import type { preValidationHookHandler } from 'fastify';
 import { literalUnion } from '../../../config/literal-union.js';
 import { auditActions, auditActors } from '../../../store/audit-repository.js';
+import { packageVersion } from '../../package-info.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
 
@@ -108,6 +109,31 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       },
     },
     async (request) => (await app.registry.get(request.params.version)).pipeline,
+  );
+
+  fastify.get(
+    '/api/v1/models/:version/model.onnx',
+    {
+      // The file holds the support vectors (training patients' rows), as the pipeline does.
+      config: { access: 'patientData' },
+      schema: {
+        tags,
+        summary: "One model version's whole pipeline as an ONNX model, for ONNX Runtime and other engines (read token)",
+        description:
+          'Inputs: "input", float32 [N, numeric features] (NaN = missing) and, when the model has categorical features, "categorical", string [N, categorical features] ("" = missing); ' +
+          'outputs: "label", "decision" (scikit-learn\'s decision_function; one-vs-one for more than two classes). The metadata names the features, classes, mloop version, data snapshot hash and gate verdict. ' +
+          'ONNX Runtime computes in float32: its decision values are within float32 rounding of mloop\'s (float64, identical to scikit-learn). 422 when the pipeline cannot be written as ONNX.',
+        params: VersionParams,
+        response: {
+          200: { description: 'the .onnx file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          ...errors(400, 401, 403, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { bytes, filename } = await app.registry.export(request.params.version, 'onnx', packageVersion());
+      return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${filename}"`).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
   );
 
   fastify.post(

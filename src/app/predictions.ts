@@ -119,19 +119,13 @@ export class Predictions {
     const { outcome, x, loggedDecision } = predictRows(registry.require(), rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
     if (predictionLog.enabled) {
       const latencyMs = (performance.now() - started) / x.rows;
-      predictionLog.record(
-        outcome.predictions.map((p, i) => ({
-          id: p.predictionId,
-          createdAt,
-          modelVersion: outcome.modelVersion,
-          route: context.route,
-          input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
-          label: p.label,
-          decision: loggedDecision[i],
-          latencyMs,
-          externalId: context.externalIds?.[i] ?? null,
-        })),
-      );
+      const createdAtMs = createdAt.getTime();
+      const { predictions, modelVersion } = outcome;
+      // Row by row into the log's buffer: no object per row on the request's path.
+      for (let i = 0; i < x.rows; i++) {
+        const p = predictions[i];
+        predictionLog.append(p.predictionId, createdAtMs, modelVersion, context.route, x.data, i * x.cols, (i + 1) * x.cols, p.label, loggedDecision[i], latencyMs, context.externalIds?.[i] ?? null);
+      }
     }
     return outcome;
   }

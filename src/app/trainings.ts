@@ -267,12 +267,9 @@ export class Trainings {
 }
 
 /**
- * The training split's profile, what the drift job compares production inputs with. Profiles are
- * of numeric features without missing values; a data set with categorical features or missing
- * cells gets none yet, and drift says so.
+ * The training split's profile, what the drift job compares production inputs with: every
+ * feature, numeric or categorical, with its missing cells counted.
  */
-function referenceProfile(dataset: Dataset, trainIndices: readonly number[]): ReferenceProfile | null {
-  const x = takeRows(dataset.x, trainIndices);
-  if (dataset.features.some((f) => f.kind !== 'numeric') || x.data.some((v) => Number.isNaN(v))) return null;
-  return profileFeatures(x, dataset.featureNames);
+function referenceProfile(dataset: Dataset, trainIndices: readonly number[]): ReferenceProfile {
+  return profileFeatures(takeRows(dataset.x, trainIndices), dataset.features);
 }

@@ -1,4 +1,4 @@
-import type { ArrayOptions, Static, TSchema } from '@sinclair/typebox';
+import type { ArrayOptions, SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { gammaSchema, trainingModeSchema } from '../config/schema.js';
 import { literalUnion } from '../config/literal-union.js';
@@ -24,7 +24,7 @@ import { StoredText } from './stored-text.js';
 /** A response array that accepts the application's readonly arrays (the type, not the schema). */
 export const List = <T extends TSchema>(item: T, options?: ArrayOptions) => Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T, options?: SchemaOptions) => Type.Union([schema, Type.Null()], options);
 
 const errorProperties = {
   error: Type.String({ description: 'one sentence naming the problem: which field, row or feature, and what was expected' }),

@@ -2,7 +2,7 @@
  * mloop as the bench measures it: the built JavaScript in dist/ (what `npm start` runs), typed by
  * the sources it was built from. `npm run bench` builds first.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Dataset from '../../src/core/dataset.js';
 import type * as Matrix from '../../src/core/matrix.js';
@@ -16,7 +16,8 @@ import type * as TrainingPool from '../../src/adapters/training-pool.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
-export const cliPath = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The command as `npm start` and `npx mloop` run it: the package's bin (the production bundle). */
+export const cliPath = fileURLToPath(new URL(`../../${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: { mloop: string } }).bin.mloop}`, import.meta.url));
 export const wdbcCsv = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));
 
 export async function importDist<T>(path: string): Promise<T> {

@@ -61,14 +61,15 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const store = await openDatabase({
     url: options.databaseUrl,
     dataDir: options.dataDir,
-    backgroundCheckpoints: options.backgroundCheckpoints && { onError: (error) => log.warn({ err: error }, 'WAL checkpoints are back on the main thread') },
+    backgroundCheckpoints: options.backgroundCheckpoints,
+    onWriterError: (error) => log.warn({ err: error }, 'the prediction log writer thread failed: writes and WAL checkpoints are back on the main thread'),
   });
   const pool = new TrainingPool(options.threads);
   const driftPool = new DriftPool();
   const notifiers = await buildNotifiers(config, log, env);
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
   const alerting = new Alerting({ monitor: { ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log: log.child({ component: 'alerts' }) });
-  const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
+  const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions, { flushAfterMs: config.monitor.logFlushMs });
   const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const rollouts = new Rollouts({ config, store, registry, predictionLog, alerting, clock, log: log.child({ component: 'rollouts' }) });

@@ -1,102 +1,160 @@
 import type { Logger } from 'pino';
+import { InThreadLogWriter } from '../store/in-thread-log-writer.js';
+import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../store/prediction-log-batch.js';
+import { batchCapacity, createLogBatch } from '../store/prediction-log-batch.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
 
-/**
- * Flush when this many rows wait, or after this long. Small batches: an SQLite write holds the
- * event loop while it runs, so many short writes hurt tail latency less than a few long ones.
- */
-const maxBuffered = 200;
-const flushAfterMs = 50;
-/** Wait before writing a failed batch again: long enough for a dropped connection to be replaced. */
-const retryAfterMs = 100;
 /** Ids of dropped rows named in the log line; the count says how many more. */
 const listedIds = 10;
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export interface PredictionLogOptions {
+  /** A row is handed to the writer at most this long after it was recorded (`monitor.logFlushMs`). */
+  readonly flushAfterMs?: number;
+  /** Rows per batch: a full batch goes to the writer at once. */
+  readonly batchRows?: number;
+  /** Batches handed over and not yet written past which new rows are dropped (the writer is behind). */
+  readonly maxQueuedBatches?: number;
+}
 
 /**
- * Every prediction, kept for live monitoring and feedback. Rows are buffered and written in one
- * transaction per batch, so logging costs the prediction routes a push onto an array, not a write.
- * `flush()` is awaited before anything reads the log (feedback, live performance, drift).
+ * Every prediction, kept for live monitoring and feedback. The request only copies its rows into
+ * the batch being filled (doubles into preallocated arrays, no object per row); the batch goes to
+ * the store's writer when full or `flushAfterMs` after its first row, whichever comes first, so a
+ * killed process loses at most that much. On SQLite the writer is a thread of its own (see
+ * SqliteLogWriter): neither the insert nor the WAL checkpoints run on the event loop.
+ * `flush()` is awaited before anything reads the log (feedback, live performance, drift) and when
+ * the application closes, so what was answered is in the store before those read it or the
+ * process exits.
  *
- * A batch holds other callers' rows too, so one row the store refuses must not cost the others:
- * a failed batch is written once more whole (the failure may have been the connection), then in
- * halves until the rows that cannot be written are alone; only those are dropped, counted in
- * `droppedRows` and logged at error level.
+ * Rows are lost in two cases only, each counted in `droppedRows` and logged: rows the store
+ * refuses even alone (the writer retries a failed batch whole, then in halves, see
+ * writeIsolating), and rows that find the queue full because the writer has been slower than the
+ * traffic for long: answers are neither held up nor is memory let grow without bound.
  */
 export class PredictionLog {
-  private buffer: NewPrediction[] = [];
+  private readonly writer: PredictionLogWriter;
+  private readonly flushAfterMs: number;
+  private readonly batchRows: number;
+  private readonly maxQueuedBatches: number;
+  private batch: PredictionLogBatch | null = null;
+  /** Batches back from the writer, for reuse. */
+  private readonly spare: PredictionLogBatch[] = [];
+  private queued = 0;
+  private overflowing = false;
   private timer: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
   private writing: Promise<void> = Promise.resolve();
   private dropped = 0;
 
   constructor(
-    private readonly store: Pick<Store, 'predictions'>,
+    store: Pick<Store, 'predictions'> & Partial<Pick<Store, 'predictionLogWriter'>>,
     private readonly log: Logger,
     readonly enabled: boolean,
-  ) {}
+    options: PredictionLogOptions = {},
+  ) {
+    this.writer = store.predictionLogWriter ?? new InThreadLogWriter(store.predictions);
+    this.flushAfterMs = options.flushAfterMs ?? 50;
+    this.batchRows = options.batchRows ?? 256;
+    this.maxQueuedBatches = options.maxQueuedBatches ?? 64;
+  }
 
-  /** Rows answered but never written, since this process started (the store refused them even alone). */
+  /** Rows answered but never written, since this process started (refused by the store, or dropped with the queue full). */
   get droppedRows(): number {
     return this.dropped;
   }
 
+  /** Records rows given as objects (what the tests and one-off callers have). */
   record(rows: readonly NewPrediction[]): void {
-    if (!this.enabled) return;
-    for (const row of rows) this.buffer.push(row);
-    // A full buffer is written right after the current request's answer has gone out, not before.
-    if (this.buffer.length >= maxBuffered) this.immediate ??= setImmediate(() => void this.flush());
-    else this.timer ??= setTimeout(() => void this.flush(), flushAfterMs);
-  }
-
-  /** Writes what is buffered; resolves once everything recorded so far is in the store (or dropped). */
-  flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = null;
-    this.immediate = null;
-    const batch = this.buffer;
-    this.buffer = [];
-    if (batch.length > 0) this.writing = this.writing.then(() => this.write(batch));
-    return this.writing;
-  }
-
-  private async write(batch: readonly NewPrediction[]): Promise<void> {
-    try {
-      await this.store.predictions.insertMany(batch);
-      return;
-    } catch (error) {
-      this.log.warn({ err: error, rows: batch.length }, 'prediction log batch not written, retrying');
+    for (const r of rows) {
+      const createdAt = typeof r.createdAt === 'string' ? new Date(r.createdAt) : r.createdAt;
+      this.append(r.id, createdAt.getTime(), r.modelVersion, r.route, r.input, 0, r.input.length, r.label, r.decision, r.latencyMs, r.externalId ?? null, r.probabilities ?? null);
     }
-    await wait(retryAfterMs);
-    // The inserts skip ids already stored, so a batch whose commit went through unacknowledged is
-    // written again without duplicates.
-    const refused: { row: NewPrediction; error: unknown }[] = [];
-    await this.isolate(batch, refused);
+  }
+
+  /** Records one row whose input is `values[from, to)`: the prediction route's path, which allocates nothing. */
+  append(id: string, createdAtMs: number, modelVersion: number, route: string, values: ArrayLike<number>, from: number, to: number, label: string, decision: number, latencyMs: number, externalId: string | null, probabilities: Readonly<Record<string, number>> | null): void {
+    if (!this.enabled) return;
+    const batch = this.batchFor(to - from);
+    const i = batch.rows;
+    const at = batch.inputsUsed;
+    for (let j = from; j < to; j++) batch.inputs[at + j - from] = values[j];
+    batch.inputsUsed = at + to - from;
+    batch.inputEnds[i] = batch.inputsUsed;
+    batch.createdAtMs[i] = createdAtMs;
+    batch.modelVersions[i] = modelVersion;
+    batch.decisions[i] = decision;
+    batch.latencyMs[i] = latencyMs;
+    batch.ids[i] = id;
+    batch.labels[i] = label;
+    batch.routes[i] = route;
+    batch.externalIds[i] = externalId;
+    batch.probabilities[i] = probabilities;
+    batch.rows = i + 1;
+    if (batch.rows === batchCapacity(batch)) this.handOver();
+    else this.timer ??= setTimeout(() => this.handOver(), this.flushAfterMs);
+  }
+
+  /** The batch being filled, with room for a row of `doubles` values. */
+  private batchFor(doubles: number): PredictionLogBatch {
+    if (this.batch && this.batch.inputsUsed + doubles > this.batch.inputs.length) this.handOver();
+    const batch = (this.batch ??= this.spare.pop() ?? createLogBatch(this.batchRows, this.batchRows * 32));
+    if (batch.inputs.length < doubles) batch.inputs = new Float64Array(doubles * this.batchRows);
+    return batch;
+  }
+
+  /** Sends the batch being filled to the writer, or drops it if the writer is too far behind. */
+  private handOver(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.batch;
+    this.batch = null;
+    if (!batch || batch.rows === 0) return;
+    if (this.queued >= this.maxQueuedBatches) {
+      this.dropped += batch.rows;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.log.warn({ queuedBatches: this.queued, dropped: batch.rows }, 'prediction log rows dropped: the writer is behind the traffic (counted in mloop_prediction_log_dropped_total)');
+      }
+      this.recycle(batch);
+      return;
+    }
+    this.queued++;
+    // One batch at a time, in order: the writer's thread (or connection) is one.
+    this.writing = this.writing.then(async () => {
+      const rows = batch.rows;
+      const ids = batch.ids.slice(0, rows);
+      try {
+        this.written(rows, await this.writer.write(batch));
+      } catch (error) {
+        // A writer that fails outright (rather than refusing rows) has lost the whole batch.
+        this.written(rows, { batch, refused: ids.map((id) => ({ id, error })) });
+      }
+    });
+  }
+
+  private recycle(batch: PredictionLogBatch): void {
+    // A batch whose buffers went to a thread that failed has none left to reuse.
+    if (batch.inputEnds.length === 0) return;
+    batch.rows = 0;
+    batch.inputsUsed = 0;
+    if (this.spare.length < 2) this.spare.push(batch);
+  }
+
+  private written(rows: number, { batch, retried, refused }: BatchWritten): void {
+    this.queued--;
+    if (this.queued < this.maxQueuedBatches / 2) this.overflowing = false;
+    this.recycle(batch);
+    if (retried !== undefined) this.log.warn({ err: retried, rows }, 'prediction log batch not written, retrying');
     if (refused.length === 0) return;
     this.dropped += refused.length;
     // The prediction was answered already: losing its log row must not fail anything else, but it
     // is data loss (no feedback, live performance or drift for it), so it is said loudly.
-    this.log.error(
-      { err: refused[0].error, dropped: refused.length, kept: batch.length - refused.length, ids: refused.slice(0, listedIds).map((r) => r.row.id) },
-      'prediction log rows dropped: the store refused them',
-    );
+    this.log.error({ err: refused[0].error, dropped: refused.length, kept: rows - refused.length, ids: refused.slice(0, listedIds).map((r) => r.id) }, 'prediction log rows dropped: the store refused them');
   }
 
-  /** Writes `rows`, or else each half on its own, down to single rows; collects the rows refused alone. */
-  private async isolate(rows: readonly NewPrediction[], refused: { row: NewPrediction; error: unknown }[]): Promise<void> {
-    try {
-      await this.store.predictions.insertMany(rows);
-    } catch (error) {
-      if (rows.length === 1) {
-        refused.push({ row: rows[0], error });
-        return;
-      }
-      const half = Math.ceil(rows.length / 2);
-      await this.isolate(rows.slice(0, half), refused);
-      await this.isolate(rows.slice(half), refused);
-    }
+  /** Hands over what is buffered; resolves once everything recorded so far is in the store (or dropped). */
+  flush(): Promise<void> {
+    this.handOver();
+    return this.writing;
   }
 }

@@ -163,20 +163,13 @@ export class Predictions {
     const { predictionLog } = this.deps;
     if (!predictionLog.enabled) return;
     const latencyMs = (performance.now() - started) / x.rows;
-    predictionLog.record(
-      outcome.predictions.map((p, i) => ({
-        id: p.predictionId,
-        createdAt,
-        modelVersion: outcome.modelVersion,
-        route: context.route,
-        input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
-        label: p.label,
-        decision: loggedDecision[i],
-        probabilities: p.probabilities ?? null,
-        latencyMs,
-        externalId: context.externalIds?.[i] ?? null,
-      })),
-    );
+    const createdAtMs = createdAt.getTime();
+    const { predictions, modelVersion } = outcome;
+    // Row by row into the log's buffer: no object per row on the request's path.
+    for (let i = 0; i < x.rows; i++) {
+      const p = predictions[i];
+      predictionLog.append(p.predictionId, createdAtMs, modelVersion, context.route, x.data, i * x.cols, (i + 1) * x.cols, p.label, loggedDecision[i], latencyMs, context.externalIds?.[i] ?? null, p.probabilities ?? null);
+    }
   }
 
   /** The rollout's other model predicts the same rows; its answers are kept under the same prediction ids. */

@@ -9,6 +9,7 @@ import type { ExportFormat } from '../app/model-export.js';
 import { exportFormats } from '../app/model-export.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
+import { packageVersion } from '../http/package-info.js';
 import { userMessage } from './user-message.js';
 
 /**
@@ -20,6 +21,7 @@ const withApplication = async <T>(options: CommonOptions, body: (app: Applicatio
 
 const program = new Command('mloop')
   .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
+  .version(packageVersion())
   .showHelpAfterError();
 
 /** Every command reads the same configuration and store as the server. */

@@ -91,6 +91,7 @@ export const ConfigSchema = Type.Object(
       maxRegression: Type.Number({ minimum: 0, maximum: 1, default: 0, description: "how far below the serving model's value, on the same held-out rows, a new model may be and still pass the gate" }),
       serveBelowThreshold: Type.Boolean({ default: false, description: 'a first model below the threshold serves anyway (until one passes); by default nothing serves (503) until a model passes or an admin forces one' }),
       logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),
+      logFlushMs: Type.Integer({ minimum: 1, maximum: 10_000, default: 50, description: 'a logged prediction is handed to the writer at most this long after its answer: what a killed process (kill -9) can lose' }),
       retentionDays: Type.Integer({ minimum: 1, default: 365, description: 'prediction log rows older than this are deleted by the check job' }),
       window: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })], { default: '30d', description: "live performance window: a duration ('30d') or the last N confirmed cases" }),
       minCases: Type.Integer({ minimum: 1, default: 30, description: 'confirmed positive cases needed before live recall can raise an alert' }),

@@ -65,6 +65,11 @@ export function float64Blob(values: ArrayLike<number>): Buffer {
   return blob;
 }
 
+/** `float64Blob` without the copy where it can: the blob is a view of the doubles (bind it before they change). */
+export function float64BlobView(values: Float64Array): Buffer {
+  return littleEndian ? Buffer.from(values.buffer, values.byteOffset, values.byteLength) : float64Blob(values);
+}
+
 export function fromFloat64Blob(blob: Uint8Array): number[] {
   if (blob.byteLength % doubleBytes !== 0) throw new RangeError(`a blob of doubles has a multiple of 8 bytes, not ${blob.byteLength}`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);

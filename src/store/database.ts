@@ -17,7 +17,9 @@ import { RunRepository } from './run-repository.js';
 import { SilenceRepository } from './silence-repository.js';
 import type { DatabaseSchema } from './schema.js';
 import { SnapshotRepository } from './snapshot-repository.js';
-import type { BackgroundCheckpointerOptions } from './sqlite/background-checkpointer.js';
+import { InThreadLogWriter } from './in-thread-log-writer.js';
+import type { PredictionLogWriter } from './prediction-log-batch.js';
+import type { BackgroundCheckpointOptions } from './sqlite/log-writer.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 import type { Dialect, StoreDialect } from './store-dialect.js';
 
@@ -33,11 +35,13 @@ export interface OpenDatabaseOptions {
    */
   readonly onIdleConnectionError?: (error: Error) => void;
   /**
-   * SQLite only: run the WAL checkpoints on a worker thread instead of inside whichever commit
-   * crosses the threshold (see BackgroundCheckpointer). For the server, whose prediction log
-   * writes all the time; one-off commands do not need it.
+   * SQLite only: run the WAL checkpoints on the prediction log's writer thread instead of inside
+   * whichever commit crosses the threshold (see SqliteLogWriter). For the server, whose prediction
+   * log writes all the time; one-off commands do not need it.
    */
-  readonly backgroundCheckpoints?: boolean | BackgroundCheckpointerOptions;
+  readonly backgroundCheckpoints?: boolean | BackgroundCheckpointOptions;
+  /** SQLite only: told when the writer thread fails (the main connection then takes its work back). */
+  readonly onWriterError?: (error: Error) => void;
 }
 
 export interface Store {
@@ -50,6 +54,8 @@ export interface Store {
   readonly alerts: AlertRepository;
   readonly outbox: OutboxRepository;
   readonly predictions: PredictionRepository;
+  /** Writes the prediction log's batches: SQLite on a thread of its own, PostgreSQL through its pool. */
+  readonly predictionLogWriter: PredictionLogWriter;
   /** Every change to what serves: promotions, rollbacks, the gate's activations. */
   readonly audit: AuditRepository;
   readonly silences: SilenceRepository;
@@ -81,6 +87,7 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     await db.destroy();
     throw error;
   }
+  const predictions = new PredictionRepository(db);
   return {
     db,
     dialect: dialect.name,
@@ -90,7 +97,8 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
     checks: new CheckRepository(db),
     alerts: new AlertRepository(db, dialect),
     outbox: new OutboxRepository(db, dialect),
-    predictions: new PredictionRepository(db),
+    predictions,
+    predictionLogWriter: new InThreadLogWriter(predictions),
     audit: new AuditRepository(db),
     silences: new SilenceRepository(db),
     predictionReads: offThreadReads ?? new PredictionLogQueries(db),

@@ -1,8 +1,11 @@
 import pino from 'pino';
-import { expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordFeedback } from '../../src/app/feedback.js';
 import { PredictionLog } from '../../src/app/prediction-log.js';
 import type { Store } from '../../src/store/database.js';
+import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../../src/store/prediction-log-batch.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { describeDialects, useStoreFixture } from '../store/dialects.js';
 
 /** A logger whose lines (parsed) the test can read. */
@@ -108,5 +111,89 @@ describeDialects('the prediction log keeps the good rows of a batch that fails',
     await predictionLog.flush();
     expect(await storedIds(fixture.store, rows)).toEqual(rows.map((r) => r.id));
     expect(predictionLog.droppedRows).toBe(0);
+  });
+});
+
+/** A writer that holds each batch until the test lets it go, and says what it was given. */
+function heldWriter() {
+  const given: string[][] = [];
+  const waiting: (() => void)[] = [];
+  const writer: PredictionLogWriter = {
+    write: (batch: PredictionLogBatch) => {
+      given.push(batch.ids.slice(0, batch.rows));
+      return new Promise<BatchWritten>((resolve) => waiting.push(() => resolve({ batch, refused: [] })));
+    },
+    close: async () => {},
+  };
+  // The log hands a batch over in a callback, the next once the previous one is written.
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const releaseAll = async () => {
+    await settle();
+    while (waiting.length > 0) {
+      waiting.shift()?.();
+      await settle();
+    }
+  };
+  return { writer, given, releaseAll };
+}
+
+const storeWith = (writer: PredictionLogWriter) => ({ predictions: {} as Store['predictions'], predictionLogWriter: writer });
+
+describe('the prediction log hands rows to its writer', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('within monitor.logFlushMs of the first row (what kill -9 can lose)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { writer, given } = heldWriter();
+    const predictionLog = new PredictionLog(storeWith(writer), pino({ level: 'silent' }), true, { flushAfterMs: 50, batchRows: 4 });
+    predictionLog.record(rowsOf(1, 'first'));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(given).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(given).toEqual([['first-0000']]);
+  });
+
+  it('a full batch at once, without waiting for the timer', async () => {
+    const { writer, given, releaseAll } = heldWriter();
+    const predictionLog = new PredictionLog(storeWith(writer), pino({ level: 'silent' }), true, { flushAfterMs: 60_000, batchRows: 4 });
+    predictionLog.record(rowsOf(5, 'full'));
+    await releaseAll();
+    expect(given).toEqual([['full-0000', 'full-0001', 'full-0002', 'full-0003']]);
+  });
+
+  it('drops rows, counted and said once, when the writer falls behind, then takes rows again once it catches up', async () => {
+    const { log, lines } = capturedLog();
+    const { writer, given, releaseAll } = heldWriter();
+    const predictionLog = new PredictionLog(storeWith(writer), log, true, { batchRows: 2, maxQueuedBatches: 2 });
+    // Two full batches queue; the third and fourth find the queue full.
+    predictionLog.record(rowsOf(8, 'burst'));
+    expect(predictionLog.droppedRows).toBe(4);
+    const warnings = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('prediction log rows dropped: the writer is behind'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40, queuedBatches: 2 });
+    await releaseAll();
+    const flushed = predictionLog.flush();
+    await releaseAll();
+    await flushed;
+    expect(given).toEqual([['burst-0000', 'burst-0001'], ['burst-0002', 'burst-0003']]);
+    predictionLog.record(rowsOf(2, 'later'));
+    const later = predictionLog.flush();
+    await releaseAll();
+    await later;
+    expect(given.at(-1)).toEqual(['later-0000', 'later-0001']);
+    expect(predictionLog.droppedRows).toBe(4);
+  });
+});
+
+describeDialects('feedback on a prediction still on its way to the store', (dialect) => {
+  const fixture = useStoreFixture(dialect);
+
+  it('waits for its row: recorded, never a 404', async () => {
+    const predictionLog = new PredictionLog(fixture.store, pino({ level: 'silent' }), true, { flushAfterMs: 60_000 });
+    const [row] = rowsOf(1, 'in-flight');
+    predictionLog.record([row]);
+    const outcome = await recordFeedback([{ predictionId: row.id, actual: 'M' }], { store: fixture.store, log: predictionLog, clock: new ManualClock(Date.parse('2026-01-02T00:00:00Z')), classes: ['B', 'M'] });
+    expect(outcome).toEqual([{ predictionId: row.id, actual: 'M', status: 'recorded', predictions: 1 }]);
+    expect(await fixture.store.predictions.get(row.id)).toMatchObject({ actual: 'M' });
   });
 });

@@ -202,3 +202,17 @@ describe('mloop serve', () => {
     expect(existsSync(`${dir}/mloop.sqlite`)).toBe(false);
   });
 });
+
+describe('the package bin (the production bundle npm start and npx run)', () => {
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { mloop: string } };
+  const bin = fileURLToPath(new URL(`../../${packageJson.bin.mloop}`, import.meta.url));
+
+  it('prints the version, and reads the bundled data set into a new store (files found beside dist/, as from the files)', async () => {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first`);
+    const version = await run(process.execPath, [bin, '--version']);
+    expect(version.stdout.trim()).toBe(packageJson.version);
+    const dataDir = tempDir();
+    const update = await run(process.execPath, [bin, 'update', '--data-dir', dataDir], { env: { ...process.env, MLOOP_LOG_LEVEL: 'warn' } });
+    expect(update.stdout).toMatch(/569 rows/);
+  });
+});

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { largerCsv, slowGrid } from '../helpers/slow-training.js';
-import { tempDir, writeFile } from '../helpers/fixtures.js';
+import { malignantRow, tempDir, writeFile } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** The built command, run the way a user runs it (npm test builds before testing). */
@@ -37,17 +37,17 @@ afterEach(() => {
 });
 
 /** A data directory and configuration where a grid search takes minutes (`mode`: the configured one). */
-function configure(mode: string): { readonly dataDir: string; readonly configFile: string } {
+function configure(mode: string, more: Record<string, unknown> = {}): { readonly dataDir: string; readonly configFile: string } {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const dataDir = tempDir();
   const source = writeFile(dataDir, 'data.csv', largerCsv(12));
-  const settings = { dataset: { source }, training: { mode, cv: 3, grid: slowGrid }, schedule: { enabled: false }, server: { shutdownGraceMs: graceMs } };
+  const settings = { dataset: { source }, training: { mode, cv: 3, grid: slowGrid }, schedule: { enabled: false }, server: { shutdownGraceMs: graceMs }, ...more };
   return { dataDir, configFile: writeFile(dataDir, 'mloop.json', JSON.stringify(settings)) };
 }
 
 /** Starts `mloop serve` on a free loopback port (`mode`: the first training's). */
-function start(mode = 'normalized'): Omit<Served, 'base'> & { readonly log: () => string } {
-  const { dataDir, configFile } = configure(mode);
+function start(mode = 'normalized', more: Record<string, unknown> = {}): Omit<Served, 'base'> & { readonly log: () => string } {
+  const { dataDir, configFile } = configure(mode, more);
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -57,8 +57,8 @@ function start(mode = 'normalized'): Omit<Served, 'base'> & { readonly log: () =
 }
 
 /** `mloop serve`, listening, its first model trained (fast). */
-async function serve(): Promise<Served> {
-  const started = start();
+async function serve(more: Record<string, unknown> = {}): Promise<Served> {
+  const started = start('normalized', more);
   const base = await waitFor('mloop to listen', () => /mloop listening on (http:\/\/[^ ]+) /.exec(started.log())?.[1], 60_000, 20);
   return { ...started, base };
 }
@@ -126,6 +126,49 @@ describe('mloop serve on SIGTERM', () => {
     const [code] = await exited;
     expect(code).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(graceMs / 2);
+  });
+});
+
+/** Predicts `requests` × `rows` rows; returns their prediction ids. */
+async function predictRows(base: string, requests: number, rows: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let r = 0; r < requests; r++) {
+    const res = await fetch(`${base}/api/v1/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rows: Array.from({ length: rows }, () => malignantRow) }) });
+    expect(res.status).toBe(200);
+    ids.push(...((await res.json()) as { predictions: { predictionId: string }[] }).predictions.map((p) => p.predictionId));
+  }
+  return ids;
+}
+
+async function loggedIds(dataDir: string, ids: readonly string[]): Promise<string[]> {
+  const store = await openDatabase({ dataDir });
+  try {
+    const found: string[] = [];
+    for (const id of ids) if (await store.predictions.get(id)) found.push(id);
+    return found;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('mloop serve and its prediction log', () => {
+  it('on SIGTERM writes every prediction it answered before it exits', async () => {
+    // Nothing is handed to the writer by the timer before the signal: closing must write it all.
+    const { child, base, dataDir, exited } = await serve({ monitor: { logFlushMs: 10_000 } });
+    const ids = await predictRows(base, 4, 50);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(await loggedIds(dataDir, ids)).toEqual(ids);
+  });
+
+  it('on kill -9 keeps what it had handed to its writer: rows reach the store within monitor.logFlushMs, nothing asking for them', async () => {
+    const { child, base, dataDir, exited } = await serve({ monitor: { logFlushMs: 50 } });
+    const ids = await predictRows(base, 3, 10);
+    await waitFor('the rows in the store', async () => ((await loggedIds(dataDir, ids)).length === ids.length ? true : undefined), 30_000, 20);
+    child.kill('SIGKILL');
+    await exited;
+    expect(await loggedIds(dataDir, ids)).toEqual(ids);
   });
 });
 

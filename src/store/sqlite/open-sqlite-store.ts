@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
+import type { PredictionLogWriter } from '../prediction-log-batch.js';
 import type { OpenStore } from '../store-dialect.js';
-import type { BackgroundCheckpointerOptions } from './background-checkpointer.js';
-import { BackgroundCheckpointer } from './background-checkpointer.js';
+import type { BackgroundCheckpointOptions } from './log-writer.js';
+import { SqliteLogWriter } from './log-writer.js';
 import { MloopSqliteDialect } from './mloop-sqlite-dialect.js';
 import { serializedPerFile } from './serialized-per-file.js';
 import { SqliteReadPool } from './read-pool.js';
@@ -16,12 +17,13 @@ export const sqliteFileName = 'mloop.sqlite';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
-  /** Run the WAL checkpoints on a worker thread (see BackgroundCheckpointer). */
-  readonly backgroundCheckpoints?: boolean | BackgroundCheckpointerOptions;
+  /** Run the WAL checkpoints on the prediction log's writer thread (see SqliteLogWriter). */
+  readonly backgroundCheckpoints?: boolean | BackgroundCheckpointOptions;
+  readonly onWriterError?: (error: Error) => void;
 }
 
 /** Opens the store through `open` on the SQLite file in `dataDir`, creating both if need be. */
-export async function openSqliteStore<T extends { close(): Promise<void> }>(options: SqliteStoreOptions, open: OpenStore<T>): Promise<T> {
+export async function openSqliteStore<T extends { close(): Promise<void>; predictionLogWriter: PredictionLogWriter }>(options: SqliteStoreOptions, open: OpenStore<T>): Promise<T> {
   const file = path.resolve(options.dataDir, sqliteFileName);
   await mkdir(path.dirname(file), { recursive: true });
   let connection: SqliteDatabase.Database | undefined;
@@ -34,12 +36,17 @@ export async function openSqliteStore<T extends { close(): Promise<void> }>(opti
   const reads = new SqliteReadPool(file);
   // Within one process, openings of the same file take turns (see serializedPerFile).
   const store = await serializedPerFile(file, () => open(kyselyDialect, sqliteStoreDialect, reads));
-  const checkpointer = options.backgroundCheckpoints && connection !== undefined ? new BackgroundCheckpointer(file, connection, options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints) : null;
+  if (connection === undefined) throw new Error(`the SQLite store ${file} opened without a connection`);
+  const writer = new SqliteLogWriter(file, connection, store.predictionLogWriter, {
+    checkpoints: options.backgroundCheckpoints === true ? {} : (options.backgroundCheckpoints ?? false),
+    onError: options.onWriterError,
+  });
   return {
     ...store,
+    predictionLogWriter: writer,
     close: async () => {
       await reads.close();
-      await checkpointer?.close();
+      await writer.close();
       await store.close();
     },
   };

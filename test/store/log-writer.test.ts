@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { BackgroundCheckpointer } from '../../src/store/sqlite/background-checkpointer.js';
+import { InThreadLogWriter } from '../../src/store/in-thread-log-writer.js';
+import { createLogBatch } from '../../src/store/prediction-log-batch.js';
+import { SqliteLogWriter } from '../../src/store/sqlite/log-writer.js';
 import type { Store } from '../../src/store/database.js';
 import { openDatabase, sqliteFileName } from '../../src/store/database.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -43,7 +45,7 @@ const prediction = (n: number) => ({
   latencyMs: 0.01,
 });
 
-it('hands the WAL checkpoints to a worker thread, which copies the log into the database file', async () => {
+it('hands the WAL checkpoints to the thread of the log writer, which copies the log into the database file', async () => {
   const dataDir = checkpointDir();
   const store = await openDatabase({ dataDir, backgroundCheckpoints: { startAfterMs: 0, intervalMs: 20 } });
   cleanups.push(() => store.close());
@@ -103,18 +105,32 @@ it('lets a process that closes its store finish closing it, with nothing else ke
   expect({ code, output }).toEqual({ code: 0, output: 'closed\n' });
 });
 
-it('gives the checkpoints back to the main connection when the worker fails', async () => {
+it('gives the checkpoints back to the main connection when the thread fails, and writes the log there', async () => {
   const dataDir = checkpointDir();
+  const store = await openDatabase({ dataDir });
+  cleanups.push(() => store.close());
   const connection = new SqliteDatabase(path.join(dataDir, 'main.sqlite'));
   cleanups.push(() => void connection.close());
   connection.pragma('journal_mode = WAL');
   connection.pragma('wal_autocheckpoint = 0');
   const errors: Error[] = [];
-  // The worker cannot open a file that does not exist, so it fails at once.
-  const checkpointer = new BackgroundCheckpointer(path.join(dataDir, 'missing.sqlite'), connection, { startAfterMs: 0, onError: (error) => errors.push(error) });
-  cleanups.push(() => checkpointer.close());
-  await eventually(() => errors.length > 0, 'the worker reports its failure');
+  // The thread cannot open a file that does not exist, so it fails at once.
+  const writer = new SqliteLogWriter(path.join(dataDir, 'missing.sqlite'), connection, new InThreadLogWriter(store.predictions), { checkpoints: { startAfterMs: 0 }, onError: (error) => errors.push(error) });
+  cleanups.push(() => writer.close());
+  await eventually(() => errors.length > 0, 'the thread reports its failure');
   expect(errors[0].message).toMatch(/SQLITE_CANTOPEN/);
   expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-  expect(checkpointer.running).toBe(false);
+  expect(writer.checkpointing).toBe(false);
+  // The log goes on through the main connection.
+  const batch = createLogBatch(4, 8);
+  batch.ids[0] = 'after-failure';
+  batch.labels[0] = 'B';
+  batch.routes[0] = 'api';
+  batch.createdAtMs[0] = Date.parse('2026-01-01T00:00:00.000Z');
+  batch.inputs.set([1, 2]);
+  batch.inputEnds[0] = 2;
+  batch.inputsUsed = 2;
+  batch.rows = 1;
+  expect((await writer.write(batch)).refused).toEqual([]);
+  expect(await store.predictions.get('after-failure')).toMatchObject({ input: [1, 2], label: 'B' });
 });

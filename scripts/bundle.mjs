@@ -1,0 +1,52 @@
+// The production start: dist/cli/main.js and everything it imports (mloop's modules and the
+// libraries serving needs) in one file, dist/bundle/mloop.js. Loading it reads and compiles one file instead
+// of several hundred (kysely, typebox and fastify alone are over 600), which was most of the start.
+// Run after `tsc` (npm run build): it bundles tsc's output, and what stays outside the bundle (the
+// worker threads' files, the dashboard's assets, package.json) is found beside it, where each module
+// of dist/ found it before, because every `import.meta.url` is rewritten to the module's own dist URL.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dist = path.join(root, 'dist');
+const outdir = path.join(dist, 'bundle');
+
+/** Each module of dist/ keeps its own `import.meta.url`, relative to the bundle. */
+const ownUrls = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+      const relative = path.relative(outdir, args.path).split(path.sep).join('/');
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [path.join(dist, 'cli', 'main.js')],
+  outdir,
+  entryNames: 'mloop',
+  chunkNames: 'mloop-[hash]',
+  // What a command imports when it runs (serve's server, train's report...) is a chunk of its own:
+  // `mloop --version` does not compile the server.
+  splitting: true,
+  bundle: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Error classes are told apart by name in messages and logs.
+  keepNames: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Native code, and what serving does not load before its first answer (imported when needed).
+  external: ['better-sqlite3', 'pg', 'nodemailer', 'piscina', '@fastify/swagger-ui', 'onnxruntime-node', 'yaml'],
+  // CommonJS libraries in an ES module: their `require` of Node's modules needs one.
+  banner: { js: "import { createRequire as __mloopCreateRequire } from 'node:module';\nconst require = __mloopCreateRequire(import.meta.url);" },
+  plugins: [ownUrls],
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import SqliteDatabase from 'better-sqlite3';
+import { float64BlobView } from '../column-values.js';
+import type { PredictionLogBatch } from '../prediction-log-batch.js';
+import { batchBuffers, batchInput, writeIsolating } from '../prediction-log-batch.js';
+
+export interface LogWriterData {
+  readonly file: string;
+  /** Checkpoint the WAL on this thread, every `intervalMs`; null leaves them to SQLite's automatic ones. */
+  readonly checkpoints: { readonly intervalMs: number; readonly truncateAfterFrames: number } | null;
+}
+
+export type ToLogWriter = { readonly kind: 'write'; readonly seq: number; readonly batch: PredictionLogBatch } | { readonly kind: 'close' };
+
+export type FromLogWriter =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'written'; readonly seq: number; readonly batch: PredictionLogBatch; readonly retried?: string; readonly refused: readonly { readonly id: string; readonly message: string }[] }
+  | { readonly kind: 'failed'; readonly message: string };
+
+// better-sqlite3's errors lose their message on the way to the main thread: send plain text.
+const messageOf = (error: unknown) => (error instanceof SqliteDatabase.SqliteError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error));
+
+const port = parentPort;
+if (!port) throw new Error('log-writer-worker runs on a worker thread');
+const { file, checkpoints } = workerData as LogWriterData;
+const post = (message: FromLogWriter, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+/*
+ * The thread's own connection (better-sqlite3 connections belong to the thread that opened them),
+ * with the settings of every connection to the store (sqlite-file.ts). Its waits for a lock and its
+ * fsyncs hold this thread, not the event loop.
+ */
+let db: SqliteDatabase.Database;
+try {
+  db = new SqliteDatabase(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+} catch (error) {
+  post({ kind: 'failed', message: messageOf(error) });
+  throw error;
+}
+
+const insert = db.prepare(
+  'insert into "predictions" ("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing',
+);
+
+/** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */
+const insertRange = db.transaction((batch: PredictionLogBatch, from: number, to: number) => {
+  let lastMs = Number.NaN;
+  let lastTime = '';
+  for (let i = from; i < to; i++) {
+    const ms = batch.createdAtMs[i];
+    // The rows of one request share their instant: format it once.
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTime = new Date(ms).toISOString();
+    }
+    insert.run(batch.ids[i], lastTime, batch.modelVersions[i], batch.routes[i], float64BlobView(batchInput(batch, i)), batch.labels[i], batch.decisions[i], batch.latencyMs[i], batch.externalIds[i], probabilitiesJson(batch.probabilities[i]));
+  }
+});
+
+function probabilitiesJson(probabilities: Readonly<Record<string, number>> | null): string | null {
+  return probabilities ? JSON.stringify(probabilities) : null;
+}
+
+async function write(seq: number, batch: PredictionLogBatch): Promise<void> {
+  const { retried, refused } = await writeIsolating(batch.rows, (from, to) => insertRange(batch, from, to), (ms) => sleep(ms));
+  post(
+    { kind: 'written', seq, batch, retried: retried === undefined ? undefined : messageOf(retried), refused: refused.map(({ index, error }) => ({ id: batch.ids[index], message: messageOf(error) })) },
+    batchBuffers(batch),
+  );
+}
+
+/*
+ * A PASSIVE checkpoint on every tick (it never waits for a lock, and copies whatever no reader
+ * still needs). It cannot start the WAL over: SQLite does that when a writer begins after a
+ * checkpoint that left nothing behind, which under constant writes never happens, so the WAL file
+ * would grow without end. Past a size this thread therefore runs a TRUNCATE checkpoint, which
+ * briefly holds the writers back but has little left to copy, since the passive ones did that work.
+ */
+let timer: NodeJS.Timeout | undefined;
+if (checkpoints) {
+  db.pragma('wal_autocheckpoint = 0');
+  timer = setInterval(() => {
+    try {
+      const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      if (passive.log > checkpoints.truncateAfterFrames) db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      post({ kind: 'failed', message: messageOf(error) });
+      throw error;
+    }
+  }, checkpoints.intervalMs);
+}
+
+// Batches are written one after another, in the order they came.
+let writing = Promise.resolve();
+port.on('message', (message: ToLogWriter) => {
+  if (message.kind === 'write') {
+    writing = writing.then(() => write(message.seq, message.batch));
+    return;
+  }
+  void writing.then(() => {
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+});
+post({ kind: 'ready' });

@@ -79,6 +79,7 @@ export class HttpMetrics {
    */
   private readonly routes = new Map<string, Map<string, RouteStats>>();
   private readonly predictedByClass = new Map<string, number>();
+  private readonly outOfRangeByFeature = new Map<string, number>();
 
   constructor(app: Application) {
     const registers = [this.registry];
@@ -104,6 +105,17 @@ export class HttpMetrics {
       collect() {
         this.reset();
         for (const [label, n] of predictedByClass) this.inc({ class: label }, n);
+      },
+    });
+    const outOfRangeByFeature = this.outOfRangeByFeature;
+    new Counter({
+      name: 'mloop_predictions_out_of_range_total',
+      help: "Predicted rows with a value outside the model's training range (beyond the margin), by feature",
+      labelNames: ['feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [feature, n] of outOfRangeByFeature) this.inc({ feature }, n);
       },
     });
     new Counter({
@@ -175,7 +187,11 @@ export class HttpMetrics {
 
   countPredictions(outcome: PredictOutcome): void {
     const counts = this.predictedByClass;
-    for (const p of outcome.predictions) counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
+    const outOfRange = this.outOfRangeByFeature;
+    for (const p of outcome.predictions) {
+      counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
+      if (p.outOfRange) for (const o of p.outOfRange) outOfRange.set(o.feature, (outOfRange.get(o.feature) ?? 0) + 1);
+    }
   }
 
   /** Every successful training in this process, whoever started it (API, tutorial route, scheduler). */

@@ -18,6 +18,8 @@ export interface PredictionRecord {
   readonly externalId: string | null;
   readonly actual: string | null;
   readonly confirmedAt: string | null;
+  /** The features whose value was outside the model's training range (empty when none was). */
+  readonly outOfRange: readonly string[];
 }
 
 export interface NewPrediction {
@@ -31,6 +33,8 @@ export interface NewPrediction {
   readonly decision: number;
   readonly latencyMs: number;
   readonly externalId?: string | null;
+  /** The features whose value was outside the model's training range; null or empty when none was. */
+  readonly outOfRange?: readonly string[] | null;
 }
 
 const chunk = 100;
@@ -43,7 +47,7 @@ const chunk = 100;
 const purgeBatch = 200;
 
 /** The columns an insert writes, in the order of `insertParameters`. */
-const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id'] as const;
+const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'out_of_range'] as const;
 
 /**
  * The parameters of a multi-row insert, row after row in `insertedColumns` order: built straight
@@ -69,6 +73,7 @@ function insertParameters(rows: readonly NewPrediction[]): unknown[] {
     parameters[at++] = r.decision;
     parameters[at++] = r.latencyMs;
     parameters[at++] = r.externalId ?? null;
+    parameters[at++] = r.outOfRange && r.outOfRange.length > 0 ? JSON.stringify(r.outOfRange) : null;
   }
   return parameters;
 }
@@ -188,5 +193,6 @@ function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
     externalId: row.external_id,
     actual: row.actual,
     confirmedAt: row.confirmed_at,
+    outOfRange: row.out_of_range === null ? [] : (JSON.parse(row.out_of_range) as string[]),
   };
 }

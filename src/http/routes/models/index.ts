@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { ReferenceProfile } from '../../../core/drift/feature-profile.js';
 import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
+import { trainingRanges } from '../../../core/training-range.js';
 import type { preValidationHookHandler } from 'fastify';
 import { literalUnion } from '../../../config/literal-union.js';
 import { auditActions, auditActors } from '../../../store/audit-repository.js';
@@ -87,9 +89,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       },
     },
     async (request) => {
-      const { pipeline, ...summary } = await app.registry.get(request.params.version);
+      const { pipeline, reference, ...summary } = await app.registry.get(request.params.version);
       const artifact = upgradeModelArtifact(pipeline);
-      const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact) : null;
+      const profile = (reference as ReferenceProfile | null)?.features ?? null;
+      const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact, trainingRanges(artifact.preprocessor, profile)) : null;
       return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, pipeline } : { ...summary, featureSchema });
     },
   );

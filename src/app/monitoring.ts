@@ -6,7 +6,7 @@ import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core
 import type { Store } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { DriftMonitor, DriftResult } from './drift-monitor.js';
-import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
+import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
@@ -67,12 +67,15 @@ export class Monitoring {
 
   constructor(private readonly deps: MonitoringDeps) {}
 
-  /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
-  async feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
+  /**
+   * Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing.
+   * With a `correction` (an admin's), diagnoses confirmed before as another label are replaced.
+   */
+  async feedback(items: readonly FeedbackItem[], correction?: FeedbackCorrection): Promise<FeedbackOutcome[]> {
     const { store, predictionLog, clock, registry, config } = this.deps;
     const classes = registry.serving?.artifact.svc.classes ?? Object.keys(config.dataset.classNames);
     try {
-      return await recordFeedback(items, { store, log: predictionLog, clock, classes });
+      return await recordFeedback(items, { store, log: predictionLog, clock, classes }, correction);
     } finally {
       this.feedbackRequests++;
     }

@@ -4,11 +4,12 @@ import { isoTime } from './column-values.js';
 import type { DatabaseSchema, Page, RegistryAuditTable } from './schema.js';
 
 /**
- * What changed what serves. A forced promotion or rollback puts a version the gate rejected into
- * service; the rollouts (shadow, canary) add their own kinds later, which is why the table has no
- * check on them.
+ * What changed what serves, and what changed the ground truth it is judged by. A forced promotion
+ * or rollback puts a version the gate rejected into service; a diagnosis correction replaces a
+ * confirmed diagnosis (an admin's `{"correct": true}` feedback). The rollouts (shadow, canary) add
+ * their own kinds later, which is why the table has no check on them.
  */
-export const auditActions = ['gate_activation', 'promotion', 'forced_promotion', 'rollback', 'forced_rollback'] as const;
+export const auditActions = ['gate_activation', 'promotion', 'forced_promotion', 'rollback', 'forced_rollback', 'diagnosis_correction'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /**

@@ -3,6 +3,8 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
 import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
+import type { AuditInput } from './audit-repository.js';
+import { insertAuditEntry } from './audit-repository.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
 
 /** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
@@ -153,6 +155,22 @@ export class PredictionRepository {
       .where('actual', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Replaces the confirmed label of a prediction (`id`) or of a case's predictions (`externalId`)
+   * with `actual`, and records the correction in the audit log, in one transaction; returns how
+   * many predictions changed (no audit entry when none did).
+   */
+  async correct(target: { readonly id: string } | { readonly externalId: string }, actual: string, now: Instant, audit: AuditInput): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let update = trx.updateTable('predictions').set({ actual, confirmed_at: isoTime(now) });
+      update = 'id' in target ? update.where('id', '=', target.id) : update.where('external_id', '=', target.externalId);
+      const result = await update.where((eb) => eb.or([eb('actual', 'is', null), eb('actual', '<>', actual)])).executeTakeFirst();
+      const changed = Number(result.numUpdatedRows);
+      if (changed > 0) await insertAuditEntry(trx, { ...audit, fromVersion: null, toVersion: null, now });
+      return changed;
+    });
   }
 
   /**

@@ -77,6 +77,14 @@ export class DriftMonitor {
     this.minIntervalMs = parseDuration(deps.config.monitor.driftMinInterval);
   }
 
+  /** The newest stored report of the serving version, never computing one (what a scrape reads); null when none. */
+  async stored(): Promise<DriftResult | null> {
+    const serving = this.deps.registry.serving;
+    if (!serving) return null;
+    const stored = await this.deps.store.driftReports.latest(serving.version);
+    return stored ? fromStored(stored) : null;
+  }
+
   /** The newest report for the active version, recomputed if older than `monitor.driftMinInterval`. */
   async latest(): Promise<DriftResult> {
     const serving = this.serving();

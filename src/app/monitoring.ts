@@ -127,6 +127,11 @@ export class Monitoring {
     return this.deps.drift.latest();
   }
 
+  /** The newest stored drift report of the active version, without computing one; null when there is none. */
+  storedDrift(): Promise<DriftResult | null> {
+    return this.deps.drift.stored();
+  }
+
   /** Computes and stores a drift report now, for the check run `runId`. */
   computeDrift(runId: number): Promise<DriftResult> {
     return this.deps.drift.compute(runId);

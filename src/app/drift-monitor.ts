@@ -77,11 +77,13 @@ export class DriftMonitor {
     this.minIntervalMs = parseDuration(deps.config.monitor.driftMinInterval);
   }
 
-  /** The newest stored report of the serving version, never computing one (what a scrape reads); null when none. */
-  async stored(): Promise<DriftResult | null> {
-    const serving = this.deps.registry.serving;
-    if (!serving) return null;
-    const stored = await this.deps.store.driftReports.latest(serving.version);
+  /**
+   * The newest stored report of `version` (default: the serving one), never computing one (what a
+   * scrape or a model card reads); null when there is none.
+   */
+  async stored(version = this.deps.registry.serving?.version): Promise<DriftResult | null> {
+    if (version === undefined) return null;
+    const stored = await this.deps.store.driftReports.latest(version);
     return stored ? fromStored(stored) : null;
   }
 

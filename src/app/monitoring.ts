@@ -127,9 +127,9 @@ export class Monitoring {
     return this.deps.drift.latest();
   }
 
-  /** The newest stored drift report of the active version, without computing one; null when there is none. */
-  storedDrift(): Promise<DriftResult | null> {
-    return this.deps.drift.stored();
+  /** The newest stored drift report of `version` (default: the active one), without computing one; null when there is none. */
+  storedDrift(version?: number): Promise<DriftResult | null> {
+    return this.deps.drift.stored(version);
   }
 
   /** Computes and stores a drift report now, for the check run `runId`. */

@@ -54,6 +54,7 @@ export function errors<const C extends readonly ErrorCode[]>(...codes: C): { [K 
 
 /** A text/plain answer (the tutorial's routes), documented as such rather than as a JSON string. */
 export const PlainText = (description: string) => ({ description, content: { 'text/plain': { schema: Type.String({ description }) } } });
+export const HtmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String({ description }) } } });
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const Paging = {

@@ -105,6 +105,10 @@ describe('mloop predict, report and models', () => {
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['M', 'M', 'M']);
     const report = await mloop(['report', '--data-dir', dir]);
     expect(report.stdout).toContain('active model v1 (normalized)');
+    const cardFile = `${dir}/card.html`;
+    const card = await mloop(['report', '--html', cardFile, '--data-dir', dir]);
+    expect(card.stdout).toBe(`model card of v1 written to ${cardFile}\n`);
+    expect(readFileSync(cardFile, 'utf8')).toMatch(/<h1>Model card<\/h1>[\s\S]*Breast Cancer Wisconsin \(Diagnostic\) classifier · model v1[\s\S]*<h2>Test-split evaluation<\/h2>/);
     const models = await mloop(['models', 'list', '--json', '--data-dir', dir]);
     expect((JSON.parse(models.stdout) as { version: number; status: string }[])[0]).toMatchObject({ version: 1, status: 'active' });
     const rollback = await mloop(['models', 'rollback', '--data-dir', dir]);

@@ -48,11 +48,11 @@ describe('the dashboard at 1400, 820 and 390 px', () => {
       try {
         await page.locator('#alerts-table tr[data-alert="model_rejected"][data-status="firing"]').waitFor();
         await expect.poll(() => dataAttribute(page, '#recall-chart', 'alerts')).toBe('1');
+        await screenshot(page, `widths-${options.name}`);
         expect(await text(page, '#subtitle')).toBe('Breast biopsy <triage> · model health');
-        expect(await page.title()).toBe('mloop · Breast biopsy <triage>');
 
         // The form shows each feature's training range, and the answer flags a value far outside it.
-        expect(await text(page, '#predict-form label[data-feature="radius_mean"] .feature-range, #predict-form .feature-table tr:first-child td:first-child .feature-range')).toMatch(/^[\d.]+ – [\d.]+$/);
+        expect(await text(page, 'input[name="radius_mean"] + .feature-range')).toMatch(/^[\d.]+ – [\d.]+$/);
         await page.locator('#fill-malignant').click();
         await page.locator('input[name="radius_mean"]').fill('1000000000');
         await page.locator('#predict-submit').click();

@@ -58,7 +58,6 @@ const chart = createRecallChart(byId('recall-chart'));
 getJson('api/v1/about').then(
   (about) => {
     byId('subtitle').textContent = `${about.title} · model health`;
-    document.title = `mloop · ${about.title}`;
   },
   () => undefined, // The page works without it; the polling reports a server it cannot reach.
 );

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../http/server-fixture.js';
-import { malignRow, postJson, startServer } from '../http/server-fixture.js';
+import { postJson, startServer } from '../http/server-fixture.js';
 import { chartPixels, dataAttribute, launchChromium, openDashboard, screenshot, text } from './browser.js';
 
 /**

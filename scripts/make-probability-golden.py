@@ -7,6 +7,9 @@ How to run (from the repository root):
 
     /usr/bin/python3 scripts/make-probability-golden.py
 
+It also writes test/golden/probability-pipeline.json: the whole pipeline with probabilities, as a
+training fits it (see `pipeline_case`).
+
 Use Debian's interpreter (python3-sklearn 1.2.1, numpy 1.24); see scripts/make-golden.py. CI never
 runs it: the JSON is committed. json.dump writes floats with repr(), which round-trips exactly.
 
@@ -26,7 +29,9 @@ import pathlib
 import numpy as np
 import sklearn
 from sklearn.datasets import load_iris, make_blobs
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, cross_val_predict, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
 from sklearn.svm import _newrand
@@ -185,7 +190,83 @@ def make_synthetic():
     ]
 
 
+def pipeline_case(name, x, y, positive, prep=None, numeric=None, categorical=None):
+    """
+    The whole pipeline with probabilities, as mloop trains it: split (test_size=0.2,
+    random_state=20), Pipeline([ColumnTransformer, SVC(probability=True, random_state=20)]) per mode
+    (GridSearchCV over it in gridsearch mode); on the test rows predict_proba and the one-vs-rest
+    ROC / PR areas of each class on decision values; on the training rows the out-of-fold decision
+    values of cross_val_predict(cv=5, method="decision_function") (what an operating point is
+    chosen on). `prep` None: the bundled all-numeric table, MinMaxScaler + SVC.
+    """
+    train_idx, test_idx = train_test_split(np.arange(len(y)), test_size=0.2, random_state=20)
+    take = (lambda a, i: a.iloc[i]) if prep is not None else (lambda a, i: a[i])
+    x_train, x_test, y_train, y_test = take(x, train_idx), take(x, test_idx), y[train_idx], y[test_idx]
+
+    def pipeline(scaled, **svc):
+        steps = [SVC(**svc)]
+        if prep is not None:
+            return Pipeline([("columns", prep.column_transformer("mean", scaled, numeric, categorical)), ("svc", SVC(**svc))])
+        return make_pipeline(*([MinMaxScaler()] if scaled else []), *steps)
+
+    modes = {}
+    for mode in ["basic", "normalized", "gridsearch"]:
+        scaled = mode != "basic"
+        if mode == "gridsearch":
+            grid = {f"{pipeline(True).steps[-1][0]}__{k}": v for k, v in [("C", make_golden.GRID["svc__C"]), ("gamma", make_golden.GRID["svc__gamma"])]}
+            gs = GridSearchCV(pipeline(True, probability=True, random_state=20), grid, cv=5).fit(x_train, y_train)
+            pipe = gs.best_estimator_
+            best = {k.split("__")[1]: float(v) for k, v in gs.best_params_.items()}
+        else:
+            pipe = pipeline(scaled, probability=True, random_state=20).fit(x_train, y_train)
+            best = {"C": 1.0, "gamma": "scale"}
+        svc = pipe[-1]
+        plain = pipeline(scaled, C=best["C"], gamma=best["gamma"])
+        decision = pipe.decision_function(x_test)
+        assert np.array_equal(decision, plain.fit(x_train, y_train).decision_function(x_test))
+        classes = [str(c) for c in svc.classes_]
+        scores = decision[:, None] * [-1, 1] if len(classes) == 2 else decision
+        curves = {}
+        for j, c in enumerate(classes):
+            truth = (y_test == c)
+            if truth.all() or not truth.any():
+                continue
+            curves[c] = {"roc_auc": float(roc_auc_score(truth, scores[:, j])), "average_precision": float(average_precision_score(truth, scores[:, j]))}
+        oof = cross_val_predict(pipeline(scaled, C=best["C"], gamma=best["gamma"]), x_train, y_train, cv=5, method="decision_function")
+        modes[mode] = {
+            "best_params": best,
+            "support": ints(svc.support_),
+            "probA": floats(svc.probA_),
+            "probB": floats(svc.probB_),
+            "decision_function": floats(np.ravel(decision)),
+            "predict_proba": floats(np.ravel(pipe.predict_proba(x_test))),
+            "curves": curves,
+            "out_of_fold_decision": floats(np.ravel(oof)),
+        }
+    return {"name": name, "positive": positive, "classes": classes, "train_indices": ints(train_idx), "test_indices": ints(test_idx), "modes": modes}
+
+
+def make_pipelines():
+    prep = make_golden.load_preprocessing_tables()
+    x, y = load_wdbc()
+    cases = [pipeline_case("bundled-wdbc", x, y, "M")]
+    for make_table in prep.TABLES[:3]:
+        table = make_table()
+        df = prep.read_table(table)
+        features, label = table["features"], table["label"]
+        numeric = [f for f in features if f not in table["categorical"] and df[f].dtype != object]
+        categorical = [f for f in features if f not in numeric]
+        case = pipeline_case(table["name"], df[features], df[label].astype(str).to_numpy(), table["mloop"]["positive"], prep, numeric, categorical)
+        cases.append({**case, "csv": table["csv"], "reading": table["mloop"]})
+    return {"sklearn_version": sklearn.__version__, "numpy_version": np.__version__, "cases": cases}
+
+
 def main():
+    pipelines = GOLDEN / "probability-pipeline.json"
+    with open(pipelines, "w", encoding="utf-8") as f:
+        json.dump(make_pipelines(), f, indent=1)
+        f.write("\n")
+    print("wrote", pipelines)
     payload = {
         "sklearn_version": sklearn.__version__,
         "numpy_version": np.__version__,

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isHttpSource, isPostgresSource, redactSource, redactUrls, sourceUrlProblem } from '../core/data-source-url.js';
-import { PostgresSourceError, queryCsv } from './postgres-source.js';
+import type { ReadLimits } from './data-source-error.js';
+import { DataSourceError } from './data-source-error.js';
+import { queryCsv } from './postgres-source.js';
+
+export type { ReadLimits } from './data-source-error.js';
+export { DataSourceError } from './data-source-error.js';
 
 /** The bundled data set (UCI WDBC, CC BY 4.0; see data/README.md). */
 export const bundledDatasetPath = fileURLToPath(new URL('../../data/wdbc.csv', import.meta.url));
@@ -15,17 +20,6 @@ export interface SourceText {
   readonly contentHash: string;
 }
 
-export class DataSourceError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DataSourceError';
-  }
-}
-
-export interface ReadLimits {
-  readonly timeoutMs: number;
-  readonly maxBytes: number;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -58,12 +52,7 @@ export async function readSource(source: string, limits: ReadLimits, options: So
 
 async function queryBytes(source: string, options: SourceQuery, limits: ReadLimits): Promise<Uint8Array> {
   if (!options.query) throw new DataSourceError('dataset.query is required for a PostgreSQL dataset.source: the SELECT whose columns are the table');
-  try {
-    return new TextEncoder().encode(await queryCsv(source, options.query, limits, options.env));
-  } catch (cause) {
-    if (cause instanceof PostgresSourceError) throw new DataSourceError(cause.message, { cause });
-    throw cause;
-  }
+  return new TextEncoder().encode(await queryCsv(source, options.query, limits, options.env));
 }
 
 async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {

@@ -4,18 +4,9 @@
  */
 
 import { sourceUrlProblem } from '../core/data-source-url.js';
+import type { ReadLimits } from './data-source-error.js';
+import { DataSourceError } from './data-source-error.js';
 
-export class PostgresSourceError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PostgresSourceError';
-  }
-}
-
-export interface QueryLimits {
-  readonly timeoutMs: number;
-  readonly maxBytes: number;
-}
 
 const FETCH_ROWS = 1000;
 const BOOL_OID = 16;
@@ -32,9 +23,9 @@ function csvCell(value: string | null): string {
  * round-trip digits, so the reader's Number() gets the very same double; numeric and bigint keep
  * every digit. Booleans become True/False, as pandas.read_sql would give them.
  */
-export async function queryCsv(source: string, query: string, limits: QueryLimits, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function queryCsv(source: string, query: string, limits: ReadLimits, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const problem = sourceUrlProblem(source);
-  if (problem) throw new PostgresSourceError(`dataset.source: ${problem}`);
+  if (problem) throw new DataSourceError(`dataset.source: ${problem}`);
   const url = new URL(source);
   const where = `${url.host}${url.pathname}`;
   const { default: pgModule } = await import('pg');
@@ -60,13 +51,13 @@ export async function queryCsv(source: string, query: string, limits: QueryLimit
     const lines: string[] = [];
     let bytes = 0;
     for (;;) {
-      if (performance.now() > deadline) throw new PostgresSourceError(`${where}: no complete answer within ${limits.timeoutMs} ms (dataset.timeoutMs)`);
+      if (performance.now() > deadline) throw new DataSourceError(`${where}: no complete answer within ${limits.timeoutMs} ms (dataset.timeoutMs)`);
       const result = await client.query<string[]>({ text: `FETCH FORWARD ${FETCH_ROWS} FROM mloop_source`, rowMode: 'array', types: { getTypeParser: () => (text: string) => text } });
       const bools = result.fields.map((f) => f.dataTypeID === BOOL_OID);
       const rows = result.rows.map((row) => row.map((v, c) => csvCell(bools[c] && v !== null ? (v === 't' ? 'True' : 'False') : v)).join(','));
       for (const line of lines.length === 0 ? [result.fields.map((f) => csvCell(f.name)).join(','), ...rows] : rows) {
         bytes += Buffer.byteLength(line) + 2;
-        if (bytes > limits.maxBytes) throw new PostgresSourceError(`${where}: the query's result is over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
+        if (bytes > limits.maxBytes) throw new DataSourceError(`${where}: the query's result is over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
         lines.push(line);
       }
       if (result.rows.length < FETCH_ROWS) break;
@@ -74,8 +65,8 @@ export async function queryCsv(source: string, query: string, limits: QueryLimit
     await client.query('COMMIT');
     return `${lines.join('\r\n')}\r\n`;
   } catch (cause) {
-    if (cause instanceof PostgresSourceError) throw cause;
-    throw new PostgresSourceError(`cannot query ${where}: ${describe(cause as Error & { code?: string }, limits.timeoutMs)}`, { cause });
+    if (cause instanceof DataSourceError) throw cause;
+    throw new DataSourceError(`cannot query ${where}: ${describe(cause as Error & { code?: string }, limits.timeoutMs)}`, { cause });
   } finally {
     await client.end();
   }

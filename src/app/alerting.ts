@@ -54,6 +54,16 @@ const maxPerPass = 50;
 const firstRetryMs = 10_000;
 const maxRetryMs = 60 * 60_000;
 
+export interface AlertingDeps {
+  /** What the recall rules judge: the monitored metric, its threshold and the positive class. */
+  readonly monitor: { readonly metric: MonitoredMetric; readonly threshold: number; readonly positive: string };
+  readonly store: Store;
+  readonly notifiers: readonly Notifier[];
+  readonly timing: AlertTiming;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 /**
  * Alerts with Alertmanager's lifecycle (firing → repeated → resolved) and durable delivery: each
  * evaluation runs in one store transaction that saves the new states and queues one outbox row
@@ -64,14 +74,16 @@ export class Alerting {
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private delivering: Promise<number> | null = null;
 
-  constructor(
-    private readonly monitor: { readonly metric: MonitoredMetric; readonly threshold: number; readonly positive: string },
-    private readonly store: Store,
-    private readonly notifiers: readonly Notifier[],
-    private readonly timing: AlertTiming,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  private readonly monitor: AlertingDeps['monitor'];
+  private readonly store: Store;
+  private readonly notifiers: readonly Notifier[];
+  private readonly timing: AlertTiming;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+
+  constructor(deps: AlertingDeps) {
+    ({ monitor: this.monitor, store: this.store, notifiers: this.notifiers, timing: this.timing, clock: this.clock, log: this.log } = deps);
+  }
 
   get channels(): string[] {
     return this.notifiers.map((n) => n.channel);

@@ -124,17 +124,12 @@ export class DriftMonitor {
     const { driftWindow, driftMinRows, driftMaxRows, driftShare } = config.monitor;
     const base = { window: describeWindow(driftWindow, 'predictions'), minRows: driftMinRows };
     const reference = serving.reference;
-    if (!reference) return { ...base, nRecent: 0, sample: null, report: null, reason: `model v${serving.version} has no training profile (trained before drift monitoring)` };
-    const mark = (w: string) => (globalThis as unknown as { __mark?: (w: string) => void }).__mark?.(w);
-    mark('start');
+    if (!reference) return { ...base, nRecent: 0, sample: null, report: null, reason: `model v${serving.version} has no training profile (trained before drift monitoring covered its features: train a new version to monitor them)` };
     await predictionLog.flush();
-    mark('flushed');
     const read = await store.predictionReads.inputSample({ window: resolveWindow(driftWindow, at), maxRows: driftMaxRows, width: reference.features.length });
-    mark('sampled');
     const sample: DriftSample = { kind: 'newest', maxRows: driftMaxRows, rows: read.rows, windowRows: read.windowRows, from: read.from, to: read.to };
     if (read.rows < driftMinRows) return { ...base, nRecent: read.rows, sample, report: null, reason: `${read.rows} recent inputs, ${driftMinRows} needed` };
     const report = await compare(reference, { rows: read.rows, cols: read.cols, data: read.data }, { ...DEFAULT_DRIFT_OPTIONS, driftShare });
-    mark('compared');
     return { ...base, nRecent: read.rows, sample, report, reason: null };
   }
 }

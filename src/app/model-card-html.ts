@@ -177,11 +177,16 @@ function drift(card: ModelCardData): string {
   if (!d) return '<p class="muted">No drift report for this version yet.</p>';
   if (!d.report) return `<p class="muted">${esc(`Not judged (${d.computedAt}): ${d.reason ?? 'no report'}.`)}</p>`;
   const r = d.report;
+  const outside = (f: (typeof r.features)[number]) => (f.kind === 'numeric' ? f.outOfRange.below + f.outOfRange.above : 0);
+  const statistic = (f: (typeof r.features)[number]) => (f.kind === 'numeric' ? f.ks?.statistic : f.chiSquare?.statistic);
   const rows = r.features
-    .filter((f) => f.drifted || f.psiMajor || f.outOfRange.below + f.outOfRange.above > 0)
-    .map((f) => cells([td(f.feature), tdNum(f.ks.statistic), tdNum(f.pAdjusted), tdNum(f.psi), td(f.outOfRange.below + f.outOfRange.above), td(f.drifted ? 'drifted' : '')]));
+    .filter((f) => f.drifted || f.psiMajor || outside(f) > 0)
+    .map((f) => {
+      const s = statistic(f);
+      return cells([td(f.feature), td(f.kind === 'numeric' ? 'KS' : 'chi-square'), s === undefined ? td('–') : tdNum(s), tdNum(f.pAdjusted), tdNum(f.psi), td(outside(f)), td(f.drifted ? 'drifted' : '')]);
+    });
   const summary = `${r.driftedCount} of ${r.nFeatures} features drifted (share ${num(r.driftedShare)}; the data set drifts above ${r.options.driftShare}): ${r.datasetDrift ? 'DRIFT' : 'no data set drift'}. ${r.nRecent} recent inputs against ${r.nReference} training rows, computed ${d.computedAt}.`;
-  const detail = rows.length === 0 ? '<p class="muted">No feature drifted, shifted or left its training range.</p>' : table(['Feature', 'KS statistic', 'p (Bonferroni)', 'PSI', 'out of range', ''], rows);
+  const detail = rows.length === 0 ? '<p class="muted">No feature drifted, shifted or left its training range.</p>' : table(['Feature', 'test', 'statistic', 'p (Bonferroni)', 'PSI', 'out of range', ''], rows);
   return `<p>${esc(summary)}</p>${detail}`;
 }
 

@@ -66,7 +66,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const driftPool = new DriftPool();
   const notifiers = await buildNotifiers(config, log, env);
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
-  const alerting = new Alerting({ ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log.child({ component: 'alerts' }));
+  const alerting = new Alerting({ monitor: { ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log: log.child({ component: 'alerts' }) });
   const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions);
   const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });

@@ -4,6 +4,7 @@ import type { InputRow, PackedRows } from '../core/prediction-input.js';
 import { packRows, PredictionInputError } from '../core/prediction-input.js';
 import type { OutOfRangeValue } from '../core/training-range.js';
 import { outOfRangeValues } from '../core/training-range.js';
+import { svcProbabilities } from '../core/svc/svc-probability.js';
 import { InvalidInputError, NotTrainedError } from './errors.js';
 import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -20,6 +21,11 @@ export interface PredictedRow {
   readonly decision?: number;
   /** More than two classes: scikit-learn's decision value (`ovr`) of each class, by label. */
   readonly decisions?: Readonly<Record<string, number>>;
+  /**
+   * scikit-learn's `predict_proba` of each class, by label: present when the model was trained with
+   * `training.probability` (older versions have none).
+   */
+  readonly probabilities?: Readonly<Record<string, number>>;
   /** Features whose missing value the model imputed, as at training. */
   readonly imputed?: readonly string[];
   /** Categorical features whose value the model did not see in training (encoded as all zeros). */
@@ -36,6 +42,8 @@ export interface PredictOutcome {
   /** The model's classes: the order of every per-class output. */
   readonly classes: readonly string[];
   readonly predictions: readonly PredictedRow[];
+  /** The operating point the labels were decided at (`monitor.targetRecall`); absent: libsvm's boundary, decision 0. */
+  readonly decisionThreshold?: { readonly positive: string; readonly threshold: number };
 }
 
 export interface PredictOptions {
@@ -57,6 +65,15 @@ export interface Prediction {
   readonly x: Matrix;
   /** The one decision value the prediction log keeps per row: a binary model's, else the predicted class's. */
   readonly loggedDecision: Float64Array;
+}
+
+/** Each row's class probabilities by label (`probabilities` is rows × k, in `classes` order). */
+function probabilitiesByLabel(classes: readonly string[], probabilities: Float64Array | null, row: number): { probabilities?: Record<string, number> } {
+  if (probabilities === null) return {};
+  const k = classes.length;
+  const byLabel: Record<string, number> = {};
+  for (let j = 0; j < k; j++) byLabel[classes[j]] = probabilities[row * k + j];
+  return { probabilities: byLabel };
 }
 
 /** Predicts every row with the model that serves at the moment of the call. */
@@ -89,14 +106,18 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
   if (predictor.classes.length === 2) {
     // The benchmarked path: one decision value per row, no per-class objects.
     const decision = predictor.decide(x.data, x.rows);
+    // Platt scaling couples libsvm's own sign: the negated decision value.
+    const probabilities = svcProbabilities(serving.artifact.svc, decision.map((d) => -d));
     for (let i = 0; i < decision.length; i++) {
       const d = decision[i];
       const label = predictor.label(d);
-      predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decision: d }, i);
+      predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decision: d, ...probabilitiesByLabel(predictor.classes, probabilities, i) }, i);
     }
-    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions }, x, loggedDecision: decision };
+    const chosen = serving.artifact.decisionThreshold;
+    const decisionThreshold = chosen ? { decisionThreshold: { positive: chosen.positive, threshold: chosen.threshold } } : {};
+    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions, ...decisionThreshold }, x, loggedDecision: decision };
   }
-  const { labels, decision } = predictor.classify(x.data, x.rows);
+  const { labels, decision, probabilities } = predictor.classify(x.data, x.rows);
   const classes = predictor.classes;
   const k = classes.length;
   const loggedDecision = new Float64Array(x.rows);
@@ -105,7 +126,7 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
     const decisions: Record<string, number> = {};
     classes.forEach((c, j) => (decisions[c] = decision[i * k + j]));
     loggedDecision[i] = decisions[label];
-    predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decisions }, i);
+    predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decisions, ...probabilitiesByLabel(classes, probabilities, i) }, i);
   }
   return { outcome: { modelVersion: serving.version, classes, predictions }, x, loggedDecision };
 }
@@ -142,6 +163,7 @@ export class Predictions {
           input: x.data.subarray(i * x.cols, (i + 1) * x.cols),
           label: p.label,
           decision: loggedDecision[i],
+          probabilities: p.probabilities ?? null,
           latencyMs,
           externalId: context.externalIds?.[i] ?? null,
           outOfRange: p.outOfRange?.map((o) => o.feature) ?? null,

@@ -26,8 +26,9 @@ import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
 import { judgeCandidate } from './promotion-gate.js';
+import { OperatingPointError } from '../core/operating-point.js';
 
-const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError];
+const coreDataErrors = [StratifiedKFoldError, TrainTestSplitError, SvcFitError, MinMaxScalerError, OperatingPointError];
 
 /** What a caller may ask of one training; the rest comes from `training.*` in the configuration. */
 export interface TrainRequest {
@@ -54,7 +55,7 @@ export interface StartedTraining {
 
 export function trainingParamsFor(config: Config, request: TrainRequest): TrainingParams {
   const t = config.training;
-  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute };
+  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute, probability: t.probability };
 }
 
 export interface TrainingsDeps {
@@ -201,7 +202,8 @@ export class Trainings {
       pipeline: artifact,
       gridSearch: artifact.gridSearch,
       snapshotId: snapshot.id,
-      metrics: evaluation.metrics,
+      // The curves live with the metrics they were computed beside (GET /api/v1/models/{v} shows them).
+      metrics: { ...evaluation.metrics, curves: evaluation.curves },
       reportText: evaluation.reportText,
       monitoredMetric: evaluation.metric,
       monitoredValue: evaluation.value,
@@ -267,12 +269,9 @@ export class Trainings {
 }
 
 /**
- * The training split's profile, what the drift job compares production inputs with. Profiles are
- * of numeric features without missing values; a data set with categorical features or missing
- * cells gets none yet, and drift says so.
+ * The training split's profile, what the drift job compares production inputs with: every
+ * feature, numeric or categorical, with its missing cells counted.
  */
-function referenceProfile(dataset: Dataset, trainIndices: readonly number[]): ReferenceProfile | null {
-  const x = takeRows(dataset.x, trainIndices);
-  if (dataset.features.some((f) => f.kind !== 'numeric') || x.data.some((v) => Number.isNaN(v))) return null;
-  return profileFeatures(x, dataset.featureNames);
+function referenceProfile(dataset: Dataset, trainIndices: readonly number[]): ReferenceProfile {
+  return profileFeatures(takeRows(dataset.x, trainIndices), dataset.features);
 }

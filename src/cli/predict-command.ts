@@ -45,10 +45,14 @@ export async function predictCommand(app: Application, options: { input?: string
   // Two classes: one decision column; more: one per class (scikit-learn's ovr decision values).
   const { classes } = outcome;
   const decisionColumns = classes.length === 2 ? ['decision'] : classes.map((c) => `decision_${c}`);
-  const lines = [['row', 'label', 'class_name', ...decisionColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
+  // One probability column per class when the model has probabilities (training.probability).
+  const withProbabilities = outcome.predictions.length > 0 && outcome.predictions.every((p) => p.probabilities);
+  const probabilityColumns = withProbabilities ? classes.map((c) => `probability_${c}`) : [];
+  const lines = [['row', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
   outcome.predictions.forEach((p, i) => {
     const decisions = classes.length === 2 ? [p.decision] : classes.map((c) => p.decisions?.[c]);
-    lines.push([i + 1, p.label, p.className, ...decisions, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, p.predictionId].map(csvCell).join(','));
+    const probabilities = withProbabilities ? classes.map((c) => p.probabilities?.[c]) : [];
+    lines.push([i + 1, p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, p.predictionId].map(csvCell).join(','));
   });
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,4 +1,6 @@
 import type { Application } from '../app/application.js';
+import type { DecisionCurves } from '../core/metrics/decision-curves.js';
+import { storedCurves } from '../core/metrics/decision-curves.js';
 import { verdictLine, verdictOf } from './train-command.js';
 
 export async function reportCommand(app: Application, options: { history?: boolean; json?: boolean }): Promise<void> {
@@ -17,10 +19,23 @@ export async function reportCommand(app: Application, options: { history?: boole
   }
   const model = app.registry.active();
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics: model.metrics, report: model.reportText }, null, 2)}\n`);
+    const { curves: _curves, ...metrics } = model.metrics as { curves?: unknown };
+    process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics, curves: storedCurves(model.metrics), report: model.reportText }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${verdictLine(verdictOf(model), app.config.dataset.positive)}\n`);
+  const areas = curveLines(storedCurves(model.metrics));
+  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${areas}${verdictLine(verdictOf(model), app.config.dataset.positive)}\n`);
+}
+
+const figure = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
+
+/** One line per class: ROC AUC, average precision and the operating point on the test split. */
+function curveLines(curves: DecisionCurves | null): string {
+  if (curves === null) return '';
+  const lines = curves.perClass.map(({ label, rocAuc, averagePrecision, operatingPoint: p }) =>
+    `${label}: ROC AUC ${figure(rocAuc)}, average precision ${figure(averagePrecision)}; at threshold ${p.threshold}: recall ${figure(p.recall)}, false-positive rate ${figure(p.fpr)}, precision ${figure(p.precision)}`,
+  );
+  return `curves on the test split (decision values):\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`;
 }
 
 export async function modelsListCommand(app: Application, options: { json?: boolean }): Promise<void> {

@@ -78,11 +78,19 @@ export const ConfigSchema = Type.Object(
       grid: gridSchema({ default: { C: [0.1, 1, 10, 100], gamma: [1, 0.1, 0.01, 0.001] } }),
       cv: Type.Integer({ minimum: trainingLimits.cv.min, maximum: trainingLimits.cv.max, default: 5 }),
       timeout: Type.String({ minLength: 1, default: '10m', description: 'a training running longer fails as timed out, its worker threads stopped' }),
+      probability: Type.Boolean({ default: true, description: "fit Platt scaling as SVC(probability=True, random_state=split.randomState): every answer carries each class's probability" }),
       impute: literalUnion(imputeStrategies, { default: 'mean', description: "SimpleImputer strategy for missing numeric values: mean, median or most_frequent (categorical ones get the most frequent category)" }),
     }),
     monitor: section({
       metric: literalUnion(monitoredMetrics, { default: 'recall' }),
       threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+      targetRecall: Type.Optional(
+        Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description: "two classes: the decision threshold is the highest whose out-of-fold recall of dataset.positive on the training rows (folds of training.cv) reaches this; test-split metrics and the gate are at that threshold, and serving applies it",
+        }),
+      ),
       maxRegression: Type.Number({ minimum: 0, maximum: 1, default: 0, description: "how far below the serving model's value, on the same held-out rows, a new model may be and still pass the gate" }),
       serveBelowThreshold: Type.Boolean({ default: false, description: 'a first model below the threshold serves anyway (until one passes); by default nothing serves (503) until a model passes or an admin forces one' }),
       logPredictions: Type.Boolean({ default: true, description: 'keep every prediction for live performance, drift and feedback' }),

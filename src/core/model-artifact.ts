@@ -23,6 +23,11 @@ export interface TrainingParams {
   readonly cv: number;
   /** The numeric features' SimpleImputer strategy (`training.impute`). */
   readonly impute: ImputeStrategy;
+  /**
+   * `SVC(probability=True)`: Platt scaling fitted with the final model (`training.probability`;
+   * absent in versions trained before it existed, which have no probabilities).
+   */
+  readonly probability?: boolean;
 }
 
 /** The preprocessing of a mode: the numeric features are min-max scaled except in `basic`. */
@@ -91,6 +96,8 @@ export interface FitOptions {
   /** Fits the final pipeline (a worker thread in the service); inline by default. */
   readonly fitFinal?: (task: PipelineTask) => Promise<FittedPipeline>;
   readonly onProgress?: (progress: GridProgress) => void;
+  /** The SVC's `random_state` (Platt scaling's cross-validation); the tutorial's split seed. Default 0. */
+  readonly randomState?: number;
 }
 
 /**
@@ -110,7 +117,7 @@ export async function fitModel(params: TrainingParams, x: Matrix, y: readonly st
     gridSearch = summarizeGridSearch(plan, scores);
     ({ C, gamma } = gridSearch.bestParams);
   }
-  const task: PipelineTask = { features, preprocessing, C, gamma, x, y };
+  const task: PipelineTask = { features, preprocessing, C, gamma, x, y, ...(params.probability === true ? { probabilityRandomState: options.randomState ?? 0 } : {}) };
   const { preprocessor, svc } = options.fitFinal ? await options.fitFinal(task) : fitPipeline(task);
   return { kind: 'mloop-pipeline', formatVersion: 3, mode: params.mode, params, featureNames: features.map((f) => f.name), preprocessor, svc, gridSearch };
 }

@@ -4,6 +4,7 @@ import type { ColumnTransformerParams, FittedColumnTransformer } from './preproc
 import { fitColumnTransformer, transformColumns } from './preprocessing/column-transformer.js';
 import type { Gamma, SvcModel } from './svc/svc.js';
 import { defaultSvcParams, fitSvc } from './svc/svc.js';
+import { fitSvcWithProbability } from './svc/svc-probability.js';
 
 /**
  * A fitted `Pipeline([("columns", ColumnTransformer(...)), ("svc", SVC(C, gamma))])`: what
@@ -16,6 +17,20 @@ import { defaultSvcParams, fitSvc } from './svc/svc.js';
 export interface FittedPipeline {
   readonly preprocessor: FittedColumnTransformer;
   readonly svc: SvcModel;
+  /**
+   * Two classes only: the operating point chosen for `monitor.targetRecall` (see operating-point.ts).
+   * A row is `positive` when its score for it (the decision value, negated if `positive` is
+   * `classes[0]`) is >= `threshold`; absent, libsvm's own boundary decides.
+   */
+  readonly decisionThreshold?: DecisionThreshold;
+}
+
+export interface DecisionThreshold {
+  readonly positive: string;
+  readonly threshold: number;
+  /** The recall the threshold was chosen for, and what it gave on the out-of-fold decision values. */
+  readonly targetRecall: number;
+  readonly outOfFoldRecall: number;
 }
 
 /** One fit of the pipeline for fixed hyperparameters (the refit of a grid search, or a plain training). */
@@ -28,11 +43,18 @@ export interface PipelineTask {
   /** Raw rows: numbers, category codes, NaN for missing (see `Dataset`). */
   readonly x: Matrix;
   readonly y: readonly string[];
+  /**
+   * `SVC(probability=True, random_state=…)`: the random_state of libsvm's Platt scaling (see
+   * `fitSvcWithProbability`); absent, the SVC is fitted without probabilities, as `SVC()` is.
+   */
+  readonly probabilityRandomState?: number;
 }
 
 export function fitPipeline(task: PipelineTask): FittedPipeline {
   // The preprocessing sees the rows being fitted only; prediction applies that same fitted transformer.
   const preprocessor = fitColumnTransformer(task.preprocessing, task.features, task.x);
-  const svc = fitSvc({ ...defaultSvcParams, C: task.C, gamma: task.gamma }, transformColumns(preprocessor, task.x).x, task.y);
+  const params = { ...defaultSvcParams, C: task.C, gamma: task.gamma };
+  const x = transformColumns(preprocessor, task.x).x;
+  const svc = task.probabilityRandomState === undefined ? fitSvc(params, x, task.y) : fitSvcWithProbability(params, x, task.y, task.probabilityRandomState);
   return { preprocessor, svc };
 }

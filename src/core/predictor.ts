@@ -3,8 +3,11 @@ import type { FittedPipeline } from './pipeline.js';
 import { createRowTransformer } from './preprocessing/column-transformer.js';
 import { blockSupportVectors, kernelValues, SV_BLOCK } from './svc/kernel-values.js';
 import { labelsFromOvo, ovrDecision } from './svc/one-vs-one.js';
-import { pairValuesOf } from './svc/pair-values.js';
+import { pairSumsOf, pairValuesOf } from './svc/pair-values.js';
+import type { BinaryKernelSums, KernelValuesBatch } from './svc/rbf-kernel-simd.js';
+import { simdBinaryKernelSums, simdKernelValues } from './svc/rbf-kernel-simd.js';
 import { SvcFitError } from './svc/svc.js';
+import { svcProbabilities } from './svc/svc-probability.js';
 
 /**
  * A fitted pipeline prepared for serving: the scaler and support vectors unpacked once into typed
@@ -18,6 +21,8 @@ export interface Predictor {
   readonly nFeatures: number;
   /** The model's classes: the order of every per-class output. */
   readonly classes: readonly string[];
+  /** Which loops compute the kernel: WebAssembly SIMD where the engine has it, else JavaScript (the same bits). */
+  readonly kernel: PredictorKernel;
   /**
    * scikit-learn's `decision_function`: for two classes one value per row, > 0 meaning
    * `classes[1]`; for k > 2, k values per row, row-major (`decision_function_shape="ovr"`).
@@ -39,6 +44,19 @@ export interface Predictions {
    * classes, the decision value negated): what probability estimates couple.
    */
   readonly ovo: Float64Array;
+  /**
+   * scikit-learn's `predict_proba` (Platt scaling, pairwise coupling): k per row, row-major, in
+   * `classes` order; null when the model was fitted without probabilities.
+   */
+  readonly probabilities: Float64Array | null;
+}
+
+export const predictorKernels = ['wasm-simd', 'js'] as const;
+export type PredictorKernel = (typeof predictorKernels)[number];
+
+export interface PredictorOptions {
+  /** 'js' keeps the JavaScript loops even where WebAssembly SIMD runs (the tests compare both). */
+  readonly kernel?: PredictorKernel;
 }
 
 export class PredictorError extends Error {
@@ -57,15 +75,40 @@ function rowLoader(pipeline: FittedPipeline): (target: Float64Array, x: Float64A
   return (target, x, o) => transformer.transform(x, o, target, 0);
 }
 
-export function createPredictor(pipeline: FittedPipeline): Predictor {
-  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline) : createOvoPredictor(pipeline);
+/**
+ * Feeds rows to a WebAssembly kernel `capacity` at a time: each chunk's rows, as the SVC sees them,
+ * into `pairs`, two rows interleaved per pair (feature c of row r at `((r >> 1) · cols + c) · 2 +
+ * (r & 1)`), then `run(from, n)` for rows `from … from + n - 1`.
+ */
+type ChunkFeeder = (pairs: Float64Array, capacity: number, x: Float64Array, rows: number, run: (from: number, n: number) => void) => void;
+
+function chunkFeeder(pipeline: FittedPipeline): ChunkFeeder {
+  const load = rowLoader(pipeline);
+  const cols = pipeline.svc.nFeatures;
+  const inputs = pipeline.preprocessor.features.length;
+  const z = new Float64Array(cols);
+  return (pairs, capacity, x, rows, run) => {
+    for (let from = 0; from < rows; from += capacity) {
+      const n = Math.min(capacity, rows - from);
+      for (let r = 0; r < n; r++) {
+        load(z, x, (from + r) * inputs);
+        for (let c = 0, i = (r >> 1) * cols * 2 + (r & 1); c < cols; c++, i += 2) pairs[i] = z[c];
+      }
+      run(from, n);
+    }
+  };
+}
+
+export function createPredictor(pipeline: FittedPipeline, options: PredictorOptions = {}): Predictor {
+  return pipeline.svc.classes.length === 2 ? createBinaryPredictor(pipeline, options) : createOvoPredictor(pipeline, options);
 }
 
 /**
  * Two classes: one pair, so the decision value is one sum over the support vectors, which the
- * benchmarked serving loop (two rows at a time, `kernelSumPair`) adds up as it goes.
+ * benchmarked serving loop adds up as it goes: two rows at a time, one per f64x2 lane, in
+ * WebAssembly SIMD (rbf-kernel.wat), or in JavaScript (`kernelSumPair`) where SIMD is unavailable.
  */
-function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
+function createBinaryPredictor(pipeline: FittedPipeline, options: PredictorOptions): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const inputs = pipeline.preprocessor.features.length;
@@ -153,10 +196,31 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
 
   const load = rowLoader(pipeline);
   const pair = new Float64Array(2);
-  // libsvm votes for classes[0] only when its own value (the negation) is > 0.
-  const label = (decision: number) => (-decision > 0 ? negative : positive);
+  // libsvm votes for classes[0] only when its own value (the negation) is > 0; a chosen operating
+  // point instead compares the positive class's score with its threshold.
+  const chosen = pipeline.decisionThreshold;
+  const sign = chosen?.positive === negative ? -1 : 1;
+  const label = chosen
+    ? (decision: number) => (sign * decision >= chosen.threshold ? chosen.positive : chosen.positive === negative ? positive : negative)
+    : (decision: number) => (-decision > 0 ? negative : positive);
+
+  const simd = options.kernel === 'js' ? null : simdBinaryKernelSums(vectors, cols, svc.svCoef, svc.gamma);
+
+  const feed = chunkFeeder(pipeline);
+
+  /** `decide` through the WebAssembly kernel, `simd.capacity` rows per call. */
+  function decideSimd(kernel: BinaryKernelSums, x: Float64Array, rows: number): Float64Array {
+    const out = new Float64Array(rows);
+    const sums = kernel.out;
+    feed(kernel.rows, kernel.capacity, x, rows, (from, n) => {
+      kernel.sums(n);
+      for (let r = 0; r < n; r++) out[from + r] = -(sums[r] - rho);
+    });
+    return out;
+  }
 
   function decide(x: Float64Array, rows: number): Float64Array {
+    if (simd !== null) return decideSimd(simd, x, rows);
     const out = new Float64Array(rows);
     let r = 0;
     // libsvm computes sum - rho and scikit-learn negates it for a binary problem.
@@ -177,36 +241,59 @@ function createBinaryPredictor(pipeline: FittedPipeline): Predictor {
   return {
     nFeatures: inputs,
     classes: svc.classes,
+    kernel: simd === null ? 'js' : 'wasm-simd',
     decide,
     label,
     classify(x, rows) {
       const decision = decide(x, rows);
-      return { labels: Array.from(decision, label), decision, ovo: decision.map((d) => -d) };
+      const ovo = decision.map((d) => -d);
+      return { labels: Array.from(decision, label), decision, ovo, probabilities: svcProbabilities(svc, ovo) };
     },
   };
 }
 
-/** k > 2 classes: libsvm's pair values of each row, then scikit-learn's votes and ovr values from them. */
-function createOvoPredictor(pipeline: FittedPipeline): Predictor {
+/**
+ * k > 2 classes: libsvm's pair values of each row, then scikit-learn's votes and ovr values from
+ * them. The kernel values come from WebAssembly SIMD (two rows per f64x2) where it runs, else from
+ * `pairValuesOf`'s JavaScript; the pair sums are the same code either way.
+ */
+function createOvoPredictor(pipeline: FittedPipeline, options: PredictorOptions): Predictor {
   const svc = pipeline.svc;
   const cols = svc.nFeatures;
   const inputs = pipeline.preprocessor.features.length;
   const k = svc.classes.length;
   const nPairs = (k * (k - 1)) / 2;
-  const pairValues = pairValuesOf(svc);
   const load = rowLoader(pipeline);
   const z = new Float64Array(cols);
+  const simd = options.kernel === 'js' ? null : simdKernelValues(blockSupportVectors(svc), cols, svc.gamma);
+  const pairValues = pairValuesOf(svc);
+  const pairSums = pairSumsOf(svc);
+
+  const feed = chunkFeeder(pipeline);
+
+  function ovoSimd(kernel: KernelValuesBatch, x: Float64Array, rows: number, ovo: Float64Array): void {
+    const { stride, values } = kernel;
+    feed(kernel.rows, kernel.capacity, x, rows, (from, n) => {
+      kernel.compute(n);
+      for (let r = 0; r < n; r++) pairSums(values, (r >> 1) * stride * 2 + (r & 1), 2, ovo, (from + r) * nPairs);
+    });
+  }
+
   function classify(x: Float64Array, rows: number): Predictions {
     const ovo = new Float64Array(rows * nPairs);
-    for (let r = 0; r < rows; r++) {
-      load(z, x, r * inputs);
-      pairValues(z, ovo, r * nPairs);
+    if (simd !== null) ovoSimd(simd, x, rows, ovo);
+    else {
+      for (let r = 0; r < rows; r++) {
+        load(z, x, r * inputs);
+        pairValues(z, ovo, r * nPairs);
+      }
     }
-    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo };
+    return { labels: labelsFromOvo(svc.classes, ovo, rows), decision: ovrDecision(ovo, rows, k), ovo, probabilities: svcProbabilities(svc, ovo) };
   }
   return {
     nFeatures: inputs,
     classes: svc.classes,
+    kernel: simd === null ? 'js' : 'wasm-simd',
     decide: (x, rows) => classify(x, rows).decision,
     label: () => {
       throw new PredictorError(`a model of ${k} classes has ${k} decision values per row, not one: use classify`);

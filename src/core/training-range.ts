@@ -27,11 +27,11 @@ export interface OutOfRangeValue {
   readonly max: number;
 }
 
-/** The minimum and maximum of a feature as a profile or a scaler keeps them. */
+/** The minimum and maximum of a feature as a profile keeps them (a categorical feature's profile has none). */
 export interface FeatureExtremes {
   readonly name: string;
-  readonly min: number;
-  readonly max: number;
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /**
@@ -48,7 +48,7 @@ export function trainingRanges(preprocessor: FittedColumnTransformer, profile: r
   numeric?.columns.forEach((j, k) => {
     const fromProfile = profiled.get(preprocessor.features[j].name);
     const scaler = numeric.scaler;
-    const range = fromProfile ? { min: fromProfile.min, max: fromProfile.max } : scaler ? { min: scaler.dataMin[k], max: scaler.dataMax[k] } : null;
+    const range = fromProfile?.min !== undefined && fromProfile.max !== undefined ? { min: fromProfile.min, max: fromProfile.max } : scaler ? { min: scaler.dataMin[k], max: scaler.dataMax[k] } : null;
     if (range && Number.isFinite(range.min) && Number.isFinite(range.max)) ranges[j] = range;
   });
   return ranges;

@@ -1,4 +1,4 @@
-import type { ArrayOptions, Static, TSchema } from '@sinclair/typebox';
+import type { ArrayOptions, SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { gammaSchema, trainingModeSchema } from '../config/schema.js';
 import { literalUnion } from '../config/literal-union.js';
@@ -24,7 +24,7 @@ import { StoredText } from './stored-text.js';
 /** A response array that accepts the application's readonly arrays (the type, not the schema). */
 export const List = <T extends TSchema>(item: T, options?: ArrayOptions) => Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T, options?: SchemaOptions) => Type.Union([schema, Type.Null()], options);
 
 const errorProperties = {
   error: Type.String({ description: 'one sentence naming the problem: which field, row or feature, and what was expected' }),
@@ -183,8 +183,31 @@ const FeatureSchemaEntry = Type.Object({
   ),
 });
 
+const Numbers = List(Nullable(Type.Number()));
+const OperatingPoint = Type.Object(
+  { threshold: Type.Number(), recall: Nullable(Type.Number()), fpr: Nullable(Type.Number()), precision: Nullable(Type.Number()) },
+  { description: "where the model's predictions put the class: its recall (tpr), false-positive rate and precision at the decision threshold used" },
+);
+export const ClassCurves = Type.Object({
+  label: Type.String(),
+  support: Type.Integer({ description: 'rows of this class' }),
+  roc: Type.Object({ fpr: Numbers, tpr: Numbers, thresholds: Numbers }, { description: "scikit-learn's roc_curve (decreasing thresholds; a row is positive when its score is >= the threshold)" }),
+  rocAuc: Nullable(Type.Number({ description: 'roc_auc_score; null when undefined (the class is absent or is every row)' })),
+  precisionRecall: Type.Object({ precision: Numbers, recall: Numbers, thresholds: Numbers }, { description: "scikit-learn's precision_recall_curve (increasing thresholds, then a final point without one)" }),
+  averagePrecision: Nullable(Type.Number({ description: 'average_precision_score' })),
+  operatingPoint: OperatingPoint,
+});
+export const DecisionCurves = Type.Object(
+  {
+    score: Type.Literal('decision_function', { description: 'the rows are ranked by their decision values' }),
+    perClass: List(ClassCurves, { description: 'the positive class for two classes; each class against the rest for more' }),
+  },
+  { description: 'ROC and precision-recall curves on the test split at training' },
+);
+
 export const Model = Type.Object({
   ...ModelSummary.properties,
+  curves: Type.Union([DecisionCurves, Type.Null()], { description: 'ROC and precision-recall curves on the test split at training; null for versions trained before they were kept' }),
   featureSchema: Nullable(List(FeatureSchemaEntry, { description: "the model's input features, in order: what a prediction row holds" })),
   pipeline: Type.Optional(Type.Unknown({ description: 'the fitted pipeline, with ?include=pipeline' })),
 });

@@ -19,14 +19,7 @@ export interface Check {
   readonly source: CheckSource;
 }
 
-export interface CreateCheckInput {
-  readonly modelVersion: number;
-  readonly snapshotId: number;
-  readonly metric: string;
-  readonly value: number;
-  readonly threshold: number;
-  readonly passed: boolean;
-  readonly source: CheckSource;
+export interface CreateCheckInput extends Omit<Check, 'id' | 'createdAt'> {
   readonly now: Instant;
 }
 

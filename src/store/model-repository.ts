@@ -72,23 +72,15 @@ export interface Activation {
   readonly activatedAt: string;
 }
 
-export interface CreateModelInput {
-  readonly mode: TrainingMode;
-  readonly params: unknown;
+type TrainingRecord = 'mode' | 'params' | 'gridSearch' | 'snapshotId' | 'metrics' | 'reportText' | 'monitoredMetric' | 'monitoredValue' | 'threshold' | 'trainingMs';
+
+export interface CreateModelInput extends Pick<ModelSummary, TrainingRecord> {
   /**
    * Written with `JSON.stringify`, which keeps every finite double bit-exact. It turns -0 into 0;
    * the fitted pipeline only adds and multiplies such values, where -0 and 0 give the same result
    * except for the sign of an exact zero, which no prediction depends on.
    */
   readonly pipeline: unknown;
-  readonly gridSearch: unknown;
-  readonly snapshotId: number;
-  readonly metrics: unknown;
-  readonly reportText: string;
-  readonly monitoredMetric: string;
-  readonly monitoredValue: number;
-  readonly threshold: number;
-  readonly trainingMs: number;
   /** The gate's verdict; a new version does not serve until `activate`. */
   readonly gateVerdict: GateVerdict;
   readonly gateReason?: string | null;

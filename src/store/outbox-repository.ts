@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { AlertStatus, Notification } from '../core/alerts/alert.js';
 import type { Instant } from './column-values.js';
@@ -110,21 +110,7 @@ export class OutboxRepository {
 
   /** Records the delivery; undefined if `owner` no longer holds the item (another sender took it over). */
   async delivered(id: number, owner: string, now: Instant): Promise<OutboxItem | undefined> {
-    const row = await this.db
-      .updateTable('outbox')
-      .set({
-        state: 'delivered',
-        delivered_at: isoTime(now),
-        attempts: sql<number>`${sql.ref('attempts')} + 1`,
-        lease_until: null,
-        last_error: null,
-      })
-      .where('id', '=', id)
-      .where('state', '=', 'pending')
-      .where('leased_by', '=', owner)
-      .returningAll()
-      .executeTakeFirst();
-    return row && toOutboxItem(row);
+    return this.endAttempt(id, owner, { state: 'delivered', delivered_at: isoTime(now), last_error: null });
   }
 
   /**
@@ -138,16 +124,14 @@ export class OutboxRepository {
     nextAttemptAt: Instant,
     options: FailedOptions = {},
   ): Promise<OutboxItem | undefined> {
+    return this.endAttempt(id, owner, { state: options.dead === true ? 'dead' : 'pending', next_attempt_at: isoTime(nextAttemptAt), leased_by: null, last_error: error });
+  }
+
+  /** Counts the attempt `owner` made and releases its lease, if `owner` still holds the pending item. */
+  private async endAttempt(id: number, owner: string, outcome: Updateable<OutboxTable>): Promise<OutboxItem | undefined> {
     const row = await this.db
       .updateTable('outbox')
-      .set({
-        state: options.dead === true ? 'dead' : 'pending',
-        attempts: sql<number>`${sql.ref('attempts')} + 1`,
-        next_attempt_at: isoTime(nextAttemptAt),
-        lease_until: null,
-        leased_by: null,
-        last_error: error,
-      })
+      .set({ ...outcome, attempts: sql<number>`${sql.ref('attempts')} + 1`, lease_until: null })
       .where('id', '=', id)
       .where('state', '=', 'pending')
       .where('leased_by', '=', owner)

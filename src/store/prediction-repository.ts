@@ -20,6 +20,8 @@ export interface PredictionRecord {
   readonly externalId: string | null;
   readonly actual: string | null;
   readonly confirmedAt: string | null;
+  /** The answer's class probabilities by label; null when the model had none. */
+  readonly probabilities: Readonly<Record<string, number>> | null;
   /** The features whose value was outside the model's training range (empty when none was). */
   readonly outOfRange: readonly string[];
 }
@@ -35,6 +37,7 @@ export interface NewPrediction {
   readonly decision: number;
   readonly latencyMs: number;
   readonly externalId?: string | null;
+  readonly probabilities?: Readonly<Record<string, number>> | null;
   /** The features whose value was outside the model's training range; null or empty when none was. */
   readonly outOfRange?: readonly string[] | null;
 }
@@ -49,7 +52,7 @@ const chunk = 100;
 const purgeBatch = 200;
 
 /** The columns an insert writes, in the order of `insertParameters`. */
-const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'out_of_range'] as const;
+const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json', 'out_of_range'] as const;
 
 /**
  * The parameters of a multi-row insert, row after row in `insertedColumns` order: built straight
@@ -75,6 +78,7 @@ function insertParameters(rows: readonly NewPrediction[]): unknown[] {
     parameters[at++] = r.decision;
     parameters[at++] = r.latencyMs;
     parameters[at++] = r.externalId ?? null;
+    parameters[at++] = r.probabilities ? JSON.stringify(r.probabilities) : null;
     parameters[at++] = r.outOfRange && r.outOfRange.length > 0 ? JSON.stringify(r.outOfRange) : null;
   }
   return parameters;
@@ -211,6 +215,7 @@ function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
     externalId: row.external_id,
     actual: row.actual,
     confirmedAt: row.confirmed_at,
+    probabilities: row.probabilities_json ? (JSON.parse(row.probabilities_json) as Record<string, number>) : null,
     outOfRange: row.out_of_range === null ? [] : (JSON.parse(row.out_of_range) as string[]),
   };
 }

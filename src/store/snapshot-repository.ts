@@ -21,17 +21,11 @@ export interface Snapshot {
   readonly unlabelledRows: number;
 }
 
-export interface CreateSnapshotInput {
-  readonly source: string;
+export interface CreateSnapshotInput extends Omit<Snapshot, 'id' | 'createdAt'> {
   /** The caller's hash of `text` (the store trusts it: same hash, same text). */
   readonly contentHash: string;
   readonly text: string;
-  readonly rowCount: number;
-  readonly classCounts: Readonly<Record<string, number>>;
-  readonly featureNames: readonly string[];
-  readonly reading: unknown;
   readonly readingKey: string;
-  readonly unlabelledRows: number;
   readonly now: Instant;
 }
 

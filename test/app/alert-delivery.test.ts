@@ -54,8 +54,8 @@ describe('a notification sent again', () => {
     const store = await openStore();
     const clock = new ManualClock(Date.parse(T0));
     const email = () => new EmailNotifier(emailSettings(smtp.port), { serviceName: 'mloop' }, {});
-    const dying = new Alerting(monitor, frozenAfterSend(store), [email()], timing, clock, silent);
-    const survivor = new Alerting(monitor, store, [email()], timing, clock, silent);
+    const dying = new Alerting({ monitor, store: frozenAfterSend(store), notifiers: [email()], timing, clock, log: silent });
+    const survivor = new Alerting({ monitor, store, notifiers: [email()], timing, clock, log: silent });
 
     void dying.job('update', { ok: false, runId: 7, error: 'HTTP 503', attempts: 3 });
     await waitFor('the first copy', () => (smtp.mails.length === 1 ? true : undefined), 5_000, 10);
@@ -77,7 +77,7 @@ describe('a notification sent again', () => {
     const receiver = await startReceiver({ status: 200, hangUps: 1 }, cleanups);
     const store = await openStore();
     const clock = new ManualClock(Date.parse(T0));
-    const alerting = new Alerting(monitor, store, [new WebhookNotifier({ url: `${receiver.base}/hook` })], timing, clock, silent);
+    const alerting = new Alerting({ monitor, store, notifiers: [new WebhookNotifier({ url: `${receiver.base}/hook` })], timing, clock, log: silent });
 
     await alerting.job('train', { ok: false, runId: 8, error: 'out of memory', attempts: 3 });
     expect(await alerting.deliver()).toBe(0);
@@ -102,7 +102,7 @@ describe('the outbox', () => {
     const sent: string[] = [];
     const record = (notification: Notification, delivery: Delivery) => sent.push(`${notification.alert.labels.job} ${delivery?.idempotencyKey ?? ''}`);
     let otherDelivered = 0;
-    const other = new Alerting(monitor, store, [{ channel: 'webhook', send: async (n, d) => void record(n, d) }], timing, clock, silent);
+    const other = new Alerting({ monitor, store, notifiers: [{ channel: 'webhook', send: async (n, d) => void record(n, d) }], timing, clock, log: silent });
     // Here each send takes 40 s, and during the second the other replica runs its delivery pass.
     const slow: Notifier = {
       channel: 'webhook',
@@ -112,7 +112,7 @@ describe('the outbox', () => {
         if (sent.length === 2) otherDelivered = await other.deliver();
       },
     };
-    const alerting = new Alerting(monitor, store, [slow], timing, clock, silent);
+    const alerting = new Alerting({ monitor, store, notifiers: [slow], timing, clock, log: silent });
     const failure = { ok: false, runId: 1, error: 'boom', attempts: 3 } as const;
     await alerting.evaluate(
       [{ name: 'job_failed', labels: {} }],
@@ -133,7 +133,7 @@ describe('the outbox', () => {
     const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()) }));
     const outbox = Object.create(store.outbox) as OutboxRepository;
     Object.assign(outbox, { claimDue: () => Promise.reject(new Error('database is locked')) });
-    const alerting = new Alerting(monitor, { ...store, outbox }, [], timing, new ManualClock(Date.parse(T0)), log);
+    const alerting = new Alerting({ monitor, store: { ...store, outbox }, notifiers: [], timing, clock: new ManualClock(Date.parse(T0)), log });
 
     await expect(alerting.deliver()).resolves.toBe(0);
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['outbox delivery stopped, the next pass resumes it: database is locked']);

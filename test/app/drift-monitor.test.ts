@@ -148,7 +148,7 @@ describe('DriftMonitor', () => {
     expect(compared).toHaveLength(0);
     serving = { version: 1, reference: null };
     now += 5 * 60_000;
-    expect((await drift.latest()).reason).toBe('model v1 has no training profile (trained before drift monitoring)');
+    expect((await drift.latest()).reason).toBe('model v1 has no training profile (trained before drift monitoring covered its features: train a new version to monitor them)');
     serving = null;
     await expect(drift.latest()).rejects.toThrow(NotTrainedError);
   });

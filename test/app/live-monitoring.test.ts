@@ -59,7 +59,7 @@ describe('live monitoring end to end', () => {
     expect(drift.nRecent).toBe(60);
     expect(drift.report?.datasetDrift).toBe(true);
     expect(drift.report?.driftedShare).toBeGreaterThan(0.3);
-    const outside = (drift.report?.features ?? []).reduce((n, f) => n + f.outOfRange.above, 0);
+    const outside = (drift.report?.features ?? []).reduce((n, f) => n + (f.kind === 'numeric' ? f.outOfRange.above : 0), 0);
     expect(outside).toBeGreaterThan(0);
     await app.alerting.deliver();
     expect(subjects()).toHaveLength(1);

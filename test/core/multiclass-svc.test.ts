@@ -6,7 +6,7 @@ import type { Matrix } from '../../src/core/matrix.js';
 import { matrixFromRows, take, takeRows } from '../../src/core/matrix.js';
 import { fitMinMaxScaler, transformMinMax } from '../../src/core/min-max-scaler.js';
 import { fitPipeline } from '../../src/core/pipeline.js';
-import { createPredictor, predict, PredictorError } from '../../src/core/predictor.js';
+import { createPredictor, predict, PredictorError, predictorKernels } from '../../src/core/predictor.js';
 import { FitWorkspace } from '../../src/core/svc/fit-workspace.js';
 import { HeldOutKernel } from '../../src/core/svc/held-out-kernel.js';
 import { labelsFromOvo, ovrDecision } from '../../src/core/svc/one-vs-one.js';
@@ -75,14 +75,24 @@ describe('k-class serving predictor', () => {
         const pipeline = fitPipeline(numericTask({ scaled, C: 10, gamma: scaled ? 0.5 : 'scale', x: takeRows(x, rows), y: take(y, rows) }));
         remainders.add(pipeline.svc.support.length % 8);
         const seen = seenBySvc(pipeline, x);
-        const served = createPredictor(pipeline).classify(x.data, x.rows);
-        expect(mismatches(served.ovo, svcOvoDecision(pipeline.svc, seen))).toBe(0);
-        expect(mismatches(served.decision, svcDecisionFunction(pipeline.svc, seen))).toBe(0);
-        expect(mismatches(createPredictor(pipeline).decide(x.data, x.rows), served.decision)).toBe(0);
-        expect(served.labels).toEqual(labelsFromOvo(pipeline.svc.classes, svcOvoDecision(pipeline.svc, seen), x.rows));
+        // WebAssembly SIMD and the JavaScript fallback alike
+        for (const kernel of predictorKernels) {
+          const served = createPredictor(pipeline, { kernel }).classify(x.data, x.rows);
+          expect(mismatches(served.ovo, svcOvoDecision(pipeline.svc, seen))).toBe(0);
+          expect(mismatches(served.decision, svcDecisionFunction(pipeline.svc, seen))).toBe(0);
+          expect(mismatches(createPredictor(pipeline, { kernel }).decide(x.data, x.rows), served.decision)).toBe(0);
+          expect(served.labels).toEqual(labelsFromOvo(pipeline.svc.classes, svcOvoDecision(pipeline.svc, seen), x.rows));
+        }
       }
     }
     expect(remainders.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('runs k-class kernels in WebAssembly SIMD unless asked for JavaScript', () => {
+    const { x, y } = data(iris);
+    const pipeline = fitPipeline(numericTask({ scaled: true, C: 1, gamma: 'scale', x, y }));
+    expect(createPredictor(pipeline).kernel).toBe('wasm-simd');
+    expect(createPredictor(pipeline, { kernel: 'js' }).kernel).toBe('js');
   });
 
   it('has no single decision value to label for k > 2 classes', () => {

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fitPipeline } from '../../src/core/pipeline.js';
 import { takeRows } from '../../src/core/matrix.js';
 import { numericTask, seenBySvc } from '../helpers/pipelines.js';
-import { createPredictor } from '../../src/core/predictor.js';
+import { createPredictor, predictorKernels } from '../../src/core/predictor.js';
 import { svcDecisionFunction } from '../../src/core/svc/svc.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 
 /**
  * The serving predictor interleaves support vectors in blocks of eight and pads the last block with
  * zero-coefficient vectors; its decision values must still be the very bits of the plain libsvm
- * arithmetic (`svcDecisionFunction` after the scaler), whatever the number of support vectors.
+ * arithmetic (`svcDecisionFunction` after the scaler), whatever the number of support vectors, in
+ * WebAssembly SIMD and in JavaScript alike.
  */
 describe('createPredictor', () => {
   const data = loadWdbc();
@@ -20,9 +21,11 @@ describe('createPredictor', () => {
     for (const scaled of [true, false]) {
       const pipeline = fitPipeline(numericTask({ scaled, C: 10, gamma: scaled ? 0.1 : 'scale', x: takeRows(data.x, rows), y }));
       const reference = svcDecisionFunction(pipeline.svc, seenBySvc(pipeline, data.x));
-      const served = createPredictor(pipeline).decide(data.x.data, data.x.rows);
-      const mismatches = Array.from(served).filter((d, i) => !Object.is(d, reference[i])).length;
-      expect(mismatches).toBe(0);
+      for (const kernel of predictorKernels) {
+        const served = createPredictor(pipeline, { kernel }).decide(data.x.data, data.x.rows);
+        const mismatches = Array.from(served).filter((d, i) => !Object.is(d, reference[i])).length;
+        expect(mismatches).toBe(0);
+      }
     }
   });
 

@@ -57,6 +57,12 @@ describe('the dashboard of a running server', () => {
     expect(await text(page, '#confusion-table td[data-true="B"][data-predicted="B"]')).toBe('66');
     expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="B"]')).toBe('1');
     expect(await text(page, '#confusion-table td[data-true="M"][data-predicted="M"]')).toBe('47');
+    // ROC and precision-recall of M, drawn with the operating point ringed, and their areas.
+    expect(await page.locator('#roc-M polyline.curve-line').count()).toBe(1);
+    expect(await page.locator('#roc-M circle.curve-point').count()).toBe(1);
+    expect(await page.locator('#pr-M circle.curve-point').count()).toBe(1);
+    expect(await text(page, '#curves-view')).toMatch(/Malign \(M\) · ROC AUC 0\.99\d · average precision 0\.99\d/);
+    expect(await text(page, '#curves-view')).toContain('At decision threshold 0 (the ring): recall 0.979');
     expect(await text(page, '#report-table .monitored')).toBe('0.979');
     expect(await text(page, '#report-table')).toContain('Malign (M)');
 
@@ -80,6 +86,11 @@ describe('the dashboard of a running server', () => {
       const expected = (await (await postJson(`${server.base}/api/v1/predict`, { row })).json()) as { predictions: { decision: number }[] };
       const decision = Number(await text(page, '#predict-decision'));
       expect(decision).toBeCloseTo(expected.predictions[0].decision, 4);
+      // Each class's probability as a bar, the predicted class's the longer one.
+      const bars = page.locator('#predict-probabilities tr');
+      expect(await bars.count()).toBe(2);
+      const predicted = await page.locator('#predict-probabilities tr.predicted .probability-bar').getAttribute('aria-valuenow');
+      expect(Number(predicted)).toBeGreaterThan(0.5);
       expect(Math.sign(decision)).toBe(className === 'Malign' ? 1 : -1);
     }
     expect(watched.problems).toEqual([]);

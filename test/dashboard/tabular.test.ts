@@ -52,7 +52,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mloop-dashboard-iris-'));
   const source = join(dataDir, 'iris.csv');
   await writeFile(source, golden.csv);
-  server = await startServer({ config: { dataset: { source, label: 'species', positive: 'virginica', classNames }, monitor: { serveBelowThreshold: true } } });
+  server = await startServer({ config: { dataset: { source, label: 'species', positive: 'virginica', classNames }, monitor: { serveBelowThreshold: true, driftMinInterval: '1s' } } });
   ({ featureSchema: schema } = await getJson<{ featureSchema: FeatureSchemaEntry[] }>(`${server.base}/api/v1/models/1`));
   watched = await openDashboard(browser, server.base);
 });
@@ -146,6 +146,24 @@ describe('the dashboard of a three-class model with a categorical feature and mi
     await page.locator('#predict-imputed', { hasText: 'color →' }).waitFor();
     expect(await page.locator('#predict-unknown').count()).toBe(0);
     expect(await text(page, '#predict-answer')).toBe(both.className);
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('tests the categorical feature of the recent inputs by chi-square, beside KS for the numbers, with missing rates', async () => {
+    const { page } = watched;
+    // 40 inputs of one colour the model never saw, petal width missing in each.
+    const rows = Array.from({ length: 40 }, (_, i) => ({ sepal_length: 5 + (i % 10) / 10, sepal_width: 3, petal_length: 4, petal_width: null, color: 'purple' }));
+    expect((await postJson(`${server.base}/api/v1/predict`, { rows })).status).toBe(200);
+    const color = page.locator('#drift-table tr[data-feature="color"]');
+    await color.locator('.badge').waitFor({ timeout: 30_000 });
+    const { report } = await getJson<{ report: { features: { feature: string; kind: string; chiSquare?: { statistic: number } | null; histogram?: { categories: string[]; recent: number[] } }[] } }>(`${server.base}/api/v1/drift?include=histograms`);
+    const fromApi = report.features.find((f) => f.feature === 'color');
+    expect(fromApi?.kind).toBe('categorical');
+    expect(fromApi?.histogram?.categories.at(-1)).toBe('(unknown)');
+    expect(await text(page, '#drift-table tr[data-feature="color"] td:nth-child(3)')).toBe(`χ² ${fromApi?.chiSquare?.statistic.toFixed(1)}`);
+    expect(await text(page, '#drift-table tr[data-feature="color"] td:nth-child(6)')).toMatch(/^new \d+$/);
+    expect(await text(page, '#drift-table tr[data-feature="petal_width"] td:nth-child(7)')).toMatch(/^\d+(\.\d)?%$/);
+    expect(await text(page, '#drift-table tr[data-feature="sepal_length"] td:nth-child(3)')).toMatch(/^D \d\.\d+$/);
     expect(watched.problems).toEqual([]);
   });
 

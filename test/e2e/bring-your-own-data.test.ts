@@ -57,3 +57,42 @@ describe('a headerless file with missing values, positive class 4', () => {
     expect(predictions[0]).toMatchObject({ label: '4', className: 'malignant', imputed: ['bare_nuclei'] });
   });
 });
+
+/**
+ * Drift on a table with categorical columns and missing cells (the golden's mixed copy of the
+ * bundled data: `site` left/right/center, `grade` 1 to 4 read as categories, empty cells): the
+ * training split is profiled whole, and recent inputs that all come from a site the model never
+ * saw, with `grade` missing, are reported as such.
+ */
+describe('drift of categorical features and missing values', () => {
+  const mixed = JSON.parse(readFileSync(new URL('../golden/tabular-wdbc-mixed.json', import.meta.url), 'utf8')) as { csv: string; reading: Record<string, unknown> };
+  const mixedSource = writeFile(tempDir('mloop-mixed-'), 'mixed.csv', mixed.csv);
+  const fixture = useServer({ config: { dataset: { source: mixedSource, ...mixed.reading }, monitor: { driftMinRows: 30 } } });
+
+  it('tests category shares by chi-square beside KS for numbers, and reports each feature\'s missing rate', async () => {
+    const [header, ...lines] = mixed.csv.trimEnd().split('\n');
+    const names = header.split(',');
+    const rows = lines.slice(0, 40).map((line) => {
+      const cells = line.split(',');
+      const row: Record<string, unknown> = {};
+      names.forEach((name, j) => {
+        if (name === 'diagnosis') return;
+        row[name] = name === 'site' ? 'top' : name === 'grade' ? null : cells[j] === '' ? null : Number(cells[j]);
+      });
+      return row;
+    });
+    const res = await postJson(`${fixture.base}/api/v1/predict`, { rows });
+    expect(res.status).toBe(200);
+    interface Feature { feature: string; kind: string; drifted: boolean; chiSquare?: { pValue: number } | null; ks?: unknown; missingRate: { reference: number; recent: number } }
+    const { report, reason } = await getJson<{ report: { features: Feature[] } | null; reason: string | null }>(`${fixture.base}/api/v1/drift`);
+    expect(reason).toBeNull();
+    const byName = new Map(report?.features.map((f) => [f.feature, f]));
+    // Every input from an unknown site: the category shares moved.
+    expect(byName.get('site')).toMatchObject({ kind: 'categorical', drifted: true });
+    expect(byName.get('site')?.chiSquare?.pValue).toBeLessThan(1e-10);
+    // grade missing in every input: no value to test, the missing rate says it.
+    expect(byName.get('grade')).toMatchObject({ kind: 'categorical', drifted: false, chiSquare: null, missingRate: { recent: 1 } });
+    expect(byName.get('grade')?.missingRate.reference).toBeGreaterThan(0);
+    expect(byName.get('radius_mean')).toMatchObject({ kind: 'numeric' });
+  });
+});

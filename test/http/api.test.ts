@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { DecisionCurves } from '../../src/core/metrics/decision-curves.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { getJson, postJson, useServer } from './server-fixture.js';
 
@@ -21,6 +23,9 @@ interface Run {
 }
 
 const get = getJson;
+const probabilityGolden = JSON.parse(readFileSync(new URL('../golden/probability-pipeline.json', import.meta.url), 'utf8')) as {
+  cases: { name: string; modes: Record<string, { curves: Record<string, { roc_auc: number; average_precision: number }> }> }[];
+};
 
 /** Follows a run at its link the way a client would, until it is over. */
 function finished(base: string, link: string): Promise<Run> {
@@ -54,8 +59,19 @@ describe('the JSON API under /api/v1', () => {
     expect(models[0]).toMatchObject({ version: 1, mode: 'normalized', status: 'active' });
     expect(models[0].metrics.recallMacro).toBe(0.9895833333333333);
     expect(models[0]).not.toHaveProperty('pipeline');
-    const one = await get<ModelSummary>(`${fixture.base}/api/v1/models/1`);
+    expect(models[0].metrics).not.toHaveProperty('curves');
+    const one = await get<ModelSummary & { curves: DecisionCurves }>(`${fixture.base}/api/v1/models/1`);
     expect(one).not.toHaveProperty('pipeline');
+    // The test split's curves of M on decision values, as scikit-learn's roc_auc_score and
+    // average_precision_score give them for this training (scripts/make-probability-golden.py).
+    const expected = probabilityGolden.cases.find((c) => c.name === 'bundled-wdbc')?.modes.normalized.curves.M;
+    expect(one.curves.perClass.map((c) => c.label)).toEqual(['M']);
+    const [m] = one.curves.perClass;
+    expect(m.rocAuc).toBeCloseTo(expected?.roc_auc ?? NaN, 12);
+    expect(m.averagePrecision).toBeCloseTo(expected?.average_precision ?? NaN, 12);
+    expect(m.operatingPoint).toMatchObject({ threshold: 0, recall: one.metrics.recallPositive });
+    expect(m.roc.fpr[0]).toBe(0);
+    expect(m.roc.tpr.at(-1)).toBe(1);
     const full = await get<ModelSummary & { pipeline: { kind: string; featureNames: string[] } }>(`${fixture.base}/api/v1/models/1?include=pipeline`);
     expect(full.pipeline.kind).toBe('mloop-pipeline');
     expect((await fetch(`${fixture.base}/api/v1/models/99`)).status).toBe(404);

@@ -14,7 +14,8 @@ describe('predictions outside the training range', () => {
     const model = await getJson<{ version: number; featureSchema: { name: string; trainingRange?: { min: number; max: number } | null }[] }>(`${base}/api/v1/models/1`);
     const radius = model.featureSchema.find((f) => f.name === 'radius_mean');
     const profile = app.registry.require().reference?.features.find((f) => f.name === 'radius_mean');
-    expect(radius?.trainingRange).toEqual({ min: profile?.min, max: profile?.max });
+    expect(profile?.kind).toBe('numeric');
+    expect(radius?.trainingRange).toEqual(profile?.kind === 'numeric' ? { min: profile.min, max: profile.max } : null);
 
     const low = { ...Object.fromEntries(model.featureSchema.map((f, k) => [f.name, malignRow[k]])), radius_mean: -5 };
     const high = { ...low, radius_mean: 1e9, texture_mean: 1e9 };

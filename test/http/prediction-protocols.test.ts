@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDataset } from '../../src/core/dataset.js';
 import type { RunningServer } from './server-fixture.js';
 import { benignRow, malignRow, postJson, startServer } from './server-fixture.js';
 
@@ -8,6 +10,10 @@ interface ErrorBody {
 }
 
 const maxBatchRows = 20;
+const bundled = parseDataset(readFileSync(new URL('../../data/wdbc.csv', import.meta.url), 'utf8'), { label: 'diagnosis', positive: 'M', drop: ['id'] });
+const probabilityGolden = JSON.parse(readFileSync(new URL('../golden/probability-pipeline.json', import.meta.url), 'utf8')) as {
+  cases: { name: string; test_indices: number[]; modes: Record<string, { predict_proba: number[] }> }[];
+};
 const bodyLimitBytes = 64 * 1024;
 
 describe('prediction protocols', () => {
@@ -37,6 +43,21 @@ describe('prediction protocols', () => {
       expect(body.predictions[0].decision).toBeGreaterThan(0);
       expect(body.predictions[1].decision).toBeLessThan(0);
       expect(new Set(body.predictions.map((p) => p.predictionId)).size).toBe(2);
+    });
+
+    it("answers each class's probability, scikit-learn's predict_proba of the same training (bundled data, normalized)", async () => {
+      const golden = probabilityGolden.cases.find((c) => c.name === 'bundled-wdbc');
+      const expected = golden?.modes.normalized.predict_proba ?? [];
+      const rows = (golden?.test_indices ?? []).map((i) => Array.from(bundled.x.data.subarray(i * bundled.x.cols, (i + 1) * bundled.x.cols)));
+      const answers: { label: string; probabilities: Record<string, number> }[] = [];
+      for (let i = 0; i < rows.length; i += maxBatchRows) {
+        const res = await postJson(url(), { rows: rows.slice(i, i + maxBatchRows) });
+        expect(res.status).toBe(200);
+        answers.push(...((await res.json()) as { predictions: { label: string; probabilities: Record<string, number> }[] }).predictions);
+      }
+      expect(answers).toHaveLength(expected.length / 2);
+      const worst = Math.max(...answers.flatMap((a, r) => [Math.abs(a.probabilities.B - expected[2 * r]), Math.abs(a.probabilities.M - expected[2 * r + 1])]));
+      expect(worst).toBeLessThanOrEqual(1e-9);
     });
 
     it('predicts a single row and echoes external ids', async () => {
@@ -208,6 +229,7 @@ describe('prediction protocols', () => {
         outputs: [
           { name: 'label', datatype: 'BYTES', shape: [-1] },
           { name: 'decision', datatype: 'FP64', shape: [-1] },
+          { name: 'probabilities', datatype: 'FP64', shape: [-1, 2] },
         ],
       });
       expect((await fetch(`${server.base}/v2/models/other`)).status).toBe(404);
@@ -222,9 +244,15 @@ describe('prediction protocols', () => {
       expect(body.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([
         ['label', 'BYTES', [2]],
         ['decision', 'FP64', [2]],
+        ['probabilities', 'FP64', [2, 2]],
       ]);
       expect(body.outputs[0].data).toEqual(['M', 'B']);
       expect(body.outputs[1].data).toHaveLength(2);
+      // Row-major, classes in the metadata's order (B, M): the malignant row's M is its second value.
+      const [pB, pM, qB, qM] = body.outputs[2].data as number[];
+      expect([pB + pM, qB + qM].map((v) => Math.abs(v - 1) < 1e-12)).toEqual([true, true]);
+      expect(pM).toBeGreaterThan(0.5);
+      expect(qB).toBeGreaterThan(0.5);
       const nested = (await (await infer({ inputs: [{ name: 'features', shape: [2, 30], datatype: 'FP64', data: [benignRow, malignRow] }], outputs: [{ name: 'label' }] })).json()) as { id?: string; outputs: { name: string; data: unknown[] }[] };
       expect(nested.id).toBeUndefined();
       expect(nested.outputs).toEqual([{ name: 'label', datatype: 'BYTES', shape: [2], data: ['B', 'M'] }]);

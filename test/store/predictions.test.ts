@@ -65,6 +65,14 @@ describeDialects('prediction log', (dialect) => {
     expect(Array.from({ length: sample.rows }, (_, i) => sample.data[i * 3]).sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, n) => n));
   });
 
+  it("keeps each answer's class probabilities, and none for a model without them", async () => {
+    const { store } = fixture;
+    const probabilities = { B: 0.1 + 0.2, M: 1 - (0.1 + 0.2) };
+    await store.predictions.insertMany([prediction(1, { probabilities }), prediction(2)]);
+    expect((await store.predictions.get('p-0001'))?.probabilities).toEqual(probabilities);
+    expect((await store.predictions.get('p-0002'))?.probabilities).toBeNull();
+  });
+
   it('writes batches, keeps inputs exactly, and finds predictions by id and case', async () => {
     const { store } = fixture;
     await store.predictions.insertMany(Array.from({ length: 1000 }, (_, n) => prediction(n, { externalId: n === 7 ? 'case-7' : null })));

@@ -56,6 +56,12 @@ export interface SvcModel {
   readonly rho: readonly number[];
   /** SMO iterations per pair (`n_iter_`). */
   readonly iterations: readonly number[];
+  /**
+   * Platt scaling of each pair, in pair order (`probA_`, `probB_`): present only when the model was
+   * fitted with probabilities (`fitSvcWithProbability`); models stored before have none.
+   */
+  readonly probA?: readonly number[];
+  readonly probB?: readonly number[];
 }
 
 export class SvcFitError extends Error {

@@ -5,6 +5,7 @@ import { driftView } from './drift-report.js';
 import { gridHeatmap } from './grid-heatmap.js';
 import { liveView } from './live-performance.js';
 import { classificationReport, confusionMatrix, modelCard } from './model-views.js';
+import { curvesView } from './decision-curves.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
 import { askReason } from './reason-dialog.js';
@@ -340,6 +341,7 @@ function render() {
   renderIfChanged('chart', [history, alerts], () => chart.update(history, alerts));
   renderMonitoring();
   renderIfChanged('confusion', performance, () => fill(byId('confusion'), performance ? confusionMatrix(performance.metrics, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  renderIfChanged('curves', [active?.version, active?.curves, performance?.classes], () => fill(byId('curves'), active ? curvesView(active.curves, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
   renderIfChanged('models', [models, activeVersion, state.acting, state.showAll.models], () =>

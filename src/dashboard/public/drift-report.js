@@ -13,7 +13,7 @@ const sparkHeight = 32;
  * last bins, as the PSI counts them.
  */
 export function histogramSparkline(feature, nReference, nRecent) {
-  const { reference, recent, edges } = feature.histogram;
+  const { reference, recent, edges, categories } = feature.histogram;
   const bins = reference.length;
   const ref = reference.map((c) => c / Math.max(nReference, 1));
   const cur = recent.map((c) => c / Math.max(nRecent, 1));
@@ -25,12 +25,12 @@ export function histogramSparkline(feature, nReference, nRecent) {
   let d = `M0 ${sparkHeight - 1}`;
   cur.forEach((p, i) => (d += ` V${y(p).toFixed(1)} H${((i + 1) * w).toFixed(1)}`));
   d += ` V${sparkHeight - 1}`;
-  const range = `${fmt.num(edges[0])} to ${fmt.num(edges[edges.length - 1])}`;
+  const range = categories ? `the categories ${categories.join(', ')}` : `${fmt.num(edges[0])} to ${fmt.num(edges[edges.length - 1])}`;
   // Stretched to the row's width on a phone: the lines keep their width (non-scaling-stroke in the CSS).
   return s(
     'svg',
     { class: 'spark', viewBox: `0 0 ${sparkWidth} ${sparkHeight}`, width: sparkWidth, height: sparkHeight, preserveAspectRatio: 'none', role: 'img', 'aria-label': `${feature.feature}: training and recent histograms over ${range}` },
-    s('title', null, `${feature.feature}, ${bins} bins from ${range}\ntraining: ${ref.map((p) => fmt.percent(p)).join(' ')}\nrecent:   ${cur.map((p) => fmt.percent(p)).join(' ')}`),
+    s('title', null, `${feature.feature}, ${categories ? range : `${bins} bins from ${range}`}\ntraining: ${ref.map((p) => fmt.percent(p)).join(' ')}\nrecent:   ${cur.map((p) => fmt.percent(p)).join(' ')}`),
     s('line', { class: 'spark-axis', x1: 0, x2: sparkWidth, y1: sparkHeight - 0.5, y2: sparkHeight - 0.5 }),
     bars,
     s('path', { class: 'spark-recent', d }),
@@ -54,14 +54,37 @@ function outOfRange({ below, above }) {
   return h('span', { title: `${below} below the training minimum, ${above} above the training maximum` }, below > 0 ? `↓${below}` : '', below > 0 && above > 0 ? ' ' : '', above > 0 ? `↑${above}` : '');
 }
 
+/** The feature's test statistic: KS D for a number, chi-square for categories; '–' with the reason when untested. */
+function testStatistic(f) {
+  if (f.kind === 'categorical') {
+    if (!f.chiSquare) return h('td', { class: 'num muted', title: f.note ?? '' }, '–');
+    return h('td', { class: 'num', title: `chi-square ${f.chiSquare.statistic} with ${f.chiSquare.dof} degrees of freedom (p-value ${f.chiSquare.pValue})${f.note ? `: ${f.note}` : ''}` }, `χ² ${fmt.num(f.chiSquare.statistic, 1)}`);
+  }
+  if (!f.ks) return h('td', { class: 'num muted', title: f.note ?? '' }, '–');
+  return h('td', { class: 'num', title: `two-sample KS statistic ${f.ks.statistic} (${f.ks.method} p-value ${f.ks.pValue})` }, `D ${fmt.score(f.ks.statistic)}`);
+}
+
+/** Recent values the training data never had: beyond its range for a number, an unknown category for a categorical feature. */
+function unseen(f) {
+  if (f.kind !== 'categorical') return outOfRange(f.outOfRange);
+  const i = f.histogram ? f.histogram.categories.indexOf('(unknown)') : -1;
+  return i < 0 ? h('span', { class: 'muted' }, '–') : h('span', { title: `${f.histogram.recent[i]} recent inputs in a category the model never saw` }, `new ${f.histogram.recent[i]}`);
+}
+
+function missing({ missingRate }) {
+  if (!missingRate || (missingRate.reference === 0 && missingRate.recent === 0)) return h('span', { class: 'muted' }, '–');
+  return h('span', { title: `missing in ${fmt.percent(missingRate.reference)} of the training rows and ${fmt.percent(missingRate.recent)} of the recent inputs` }, fmt.percent(missingRate.recent));
+}
+
 function featureRow(f, report) {
   const cells = [
     h('td', { class: 'feature-name' }, h('span', { class: 'mono' }, f.feature), f.drifted ? [' ', badge('drifted', 'bad')] : null),
     h('td', { class: 'spark-cell' }, f.histogram ? histogramSparkline(f, report.nReference, report.nRecent) : h('span', { class: 'muted', title: 'the histograms show patients’ values: they need the read token' }, '–')),
-    h('td', { class: 'num', title: `two-sample KS statistic ${f.ks.statistic} (${f.ks.method} p-value ${f.ks.pValue})` }, fmt.score(f.ks.statistic)),
+    testStatistic(f),
     h('td', { class: `num${f.drifted ? ' bad' : ''}`, title: `Bonferroni-adjusted p ${f.pAdjusted}` }, fmt.p(f.pAdjusted)),
     h('td', { class: 'num' }, h('span', { class: f.psiMajor ? 'psi-major' : null, title: f.psiMajor ? `PSI ${f.psi}: a major shift (≥ ${report.options.psiMajor})` : `PSI ${f.psi}` }, fmt.num(f.psi, 2))),
-    h('td', { class: 'num' }, outOfRange(f.outOfRange)),
+    h('td', { class: 'num' }, unseen(f)),
+    h('td', { class: 'num' }, missing(f)),
   ];
   return h('tr', { dataset: { feature: f.feature, drifted: String(f.drifted), psiMajor: String(f.psiMajor) } }, cells);
 }
@@ -111,7 +134,7 @@ export function driftView(drift, { showAll, onToggle, onShowHistograms }) {
   }
   const features = [...report.features].sort((a, b) => a.pAdjusted - b.pAdjusted || b.psi - a.psi);
   const shown = showAll ? features : features.slice(0, SHOWN);
-  const heads = ['Feature', 'Training vs recent', 'KS D', 'adj. p', 'PSI', 'Out of range'];
+  const heads = ['Feature', 'Training vs recent', 'Test', 'adj. p', 'PSI', 'Unseen', 'Missing'];
   const rows = shown.map((f) => featureRow(f, report));
   for (const row of rows) [...row.cells].forEach((cell, i) => (cell.dataset.label = cell.classList.contains('spark-cell') ? '' : heads[i]));
   return [
@@ -122,7 +145,7 @@ export function driftView(drift, { showAll, onToggle, onShowHistograms }) {
       comparedInputs(drift),
       ` against the ${report.nReference} training rows of model v${drift.modelVersion}.`,
       computedWhen(drift),
-      ` A feature drifts when the two-sample Kolmogorov-Smirnov test gives a Bonferroni-adjusted p below ${report.options.alpha}; `,
+      ` A feature drifts when its test (two-sample Kolmogorov-Smirnov for a number, chi-square of the category shares for a categorical feature) gives a Bonferroni-adjusted p below ${report.options.alpha}; missing values take part in no test; `,
       h('span', { class: 'psi-major' }, `PSI ≥ ${report.options.psiMajor}`),
       ' marks a major shift. ',
       features.every((f) => f.histogram)

@@ -1,6 +1,7 @@
 import { classNamer, fill, fmt, h } from './dom.js';
 import { featureInputs } from './feature-inputs.js';
 import { imputedText } from './feature-schema.js';
+import { probabilityBars } from './decision-curves.js';
 
 /**
  * "Confirm a diagnosis": POST /api/v1/feedback for one prediction id (the last answer's, or any
@@ -154,6 +155,7 @@ export function createPredictionForm(container, { predict, confirm }) {
       fill(
         result,
         h('p', { class: `predict-answer ${p.label === asked.positive ? 'bad' : 'good'}`, id: 'predict-answer', dataset: { label: p.label } }, p.className),
+        probabilityBars(answer, p, nameOf),
         p.decisions ? classDecisions(answer, p, nameOf) : binaryDecision(answer, p, nameOf),
         rowNotes(p, row, answer.modelVersion === asked.version ? asked.featureSchema : null),
         h('p', { class: 'small predict-id' }, 'prediction id ', h('code', { id: 'predict-id' }, p.predictionId)),

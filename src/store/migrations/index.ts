@@ -10,7 +10,8 @@ import { outboxIdempotencyKeys } from './0007-outbox-idempotency-keys.js';
 import { promotionSafety } from './0008-promotion-safety.js';
 import { driftReports } from './0009-drift-reports.js';
 import { runControl } from './0010-run-control.js';
-import { outOfRange } from './0011-out-of-range.js';
+import { predictionProbabilities } from './0011-prediction-probabilities.js';
+import { outOfRange } from './0012-out-of-range.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -25,7 +26,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0008_promotion_safety': promotionSafety(dialect),
     '0009_drift_reports': driftReports(dialect),
     '0010_run_control': runControl(dialect),
-    '0011_out_of_range': outOfRange(),
+    '0011_prediction_probabilities': predictionProbabilities(),
+    '0012_out_of_range': outOfRange(),
   };
 }
 

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { modelCardHtml } from '../../../app/model-card-html.js';
 import { modelCardData } from '../../../app/model-card.js';
 import type { ReferenceProfile } from '../../../core/drift/feature-profile.js';
+import { storedCurves } from '../../../core/metrics/decision-curves.js';
 import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
 import { trainingRanges } from '../../../core/training-range.js';
 import type { preValidationHookHandler } from 'fastify';
@@ -95,7 +96,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       const artifact = upgradeModelArtifact(pipeline);
       const profile = (reference as ReferenceProfile | null)?.features ?? null;
       const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact, trainingRanges(artifact.preprocessor, profile)) : null;
-      return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, pipeline } : { ...summary, featureSchema });
+      const curves = storedCurves(summary.metrics);
+      return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, curves, pipeline } : { ...summary, featureSchema, curves });
     },
   );
 

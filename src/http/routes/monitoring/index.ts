@@ -19,21 +19,38 @@ const Version = Type.Object({
   metrics: Type.Object({ ...Metrics.properties }, { description: "scikit-learn's classification metrics on the confirmed cases, every class (as the test split's)" }),
 });
 
-const FeatureDrift = Type.Object({
+const patientsValues = 'with ?include=histograms (read token), as they describe patients';
+const featureTests = {
   feature: Type.String(),
-  ks: Type.Object({ statistic: Type.Number(), pValue: Type.Number(), method: Type.String() }),
-  pAdjusted: Type.Number({ description: 'Bonferroni: min(1, p × features)' }),
+  pAdjusted: Type.Number({ description: 'Bonferroni: min(1, p × features); 1 when the feature could not be tested' }),
   drifted: Type.Boolean({ description: 'pAdjusted < alpha' }),
   psi: Type.Number({ description: 'population stability index' }),
   psiMajor: Type.Boolean({ description: 'psi >= 0.2' }),
-  outOfRange: Type.Object({ below: Type.Integer(), above: Type.Integer() }, { description: 'recent values outside the training range' }),
-  histogram: Type.Optional(
-    Type.Object(
-      { edges: List(Type.Number()), reference: List(Type.Number()), recent: List(Type.Number()) },
-      { description: 'training and recent counts per bin: with ?include=histograms (read token), as they describe patients' },
+  missingRate: Type.Object({ reference: Type.Number(), recent: Type.Number() }, { description: 'share of rows with the feature missing (missing values take part in no test)' }),
+  note: Nullable(Type.String({ description: 'why the feature could not be tested' })),
+};
+const FeatureDrift = Type.Union([
+  Type.Object({
+    kind: Type.Literal('numeric'),
+    ...featureTests,
+    ks: Nullable(Type.Object({ statistic: Type.Number(), pValue: Type.Number(), method: Type.String() }), { description: 'two-sample Kolmogorov-Smirnov test of the non-missing values' }),
+    outOfRange: Type.Object({ below: Type.Integer(), above: Type.Integer() }, { description: 'recent values outside the training range' }),
+    histogram: Type.Optional(
+      Type.Object({ edges: List(Type.Number()), reference: List(Type.Number()), recent: List(Type.Number()) }, { description: `training and recent counts per bin: ${patientsValues}` }),
     ),
-  ),
-});
+  }),
+  Type.Object({
+    kind: Type.Literal('categorical'),
+    ...featureTests,
+    chiSquare: Nullable(Type.Object({ statistic: Type.Number(), pValue: Type.Number(), dof: Type.Integer() }), { description: "chi-square test of the category counts (SciPy's chi2_contingency)" }),
+    histogram: Type.Optional(
+      Type.Object(
+        { categories: List(Type.String()), reference: List(Type.Number()), recent: List(Type.Number()) },
+        { description: `training and recent counts per category ('(unknown)': categories the model never saw): ${patientsValues}` },
+      ),
+    ),
+  }),
+]);
 
 const DriftReport = Type.Object({
   nReference: Type.Integer(),
@@ -94,7 +111,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['monitoring'],
         summary: "Recent inputs against the active model's training data, per feature",
         description:
-          'Two-sample Kolmogorov-Smirnov test per feature, Bonferroni-corrected, with the PSI as the size of the shift, on the newest inputs of the drift window (at most monitor.driftMaxRows). The newest computed report: the check job computes one on every run, and this request computes one only when the newest is older than monitor.driftMinInterval (requests meanwhile share it). `report` is null (with `reason`) until enough recent inputs exist. The per-feature histograms come with ?include=histograms, which needs the read or the admin token when the server has one.',
+          'Two-sample Kolmogorov-Smirnov test per numeric feature and chi-square test of the category counts per categorical one, Bonferroni-corrected, with each feature\'s missing-value rate, with the PSI as the size of the shift, on the newest inputs of the drift window (at most monitor.driftMaxRows). The newest computed report: the check job computes one on every run, and this request computes one only when the newest is older than monitor.driftMinInterval (requests meanwhile share it). `report` is null (with `reason`) until enough recent inputs exist. The per-feature histograms come with ?include=histograms, which needs the read or the admin token when the server has one.',
         querystring: Type.Object({ include: Type.Optional(Type.Literal('histograms')) }),
         response: {
           200: Type.Object({

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { Application } from '../../../app/application.js';
 import { InvalidInputError, NotFoundError } from '../../../app/errors.js';
 import type { InputRow } from '../../../core/prediction-input.js';
+import type { SvcModel } from '../../../core/svc/svc.js';
+import { hasProbabilities } from '../../../core/svc/svc-probability.js';
 import { packageVersion } from '../../package-info.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List } from '../../schemas.js';
@@ -10,7 +12,7 @@ import { errors, List } from '../../schemas.js';
 /** The one model this server serves, under the Open Inference Protocol's model name. */
 export const modelName = 'mloop';
 const inputName = 'features';
-const outputNames = ['label', 'decision'] as const;
+const outputNames = ['label', 'decision', 'probabilities'] as const;
 const floatTypes = new Set(['FP64', 'FP32']);
 const numberTypes = new Set(['FP64', 'FP32', 'INT64', 'INT32']);
 
@@ -42,7 +44,7 @@ const InferResponse = Type.Object({
   outputs: List(
     Type.Object({
       name: Type.String({
-        description: 'label (BYTES: the predicted class) or decision (FP64: two classes, [n], signed distance, > 0 means the second class; more, [n, k], each class\'s decision value in the order of the model metadata\'s classes)',
+        description: 'label (BYTES: the predicted class), decision (FP64: two classes, [n], signed distance, > 0 means the second class; more, [n, k], each class\'s decision value in the order of the model metadata\'s classes) or probabilities (FP64, [n, k]: each class\'s probability, same order; models trained with training.probability)',
       }),
       datatype: Type.String(),
       shape: List(Type.Integer()),
@@ -60,6 +62,11 @@ function checkName(name: string): void {
 
 function servingArtifact(app: Application) {
   return app.registry.require().artifact;
+}
+
+/** The outputs of the serving model: probabilities only when it was trained with them. */
+function modelOutputs(svc: SvcModel): readonly (typeof outputNames)[number][] {
+  return hasProbabilities(svc) ? outputNames : outputNames.filter((name) => name !== 'probabilities');
 }
 
 /**
@@ -111,10 +118,13 @@ function rowsOfColumns(body: Body, featureNames: readonly string[]): readonly In
   return Array.from({ length: n }, (_, r) => Object.fromEntries([...columns].map(([name, values]) => [name, values[r]])));
 }
 
-function requestedOutputs(body: Body): ReadonlySet<string> {
-  if (!body.outputs || body.outputs.length === 0) return new Set(outputNames);
+function requestedOutputs(body: Body, available: readonly string[]): ReadonlySet<string> {
+  if (!body.outputs || body.outputs.length === 0) return new Set(available);
   for (const o of body.outputs) {
-    if (!(outputNames as readonly string[]).includes(o.name)) throw new InvalidInputError(`unknown output "${o.name}": this model has the outputs ${outputNames.map((n) => `"${n}"`).join(' and ')}`);
+    if (!available.includes(o.name)) {
+      const why = o.name === 'probabilities' ? ' (it was trained without training.probability)' : '';
+      throw new InvalidInputError(`unknown output "${o.name}": this model has the outputs ${available.map((n) => `"${n}"`).join(', ')}${why}`);
+    }
   }
   return new Set(body.outputs.map((o) => o.name));
 }
@@ -176,6 +186,7 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
         outputs: [
           { name: 'label', datatype: 'BYTES', shape: [-1] },
           { name: 'decision', datatype: 'FP64', shape: k === 2 ? [-1] : [-1, k] },
+          ...(hasProbabilities(svc) ? [{ name: 'probabilities', datatype: 'FP64', shape: [-1, k] }] : []),
         ],
       };
     },
@@ -211,8 +222,9 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
     },
     async (request) => {
       checkName(request.params.name);
-      const rows = rowsOf(request.body, servingArtifact(app).featureNames);
-      const wanted = requestedOutputs(request.body);
+      const artifact = servingArtifact(app);
+      const rows = rowsOf(request.body, artifact.featureNames);
+      const wanted = requestedOutputs(request.body, modelOutputs(artifact.svc));
       const outcome = app.predictions.predict(rows, { route: 'oip' });
       metrics.countPredictions(outcome);
       const n = outcome.predictions.length;
@@ -225,6 +237,13 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
             ? { name: 'decision', datatype: 'FP64', shape: [n], data: outcome.predictions.map((p) => p.decision) }
             : { name: 'decision', datatype: 'FP64', shape: [n, classes.length], data: outcome.predictions.flatMap((p) => classes.map((c) => p.decisions?.[c])) },
         );
+      }
+      if (wanted.has('probabilities')) {
+        const { classes } = outcome;
+        // A model promoted between the check and the prediction may have none: the tensor says so by its absence.
+        if (outcome.predictions.every((p) => p.probabilities)) {
+          outputs.push({ name: 'probabilities', datatype: 'FP64', shape: [n, classes.length], data: outcome.predictions.flatMap((p) => classes.map((c) => p.probabilities?.[c])) });
+        }
       }
       return { model_name: modelName, model_version: String(outcome.modelVersion), id: request.body.id, outputs };
     },

@@ -21,6 +21,9 @@ const Prediction = Type.Object({
   className: Type.String({ description: 'its name (Malign or Benign)' }),
   decision: Type.Optional(Type.Number({ description: 'two classes: the signed distance to the boundary; > 0 means the second class (M)' })),
   decisions: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: "more than two classes: each class's decision value (scikit-learn's decision_function, ovr), by label" })),
+  probabilities: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), { description: "each class's probability, by label (scikit-learn's predict_proba); absent for a model trained without training.probability" }),
+  ),
   imputed: Type.Optional(List(Type.String(), { description: 'features whose missing value the model imputed, as at training' })),
   unknownCategories: Type.Optional(List(Type.String(), { description: 'categorical features whose value the model did not see in training (encoded as all zeros)' })),
   outOfRange: Type.Optional(
@@ -35,6 +38,12 @@ const PredictResponse = Type.Object({
   modelVersion: Type.Integer(),
   classes: List(Type.String(), { description: "the model's classes, in the order of per-class outputs" }),
   predictions: List(Prediction),
+  decisionThreshold: Type.Optional(
+    Type.Object(
+      { positive: Type.String(), threshold: Type.Number() },
+      { description: "the operating point the labels were decided at (monitor.targetRecall): positive when its score (the decision value, > 0 toward it) is >= threshold; absent, libsvm's boundary 0" },
+    ),
+  ),
 });
 
 type Body = typeof PredictBody.static;

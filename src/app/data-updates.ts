@@ -54,6 +54,12 @@ export class DataUpdates {
     return (await this.deps.store.snapshots.list({ limit, offset })).map(shown);
   }
 
+  /** One snapshot (its source's secret redacted); undefined when there is none with this id. */
+  async snapshot(id: number): Promise<Snapshot | undefined> {
+    const snapshot = await this.deps.store.snapshots.get(id);
+    return snapshot && shown(snapshot);
+  }
+
   /**
    * Re-reads the source into a new snapshot, or finds it unchanged (the same bytes read with the
    * same options as the latest snapshot). A new snapshot may have other columns than the active

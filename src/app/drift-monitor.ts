@@ -77,6 +77,16 @@ export class DriftMonitor {
     this.minIntervalMs = parseDuration(deps.config.monitor.driftMinInterval);
   }
 
+  /**
+   * The newest stored report of `version` (default: the serving one), never computing one (what a
+   * scrape or a model card reads); null when there is none.
+   */
+  async stored(version = this.deps.registry.serving?.version): Promise<DriftResult | null> {
+    if (version === undefined) return null;
+    const stored = await this.deps.store.driftReports.latest(version);
+    return stored ? fromStored(stored) : null;
+  }
+
   /** The newest report for the active version, recomputed if older than `monitor.driftMinInterval`. */
   async latest(): Promise<DriftResult> {
     const serving = this.serving();

@@ -10,16 +10,24 @@ export interface FeedbackItem {
   readonly actual: string;
 }
 
-export const feedbackStatuses = ['recorded', 'unchanged'] as const;
+export const feedbackStatuses = ['recorded', 'unchanged', 'corrected'] as const;
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
 
 export interface FeedbackOutcome {
   readonly predictionId?: string;
   readonly externalId?: string;
   readonly actual: string;
-  /** `recorded`: new; `unchanged`: the same label was confirmed before (an identical repeat). */
+  /**
+   * `recorded`: new; `unchanged`: the same label was confirmed before (an identical repeat);
+   * `corrected`: a different label confirmed before was replaced (a correction).
+   */
   readonly status: FeedbackStatus;
   readonly predictions: number;
+}
+
+/** An admin's correction of diagnoses confirmed before: why, for the audit log. */
+export interface FeedbackCorrection {
+  readonly reason: string;
 }
 
 /**
@@ -36,6 +44,8 @@ interface Target {
   /** The case number the item names, or the one its prediction was logged with. */
   readonly externalId: string | null;
   readonly predictions: number;
+  /** The different label confirmed before, which a correction replaces. */
+  readonly confirmedBefore?: string;
 }
 
 /** Whether two items confirm some prediction in common. */
@@ -49,12 +59,19 @@ function overlap(a: Target, b: Target): boolean {
  * label. A batch is checked whole before anything is written: one unknown id, a label outside the
  * classes or a different label than one confirmed before rejects the batch and changes nothing.
  * A case is checked and confirmed by statements on its case number, never by loading its rows.
+ *
+ * With a `correction` (an admin's, with a reason) a different label confirmed before is replaced
+ * instead of refused, each replacement recorded in the audit log; live figures, computed from the
+ * log on every read, follow.
  */
 export async function recordFeedback(
   items: readonly FeedbackItem[],
   deps: { readonly store: Store; readonly log: PredictionLog; readonly clock: Clock; readonly classes: readonly string[] },
+  correction?: FeedbackCorrection,
 ): Promise<FeedbackOutcome[]> {
   if (items.length === 0) throw new InvalidInputError('no feedback to record: send at least one item');
+  const reason = correction?.reason.trim();
+  if (correction && !reason) throw new InvalidInputError('a correction ("correct": true) needs a "reason": say why the confirmed diagnosis was wrong');
   await deps.log.flush();
   const predictions = deps.store.predictions;
   const targets: Target[] = [];
@@ -84,9 +101,13 @@ export async function recordFeedback(
       target = { item, externalId, predictions: count };
       confirmedBefore = await predictions.otherConfirmedLabel(externalId, item.actual);
     }
-    if (confirmedBefore !== undefined) {
-      throw new ConflictError(`${where}${name} was confirmed as ${confirmedBefore} before; it cannot also be ${item.actual}`, { item: i, confirmed: confirmedBefore });
+    if (confirmedBefore !== undefined && !correction) {
+      throw new ConflictError(`${where}${name} was confirmed as ${confirmedBefore} before; it cannot also be ${item.actual} (an admin can correct it with "correct": true and a "reason")`, {
+        item: i,
+        confirmed: confirmedBefore,
+      });
     }
+    if (confirmedBefore !== undefined) target = { ...target, confirmedBefore };
     if (targets.some((earlier) => overlap(earlier, target) && earlier.item.actual !== item.actual)) {
       throw new ConflictError(`${where}${name} gets two different labels in this batch`, { item: i });
     }
@@ -94,9 +115,17 @@ export async function recordFeedback(
   }
   const now = deps.clock.now();
   const outcomes: FeedbackOutcome[] = [];
-  for (const { item, predictionId, predictions: count } of targets) {
+  for (const { item, predictionId, predictions: count, confirmedBefore } of targets) {
+    const named = item.predictionId !== undefined ? { predictionId: item.predictionId } : { externalId: item.externalId };
+    if (confirmedBefore !== undefined) {
+      const what = item.predictionId !== undefined ? `prediction ${JSON.stringify(item.predictionId)}` : `case ${JSON.stringify(item.externalId)}`;
+      const audit = { action: 'diagnosis_correction', actor: 'admin', reason: `${what}: confirmed ${confirmedBefore}, corrected to ${item.actual}: ${reason}` } as const;
+      const changed = await predictions.correct(predictionId !== undefined ? { id: predictionId } : { externalId: item.externalId as string }, item.actual, now, audit);
+      outcomes.push({ ...named, actual: item.actual, status: changed > 0 ? 'corrected' : 'unchanged', predictions: count });
+      continue;
+    }
     const changed = predictionId !== undefined ? await predictions.confirm([predictionId], item.actual, now) : await predictions.confirmCase(item.externalId as string, item.actual, now);
-    outcomes.push({ ...(item.predictionId !== undefined ? { predictionId: item.predictionId } : { externalId: item.externalId }), actual: item.actual, status: changed > 0 ? 'recorded' : 'unchanged', predictions: count });
+    outcomes.push({ ...named, actual: item.actual, status: changed > 0 ? 'recorded' : 'unchanged', predictions: count });
   }
   return outcomes;
 }

@@ -7,7 +7,7 @@ import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core
 import type { Store } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { DriftMonitor, DriftResult } from './drift-monitor.js';
-import type { FeedbackItem, FeedbackOutcome } from './feedback.js';
+import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
@@ -71,19 +71,22 @@ export class Monitoring {
 
   constructor(private readonly deps: MonitoringDeps) {}
 
-  /** Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing. */
-  async feedback(items: readonly FeedbackItem[]): Promise<FeedbackOutcome[]> {
+  /**
+   * Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing.
+   * With a `correction` (an admin's), diagnoses confirmed before as another label are replaced.
+   */
+  async feedback(items: readonly FeedbackItem[], correction?: FeedbackCorrection): Promise<FeedbackOutcome[]> {
     const { store, predictionLog, clock, registry, config } = this.deps;
     const classes = registry.serving?.artifact.svc.classes ?? Object.keys(config.dataset.classNames);
     let outcomes: FeedbackOutcome[];
     try {
-      outcomes = await recordFeedback(items, { store, log: predictionLog, clock, classes });
+      outcomes = await recordFeedback(items, { store, log: predictionLog, clock, classes }, correction);
     } finally {
       this.feedbackRequests++;
     }
     // A rollout is decided as soon as its cases are there. The feedback is recorded whatever
     // happens to the decision, which the check job takes at the latest.
-    if (outcomes.some((o) => o.status === 'recorded')) {
+    if (outcomes.some((o) => o.status === 'recorded' || o.status === 'corrected')) {
       await this.deps.rollouts.decide().catch((error: unknown) => this.deps.log.error({ err: error }, 'rollout decision failed; the check job will try again'));
     }
     return outcomes;
@@ -133,6 +136,11 @@ export class Monitoring {
    */
   drift(): Promise<DriftResult> {
     return this.deps.drift.latest();
+  }
+
+  /** The newest stored drift report of `version` (default: the active one), without computing one; null when there is none. */
+  storedDrift(version?: number): Promise<DriftResult | null> {
+    return this.deps.drift.stored(version);
   }
 
   /** Computes and stores a drift report now, for the check run `runId`. */

@@ -67,12 +67,12 @@ export class PredictionLog {
   record(rows: readonly NewPrediction[]): void {
     for (const r of rows) {
       const createdAt = typeof r.createdAt === 'string' ? new Date(r.createdAt) : r.createdAt;
-      this.append(r.id, createdAt.getTime(), r.modelVersion, r.route, r.input, 0, r.input.length, r.label, r.decision, r.latencyMs, r.externalId ?? null, r.probabilities ?? null);
+      this.append(r.id, createdAt.getTime(), r.modelVersion, r.route, r.input, 0, r.input.length, r.label, r.decision, r.latencyMs, r.externalId ?? null, r.probabilities ?? null, r.outOfRange ?? null);
     }
   }
 
   /** Records one row whose input is `values[from, to)`: the prediction route's path, which allocates nothing. */
-  append(id: string, createdAtMs: number, modelVersion: number, route: string, values: ArrayLike<number>, from: number, to: number, label: string, decision: number, latencyMs: number, externalId: string | null, probabilities: Readonly<Record<string, number>> | null): void {
+  append(id: string, createdAtMs: number, modelVersion: number, route: string, values: ArrayLike<number>, from: number, to: number, label: string, decision: number, latencyMs: number, externalId: string | null, probabilities: Readonly<Record<string, number>> | null, outOfRange: readonly string[] | null = null): void {
     if (!this.enabled) return;
     const batch = this.batchFor(to - from);
     const i = batch.rows;
@@ -89,6 +89,7 @@ export class PredictionLog {
     batch.routes[i] = route;
     batch.externalIds[i] = externalId;
     batch.probabilities[i] = probabilities;
+    batch.outOfRange[i] = outOfRange;
     batch.rows = i + 1;
     if (batch.rows === batchCapacity(batch)) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), this.flushAfterMs);

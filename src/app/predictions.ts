@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { Matrix } from '../core/matrix.js';
 import type { InputRow, PackedRows } from '../core/prediction-input.js';
 import { packRows, PredictionInputError } from '../core/prediction-input.js';
+import type { OutOfRangeValue } from '../core/training-range.js';
+import { outOfRangeValues } from '../core/training-range.js';
 import { svcProbabilities } from '../core/svc/svc-probability.js';
 import { InvalidInputError, NotTrainedError } from './errors.js';
 import type { Clock } from './clock.js';
@@ -31,6 +33,11 @@ export interface PredictedRow {
   readonly imputed?: readonly string[];
   /** Categorical features whose value the model did not see in training (encoded as all zeros). */
   readonly unknownCategories?: readonly string[];
+  /**
+   * Numeric values beyond their feature's training range by more than OUT_OF_RANGE_MARGIN of its
+   * width: the model extrapolates, and its answer deserves a warning. Absent when there are none.
+   */
+  readonly outOfRange?: readonly OutOfRangeValue[];
 }
 
 export interface PredictOutcome {
@@ -87,10 +94,17 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
   const predictions = new Array<PredictedRow>(x.rows);
   const now = options.nowMs;
   const nameOf = (label: string) => options.classNames[label] ?? label;
+  const names = serving.artifact.featureNames;
   const withNotes = (row: PredictedRow, i: number): PredictedRow => {
     const note = notes[i];
-    if (note === null) return row;
-    return { ...row, ...(note.imputed.length > 0 ? { imputed: note.imputed } : {}), ...(note.unknownCategories.length > 0 ? { unknownCategories: note.unknownCategories } : {}) };
+    const outOfRange = outOfRangeValues(x.data, i, x.cols, serving.ranges, names);
+    if (note === null && outOfRange.length === 0) return row;
+    return {
+      ...row,
+      ...(note !== null && note.imputed.length > 0 ? { imputed: note.imputed } : {}),
+      ...(note !== null && note.unknownCategories.length > 0 ? { unknownCategories: note.unknownCategories } : {}),
+      ...(outOfRange.length > 0 ? { outOfRange } : {}),
+    };
   };
   if (predictor.classes.length === 2) {
     // The benchmarked path: one decision value per row, no per-class objects.
@@ -168,7 +182,7 @@ export class Predictions {
     // Row by row into the log's buffer: no object per row on the request's path.
     for (let i = 0; i < x.rows; i++) {
       const p = predictions[i];
-      predictionLog.append(p.predictionId, createdAtMs, modelVersion, context.route, x.data, i * x.cols, (i + 1) * x.cols, p.label, loggedDecision[i], latencyMs, context.externalIds?.[i] ?? null, p.probabilities ?? null);
+      predictionLog.append(p.predictionId, createdAtMs, modelVersion, context.route, x.data, i * x.cols, (i + 1) * x.cols, p.label, loggedDecision[i], latencyMs, context.externalIds?.[i] ?? null, p.probabilities ?? null, p.outOfRange ? p.outOfRange.map((o) => o.feature) : null);
     }
   }
 

@@ -98,7 +98,10 @@ common(program.command('report'))
   .description("print the active model's classification report, or the monitored metric's history")
   .option('--history', 'the monitored metric over time')
   .option('--json', 'print JSON')
-  .action((opts: CommonOptions & { history?: boolean; json?: boolean }) => withApplication(opts, async (app) => (await import('./report-command.js')).reportCommand(app, opts)));
+  .option('--html <file>', "write the active model's card (one self-contained HTML page to print and sign) to <file>")
+  .action((opts: CommonOptions & { history?: boolean; json?: boolean; html?: string }) =>
+    withApplication(opts, async (app) => (opts.html !== undefined ? (await import('./model-card-command.js')).modelCardCommand(app, { html: opts.html }) : (await import('./report-command.js')).reportCommand(app, opts))),
+  );
 
 const models = program.command('models').description('the model registry');
 common(models.command('list'))

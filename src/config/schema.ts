@@ -62,6 +62,10 @@ export const ConfigSchema = Type.Object(
       classNames: Type.Record(Type.String(), Type.String(), { default: { M: 'Malign', B: 'Benign' }, description: 'words for each label in answers (the tutorial said Malign / Benign)' }),
       timeoutMs: Type.Integer({ minimum: 1, default: 30_000 }),
       maxBytes: Type.Integer({ minimum: 1, default: 50 * 1024 * 1024 }),
+      title: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 200, description: "what the dashboard's subtitle and the model card call the classifier; default: from the data set's name (e.g. \"wdbc classifier\" for wdbc.csv)" }),
+      ),
+      intendedUse: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: "the model card's intended use: what the model is for, for whom, and what it must not be used for" })),
     }),
     split: section({
       testSize: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 }),

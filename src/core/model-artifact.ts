@@ -9,6 +9,7 @@ import type { ColumnTransformerParams } from './preprocessing/column-transformer
 import { imputedValues, numericColumnTransformer } from './preprocessing/column-transformer.js';
 import type { ImputeStrategy } from './preprocessing/simple-imputer.js';
 import type { Gamma } from './svc/svc.js';
+import type { TrainingRange } from './training-range.js';
 
 export const trainingModes = ['basic', 'normalized', 'gridsearch'] as const;
 export type TrainingMode = (typeof trainingModes)[number];
@@ -129,10 +130,15 @@ export interface FeatureSchemaEntry {
   readonly categories?: readonly string[];
   /** What a missing value becomes (the fitted imputer's statistic); null when the model cannot impute. */
   readonly imputedValue: number | string | null;
+  /** Numeric: the training split's minimum and maximum (null when the model keeps none); see training-range.ts. */
+  readonly trainingRange?: TrainingRange | null;
 }
 
-/** The model's input schema: its features in order, their kinds, categories and imputed values. */
-export function featureSchemaOf(artifact: ModelArtifact): FeatureSchemaEntry[] {
+/**
+ * The model's input schema: its features in order, their kinds, categories, imputed values and,
+ * with the model's training `ranges` (`trainingRanges`), each numeric feature's range.
+ */
+export function featureSchemaOf(artifact: ModelArtifact, ranges: readonly (TrainingRange | null)[] = []): FeatureSchemaEntry[] {
   const { preprocessor } = artifact;
   const imputed = imputedValues(preprocessor);
   const learned = new Map<number, readonly string[]>();
@@ -140,6 +146,7 @@ export function featureSchemaOf(artifact: ModelArtifact): FeatureSchemaEntry[] {
   return preprocessor.features.map((feature, j) => {
     const value = imputed[j]?.value;
     const imputedValue = typeof value === 'number' ? (Number.isFinite(value) ? value : null) : (value ?? null);
-    return { name: feature.name, kind: feature.kind, ...(feature.kind === 'categorical' ? { categories: learned.get(j) ?? [] } : {}), imputedValue };
+    const kindSpecific = feature.kind === 'categorical' ? { categories: learned.get(j) ?? [] } : { trainingRange: ranges[j] ?? null };
+    return { name: feature.name, kind: feature.kind, ...kindSpecific, imputedValue };
   });
 }

@@ -18,6 +18,7 @@ import { alertRoutes } from './routes/alerts/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { dataRoutes } from './routes/data/index.js';
 import { feedbackRoutes } from './routes/feedback/index.js';
+import { aboutRoutes } from './routes/about/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { jobRoutes } from './routes/jobs/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
@@ -58,6 +59,7 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   rolloutRoutes,
   performanceRoutes,
   healthRoutes,
+  aboutRoutes,
   metricsRoutes,
   dashboardRoutes,
 ];

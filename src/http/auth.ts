@@ -86,16 +86,27 @@ export interface AccessByQuery {
   readonly level: keyof Guards;
 }
 
+/**
+ * A route whose requests need `level`, and `flagLevel` too when their JSON body sets `flag` to
+ * true: feedback needs the feedback token, a correction (`"correct": true`) the admin token. The
+ * body is parsed by then, so this check runs before the handler rather than on the request.
+ */
+export interface AccessByBody {
+  readonly level: keyof Guards;
+  readonly flag: string;
+  readonly flagLevel: keyof Guards;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
-    readonly access?: Access | AccessByQuery;
+    readonly access?: Access | AccessByQuery | AccessByBody;
   }
 }
 
 const readOnly = new Set(['GET', 'HEAD']);
 
-function accessOf(route: RouteOptions): Access | AccessByQuery {
-  const declared = (route.config as { access?: Access | AccessByQuery } | undefined)?.access;
+function accessOf(route: RouteOptions): Access | AccessByQuery | AccessByBody {
+  const declared = (route.config as { access?: Access | AccessByQuery | AccessByBody } | undefined)?.access;
   if (declared) return declared;
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   return methods.every((m) => readOnly.has(m)) ? 'public' : 'admin';
@@ -118,12 +129,29 @@ export function guardRoutes(fastify: FastifyInstance, guards: Guards): void {
   fastify.addHook('onRoute', (route) => {
     const access = accessOf(route);
     if (access === 'public') return;
-    const guard = guards[typeof access === 'string' ? access : access.level];
+    const flagged = typeof access !== 'string' && 'flag' in access;
+    if (flagged) guardFlag(route, access, guards[access.flagLevel]);
+    // Every request of a flagged route needs its level: only the flag adds to it.
+    const always = typeof access === 'string' ? access : flagged ? access.level : null;
+    const guard = guards[always ?? (access as AccessByQuery).level];
     if (!guard.check || !guard.security) return;
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [typeof access === 'string' ? guard.check : byQuery(access, guard.check), ...own];
-    route.schema = { ...route.schema, security: typeof access === 'string' ? guard.security : [{}, ...guard.security] };
+    route.onRequest = [always !== null ? guard.check : byQuery(access as AccessByQuery, guard.check), ...own];
+    route.schema = { ...route.schema, security: always !== null ? guard.security : [{}, ...guard.security] };
   });
+}
+
+/** Puts the flag's guard before the handler of `route`, for requests whose body sets the flag. */
+function guardFlag(route: RouteOptions, { flag }: AccessByBody, guard: Guard): void {
+  const check = guard.check;
+  if (!check) return;
+  const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+  const flagged: onRequestHookHandler = function guardFlagged(this: FastifyInstance, request, reply, done) {
+    const body = request.body as Record<string, unknown> | null | undefined;
+    if (typeof body === 'object' && body !== null && body[flag] === true) check.call(this, request, reply, done);
+    else done();
+  };
+  route.preHandler = [flagged, ...own];
 }
 
 export const securitySchemes = {

@@ -11,9 +11,9 @@ const poisoned = 'Object contains forbidden prototype property';
  * breaks (V8's message, with the position), or which key was refused.
  */
 export function parseJsonBody(request: FastifyRequest, text: string, done: (error: Error | null, body?: unknown) => void): void {
-  const encoding = request.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    done(new HttpError(415, `the body is sent with Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}, which this server does not decode: send it uncompressed`));
+  const encoded = encodingProblem(request);
+  if (encoded) {
+    done(encoded);
     return;
   }
   if (text.length === 0) {
@@ -36,4 +36,11 @@ export function parseJsonBody(request: FastifyRequest, text: string, done: (erro
     return;
   }
   done(null, body);
+}
+
+/** A 415 for a body sent compressed (Content-Encoding other than identity), which no parser here decodes; else null. */
+export function encodingProblem(request: FastifyRequest): HttpError | null {
+  const encoding = request.headers['content-encoding'];
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return null;
+  return new HttpError(415, `the body is sent with Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}, which this server does not decode: send it uncompressed`);
 }

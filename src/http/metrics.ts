@@ -68,6 +68,36 @@ class DurationHistogram {
 }
 
 /**
+ * Alertmanager's `ALERTS` series, as Prometheus writes it for its own rules: one sample of 1 per
+ * firing alert, labelled `alertname`, `alertstate="firing"` and the alert's labels, so an existing
+ * Grafana or Alertmanager setup can use mloop's alerts as it uses any others. A custom metric: the
+ * label names differ from alert to alert, which prom-client's Gauge (fixed label names) refuses.
+ */
+class FiringAlerts {
+  readonly name = 'ALERTS';
+  readonly help = "mloop's firing alerts, one sample of 1 each, as Prometheus exposes its rules' alerts";
+  readonly type = 'gauge';
+  readonly aggregator = 'max';
+
+  constructor(private readonly app: Application) {}
+
+  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
+    const firing = await this.app.alerting.list({ status: 'firing', limit: 1000 });
+    const values = firing.map((a): Sample => ({ value: 1, labels: { ...promLabels(a.labels), alertname: a.name, alertstate: 'firing' }, metricName: this.name }));
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    // Read from the store at each scrape: nothing kept here.
+  }
+}
+
+/** Alert labels as Prometheus label names allow them ([a-zA-Z_][a-zA-Z0-9_]*): other characters become _. */
+function promLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([name, value]) => [name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(?=[0-9])/, '_'), value]));
+}
+
+/**
  * The service's Prometheus metrics, in a registry of its own so two servers in one process (tests)
  * never share or double-register series.
  */
@@ -80,6 +110,7 @@ export class HttpMetrics {
    */
   private readonly routes = new Map<string, Map<string, RouteStats>>();
   private readonly predictedByClass = new Map<string, number>();
+  private readonly outOfRangeByFeature = new Map<string, number>();
 
   constructor(app: Application) {
     const registers = [this.registry];
@@ -105,6 +136,17 @@ export class HttpMetrics {
       collect() {
         this.reset();
         for (const [label, n] of predictedByClass) this.inc({ class: label }, n);
+      },
+    });
+    const outOfRangeByFeature = this.outOfRangeByFeature;
+    new Counter({
+      name: 'mloop_predictions_out_of_range_total',
+      help: "Predicted rows with a value outside the model's training range (beyond the margin), by feature",
+      labelNames: ['feature'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [feature, n] of outOfRangeByFeature) this.inc({ feature }, n);
       },
     });
     new Counter({
@@ -148,6 +190,46 @@ export class HttpMetrics {
         // The latest recorded evaluation (a scheduled check, or the training itself) of the version that serves.
         const [last] = await app.checks.history(1, serving.version);
         this.set({ metric: last?.metric ?? serving.summary.monitoredMetric }, last?.value ?? serving.summary.monitoredValue);
+      },
+    });
+    this.liveGauges(app);
+    new Gauge({
+      name: 'mloop_drift_share',
+      help: "Share of the active model's features that drifted, in its newest stored drift report, by model version (absent before one with enough inputs)",
+      labelNames: ['model_version'],
+      registers,
+      async collect() {
+        this.reset();
+        const drift = await app.monitoring.storedDrift();
+        if (drift?.report) this.set({ model_version: String(drift.modelVersion) }, drift.report.driftedShare);
+      },
+    });
+    this.registry.registerMetric(new FiringAlerts(app) as unknown as Gauge);
+  }
+
+  /** Live recall and its evidence per model version, from the confirmed diagnoses in `monitor.window`. */
+  private liveGauges(app: Application): void {
+    const registers = [this.registry];
+    // The registry collects both at once: Monitoring.live shares the one computation in flight.
+    const live = () => app.monitoring.live();
+    new Gauge({
+      name: 'mloop_live_recall',
+      help: 'Recall of the positive class on the confirmed cases in monitor.window, by model version (versions with confirmed cases only)',
+      labelNames: ['model_version'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const v of (await live()).versions) this.set({ model_version: String(v.modelVersion) }, v.recall);
+      },
+    });
+    new Gauge({
+      name: 'mloop_live_confirmed_cases',
+      help: 'Confirmed cases in monitor.window, by model version: the evidence behind mloop_live_recall',
+      labelNames: ['model_version'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const v of (await live()).versions) this.set({ model_version: String(v.modelVersion) }, v.confirmed);
       },
     });
   }
@@ -215,7 +297,11 @@ export class HttpMetrics {
 
   countPredictions(outcome: PredictOutcome): void {
     const counts = this.predictedByClass;
-    for (const p of outcome.predictions) counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
+    const outOfRange = this.outOfRangeByFeature;
+    for (const p of outcome.predictions) {
+      counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
+      if (p.outOfRange) for (const o of p.outOfRange) outOfRange.set(o.feature, (outOfRange.get(o.feature) ?? 0) + 1);
+    }
   }
 
   /** Every successful training in this process, whoever started it (API, tutorial route, scheduler). */

@@ -54,6 +54,7 @@ export function errors<const C extends readonly ErrorCode[]>(...codes: C): { [K 
 
 /** A text/plain answer (the tutorial's routes), documented as such rather than as a JSON string. */
 export const PlainText = (description: string) => ({ description, content: { 'text/plain': { schema: Type.String({ description }) } } });
+export const HtmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String({ description }) } } });
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const Paging = {
@@ -170,6 +171,16 @@ const FeatureSchemaEntry = Type.Object({
   kind: literalUnion(featureKinds),
   categories: Type.Optional(List(Type.String(), { description: 'the categories the model learned in training; any other is unknown to it (encoded as zeros)' })),
   imputedValue: Nullable(Type.Union([Type.Number(), Type.String()], { description: 'what a missing value becomes; null when the model cannot impute it' })),
+  trainingRange: Type.Optional(
+    Nullable(
+      Type.Object(
+        { min: Type.Number(), max: Type.Number() },
+        {
+          description: "numeric features: the training split's minimum and maximum; a prediction's value beyond them by more than 10 % of the width is listed in its outOfRange. Null when the model keeps no range",
+        },
+      ),
+    ),
+  ),
 });
 
 const Numbers = List(Nullable(Type.Number()));

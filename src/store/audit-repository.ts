@@ -4,10 +4,12 @@ import { isoTime } from './column-values.js';
 import type { DatabaseSchema, Page, RegistryAuditTable } from './schema.js';
 
 /**
- * What changed what serves. A forced promotion or rollback puts a version the gate rejected into
- * service. A rollout starts (its challenger named as `to`), and ends by promotion (by the rule, or
- * forced by an admin before the rule decided), rejection, expiry, abort, or replacement by a newer
- * challenger; the table has no check on these kinds, so a later one needs no rebuild.
+ * What changed what serves, and what changed the ground truth it is judged by. A forced promotion
+ * or rollback puts a version the gate rejected into service; a diagnosis correction replaces a
+ * confirmed diagnosis (an admin's `{"correct": true}` feedback). A rollout starts (its challenger
+ * named as `to`), and ends by promotion (by the rule, or forced by an admin before the rule
+ * decided), rejection, expiry, abort, or replacement by a newer challenger; the table has no check
+ * on these kinds, so a later one needs no rebuild.
  */
 export const auditActions = [
   'gate_activation',
@@ -15,6 +17,7 @@ export const auditActions = [
   'forced_promotion',
   'rollback',
   'forced_rollback',
+  'diagnosis_correction',
   'rollout_start',
   'rollout_promotion',
   'forced_rollout_promotion',

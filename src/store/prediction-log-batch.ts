@@ -24,6 +24,8 @@ export interface PredictionLogBatch {
   readonly externalIds: (string | null)[];
   /** The answer's class probabilities (the answer's own object, not a copy); null without them. */
   readonly probabilities: (Readonly<Record<string, number>> | null)[];
+  /** The features the row had beyond the training range (null: none). */
+  readonly outOfRange: (readonly string[] | null)[];
 }
 
 export function createLogBatch(capacity: number, inputCapacity: number): PredictionLogBatch {
@@ -41,6 +43,7 @@ export function createLogBatch(capacity: number, inputCapacity: number): Predict
     routes: new Array<string>(capacity).fill(''),
     externalIds: new Array<string | null>(capacity).fill(null),
     probabilities: new Array<Readonly<Record<string, number>> | null>(capacity).fill(null),
+    outOfRange: new Array<readonly string[] | null>(capacity).fill(null),
   };
 }
 
@@ -69,6 +72,7 @@ export function batchRow(batch: PredictionLogBatch, i: number): NewPrediction {
     latencyMs: batch.latencyMs[i],
     externalId: batch.externalIds[i],
     probabilities: batch.probabilities[i],
+    outOfRange: batch.outOfRange[i],
   };
 }
 

@@ -3,6 +3,8 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
 import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
+import type { AuditInput } from './audit-repository.js';
+import { insertAuditEntry } from './audit-repository.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
 
 /** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
@@ -20,6 +22,8 @@ export interface PredictionRecord {
   readonly confirmedAt: string | null;
   /** The answer's class probabilities by label; null when the model had none. */
   readonly probabilities: Readonly<Record<string, number>> | null;
+  /** The features whose value was outside the model's training range (empty when none was). */
+  readonly outOfRange: readonly string[];
 }
 
 export interface NewPrediction {
@@ -34,6 +38,8 @@ export interface NewPrediction {
   readonly latencyMs: number;
   readonly externalId?: string | null;
   readonly probabilities?: Readonly<Record<string, number>> | null;
+  /** The features whose value was outside the model's training range; null or empty when none was. */
+  readonly outOfRange?: readonly string[] | null;
 }
 
 const chunk = 100;
@@ -46,7 +52,7 @@ const chunk = 100;
 const purgeBatch = 200;
 
 /** The columns an insert writes, in the order of `insertParameters`. */
-const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json'] as const;
+const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json', 'out_of_range'] as const;
 
 /**
  * The parameters of a multi-row insert, row after row in `insertedColumns` order: built straight
@@ -73,6 +79,7 @@ function insertParameters(rows: readonly NewPrediction[]): unknown[] {
     parameters[at++] = r.latencyMs;
     parameters[at++] = r.externalId ?? null;
     parameters[at++] = r.probabilities ? JSON.stringify(r.probabilities) : null;
+    parameters[at++] = r.outOfRange && r.outOfRange.length > 0 ? JSON.stringify(r.outOfRange) : null;
   }
   return parameters;
 }
@@ -155,6 +162,22 @@ export class PredictionRepository {
   }
 
   /**
+   * Replaces the confirmed label of a prediction (`id`) or of a case's predictions (`externalId`)
+   * with `actual`, and records the correction in the audit log, in one transaction; returns how
+   * many predictions changed (no audit entry when none did).
+   */
+  async correct(target: { readonly id: string } | { readonly externalId: string }, actual: string, now: Instant, audit: AuditInput): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let update = trx.updateTable('predictions').set({ actual, confirmed_at: isoTime(now) });
+      update = 'id' in target ? update.where('id', '=', target.id) : update.where('external_id', '=', target.externalId);
+      const result = await update.where((eb) => eb.or([eb('actual', 'is', null), eb('actual', '<>', actual)])).executeTakeFirst();
+      const changed = Number(result.numUpdatedRows);
+      if (changed > 0) await insertAuditEntry(trx, { ...audit, fromVersion: null, toVersion: null, now });
+      return changed;
+    });
+  }
+
+  /**
    * Deletes what is older than the retention period, `purgeBatch` rows per statement (the oldest
    * first, along the created_at index), letting the event loop run between statements; returns
    * how many rows went.
@@ -193,5 +216,6 @@ function toRecord(row: Selectable<PredictionsTable>): PredictionRecord {
     actual: row.actual,
     confirmedAt: row.confirmed_at,
     probabilities: row.probabilities_json ? (JSON.parse(row.probabilities_json) as Record<string, number>) : null,
+    outOfRange: row.out_of_range === null ? [] : (JSON.parse(row.out_of_range) as string[]),
   };
 }

@@ -61,6 +61,8 @@ export interface PredictionsTable {
   external_id: string | null;
   actual: string | null;
   confirmed_at: string | null;
+  /** JSON list of the features outside the training range; null when none was. */
+  out_of_range: string | null;
   /** The answer's class probabilities by label (JSON), null without them. */
   probabilities_json: string | null;
 }

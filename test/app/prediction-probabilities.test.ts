@@ -18,7 +18,7 @@ const fit = (probability?: boolean) => fitModel(params(probability), takeRows(da
 function stored(artifact: ModelArtifact): ServingModel {
   const read = upgradeModelArtifact(JSON.parse(JSON.stringify(artifact)));
   if (!isModelArtifact(read)) throw new Error('not an artifact');
-  return { version: 3, summary: {} as ModelSummary, reference: null, artifact: read, predictor: createPredictor(read) };
+  return { version: 3, summary: {} as ModelSummary, reference: null, artifact: read, ranges: [], predictor: createPredictor(read) };
 }
 const sample = [1, 2, 3, 5].map((i) => Array.from(data.x.data.subarray(i * data.x.cols, (i + 1) * data.x.cols)));
 const options = { maxRows: 10, classNames: {}, nowMs: 0 };

@@ -114,6 +114,10 @@ describe('mloop predict, report and models', () => {
     }
     const report = await mloop(['report', '--data-dir', dir]);
     expect(report.stdout).toContain('active model v1 (normalized)');
+    const cardFile = `${dir}/card.html`;
+    const card = await mloop(['report', '--html', cardFile, '--data-dir', dir]);
+    expect(card.stdout).toBe(`model card of v1 written to ${cardFile}\n`);
+    expect(readFileSync(cardFile, 'utf8')).toMatch(/<h1>Model card<\/h1>[\s\S]*Breast Cancer Wisconsin \(Diagnostic\) classifier · model v1[\s\S]*<h2>Test-split evaluation<\/h2>/);
     expect(report.stdout).toMatch(/curves on the test split \(decision values\):\n {2}M: ROC AUC 0\.99\d\d, average precision 0\.9\d{3}; at threshold 0: recall 0\.9\d{3}, false-positive rate 0\.\d{4}/);
     const models = await mloop(['models', 'list', '--json', '--data-dir', dir]);
     expect((JSON.parse(models.stdout) as { version: number; status: string }[])[0]).toMatchObject({ version: 1, status: 'active' });

@@ -45,6 +45,39 @@ describe('feedback and live performance over HTTP', () => {
     expect((await postJson(`${server.base}/api/v1/feedback`, { externalId: 'H-001', actual: 'M' }, { Authorization: 'Bearer wrong' })).status).toBe(403);
   });
 
+  it('lets an admin correct a confirmed diagnosis, with a reason, recorded in the audit log; live figures follow', async () => {
+    const correction = { externalId: 'H-001', actual: 'B', correct: true, reason: 'pathology report amended: benign' };
+    const byPathology = await postJson(`${server.base}/api/v1/feedback`, correction, pathology);
+    expect(byPathology.status).toBe(403);
+    const noReason = await postJson(`${server.base}/api/v1/feedback`, { ...correction, reason: '  ' }, admin);
+    expect(noReason.status).toBe(400);
+    expect(((await noReason.json()) as { error: string }).error).toMatch(/needs a "reason"/);
+    const reasonAlone = await postJson(`${server.base}/api/v1/feedback`, { externalId: 'H-001', actual: 'B', reason: 'x' }, admin);
+    expect(reasonAlone.status).toBe(400);
+    const before = (await (await fetch(`${server.base}/api/v1/performance/live`)).json()) as { versions: { confusionMatrix: number[][] }[] };
+    expect(before.versions[0].confusionMatrix).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+
+    const corrected = await postJson(`${server.base}/api/v1/feedback`, correction, admin);
+    expect(corrected.status).toBe(200);
+    expect(await corrected.json()).toEqual({ results: [{ externalId: 'H-001', actual: 'B', status: 'corrected', predictions: 1 }] });
+    const again = await postJson(`${server.base}/api/v1/feedback`, correction, admin);
+    expect(((await again.json()) as { results: { status: string }[] }).results[0].status).toBe('unchanged');
+    // Pathology's own confirmations now see the corrected label.
+    expect((await postJson(`${server.base}/api/v1/feedback`, { externalId: 'H-001', actual: 'M' }, pathology)).status).toBe(409);
+
+    const live = (await (await fetch(`${server.base}/api/v1/performance/live`)).json()) as { confirmed: number; versions: { confusionMatrix: number[][] }[] };
+    expect(live.confirmed).toBe(2);
+    expect(live.versions[0].confusionMatrix).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
+    const audit = (await (await fetch(`${server.base}/api/v1/models/audit`)).json()) as { entries: { action: string; actor: string; reason: string }[] };
+    expect(audit.entries[0]).toMatchObject({ action: 'diagnosis_correction', actor: 'admin', reason: 'case "H-001": confirmed M, corrected to B: pathology report amended: benign' });
+  });
+
   it('reports drift as not judged until enough recent inputs arrived', async () => {
     const drift = (await (await fetch(`${server.base}/api/v1/drift`)).json()) as { report: unknown; reason: string; nRecent: number; computedAt: string; runId: number | null; sample: unknown };
     expect(drift.report).toBeNull();

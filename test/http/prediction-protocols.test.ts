@@ -175,6 +175,43 @@ describe('prediction protocols', () => {
     });
   });
 
+  describe("MLflow's POST /invocations with Content-Type: text/csv", () => {
+    const url = () => `${server.base}/invocations`;
+    const postCsv = (body: string) => fetch(url(), { method: 'POST', headers: { 'Content-Type': 'text/csv; charset=utf-8' }, body });
+    const line = (values: readonly unknown[]) => values.join(',');
+
+    it('reads a header line, then rows, columns in any order, empty cells as missing', async () => {
+      const res = await postCsv(`${line(features)}\n${line(malignRow)}\n${line(benignRow)}\n`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(await res.json()).toEqual({ predictions: ['M', 'B'] });
+      const reversed = [...features].reverse();
+      const withMissing = [...benignRow].reverse().map((v, k) => (k === 0 ? '' : v));
+      const other = await postCsv(`${line(reversed)}\r\n${line([...malignRow].reverse())}\r\n${line(withMissing)}`);
+      expect(await other.json()).toEqual({ predictions: ['M', 'B'] });
+    });
+
+    it('answers 400 naming the line or the problem for a bad CSV', async () => {
+      const cases: [string, RegExp][] = [
+        ['', /body is empty: send a header line/],
+        [`${line(features)}\n`, /header line but no rows/],
+        [`${line(features)}\n${line(malignRow.slice(1))}`, /CSV line 2: 29 cells, but the header line names 30 columns/],
+        [`${line(features)}\n${line(malignRow)}\n"unterminated,1`, /not readable CSV: .*(quote|Quote)/],
+        [`${line(['nope', ...features.slice(1)])}\n${line(malignRow)}`, /unknown feature "nope"/],
+        [`${line(features)}\n${line(['big', ...malignRow.slice(1)])}`, /feature "radius_mean": expected a finite number, got the string "big"/],
+      ];
+      for (const [body, message] of cases) {
+        const res = await postCsv(body);
+        expect(res.status, body.slice(0, 60)).toBe(400);
+        expect(((await res.json()) as ErrorBody).error).toMatch(message);
+      }
+    });
+
+    it('stays a 415 on the JSON prediction API', async () => {
+      const res = await fetch(`${server.base}/api/v1/predict`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: `${line(features)}\n${line(malignRow)}` });
+      expect(res.status).toBe(415);
+    });
+  });
+
   describe('Open Inference Protocol (KServe v2)', () => {
     const infer = (body: unknown, name = 'mloop') => postJson(`${server.base}/v2/models/${name}/infer`, body);
 

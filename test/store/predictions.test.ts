@@ -32,6 +32,14 @@ describeDialects('prediction log', (dialect) => {
     expect(second).toEqual(input);
   });
 
+  it('keeps the features a prediction had outside the training range', async () => {
+    const { store } = fixture;
+    await store.predictions.insertMany([prediction(1, { outOfRange: ['radius_mean', 'a "quoted", name'] }), prediction(2, { outOfRange: [] }), prediction(3)]);
+    expect((await store.predictions.get('p-0001'))?.outOfRange).toEqual(['radius_mean', 'a "quoted", name']);
+    expect((await store.predictions.get('p-0002'))?.outOfRange).toEqual([]);
+    expect((await store.predictions.get('p-0003'))?.outOfRange).toEqual([]);
+  });
+
   it('converts the JSON inputs of a log written before migration 0005', async () => {
     const old = await createTestDatabase(dialect);
     fixture.defer(() => old.drop());

@@ -49,12 +49,22 @@ const state = {
   /** Registry entries of versions that have live cases but are older than the models list. */
   olderModels: new Map(),
   showAllFeatures: false,
+  /** Lists shown whole rather than their newest rows ("Show all"), by list. */
+  showAll: { models: false, runs: false },
   /** Whether the reader opened the model card's list of input features. */
   featuresOpen: false,
   acting: false,
 };
 
 const chart = createRecallChart(byId('recall-chart'));
+
+/** The subtitle names the classifier as the configuration does (dataset.title), read once. */
+getJson('api/v1/about').then(
+  (about) => {
+    byId('subtitle').textContent = `${about.title} · model health`;
+  },
+  () => undefined, // The page works without it; the polling reports a server it cannot reach.
+);
 const predictionForm = createPredictionForm(byId('predict'), {
   predict: async (row) => {
     const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });
@@ -90,6 +100,35 @@ let driftInputs = null;
 let driftVersion = null;
 
 /** The active version with its feature names (the summary: its fitted pipeline is patient data). */
+/** The newest rows a list shows, and how many when the reader asked for all (the API's largest page). */
+const listRows = { models: 10, runs: 8 };
+const ALL_ROWS = 1000;
+const listLimit = (list) => (state.showAll[list] ? ALL_ROWS : listRows[list]);
+
+/** "Show all N…" under a list that shows its newest rows only, and back. */
+function listToggle(list, shown, noun) {
+  if (!state.showAll[list] && shown < listRows[list]) return null;
+  const all = state.showAll[list];
+  return h(
+    'p',
+    { class: 'list-toggle' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        id: `${list}-show-all`,
+        onclick: () => {
+          state.showAll[list] = !all;
+          void refreshNow({ full: true });
+        },
+      },
+      all ? `Show the newest ${listRows[list]} only` : `Show all ${noun}`,
+    ),
+    all ? ` · ${shown} shown` : ` · the newest ${shown} shown`,
+  );
+}
+
 async function readActive(version) {
   if (version === null) return null;
   if (state.active?.version === version) return state.active;
@@ -103,7 +142,7 @@ async function readActive(version) {
 let histograms = null;
 
 async function refresh() {
-  const [runs, alerts, head] = await Promise.all([getJson('api/v1/runs?limit=8'), getJson('api/v1/alerts?limit=10'), getJson('api/v1/models?limit=1')]);
+  const [runs, alerts, head] = await Promise.all([getJson(`api/v1/runs?limit=${listLimit('runs')}`), getJson('api/v1/alerts?limit=10'), getJson('api/v1/models?limit=1')]);
   state.runs = runs.runs;
   state.alerts = alerts.alerts;
   const newest = head.models[0];
@@ -114,7 +153,7 @@ async function refresh() {
     if (sig !== signature) forceMonitoring = true;
     forceFull = false;
     const [models, history, snapshots, audit, silences, rollout] = await Promise.all([
-      getJson('api/v1/models?limit=10'),
+      getJson(`api/v1/models?limit=${listLimit('models')}`),
       getJson('api/v1/performance/history?limit=200'),
       getJson('api/v1/data/snapshots?limit=8'),
       getJson('api/v1/models/audit?limit=10'),
@@ -309,12 +348,14 @@ function render() {
   renderIfChanged('curves', [active?.version, active?.curves, performance?.classes], () => fill(byId('curves'), active ? curvesView(active.curves, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
-  renderIfChanged('models', [models, activeVersion, state.acting], () => fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting })));
+  renderIfChanged('models', [models, activeVersion, state.acting, state.showAll.models], () =>
+    fill(byId('models'), modelsTable(models, activeVersion, { onPromote: promote, busy: state.acting }), listToggle('models', models.length, 'versions')),
+  );
   renderIfChanged('alerts', [alerts, performance?.classes, state.acting], () => fill(byId('alerts'), alertsTable(alerts, nameOf, { onSilence: silence, busy: state.acting })));
   renderIfChanged('silences', [state.silences, state.acting], () => fill(byId('silences'), silencesTable(state.silences, { onExpire: expireSilence, busy: state.acting })));
   renderIfChanged('rollout', [state.rollout, state.acting, performance?.classes], () => fill(byId('rollout'), rolloutView(state.rollout, nameOf, { onPromote: promoteChallenger, onAbort: abortRollout, busy: state.acting })));
   renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
-  renderIfChanged('runs', runs, () => fill(byId('runs'), runsTable(runs)));
+  renderIfChanged('runs', [runs, state.showAll.runs], () => fill(byId('runs'), runsTable(runs), listToggle('runs', runs.length, 'runs')));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
   predictionForm.setModel(model && { version: model.version, featureSchema: model.featureSchema, classes: performance.classes, positive: performance.metrics.positive });
 

@@ -1,4 +1,4 @@
-import { h } from './dom.js';
+import { fmt, h } from './dom.js';
 import { imputedText } from './feature-schema.js';
 
 /** The Wisconsin data set's columns: ten measures, each as mean, standard error and worst value. */
@@ -23,10 +23,12 @@ const isWdbcFeature = (f) => f.kind === 'numeric' && wdbcColumns.includes(f.name
 
 /**
  * A number input. Empty means missing (sent as null) when the model can impute the feature: the
- * placeholder shows the value it will use. A model that cannot impute it needs a number.
+ * placeholder shows the value it will use. A model that cannot impute it needs a number. Below it,
+ * the feature's training range (in the data's own units): the answer flags a value far outside it.
  */
 function numberControl(f) {
   const imputed = imputedText(f);
+  const range = f.trainingRange ? `${fmt.num(f.trainingRange.min)} – ${fmt.num(f.trainingRange.max)}` : null;
   const input = h('input', {
     type: 'number',
     step: 'any',
@@ -36,10 +38,10 @@ function numberControl(f) {
     class: 'feature-input',
     required: imputed === null,
     placeholder: imputed,
-    title: imputed === null ? `${f.name}: required (this model cannot impute a missing value)` : `${f.name}: leave empty for a missing value, imputed as ${f.imputedValue}`,
+    title: `${imputed === null ? `${f.name}: required (this model cannot impute a missing value)` : `${f.name}: leave empty for a missing value, imputed as ${f.imputedValue}`}${range ? `; trained on ${range}` : ''}`,
   });
   return {
-    element: input,
+    element: range ? h('span', { class: 'feature-number' }, input, h('span', { class: 'feature-range', title: `the training rows' range: a value far outside it is flagged in the answer` }, range)) : input,
     read: () => (input.value === '' ? null : Number(input.value)),
     write: (value) => (input.value = value === null || value === undefined ? '' : String(value)),
   };

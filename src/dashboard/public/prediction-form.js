@@ -1,4 +1,4 @@
-import { classNamer, fill, h } from './dom.js';
+import { classNamer, fill, fmt, h } from './dom.js';
 import { featureInputs } from './feature-inputs.js';
 import { imputedText } from './feature-schema.js';
 import { probabilityBars } from './decision-curves.js';
@@ -108,6 +108,14 @@ function rowNotes(p, row, schema) {
     return value === null ? name : `${name} → ${value}`;
   };
   return [
+    p.outOfRange
+      ? h(
+          'p',
+          { class: 'predict-note predict-warning', id: 'predict-out-of-range', role: 'alert' },
+          h('strong', null, 'Outside the training range'),
+          ` (the model extrapolates; treat this answer with care): ${p.outOfRange.map((o) => `${o.feature} = ${fmt.num(o.value)} (trained on ${fmt.num(o.min)} – ${fmt.num(o.max)})`).join(', ')}`,
+        )
+      : null,
     p.imputed ? h('p', { class: 'predict-note', id: 'predict-imputed' }, h('strong', null, 'Imputed'), ` (missing in the row, as in training): ${p.imputed.map(imputed).join(', ')}`) : null,
     p.unknownCategories
       ? h('p', { class: 'predict-note', id: 'predict-unknown' }, h('strong', null, 'Unknown category'), ` (not seen in training, encoded as all zeros): ${p.unknownCategories.map((name) => `${name} = "${row[name]}"`).join(', ')}`)

@@ -53,24 +53,34 @@ export function createRecallChart(container) {
     const px = (v) => Math.round(u.valToPos(v, 'x', true));
     ctx.save();
     let drawn = 0;
+    // Captions go in up to three rows from the bottom; a caption that fits in none is left out
+    // (its band stays, and its alert is in the alerts table) rather than drawn over another.
+    const rows = [[], [], []];
+    const rowHeight = 14 * r;
+    const right = u.bbox.left + u.bbox.width;
+    ctx.font = `${11 * r}px system-ui, sans-serif`;
+    ctx.textBaseline = 'bottom';
     for (const a of alerts) {
       const from = Math.max(px(seconds(a.startsAt)), u.bbox.left);
-      const to = Math.min(px(a.endsAt ? seconds(a.endsAt) : now), u.bbox.left + u.bbox.width);
-      if (to < u.bbox.left || from > u.bbox.left + u.bbox.width) continue;
+      const to = Math.min(px(a.endsAt ? seconds(a.endsAt) : now), right);
+      if (to < u.bbox.left || from > right) continue;
       drawn++;
+      // A short alert still gets a band one can see and point at, not a hairline.
+      const width = Math.max(to - from, 8 * r);
       ctx.fillStyle = a.status === 'firing' ? colors.firing : colors.resolved;
-      ctx.fillRect(from, top, Math.max(to - from, 3 * r), bottom - top);
+      ctx.fillRect(Math.min(from, right - width), top, width, bottom - top);
       ctx.fillStyle = a.status === 'firing' ? colors.failed : '#64748b';
       ctx.fillRect(from, top, 2 * r, bottom - top);
-      // Named at the bottom, where a recall chart is mostly empty.
-      ctx.font = `${11 * r}px system-ui, sans-serif`;
-      ctx.textBaseline = 'bottom';
       const label = `⚠ ${alertWords[a.name] ?? a.name}${a.status === 'resolved' ? ' (resolved)' : ''}`;
+      const textWidth = ctx.measureText(label).width;
       // A band that starts near the right edge (an alert that just fired) is named leftwards.
-      const right = u.bbox.left + u.bbox.width;
-      const fits = from + 5 * r + ctx.measureText(label).width <= right;
-      ctx.textAlign = fits ? 'left' : 'right';
-      ctx.fillText(label, fits ? from + 5 * r : right - 4 * r, bottom - 4 * r - (drawn - 1) * 14 * r);
+      const x0 = from + 5 * r + textWidth <= right ? from + 5 * r : right - 4 * r - textWidth;
+      const x1 = x0 + textWidth;
+      const row = rows.findIndex((taken) => taken.every(([l, rr]) => x1 + 6 * r < l || x0 > rr + 6 * r));
+      if (row < 0) continue;
+      rows[row].push([x0, x1]);
+      ctx.textAlign = 'left';
+      ctx.fillText(label, x0, bottom - 4 * r - row * rowHeight);
     }
     // What was drawn, readable from the DOM (a canvas is not): the browser tests check it.
     container.dataset.alerts = String(drawn);
@@ -106,6 +116,7 @@ export function createRecallChart(container) {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'bottom';
     const labelled = [];
+    const clashes = (x, y, w) => labelled.some((p) => Math.abs(p.x - x) < (p.w + w) / 2 + 4 * r && Math.abs(p.y - y) < 12 * r);
     checks.forEach((c, i) => {
       if (finite(c.value) === null) return;
       const x = px(u.data[0][i]);
@@ -117,13 +128,18 @@ export function createRecallChart(container) {
         ctx.arc(x, y, 7 * r, 0, 2 * Math.PI);
         ctx.stroke();
       }
-      // Name the version at its first point, unless the label would sit on another one.
+      // Name the version at its first point, above it or else below it, never on another label.
       const first = i === 0 || checks[i - 1].modelVersion !== c.modelVersion;
-      if (first && !labelled.some((p) => Math.abs(p.x - x) < 22 * r && Math.abs(p.y - y) < 12 * r)) {
-        ctx.fillStyle = '#334155';
-        ctx.fillText(`v${c.modelVersion}`, x, y - 8 * r);
-        labelled.push({ x, y });
-      }
+      if (!first) return;
+      const text = `v${c.modelVersion}`;
+      const w = ctx.measureText(text).width;
+      const above = y - 8 * r;
+      const below = y + 20 * r;
+      const at = !clashes(x, above, w) ? above : !clashes(x, below, w) && below < bottom ? below : null;
+      if (at === null) return;
+      ctx.fillStyle = '#334155';
+      ctx.fillText(text, Math.min(Math.max(x, u.bbox.left + w / 2), right - w / 2), at);
+      labelled.push({ x, y: at, w });
     });
     ctx.restore();
   }
@@ -169,11 +185,13 @@ export function createRecallChart(container) {
         { label: 'threshold', stroke: colors.threshold, width: 1.5, dash: [6, 4], points: { show: false }, paths: () => null, value: (_u, v) => fmt.score(v) },
       ],
       axes: [
-        { stroke: getComputedStyle(container).color, values: tickLabels, space: 70 },
+        // Room for the widest label ("Wed 10:57") between ticks, so labels never run together.
+        { stroke: getComputedStyle(container).color, values: tickLabels, space: 110 },
         { stroke: getComputedStyle(container).color, values: (_u, vals) => vals.map((v) => v.toFixed(2)), size: 48 },
       ],
       hooks: { draw: [drawMarks] },
-      legend: { live: true },
+      // Names and colours only: a live legend shows "–" for every series until the pointer is on a point.
+      legend: { live: false },
     },
     [[], [], [], []],
     container,

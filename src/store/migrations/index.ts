@@ -12,6 +12,7 @@ import { driftReports } from './0009-drift-reports.js';
 import { runControl } from './0010-run-control.js';
 import { predictionProbabilities } from './0011-prediction-probabilities.js';
 import { rollouts } from './0012-rollouts.js';
+import { outOfRange } from './0013-out-of-range.js';
 
 /** The migrations in the order they run (Kysely sorts by name). */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -28,6 +29,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_run_control': runControl(dialect),
     '0011_prediction_probabilities': predictionProbabilities(),
     '0012_rollouts': rollouts(dialect),
+    '0013_out_of_range': outOfRange(),
   };
 }
 

@@ -42,7 +42,7 @@ try {
 }
 
 const insert = db.prepare(
-  'insert into "predictions" ("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing',
+  'insert into "predictions" ("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json", "out_of_range") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing',
 );
 
 /** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */
@@ -56,12 +56,16 @@ const insertRange = db.transaction((batch: PredictionLogBatch, from: number, to:
       lastMs = ms;
       lastTime = new Date(ms).toISOString();
     }
-    insert.run(batch.ids[i], lastTime, batch.modelVersions[i], batch.routes[i], float64BlobView(batchInput(batch, i)), batch.labels[i], batch.decisions[i], batch.latencyMs[i], batch.externalIds[i], probabilitiesJson(batch.probabilities[i]));
+    insert.run(batch.ids[i], lastTime, batch.modelVersions[i], batch.routes[i], float64BlobView(batchInput(batch, i)), batch.labels[i], batch.decisions[i], batch.latencyMs[i], batch.externalIds[i], probabilitiesJson(batch.probabilities[i]), outOfRangeJson(batch.outOfRange[i]));
   }
 });
 
 function probabilitiesJson(probabilities: Readonly<Record<string, number>> | null): string | null {
   return probabilities ? JSON.stringify(probabilities) : null;
+}
+
+function outOfRangeJson(features: readonly string[] | null): string | null {
+  return features && features.length > 0 ? JSON.stringify(features) : null;
 }
 
 async function write(seq: number, batch: PredictionLogBatch): Promise<void> {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { InvalidInputError } from '../../../app/errors.js';
 import type { InputRow } from '../../../core/prediction-input.js';
+import { csvBodyParser } from '../../csv-body.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, List } from '../../schemas.js';
 
@@ -70,6 +71,8 @@ function rowsOf(body: Body, featureNames: readonly string[]): readonly InputRow[
  * mloop as they would an MLflow-served scikit-learn model.
  */
 export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, metrics }) => {
+  // In this plugin's scope only: the other routes keep answering 415 to CSV.
+  fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, csvBodyParser(app.config.dataset.naValues));
   fastify.post(
     '/invocations',
     {
@@ -77,6 +80,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
       schema: {
         tags: ['mlflow'],
         summary: "Predict in MLflow's scoring protocol",
+        description:
+          'application/json: one of dataframe_split, dataframe_records, instances or inputs. text/csv: a header line naming the columns (any order), then one line per row; an empty cell or one of dataset.naValues is a missing value.',
         body: InvocationsBody,
         // An MLflow-served scikit-learn classifier answers its `predict` output: the class labels.
         // So does this route ("M" / "B"), rather than class names or decision values.

@@ -1,13 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { modelCardHtml } from '../../../app/model-card-html.js';
+import { modelCardData } from '../../../app/model-card.js';
+import type { ReferenceProfile } from '../../../core/drift/feature-profile.js';
 import { storedCurves } from '../../../core/metrics/decision-curves.js';
 import { featureSchemaOf, isModelArtifact, upgradeModelArtifact } from '../../../core/model-artifact.js';
+import { trainingRanges } from '../../../core/training-range.js';
 import type { preValidationHookHandler } from 'fastify';
 import { literalUnion } from '../../../config/literal-union.js';
 import { auditActions, auditActors } from '../../../store/audit-repository.js';
 import { packageVersion } from '../../package-info.js';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
+import { errors, HtmlPage, List, Model, ModelSummary, modelView, Nullable, page, Paging } from '../../schemas.js';
 
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 
@@ -89,11 +93,32 @@ export const modelRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fasti
       },
     },
     async (request) => {
-      const { pipeline, ...summary } = await app.registry.get(request.params.version);
+      const { pipeline, reference, ...summary } = await app.registry.get(request.params.version);
       const artifact = upgradeModelArtifact(pipeline);
-      const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact) : null;
+      const profile = (reference as ReferenceProfile | null)?.features ?? null;
+      const featureSchema = isModelArtifact(artifact) ? featureSchemaOf(artifact, trainingRanges(artifact.preprocessor, profile)) : null;
       const curves = storedCurves(summary.metrics);
       return modelView(request.query.include === 'pipeline' ? { ...summary, featureSchema, curves, pipeline } : { ...summary, featureSchema, curves });
+    },
+  );
+
+  fastify.get(
+    '/api/v1/models/:version/card.html',
+    {
+      schema: {
+        tags,
+        summary: 'The model card: one self-contained HTML page to print and sign',
+        description:
+          "Intended use (dataset.intendedUse), data snapshot and lineage, parameters, grid search, the test-split report and confusion matrix, the gate's verdict, live performance and drift so far. No script and no external asset; no patient's values.",
+        params: VersionParams,
+        response: { 200: HtmlPage('the model card'), ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const html = modelCardHtml(await modelCardData(app, request.params.version, new Date()));
+      // The page needs its inline <style> and nothing else: no script may run, nothing may load.
+      void reply.headers({ 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'", 'x-content-type-options': 'nosniff' });
+      return reply.type('text/html; charset=utf-8').send(html);
     },
   );
 

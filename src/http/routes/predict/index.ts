@@ -26,6 +26,11 @@ const Prediction = Type.Object({
   ),
   imputed: Type.Optional(List(Type.String(), { description: 'features whose missing value the model imputed, as at training' })),
   unknownCategories: Type.Optional(List(Type.String(), { description: 'categorical features whose value the model did not see in training (encoded as all zeros)' })),
+  outOfRange: Type.Optional(
+    List(Type.Object({ feature: Type.String(), value: Type.Number(), min: Type.Number(), max: Type.Number() }), {
+      description: "values outside their feature's training range [min, max] by more than 10 % of its width: the model extrapolates, treat the answer with care. Absent when there are none",
+    }),
+  ),
   externalId: Type.Optional(Type.String()),
 });
 

@@ -42,6 +42,11 @@ export interface PredictOptions {
 export interface PredictContext {
   readonly route: string;
   readonly externalIds?: readonly (string | undefined)[];
+  /**
+   * Whether the rows go to the prediction log (default true). A trial from the command line is not
+   * a production case: logged, it would wait for a diagnosis and count as drift input.
+   */
+  readonly log?: boolean;
 }
 
 /** The outcome and the validated input it was computed from (what the prediction log keeps). */
@@ -117,7 +122,7 @@ export class Predictions {
     const started = performance.now();
     const createdAt = clock.now();
     const { outcome, x, loggedDecision } = predictRows(registry.require(), rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
-    if (predictionLog.enabled) {
+    if (predictionLog.enabled && context.log !== false) {
       const latencyMs = (performance.now() - started) / x.rows;
       predictionLog.record(
         outcome.predictions.map((p, i) => ({

@@ -33,11 +33,26 @@ export function rowsFromCsv(text: string, ignore: ReadonlySet<string>, naValues:
   });
 }
 
-export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json' }): Promise<void> {
-  const text = readFileSync(options.input && options.input !== '-' ? options.input : 0, 'utf8');
+/** The input file's text; a file that cannot be read is the person's mistake, said in one line. */
+function readInput(input: string | undefined): string {
+  const file = input && input !== '-' ? input : undefined;
+  try {
+    return readFileSync(file ?? 0, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
+    throw new InvalidInputError(`cannot read ${file === undefined ? 'standard input' : `input file ${file}`}: ${why}`, undefined, { cause });
+  }
+}
+
+export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json'; log?: boolean }): Promise<void> {
+  const text = readInput(options.input);
   if (!app.registry.serving) throw new NotTrainedError('no model is active yet: run `mloop train` first');
   const ignore = new Set([app.config.dataset.label, ...app.config.dataset.drop]);
-  const outcome = app.predictions.predict(rowsFromCsv(text, ignore, app.config.dataset.naValues), { route: 'cli' });
+  const logged = options.log === true;
+  const predicted = app.predictions.predict(rowsFromCsv(text, ignore, app.config.dataset.naValues), { route: 'cli', log: logged });
+  // An id that was not logged would name nothing: feedback could not refer to it.
+  const outcome = logged ? predicted : { ...predicted, predictions: predicted.predictions.map(({ predictionId: _unlogged, ...p }) => p) };
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;
@@ -48,7 +63,7 @@ export async function predictCommand(app: Application, options: { input?: string
   const lines = [['row', 'label', 'class_name', ...decisionColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
   outcome.predictions.forEach((p, i) => {
     const decisions = classes.length === 2 ? [p.decision] : classes.map((c) => p.decisions?.[c]);
-    lines.push([i + 1, p.label, p.className, ...decisions, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, p.predictionId].map(csvCell).join(','));
+    lines.push([i + 1, p.label, p.className, ...decisions, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, 'predictionId' in p ? p.predictionId : ''].map(csvCell).join(','));
   });
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -9,15 +9,25 @@ import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
-async function mloop(args: string[], env: Record<string, string> = {}, timeoutMs = 0): Promise<{ code: number; stdout: string; stderr: string }> {
+const newStoreNotice = /^mloop: creating a new store at (.*)\n/;
+
+/**
+ * Runs the built CLI. A command on a data directory without a store says first that it creates
+ * one: that line is taken out of `stderr` into `newStore` (its path), so that the rest is what the
+ * command itself said.
+ */
+async function mloop(args: string[], env: Record<string, string> = {}, timeoutMs = 0): Promise<{ code: number; stdout: string; stderr: string; newStore: string | null }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  let result: { code: number; stdout: string; stderr: string };
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs });
-    return { code: 0, stdout, stderr };
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '', MLOOP_LOG_FORMAT: '', ...env }, timeout: timeoutMs });
+    result = { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    result = { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
+  const notice = newStoreNotice.exec(result.stderr);
+  return { ...result, stderr: result.stderr.replace(newStoreNotice, ''), newStore: notice ? notice[1] : null };
 }
 
 function configWithSource(dir: string, text: string): string {
@@ -135,7 +145,7 @@ describe('mloop predict, report and models', () => {
     expect(forced.stdout).toBe('v2 is now active (forced: the gate rejected it; reason recorded in the audit log: "second opinion on live cases")\n');
 
     const list = await mloop(['models', 'list', '--data-dir', dir]);
-    expect(list.stdout.split('\n')[1]).toMatch(/^v2 {7}active {6}rejected {2}basic /);
+    expect(list.stdout.split('\n')[1]).toMatch(/^v2 +active +rejected +basic +1 +scale +1 +0\.8333 +\S+ +recall of M 0\.8333 is below the threshold 0\.9/);
     const audit = await mloop(['models', 'audit', '--json', '--data-dir', dir]);
     expect((JSON.parse(audit.stdout) as { action: string; fromVersion: number; toVersion: number; actor: string; reason: string }[])[0]).toMatchObject({
       action: 'forced_promotion',

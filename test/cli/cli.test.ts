@@ -1,34 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
-
-/** The built command, run the way a user runs it (npm test builds before testing). */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const run = promisify(execFile);
-
-const newStoreNotice = /^mloop: creating a new store at (.*)\n/;
-
-/**
- * Runs the built CLI. A command on a data directory without a store says first that it creates
- * one: that line is taken out of `stderr` into `newStore` (its path), so that the rest is what the
- * command itself said.
- */
-async function mloop(args: string[], env: Record<string, string> = {}, timeoutMs = 0): Promise<{ code: number; stdout: string; stderr: string; newStore: string | null }> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  let result: { code: number; stdout: string; stderr: string };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '', MLOOP_LOG_FORMAT: '', ...env }, timeout: timeoutMs });
-    result = { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    result = { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-  const notice = newStoreNotice.exec(result.stderr);
-  return { ...result, stderr: result.stderr.replace(newStoreNotice, ''), newStore: notice ? notice[1] : null };
-}
+import { mloop } from './run-cli.js';
 
 function configWithSource(dir: string, text: string): string {
   const source = writeFile(dir, 'source.csv', text);
@@ -126,6 +99,7 @@ describe('mloop predict, report and models', () => {
     const dir = tempDir();
     expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
     const basic = await mloop(['train', '--mode', 'basic', '--data-dir', dir]);
+    expect(basic.code).toBe(3);
     expect(basic.stdout).toContain('v2 not activated: recall of M 0.8333 is below the threshold 0.9: rejected by the promotion gate, v1 stays active');
 
     const refused = await mloop(['models', 'promote', 'v2', '--data-dir', dir]);

@@ -36,7 +36,7 @@ describe('mloop --version and first steps', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('mloop: cannot read input file missing.csv: no such file\n');
     for (const command of [['update'], ['serve', '--port', '0']]) {
-      const level = await mloop([...command, '--data-dir', dir], { MLOOP_LOG_LEVEL: 'verbose' }, 20_000);
+      const level = await mloop([...command, '--data-dir', dir], { MLOOP_LOG_LEVEL: 'verbose' }, 50_000);
       expect(level.code).toBe(1);
       expect(level.stderr).toBe('mloop: MLOOP_LOG_LEVEL: expected one of silent, fatal, error, warn, info, debug, trace, got "verbose"\n');
     }
@@ -50,7 +50,7 @@ describe('mloop --version and first steps', () => {
     const { port } = holder.address() as AddressInfo;
     try {
       const dir = tempDir();
-      const serve = await mloop(['serve', '--port', String(port), '--data-dir', dir], {}, 20_000);
+      const serve = await mloop(['serve', '--port', String(port), '--data-dir', dir], {}, 50_000);
       expect(serve.code).toBe(1);
       expect(serve.stdout).toBe('');
       expect(serve.stderr).toBe(
@@ -117,11 +117,26 @@ describe('mloop predict', () => {
     const logged = () => (new Database(join(dir, 'mloop.sqlite'), { readonly: true }).prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const trial = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(trial.code).toBe(0);
-    expect(trial.stdout.split('\n')[1]).toMatch(/^1,M,Malign,[-\d.e]+,,,1,$/);
+    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,,,1,$/);
     expect(logged()).toBe(0);
     const kept = await mloop(['predict', '--log', '--input', input, '--data-dir', dir]);
-    expect(kept.stdout.split('\n')[1]).toMatch(/^1,M,Malign,[-\d.e]+,,,1,\S+$/);
+    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,,,1,\S+$/);
     expect(logged()).toBe(3);
+  });
+
+  it('predicts a file longer than server.maxBatchRows in batches, and names the line of a bad cell', async () => {
+    const dir = tempDir();
+    const config = writeFile(dir, 'c.yaml', 'server:\n  maxBatchRows: 2\n');
+    expect((await mloop(['train', '--config', config, '--data-dir', dir])).code).toBe(0);
+    const [header, ...rows] = tutorialLayoutCsv(5).split('\r\n');
+    const whole = await mloop(['predict', '--input', writeFile(dir, 'rows.csv', [header, ...rows].join('\n')), '--config', config, '--data-dir', dir]);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout.trimEnd().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '2', '3', '4', '5', '6']);
+    // The fourth row (line 5) is in the second batch.
+    const bad = [header, ...rows.slice(0, 3), rows[3].replace(/^(\d+,[^,]+,)[^,]+/, '$1abc'), rows[4]].join('\n');
+    const refused = await mloop(['predict', '--input', writeFile(dir, 'bad.csv', bad), '--config', config, '--data-dir', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^mloop: \S+bad\.csv, line 5, feature "radius_mean": expected a finite number, got the string "abc"\n$/);
   });
 });
 

@@ -60,6 +60,11 @@ export interface PredictOptions {
 export interface PredictContext {
   readonly route: string;
   readonly externalIds?: readonly (string | undefined)[];
+  /**
+   * Whether the rows go to the prediction log (default true). A trial from the command line is not
+   * a production case: logged, it would wait for a diagnosis and count as drift input.
+   */
+  readonly log?: boolean;
 }
 
 /** The outcome and the validated input it was computed from (what the prediction log keeps). */
@@ -169,13 +174,14 @@ export class Predictions {
     const prediction = predictRows(answering, rows, { maxRows: config.server.maxBatchRows, classNames: config.dataset.classNames, nowMs: createdAt.getTime() });
     this.record(prediction, createdAt, started, context);
     // The other model's answers, for the comparison on confirmed cases: after the response is sent.
-    setImmediate(() => this.answerAside(rollout, other, rows, prediction.outcome, createdAt));
+    if (context.log !== false) setImmediate(() => this.answerAside(rollout, other, rows, prediction.outcome, createdAt));
     return prediction.outcome;
   }
 
   private record({ outcome, x, loggedDecision }: Prediction, createdAt: Date, started: number, context: PredictContext): void {
     const { predictionLog } = this.deps;
-    if (!predictionLog.enabled) return;
+    // `mloop predict` without --log: answers only, kept out of the production log.
+    if (!predictionLog.enabled || context.log === false) return;
     const latencyMs = (performance.now() - started) / x.rows;
     const createdAtMs = createdAt.getTime();
     const { predictions, modelVersion } = outcome;

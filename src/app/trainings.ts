@@ -37,6 +37,8 @@ export interface TrainRequest {
   readonly C?: number;
   readonly gamma?: Gamma;
   readonly grid?: { readonly C: readonly number[]; readonly gamma: readonly Gamma[] };
+  /** Grid-search folds. */
+  readonly cv?: number;
 }
 
 export interface TrainResult {
@@ -56,7 +58,7 @@ export interface StartedTraining {
 
 export function trainingParamsFor(config: Config, request: TrainRequest): TrainingParams {
   const t = config.training;
-  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: t.cv, impute: t.impute, probability: t.probability };
+  return { mode: request.mode ?? t.mode, C: request.C ?? t.C, gamma: request.gamma ?? t.gamma, grid: request.grid ?? t.grid, cv: request.cv ?? t.cv, impute: t.impute, probability: t.probability };
 }
 
 export interface TrainingsDeps {

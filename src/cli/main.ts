@@ -10,6 +10,9 @@ import { exportFormats } from '../app/model-export.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
 import { packageVersion } from '../http/package-info.js';
+import { exitCodes } from './exit-codes.js';
+import type { TrainOptions } from './train-options.js';
+import { trainOptions } from './train-options.js';
 import { userMessage } from './user-message.js';
 
 /**
@@ -21,8 +24,14 @@ const withApplication = async <T>(options: CommonOptions, body: (app: Applicatio
 
 const program = new Command('mloop')
   .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
-  .version(packageVersion())
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training finished but the promotion gate rejected the new version.
+Logs: MLOOP_LOG_LEVEL (silent, fatal, error, warn, info, debug, trace); readable on a terminal, JSON otherwise or with MLOOP_LOG_FORMAT=json.`,
+  );
 
 /** Every command reads the same configuration and store as the server. */
 const common = (command: Command) =>
@@ -43,11 +52,12 @@ common(program.command('serve'))
   // Loaded on demand: the other commands need no HTTP framework.
   .action(async (opts: ServeOptions) => (await import('./serve-command.js')).serveCommand(opts));
 
-common(program.command('train'))
-  .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves')
+trainOptions(common(program.command('train')))
+  .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves (exit code 3 if it rejects it)')
   .addOption(modeOption())
   .option('--json', 'print the result as one JSON document')
-  .action((opts: CommonOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await (await import('./train-command.js')).trainCommand(app, opts))));
+  .addHelpText('after', '\nExamples:\n  mloop train\n  mloop train --mode gridsearch\n  mloop train --mode normalized --C 10 --gamma 0.1\n  mloop train --mode gridsearch --cv 10 --json')
+  .action((opts: CommonOptions & TrainOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await (await import('./train-command.js')).trainCommand(app, opts))));
 
 common(program.command('update'))
   .description('re-read the data set from dataset.source and keep it as a snapshot')
@@ -66,16 +76,7 @@ common(program.command('run'))
     return value as JobKind;
   })
   .option('--json', 'print the run as JSON')
-  .action((job: JobKind, opts: CommonOptions & { json?: boolean }) =>
-    withApplication(opts, async (app) => {
-      const { run, done } = await app.jobs.start(job, 'cli');
-      await done.catch(() => undefined);
-      await app.alerting.deliver();
-      const finished = await app.runs.get(run.id);
-      process.stdout.write(opts.json ? `${JSON.stringify(finished, null, 2)}\n` : `run ${finished.id} (${job}): ${finished.status}${finished.error ? `: ${finished.error}` : ''}\n${finished.result ? `${JSON.stringify(finished.result)}\n` : ''}`);
-      if (finished.status !== 'succeeded') process.exitCode = 1;
-    }),
-  );
+  .action((job: JobKind, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./run-command.js')).runCommand(app, job, opts)));
 
 const runs = program.command('runs').description('background work: data updates, trainings, checks');
 common(runs.command('cancel'))
@@ -92,7 +93,8 @@ common(program.command('predict'))
   .description('predict the rows of a CSV file (header with feature names) or of stdin')
   .option('-i, --input <file>', 'CSV file, - for stdin', '-')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-  .action((opts: CommonOptions & { input?: string; format: 'csv' | 'json' }) => withApplication(opts, async (app) => (await import('./predict-command.js')).predictCommand(app, opts)));
+  .option('--log', 'keep the rows in the production prediction log (they then await a diagnosis and count as drift input); off by default')
+  .action((opts: CommonOptions & { input?: string; format: 'csv' | 'json'; log?: boolean }) => withApplication(opts, async (app) => (await import('./predict-command.js')).predictCommand(app, opts)));
 
 common(program.command('report'))
   .description("print the active model's classification report, or the monitored metric's history")
@@ -179,5 +181,5 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.stderr.write(`mloop: ${userMessage(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = exitCodes.error;
 }

@@ -2,6 +2,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Application } from '../app/application.js';
 import { InvalidInputError, NotTrainedError } from '../app/errors.js';
+import type { PredictOutcome } from '../app/predictions.js';
+import type { InputProblem } from '../core/prediction-input.js';
+import { progressBar } from './terminal.js';
+
+export interface CsvRows {
+  readonly rows: Record<string, number | string | null>[];
+  /** The file's line number of each row (the header is line 1), which every message names. */
+  readonly lines: number[];
+}
 
 /**
  * Reads rows to predict from a CSV with a header. Columns are matched by name; the label column,
@@ -9,18 +18,19 @@ import { InvalidInputError, NotTrainedError } from '../app/errors.js';
  * A cell in `naValues` is a missing value (imputed as at training); a number is a number; any
  * other text is a category (or, for a numeric feature, a problem the row check names).
  */
-export function rowsFromCsv(text: string, ignore: ReadonlySet<string>, naValues: readonly string[] = []): Record<string, number | string | null>[] {
+export function rowsFromCsv(text: string, ignore: ReadonlySet<string>, naValues: readonly string[] = []): CsvRows {
   const missing = new Set(naValues);
-  let records: string[][];
+  let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    parsed = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (cause) {
     throw new InvalidInputError(`not a readable CSV: ${(cause as Error).message}`);
   }
-  if (records.length < 2) throw new InvalidInputError('the CSV needs a header line and at least one row');
+  if (parsed.length < 2) throw new InvalidInputError('the CSV needs a header line and at least one row');
+  const records = parsed.map((p) => p.record);
   const header = records[0].map((h) => h.trim());
   const keep = header.map((name) => name !== '' && !ignore.has(name));
-  return records.slice(1).map((cells) => {
+  const rows = records.slice(1).map((cells) => {
     const row: Record<string, number | string | null> = {};
     header.forEach((name, c) => {
       if (!keep[c]) return;
@@ -31,13 +41,60 @@ export function rowsFromCsv(text: string, ignore: ReadonlySet<string>, naValues:
     });
     return row;
   });
+  // csv-parse counts the line a record ends on: the record's own line unless a quoted cell spans lines.
+  return { rows, lines: parsed.slice(1).map((p) => p.info.lines) };
 }
 
-export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json' }): Promise<void> {
-  const text = readFileSync(options.input && options.input !== '-' ? options.input : 0, 'utf8');
+/**
+ * Predicts the rows in batches of `server.maxBatchRows` (the limit of one request), so that a
+ * file of any length works, with a progress bar and an ETA on a terminal when there are several.
+ * A problem names the file's line.
+ */
+function predictInBatches(app: Application, { rows, lines }: CsvRows, log: boolean, source: string): PredictOutcome {
+  const batch = app.config.server.maxBatchRows;
+  const bar = rows.length > batch ? progressBar(process.stderr, 'predict', 'rows') : { update: () => undefined, stop: () => undefined };
+  const parts: PredictOutcome[] = [];
+  try {
+    for (let start = 0; start < rows.length; start += batch) {
+      try {
+        parts.push(app.predictions.predict(rows.slice(start, start + batch), { route: 'cli', log }));
+      } catch (error) {
+        const problems = error instanceof InvalidInputError ? (error.details as readonly InputProblem[] | undefined) : undefined;
+        const first = problems?.[0];
+        if (!first) throw error;
+        const where = `${source}, line ${lines[start + first.row]}${first.feature ? `, feature ${JSON.stringify(first.feature)}` : ''}`;
+        const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in these ${Math.min(batch, rows.length - start)} rows)` : '';
+        throw new InvalidInputError(`${where}: ${first.problem}${more}`, problems.map((p) => ({ ...p, line: lines[start + p.row] })), { cause: error });
+      }
+      bar.update(Math.min(start + batch, rows.length), rows.length);
+    }
+  } finally {
+    bar.stop();
+  }
+  return { modelVersion: parts[0].modelVersion, classes: parts[0].classes, predictions: parts.flatMap((p) => p.predictions) };
+}
+
+/** The input file's text; a file that cannot be read is the person's mistake, said in one line. */
+function readInput(input: string | undefined): string {
+  const file = input && input !== '-' ? input : undefined;
+  try {
+    return readFileSync(file ?? 0, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
+    throw new InvalidInputError(`cannot read ${file === undefined ? 'standard input' : `input file ${file}`}: ${why}`, undefined, { cause });
+  }
+}
+
+export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json'; log?: boolean }): Promise<void> {
+  const text = readInput(options.input);
   if (!app.registry.serving) throw new NotTrainedError('no model is active yet: run `mloop train` first');
   const ignore = new Set([app.config.dataset.label, ...app.config.dataset.drop]);
-  const outcome = app.predictions.predict(rowsFromCsv(text, ignore, app.config.dataset.naValues), { route: 'cli' });
+  const logged = options.log === true;
+  const csv = rowsFromCsv(text, ignore, app.config.dataset.naValues);
+  const predicted = predictInBatches(app, csv, logged, options.input && options.input !== '-' ? options.input : 'stdin');
+  // An id that was not logged would name nothing: feedback could not refer to it.
+  const outcome = logged ? predicted : { ...predicted, predictions: predicted.predictions.map(({ predictionId: _unlogged, ...p }) => p) };
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;
@@ -48,11 +105,11 @@ export async function predictCommand(app: Application, options: { input?: string
   // One probability column per class when the model has probabilities (training.probability).
   const withProbabilities = outcome.predictions.length > 0 && outcome.predictions.every((p) => p.probabilities);
   const probabilityColumns = withProbabilities ? classes.map((c) => `probability_${c}`) : [];
-  const lines = [['row', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
+  const lines = [['line', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
   outcome.predictions.forEach((p, i) => {
     const decisions = classes.length === 2 ? [p.decision] : classes.map((c) => p.decisions?.[c]);
     const probabilities = withProbabilities ? classes.map((c) => p.probabilities?.[c]) : [];
-    lines.push([i + 1, p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, p.predictionId].map(csvCell).join(','));
+    lines.push([csv.lines[i], p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, 'predictionId' in p ? p.predictionId : ''].map(csvCell).join(','));
   });
   process.stdout.write(`${lines.join('\n')}\n`);
 }

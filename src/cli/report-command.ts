@@ -1,30 +1,59 @@
 import type { Application } from '../app/application.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
 import { storedCurves } from '../core/metrics/decision-curves.js';
+import { NotTrainedError } from '../app/errors.js';
+import type { GridSearchResult } from '../core/grid-search.js';
+import type { TrainingParams } from '../core/model-artifact.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
+import { metricName } from '../core/monitored-metric.js';
+import type { ModelSummary } from '../store/model-repository.js';
+import { Terminal } from './terminal.js';
 import { verdictLine, verdictOf } from './train-command.js';
 
+const noModelYet = 'no model has been trained in this store yet: run `mloop train` (or `mloop serve`, which trains one on its first start)';
+
+/** The version that serves; before the first training, or when none serves, an error that says what to run. */
+function servingSummary(app: Application): ModelSummary {
+  try {
+    return app.registry.require().summary;
+  } catch (error) {
+    if (error instanceof NotTrainedError) throw new NotTrainedError(noModelYet);
+    throw error;
+  }
+}
+
 export async function reportCommand(app: Application, options: { history?: boolean; json?: boolean }): Promise<void> {
+  const term = new Terminal(process.stdout);
   if (options.history) {
     const checks = await app.checks.history(1000);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       return;
     }
-    const lines = ['time                      model  snapshot  source    metric        value   threshold  verdict'];
-    for (const c of checks) {
-      lines.push(`${c.createdAt.padEnd(26)}v${String(c.modelVersion).padEnd(6)}${String(c.snapshotId).padEnd(10)}${c.source.padEnd(10)}${c.metric.padEnd(14)}${c.value.toFixed(4)}  ${String(c.threshold).padEnd(11)}${c.passed ? 'pass' : 'BELOW'}`);
+    if (checks.length === 0) {
+      process.stdout.write('no checks yet: `mloop train` and `mloop run check` record them (as the scheduler does)\n');
+      return;
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const rows = checks.map((c) => [c.createdAt, `v${c.modelVersion}`, c.snapshotId, c.source, c.metric, c.value.toFixed(4), c.threshold, c.passed ? term.paint('green', 'pass') : term.paint('red', 'BELOW')]);
+    process.stdout.write(term.table(['time', 'model', 'snapshot', 'source', 'metric', 'value', 'threshold', 'verdict'], rows, { rightAligned: [2, 5, 6] }));
     return;
   }
-  const model = app.registry.active();
+  const model = servingSummary(app);
   if (options.json) {
     const { curves: _curves, ...metrics } = model.metrics as { curves?: unknown };
     process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics, curves: storedCurves(model.metrics), report: model.reportText }, null, 2)}\n`);
     return;
   }
-  const areas = curveLines(storedCurves(model.metrics));
-  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${areas}${verdictLine(verdictOf(model), app.config.dataset.positive)}\n`);
+  const verdict = verdictOf(model);
+  const line = verdictLine(verdict, app.config.dataset.positive);
+  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${curveLines(storedCurves(model.metrics))}${verdict.passed ? term.ok(line) : term.fail(term.paint('red', line))}\n`);
+}
+
+/** The C and gamma the version was fitted with: grid search's best, else the ones asked for. */
+export function fittedParams(model: Pick<ModelSummary, 'params' | 'gridSearch'>): { readonly C: number | null; readonly gamma: number | string | null } {
+  const best = (model.gridSearch as GridSearchResult | null)?.bestParams;
+  const params = model.params as Partial<TrainingParams> | null;
+  return { C: best?.C ?? params?.C ?? null, gamma: best?.gamma ?? params?.gamma ?? null };
 }
 
 const figure = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
@@ -44,11 +73,28 @@ export async function modelsListCommand(app: Application, options: { json?: bool
     process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     return;
   }
-  const lines = ['version  serving     verdict   mode        metric        value   created                   gate'];
-  for (const m of models) {
-    lines.push(`v${String(m.version).padEnd(8)}${m.servingStatus.padEnd(12)}${m.gateVerdict.padEnd(10)}${m.mode.padEnd(12)}${m.monitoredMetric.padEnd(14)}${m.monitoredValue.toFixed(4)}  ${m.createdAt.padEnd(26)}${m.gateReason ?? ''}`);
+  if (models.length === 0) {
+    process.stdout.write(`no model versions yet: run \`mloop train\`\n`);
+    return;
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const term = new Terminal(process.stdout);
+  const metric = metricName(models[0].monitoredMetric as MonitoredMetric, app.config.dataset.positive);
+  const rows = models.map((m) => {
+    const { C, gamma } = fittedParams(m);
+    return [
+      `v${m.version}`,
+      m.servingStatus === 'active' ? term.paint('green', m.servingStatus) : m.servingStatus,
+      m.gateVerdict === 'passed' ? m.gateVerdict : term.paint('red', m.gateVerdict),
+      m.mode,
+      C ?? '-',
+      gamma ?? '-',
+      m.snapshotId,
+      m.monitoredValue.toFixed(4),
+      m.createdAt,
+      m.gateReason ?? '',
+    ];
+  });
+  process.stdout.write(term.table(['version', 'serving', 'gate', 'mode', 'C', 'gamma', 'snapshot', metric, 'created', 'gate reason'], rows, { rightAligned: [4, 5, 6, 7] }));
 }
 
 export async function auditCommand(app: Application, options: { json?: boolean }): Promise<void> {
@@ -57,10 +103,12 @@ export async function auditCommand(app: Application, options: { json?: boolean }
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  const lines = ['time                      action                    from  to    who        reason'];
-  for (const e of entries) {
-    const version = (v: number | null) => (v === null ? '-' : `v${v}`).padEnd(6);
-    lines.push(`${e.at.padEnd(26)}${e.action.padEnd(26)}${version(e.fromVersion)}${version(e.toVersion)}${e.actor.padEnd(11)}${e.reason ?? ''}`);
+  if (entries.length === 0) {
+    process.stdout.write('no changes to what serves yet\n');
+    return;
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const term = new Terminal(process.stdout);
+  const version = (v: number | null) => (v === null ? '-' : `v${v}`);
+  const rows = entries.map((e) => [e.at, e.action, version(e.fromVersion), version(e.toVersion), e.actor, e.reason ?? '']);
+  process.stdout.write(term.table(['time', 'action', 'from', 'to', 'who', 'reason'], rows));
 }

@@ -1,12 +1,13 @@
-import pino from 'pino';
 import { ConflictError } from '../app/errors.js';
 import { openApplication } from '../app/open-application.js';
 import { loadConfig } from '../config/load-config.js';
 import { buildHttpApp } from '../http/app.js';
 import { tokensFromEnv } from '../http/auth.js';
 import type { CommonOptions } from './context.js';
-import { dataDirOf } from './context.js';
+import { dataDirOf, newStoreAt } from './context.js';
 import { handleShutdown } from './graceful-shutdown.js';
+import { createLogger } from './logger.js';
+import { checkPortFree } from './port-check.js';
 
 export interface ServeOptions extends CommonOptions {
   readonly port?: string;
@@ -23,7 +24,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   // A weak token stops the start before anything is opened, trained or bound.
   const tokens = tokensFromEnv(env);
   const { adminToken } = tokens;
-  const log = pino({ level: env.MLOOP_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'headers.authorization'] });
+  const log = createLogger({ defaultLevel: 'info', fd: 1, env });
   const config = loadConfig(options.config);
   const port = Number(options.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port: expected an integer from 0 to 65535, got ${options.port ?? env.PORT}`);
@@ -32,11 +33,17 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     log.warn({ requested: host }, `no MLOOP_ADMIN_TOKEN set: binding to 127.0.0.1 instead of ${host}, so that nobody else can train or promote models; set the token to serve on other interfaces`);
     host = '127.0.0.1';
   }
+  // Before anything is opened or trained: a port in use is the most common way a second start fails.
+  await checkPortFree(host, port);
 
+  const dataDir = dataDirOf(options, env);
+  const databaseUrl = env.DATABASE_URL ?? config.store.url;
+  const created = newStoreAt(dataDir, databaseUrl);
+  if (created !== null) log.info(`creating a new store at ${created}`);
   const app = await openApplication({
     config,
-    dataDir: dataDirOf(options, env),
-    databaseUrl: env.DATABASE_URL ?? config.store.url,
+    dataDir,
+    databaseUrl,
     log,
     // The prediction log writes all the time: SQLite's checkpoints go to a worker thread.
     backgroundCheckpoints: true,

@@ -35,3 +35,16 @@ export function deepestProblem(error: ValueError): ValueError {
   }
   return best;
 }
+
+/**
+ * What a union of literals (and perhaps a number) accepts, in words: `one of basic, normalized,
+ * gridsearch`, `one of scale, auto, or a number`; null for a union of other shapes.
+ */
+export function unionChoices(schema: unknown): string | null {
+  const anyOf = (schema as { anyOf?: readonly Record<string, unknown>[] }).anyOf;
+  if (!Array.isArray(anyOf)) return null;
+  const literals = anyOf.filter((s) => 'const' in s).map((s) => String(s.const));
+  const others = anyOf.filter((s) => !('const' in s)).map((s) => s.type);
+  if (literals.length === 0 || others.some((type) => type !== 'number' && type !== 'integer')) return null;
+  return `one of ${literals.join(', ')}${others.length > 0 ? `, or ${others[0] === 'integer' ? 'an integer' : 'a number'}` : ''}`;
+}

@@ -1,5 +1,6 @@
 import type { SchemaOptions, Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
 import { isPostgresSource, sourceUrlProblem } from '../core/data-source-url.js';
@@ -12,7 +13,7 @@ import { imputeStrategies } from '../core/preprocessing/simple-imputer.js';
 import { gammaRules } from '../core/svc/svc.js';
 import { gridSizeProblem, trainingLimits } from '../core/training-limits.js';
 import { literalUnion } from './literal-union.js';
-import { deepestProblem } from './schema-problem.js';
+import { deepestProblem, unionChoices } from './schema-problem.js';
 import { DEFAULT_NA_VALUES } from '../core/na-values.js';
 
 /**
@@ -205,7 +206,9 @@ export function parseConfig(input: unknown): Config {
         const e = deepestProblem(problem);
         const key = keyOf(e.path);
         const got = e.value === undefined ? 'nothing' : mayHoldSecret(key) ? 'a value not repeated here (it may hold a secret)' : JSON.stringify(e.value);
-        return e.message.startsWith('Unexpected property') ? `${key}: unknown key` : `${key}: ${e.message.toLowerCase()}, got ${got}`;
+        if (e.message.startsWith('Unexpected property')) return `${key}: unknown key`;
+        const choices = e.type === ValueErrorType.Union ? unionChoices(e.schema) : null;
+        return `${key}: ${choices ? `expected ${choices}` : e.message.toLowerCase()}, got ${got}`;
       })
       .filter((line) => (seen.has(line) ? false : (seen.add(line), true)));
     throw new ConfigError(`invalid configuration:\n  ${lines.slice(0, 10).join('\n  ')}`);
@@ -262,6 +265,12 @@ function checkSemantics(config: Config): void {
   for (const job of jobKinds) {
     const pattern = config.schedule[job];
     if (pattern === null) continue;
+    const parts = pattern.trim().split(/\s+/).length;
+    // croner also takes a seventh part (years), which the README does not promise: say what it does.
+    if (!pattern.trim().startsWith('@') && parts !== 5 && parts !== 6) {
+      problems.push(`schedule.${job}: invalid cron expression ${JSON.stringify(pattern)}: expected 5 parts (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${parts}`);
+      continue;
+    }
     try {
       new Cron(pattern, { paused: true });
     } catch (e) {

@@ -12,6 +12,7 @@ import { frameworkErrorOptions, installErrorHandler } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
 import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
+import { RequestLogController } from './request-log.js';
 import { checkRequestOrigin } from './request-origin.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
@@ -123,6 +124,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
     schemaController,
     loggerInstance: options.logger ? (options.logger.child({}, { redact: { paths: redactPaths, censor: '[redacted]' } }) as FastifyBaseLogger) : undefined,
     logger: options.logger ? undefined : false,
+    logController: new RequestLogController(),
   });
   const metrics = new HttpMetrics(app);
   const context: RouteContext = { app, metrics };

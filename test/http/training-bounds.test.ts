@@ -15,6 +15,8 @@ describe('POST /api/v1/train bounds its parameters', () => {
     [{ mode: 'gridsearch', grid: { C: values(21), gamma: [1] } }, /body\/grid\/C must NOT have more than 20 items/],
     [{ mode: 'gridsearch', grid: { C: [1], gamma: ['scale', 1e308] } }, /body\/grid\/gamma\/1 must be <= 100/],
     [{ mode: 'gridsearch', grid: { C: values(20), gamma: values(20).map((g) => g / 100) } }, /grid: 20 C values × 20 gamma values × 5 folds \(training\.cv\) = 2000 fits, more than the limit of 1000/],
+    [{ mode: 'gridsearch', cv: 1 }, /body\/cv must be >= 2/],
+    [{ mode: 'gridsearch', grid: { C: values(10), gamma: values(10).map((g) => g / 100) }, cv: 20 }, /grid: 10 C values × 10 gamma values × 20 folds \(training\.cv\) = 2000 fits, more than the limit of 1000/],
   ])('%j: 400 naming the field and its limit', async (body, message) => {
     const res = await postJson(`${fixture.base}/api/v1/train`, body);
     expect(res.status).toBe(400);

@@ -5,7 +5,7 @@ import { trainingLimits } from '../../../core/training-limits.js';
 import type { RouteContext } from '../../route-context.js';
 import { errors, Gamma, TrainingMode } from '../../schemas.js';
 
-const { C, gridValues, gridFits } = trainingLimits;
+const { C, gridValues, gridFits, cv } = trainingLimits;
 
 /** The same bounds as `training.*` in the configuration (core/training-limits.ts). */
 const TrainBody = Type.Object(
@@ -16,6 +16,7 @@ const TrainBody = Type.Object(
     grid: Type.Optional(
       gridSchema({ description: `the grid of gridsearch: at most ${gridValues} values per axis, and C values × gamma values × training.cv folds at most ${gridFits} fits` }),
     ),
+    cv: Type.Optional(Type.Integer({ minimum: cv.min, maximum: cv.max, description: `grid-search folds (StratifiedKFold), ${cv.min} to ${cv.max}` })),
   },
   { additionalProperties: false, description: 'what is not given comes from training.* in the configuration; {} trains the configured mode' },
 );

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PredictionLogDrop } from '../core/alerts/alert.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
 
@@ -36,6 +37,8 @@ export class PredictionLog {
     private readonly store: Pick<Store, 'predictions'>,
     private readonly log: Logger,
     readonly enabled: boolean,
+    /** Told of every write that dropped rows (the prediction_log_dropped alert). */
+    private readonly onDropped: (drop: Omit<PredictionLogDrop, 'process'>) => void = () => undefined,
   ) {}
 
   /** Rows answered but never written, since this process started (the store refused them even alone). */
@@ -83,6 +86,9 @@ export class PredictionLog {
       { err: refused[0].error, dropped: refused.length, kept: batch.length - refused.length, ids: refused.slice(0, listedIds).map((r) => r.row.id) },
       'prediction log rows dropped: the store refused them',
     );
+    const { error } = refused[0];
+    const reason = error instanceof Error ? error.message : String(error);
+    this.onDropped({ dropped: refused.length, totalDropped: this.dropped, kept: batch.length - refused.length, ids: refused.slice(0, listedIds).map((r) => r.row.id), error: reason.slice(0, 500) });
   }
 
   /** Writes `rows`, or else each half on its own, down to single rows; collects the rows refused alone. */

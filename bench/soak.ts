@@ -2,7 +2,8 @@
  * `npm run soak -- --minutes N`: the built server (`mloop serve`) on a temporary data directory under
  * mixed traffic for N minutes, sampled over time: its RSS (/proc), its event-loop delay (the
  * server's own /metrics: nodejs_eventloop_lag_p99_seconds and _max), requests and errors. Prints a
- * table and a verdict: RSS flat (the slope of a line fitted to the second half of the samples) and
+ * table and a verdict: RSS flat (the median RSS of the last quarter of the samples against the
+ * second quarter's, per hour, within --max-rss-slope MiB/h) and
  * no error (no 5xx, no failed connection, no log row dropped, no error in the server's log, the
  * server still up). Exits 1 when the verdict is FAIL.
  */

@@ -6,6 +6,8 @@
  * traffic did not provoke on purpose (only 409 "busy" answers to trainings and promotions are
  * expected).
  */
+import { seeded } from './data.js';
+
 export interface LabelledRow {
   readonly row: readonly number[];
   readonly label: string;
@@ -21,18 +23,6 @@ export interface WindowCounts {
 }
 
 type Kind = 'predict' | 'feedback' | 'read' | 'train' | 'promote';
-
-/** mulberry32: a small seeded generator, so a run's request mix can be replayed with --seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -43,8 +43,8 @@ export function tileRows(x: Matrix, rows: number): Matrix {
   return { rows, cols: x.cols, data };
 }
 
-/** mulberry32: a small seeded generator, so the replicated data is the same on every run. */
-function seeded(seed: number): () => number {
+/** mulberry32: a small seeded generator, so the replicated data (and the soak's request mix) is the same on every run. */
+export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { AlertCondition, AlertName, AlertState, ModelRejection, Notification } from '../core/alerts/alert.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import type { JobKind } from '../core/schedule-policy.js';
-import type { DriftCheck, LiveRecallCheck, SourceFreshnessCheck } from '../core/alerts/alert.js';
-import { ALERT_NAMES, closeRejections, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, recallCondition } from '../core/alerts/alert.js';
+import type { DriftCheck, LiveRecallCheck, PredictionLogDrop, SourceFreshnessCheck } from '../core/alerts/alert.js';
+import { ALERT_NAMES, closeRejections, dataSourceStaleCondition, driftCondition, jobFailedCondition, liveRecallCondition, jobSucceededCondition, modelRejectedCondition, predictionLogDroppedCondition, recallCondition } from '../core/alerts/alert.js';
 import type { AlertEvaluation, AlertScope } from '../core/alerts/alert-lifecycle.js';
 import { evaluateAlerts, reviewFiring } from '../core/alerts/alert-lifecycle.js';
 import { logLine } from '../core/alerts/alert-messages.js';
@@ -150,6 +150,11 @@ export class Alerting {
   /** Rule 6: no update has read the data source for longer than the configuration expects. */
   dataSourceStale(check: SourceFreshnessCheck): Promise<readonly Notification[]> {
     return this.evaluate(['data_source_stale'], [dataSourceStaleCondition(check)]);
+  }
+
+  /** Rule 7, an event: answered predictions whose log rows the store refused (app/prediction-log.ts). */
+  predictionLogDropped(drop: PredictionLogDrop): Promise<readonly Notification[]> {
+    return this.evaluate(['prediction_log_dropped'], [predictionLogDroppedCondition(drop)]);
   }
 
   /** Rule 3: a scheduled job failed after its retries; it resolves when that job next succeeds. */

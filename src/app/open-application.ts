@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
 import { DriftPool } from '../adapters/drift-pool.js';
@@ -69,7 +70,14 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const notifiers = await buildNotifiers(config, log, env);
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
   const alerting = new Alerting({ monitor: { ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log: log.child({ component: 'alerts' }) });
-  const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions, { flushAfterMs: config.monitor.logFlushMs });
+  const processName = `${hostname()}:${process.pid}`;
+  const predictionLog = new PredictionLog(store, log, config.monitor.logPredictions, {
+    flushAfterMs: config.monitor.logFlushMs,
+    onDropped: (drop) => {
+      // The rows are lost already; an alert that cannot be recorded (the store may be what failed) is logged.
+      alerting.predictionLogDropped({ ...drop, process: processName }).catch((e: unknown) => log.error({ err: e }, 'prediction_log_dropped alert not recorded'));
+    },
+  });
   const runs = new Runs({ store, clock, log, owner: currentProcessOwner(), isDead: isProvablyDead, staleAfterMs: parseDuration(config.server.heartbeatTimeout) });
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const rollouts = new Rollouts({ config, store, registry, predictionLog, alerting, clock, log: log.child({ component: 'rollouts' }) });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { InThreadLogWriter } from '../store/in-thread-log-writer.js';
 import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../store/prediction-log-batch.js';
 import { batchCapacity, createLogBatch } from '../store/prediction-log-batch.js';
+import type { PredictionLogDrop } from '../core/alerts/alert.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
 
@@ -15,6 +16,8 @@ export interface PredictionLogOptions {
   readonly batchRows?: number;
   /** Batches handed over and not yet written past which new rows are dropped (the writer is behind). */
   readonly maxQueuedBatches?: number;
+  /** Told of every write that dropped rows (the prediction_log_dropped alert). */
+  readonly onDropped?: (drop: Omit<PredictionLogDrop, 'process'>) => void;
 }
 
 /**
@@ -45,6 +48,7 @@ export class PredictionLog {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private dropped = 0;
+  private readonly onDropped: (drop: Omit<PredictionLogDrop, 'process'>) => void;
 
   constructor(
     store: Pick<Store, 'predictions'> & Partial<Pick<Store, 'predictionLogWriter'>>,
@@ -56,6 +60,7 @@ export class PredictionLog {
     this.flushAfterMs = options.flushAfterMs ?? 50;
     this.batchRows = options.batchRows ?? 256;
     this.maxQueuedBatches = options.maxQueuedBatches ?? 64;
+    this.onDropped = options.onDropped ?? (() => undefined);
   }
 
   /** Rows answered but never written, since this process started (refused by the store, or dropped with the queue full). */
@@ -115,6 +120,7 @@ export class PredictionLog {
       if (!this.overflowing) {
         this.overflowing = true;
         this.log.warn({ queuedBatches: this.queued, dropped: batch.rows }, 'prediction log rows dropped: the writer is behind the traffic (counted in mloop_prediction_log_dropped_total)');
+        this.onDropped({ dropped: batch.rows, totalDropped: this.dropped, kept: 0, ids: batch.ids.slice(0, Math.min(batch.rows, listedIds)), error: `the writer is behind the traffic: ${this.queued} batches wait to be written` });
       }
       this.recycle(batch);
       return;
@@ -151,6 +157,9 @@ export class PredictionLog {
     // The prediction was answered already: losing its log row must not fail anything else, but it
     // is data loss (no feedback, live performance or drift for it), so it is said loudly.
     this.log.error({ err: refused[0].error, dropped: refused.length, kept: rows - refused.length, ids: refused.slice(0, listedIds).map((r) => r.id) }, 'prediction log rows dropped: the store refused them');
+    const { error } = refused[0];
+    const reason = error instanceof Error ? error.message : String(error);
+    this.onDropped({ dropped: refused.length, totalDropped: this.dropped, kept: rows - refused.length, ids: refused.slice(0, listedIds).map((r) => r.id), error: reason.slice(0, 500) });
   }
 
   /** Hands over what is buffered; resolves once everything recorded so far is in the store (or dropped). */

@@ -13,6 +13,8 @@ export interface RunningServer {
   readonly base: string;
   readonly app: Application;
   readonly fastify: FastifyInstance;
+  /** Where the SQLite database lives (or the unused data directory of a PostgreSQL server). */
+  readonly dataDir: string;
   close(): Promise<void>;
 }
 
@@ -24,12 +26,14 @@ export interface ServerOptions {
   readonly readToken?: string;
   /** Train the default model first (about a second); without it, no model is active. */
   readonly bootstrap?: boolean;
+  /** A PostgreSQL database for the store; SQLite in the temporary directory without it. */
+  readonly databaseUrl?: string;
 }
 
 /** A real Application on a temporary SQLite database, served on a loopback port. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mloop-http-'));
-  const app = await openApplication({ config: parseConfig(options.config ?? {}), dataDir, log: pino({ level: 'silent' }), threads: 2 });
+  const app = await openApplication({ config: parseConfig(options.config ?? {}), dataDir, databaseUrl: options.databaseUrl, log: pino({ level: 'silent' }), threads: 2 });
   if (options.bootstrap ?? true) await app.bootstrap();
   const { adminToken, predictToken, feedbackToken, readToken } = options;
   const fastify = buildHttpApp(app, { logger: false, adminToken, predictToken, feedbackToken, readToken });
@@ -38,6 +42,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     base: address,
     app,
     fastify,
+    dataDir,
     async close() {
       await fastify.close();
       await app.close();

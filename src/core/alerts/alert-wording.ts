@@ -70,6 +70,10 @@ export function alertSummary(alert: AlertState): string {
       if (a.expected === undefined) return 'data source freshness no longer monitored';
       return `data source updated again${a.last_success_at === undefined ? '' : ` (${readableTime(a.last_success_at)})`}`;
     }
+    case 'prediction_log_dropped': {
+      if (alert.status === 'firing') return `${plural(Number(a.dropped), 'answered prediction')} could not be written to the prediction log (${a.total_dropped ?? '?'} in all on ${a.process ?? '?'})`;
+      return 'prediction log rows dropped earlier: the alert is closed (alerts.eventTtl has passed)';
+    }
   }
 }
 
@@ -237,6 +241,16 @@ export function alertExplanation(alert: AlertState): string {
       if (a.expected === undefined) return 'Nothing in the configuration expects updates any more (no monitor.sourceStaleAfter, no update schedule), so the alert is closed.';
       return 'An update read the data source successfully again.';
     }
+    case 'prediction_log_dropped': {
+      if (alert.status === 'firing') {
+        return (
+          `The store refused to keep ${plural(Number(a.dropped), 'prediction')} that had been answered, even when written again and alone ` +
+          `(${a.kept ?? '?'} other rows of the same batch were kept). Feedback on them will not be found, and live performance and drift will not count them. ` +
+          `This process has dropped ${a.total_dropped ?? '?'} rows since it started (mloop_prediction_log_dropped_total).`
+        );
+      }
+      return 'No further notice is sent for these rows: the alert closes after alerts.eventTtl, and a new drop fires it again.';
+    }
   }
 }
 
@@ -297,6 +311,11 @@ export function alertFacts(alert: AlertState): [string, string][] {
       if (alert.status === 'firing' && a.stale_after !== undefined) facts.push(['Stale since', readableTime(a.stale_after)]);
       if (alert.status === 'firing' && a.last_error !== undefined) facts.push(['Last error', truncate(a.last_error)]);
       break;
+    case 'prediction_log_dropped':
+      facts.push(['Dropped', `${a.dropped ?? '?'} (${a.total_dropped ?? '?'} since the process started)`], ['Process', a.process ?? '?']);
+      if (a.ids) facts.push(['Prediction ids', wrap(a.ids, FACT_VALUE_COLUMNS).join('\n')]);
+      if (alert.status === 'firing') facts.push(['Store error', truncate(a.error ?? 'unknown')]);
+      break;
   }
   return facts;
 }
@@ -308,6 +327,9 @@ export function alertAdvice(alert: AlertState): string {
   }
   if (alert.name === 'data_source_stale') {
     return 'Check that the source is reachable and holds a valid data set: `mloop update` (or POST /api/v1/data/update) shows the error. ';
+  }
+  if (alert.name === 'prediction_log_dropped') {
+    return 'The server log has the rows\' ids and the store\'s error ("prediction log rows dropped"); check the store (disk, connection, encoding of the values). ';
   }
   if (alert.name === 'data_drift') {
     return 'Check whether the way the measurements are taken, or the patients seen, have changed; retraining on recent data may be needed. ';

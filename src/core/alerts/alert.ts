@@ -12,7 +12,7 @@ import { liveJudged, passesThreshold } from '../monitored-metric.js';
 import type { JobKind } from '../schedule-policy.js';
 
 /** Every alert name, for code that iterates them (a store query, a repeat pass); the type follows it. */
-export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift', 'data_source_stale'] as const;
+export const ALERT_NAMES = ['recall_below_threshold', 'model_rejected', 'job_failed', 'live_recall_below_threshold', 'data_drift', 'data_source_stale', 'prediction_log_dropped'] as const;
 
 export type AlertName = (typeof ALERT_NAMES)[number];
 
@@ -24,7 +24,7 @@ export function isAlertName(text: string): text is AlertName {
  * Alerts that report an event rather than a condition: each fires once (it is notified when it
  * starts and never repeated) and resolves by its own rule, as Alertmanager users model events.
  */
-export const EVENT_ALERT_NAMES = ['model_rejected'] as const satisfies readonly AlertName[];
+export const EVENT_ALERT_NAMES = ['model_rejected', 'prediction_log_dropped'] as const satisfies readonly AlertName[];
 
 export function isEventAlert(name: AlertName): boolean {
   return (EVENT_ALERT_NAMES as readonly AlertName[]).includes(name);
@@ -225,6 +225,43 @@ export function dataSourceStaleCondition(check: SourceFreshnessCheck): AlertCond
       ...optional('last_error', check.lastError),
     },
     active: check.stale,
+  };
+}
+
+/** Prediction log rows the store refused, even retried and alone (app/prediction-log.ts). */
+export interface PredictionLogDrop {
+  /** Rows dropped by this write. */
+  readonly dropped: number;
+  /** Rows dropped by this process since it started (the metric mloop_prediction_log_dropped_total). */
+  readonly totalDropped: number;
+  /** Rows of the same batch that were written. */
+  readonly kept: number;
+  /** Prediction ids of some of the dropped rows. */
+  readonly ids: readonly string[];
+  /** Why the store refused the first of them. */
+  readonly error: string;
+  /** The process that answered them (host:pid): the counter is per process. */
+  readonly process: string;
+}
+
+/**
+ * An event, one alert whatever the process: predictions were answered whose log rows are lost, so
+ * feedback, live performance and drift will miss them. It fires once, keeps its latest figures
+ * while firing, and closes after `alerts.eventTtl`; a drop after that fires it again.
+ */
+export function predictionLogDroppedCondition(drop: PredictionLogDrop): AlertCondition {
+  return {
+    name: 'prediction_log_dropped',
+    labels: {},
+    annotations: {
+      dropped: String(drop.dropped),
+      total_dropped: String(drop.totalDropped),
+      kept: String(drop.kept),
+      ids: drop.ids.join(' '),
+      error: drop.error,
+      process: drop.process,
+    },
+    active: true,
   };
 }
 

@@ -9,6 +9,7 @@ const alertWords = {
   live_recall_below_threshold: 'live recall below threshold',
   data_drift: 'data drift',
   data_source_stale: 'data source stale',
+  prediction_log_dropped: 'prediction log rows dropped',
 };
 
 const finite = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -117,6 +117,7 @@ const alertWords = {
   live_recall_below_threshold: 'Live recall below threshold',
   data_drift: 'Input data drift',
   data_source_stale: 'Data source stale',
+  prediction_log_dropped: 'Prediction log rows dropped',
 };
 
 /** "recall of Malign" (or "macro recall"), as the live alert's annotations name it. */
@@ -169,6 +170,10 @@ function alertText(a, nameOf) {
       const last = n.last_success_at ? `last success ${fmt.time(n.last_success_at)}` : 'no success yet';
       if (a.status === 'firing') return `${last}${n.last_error ? `: ${n.last_error}` : ''}`;
       return n.expected ? `updated again (${last})` : `closed: freshness no longer monitored (${last})`;
+    }
+    case 'prediction_log_dropped': {
+      const counted = `${n.dropped} answered predictions not logged (${n.total_dropped} in all on ${n.process})`;
+      return a.status === 'firing' ? `${counted}: ${n.error}` : `closed: ${counted}`;
     }
     default:
       return Object.entries(n)

@@ -13,7 +13,7 @@ const escape = '\x1b[';
 
 describe('mloop --version and first steps', () => {
   it('prints the version of package.json, whose bin names the built command', async () => {
-    expect(packageJson.bin.mloop).toBe('dist/cli/main.js');
+    expect(packageJson.bin.mloop).toBe('dist/bundle/mloop.js');
     const { code, stdout } = await mloop(['--version']);
     expect(code).toBe(0);
     expect(stdout).toBe(`${packageJson.version}\n`);
@@ -117,10 +117,10 @@ describe('mloop predict', () => {
     const logged = () => (new Database(join(dir, 'mloop.sqlite'), { readonly: true }).prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const trial = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(trial.code).toBe(0);
-    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,,,1,$/);
+    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,$/);
     expect(logged()).toBe(0);
     const kept = await mloop(['predict', '--log', '--input', input, '--data-dir', dir]);
-    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,,,1,\S+$/);
+    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,\S+$/);
     expect(logged()).toBe(3);
   });
 

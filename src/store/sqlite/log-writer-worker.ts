@@ -26,6 +26,16 @@ if (!port) throw new Error('log-writer-worker runs on a worker thread');
 const { file, checkpoints } = workerData as LogWriterData;
 const post = (message: FromLogWriter, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
+/**
+ * Says why and ends the thread on its own (process.exit ends only this thread). Not by throwing:
+ * an uncaught error here made the main thread terminate a worker that was already tearing itself
+ * down with better-sqlite3 loaded, which now and then crashed the whole process.
+ */
+function fail(error: unknown): never {
+  post({ kind: 'failed', message: messageOf(error) });
+  process.exit(1);
+}
+
 /*
  * The thread's own connection (better-sqlite3 connections belong to the thread that opened them),
  * with the settings of every connection to the store (sqlite-file.ts). Its waits for a lock and its
@@ -37,8 +47,7 @@ try {
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
 } catch (error) {
-  post({ kind: 'failed', message: messageOf(error) });
-  throw error;
+  fail(error);
 }
 
 const insert = db.prepare(
@@ -91,8 +100,7 @@ if (checkpoints) {
       const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       if (passive.log > checkpoints.truncateAfterFrames) db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (error) {
-      post({ kind: 'failed', message: messageOf(error) });
-      throw error;
+      fail(error);
     }
   }, checkpoints.intervalMs);
 }

@@ -93,7 +93,8 @@ export class SqliteLogWriter implements PredictionLogWriter {
       return;
     }
     if (message.kind === 'failed') {
-      this.takeBack(worker, new Error(message.message));
+      // The thread ends itself after saying so: terminating it as well raced its own teardown.
+      this.takeBack(worker, new Error(message.message), { terminate: false });
       return;
     }
     const pending = this.pending.get(message.seq);
@@ -109,13 +110,13 @@ export class SqliteLogWriter implements PredictionLogWriter {
   }
 
   /** The thread failed: the main connection checkpoints again, and the batches it held are answered as refused. */
-  private takeBack(worker: Worker, error: Error): void {
+  private takeBack(worker: Worker, error: Error, { terminate = true } = {}): void {
     if (this.worker !== worker) return;
     this.worker = null;
     this.failed = true;
     if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${autoCheckpointPages}`);
     this.options.onError?.(error);
-    void worker.terminate();
+    if (terminate) void worker.terminate();
     for (const [seq, pending] of this.pending) {
       this.pending.delete(seq);
       // Their buffers went to the thread: the rows are lost, said as refused (counted and logged).

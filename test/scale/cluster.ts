@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { withPgClient } from '../helpers/postgres.js';
+import { closedPort } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** The built command; `npm test` builds it before vitest runs. */
@@ -126,6 +127,22 @@ function readJsonLines(file: string): Record<string, unknown>[] {
 export function tail(file: string, lines = 40): string {
   if (!fs.existsSync(file)) return `(${file} does not exist)`;
   return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Writes `config` to `root/mloop.json` and starts one replica per name on `databaseUrl`, each with
+ * its files in `root/NAME`, all at once. They go into `replicas` as they start, so that a failure
+ * report (`logTails`) has the ones that did.
+ */
+export async function startReplicas(replicas: Replica[], { root, databaseUrl, config, names }: { readonly root: string; readonly databaseUrl: string; readonly config: unknown; readonly names: readonly string[] }): Promise<void> {
+  const configFile = path.join(root, 'mloop.json');
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  for (const name of names) replicas.push(startReplica({ name, port: await closedPort(), databaseUrl, configFile, dir: path.join(root, name) }));
+}
+
+/** Prints the end of each replica's log: what a failed test shows. */
+export function logTails(replicas: readonly Replica[]): void {
+  for (const r of replicas) console.log(`--- ${r.name} (pid ${r.pid}, ${r.base}) ${r.logFile}:\n${tail(r.logFile, 30)}`);
 }
 
 /** Waits until every replica answers 200 on /readyz (a model serves); a replica that exits fails at once. */

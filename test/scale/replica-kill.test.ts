@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundledCsv, tempDir } from '../helpers/fixtures.js';
 import { slowGrid } from '../helpers/slow-training.js';
-import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
+import { parseMail, startSmtpServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { Replica, ScaleDatabase } from './cluster.js';
-import { createScaleDatabase, requireBuiltCli, startReplica, tail, waitUntilReady } from './cluster.js';
+import { createScaleDatabase, logTails, requireBuiltCli, startReplicas, waitUntilReady } from './cluster.js';
 
 /*
  * kill -9 of one replica of three on one PostgreSQL database, in the middle of a training and in
@@ -44,9 +43,7 @@ describe('kill -9 of one replica of three on PostgreSQL', () => {
   let database: ScaleDatabase;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   const replicas: Replica[] = [];
-  const dumpLogs = () => {
-    for (const r of replicas) console.log(`--- ${r.name} (pid ${r.pid}) ${r.logFile}:\n${tail(r.logFile, 30)}`);
-  };
+  const dumpLogs = () => logTails(replicas);
   /** The e-mails of one alert and status, by their Message-ID: a copy a receiver can drop has the same one. */
   const mailsOf = (alert: string, status: string) =>
     smtp.mails.map((m) => parseMail(m.raw).headers).filter((h) => h.get('x-mloop-alert')?.startsWith(`${alert}; status=${status};`));
@@ -61,9 +58,7 @@ describe('kill -9 of one replica of three on PostgreSQL', () => {
       training: { cv: 3 },
       notify: { email: { host: '127.0.0.1', port: smtp.port, from: 'mloop <alerts@mloop.example.org>', to: ['data-team@hospital.example.org'] } },
     };
-    const configFile = path.join(root, 'mloop.json');
-    fs.writeFileSync(configFile, JSON.stringify(config));
-    for (const name of ['A', 'B', 'C']) replicas.push(startReplica({ name, port: await closedPort(), databaseUrl: database.url, configFile, dir: path.join(root, name) }));
+    await startReplicas(replicas, { root, databaseUrl: database.url, config, names: ['A', 'B', 'C'] });
     try {
       await waitUntilReady(replicas, 100_000);
     } catch (error) {

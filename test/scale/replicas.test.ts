@@ -5,7 +5,7 @@ import { bundledCsv, tempDir } from '../helpers/fixtures.js';
 import { closedPort, parseMail, startSmtpServer } from '../helpers/smtp.js';
 import type { Nginx, Replica, ScaleDatabase } from './cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { createScaleDatabase, requireBuiltCli, startNginx, startReplica, tail, waitUntilReady } from './cluster.js';
+import { createScaleDatabase, logTails, requireBuiltCli, startNginx, startReplicas, tail, waitUntilReady } from './cluster.js';
 
 /*
  * Scale-out, for real: three `mloop serve` processes share one PostgreSQL database (and, in the
@@ -80,7 +80,7 @@ describe('three replicas on one PostgreSQL database', () => {
   const replicas: Replica[] = [];
   const byPid = (pid: number) => replicas.find((r) => r.pid === pid)?.name ?? `pid ${pid}`;
   const dumpLogs = () => {
-    for (const r of replicas) console.log(`--- ${r.name} (pid ${r.pid}, ${r.base}) ${r.logFile}:\n${tail(r.logFile, 30)}`);
+    logTails(replicas);
     const nginxLog = path.join(root, 'nginx', 'error.log');
     if (fs.existsSync(nginxLog)) console.log(`--- nginx ${nginxLog}:\n${tail(nginxLog, 20)}`);
   };
@@ -94,13 +94,9 @@ describe('three replicas on one PostgreSQL database', () => {
         schedule: { update: null, train: null, check: '* * * * * *' },
         notify: { email: { host: '127.0.0.1', port: smtp.port, from: 'mloop <alerts@mloop.example.org>', to: ['data-team@hospital.example.org'] } },
       };
-      const configFile = path.join(root, 'mloop.json');
-      fs.writeFileSync(configFile, JSON.stringify(config));
       const started = performance.now();
       // All three at once on an empty database: they race for the migrations and the first training.
-      for (const name of ['A', 'B', 'C']) {
-        replicas.push(startReplica({ name, port: await closedPort(), databaseUrl: database.url, configFile, dir: path.join(root, name) }));
-      }
+      await startReplicas(replicas, { root, databaseUrl: database.url, config, names: ['A', 'B', 'C'] });
       await waitUntilReady(replicas, 100_000);
       note('3 replicas started together, all ready after', `${Math.round(performance.now() - started)} ms`);
       const trainedV1 = replicas.filter((r) => r.logLines().some((line) => line.msg === 'model v1 trained')).map((r) => r.name);

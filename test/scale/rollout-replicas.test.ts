@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundledCsv, tempDir } from '../helpers/fixtures.js';
-import { closedPort } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { Replica, ScaleDatabase } from './cluster.js';
-import { createScaleDatabase, requireBuiltCli, startReplica, tail, waitUntilReady } from './cluster.js';
+import { createScaleDatabase, logTails, requireBuiltCli, startReplicas, waitUntilReady } from './cluster.js';
 
 /*
  * A shadow rollout served by two `mloop serve` processes on one PostgreSQL database: both serve
@@ -40,17 +38,14 @@ describe('a shadow rollout on two replicas sharing PostgreSQL', () => {
   const root = tempDir('mloop-rollout-scale-');
   let database: ScaleDatabase | undefined;
   const replicas: Replica[] = [];
-  const dumpLogs = () => {
-    for (const r of replicas) console.log(`--- ${r.name} (pid ${r.pid}) ${r.logFile}:\n${tail(r.logFile, 30)}`);
-  };
+  const dumpLogs = () => logTails(replicas);
 
   beforeAll(async () => {
     requireBuiltCli();
     try {
       database = await createScaleDatabase(adminUrl);
-      const configFile = path.join(root, 'mloop.json');
-      fs.writeFileSync(configFile, JSON.stringify({ schedule: { update: null, train: null, check: null }, rollout: { strategy: 'shadow' } }));
-      for (const name of ['A', 'B']) replicas.push(startReplica({ name, port: await closedPort(), databaseUrl: database.url, configFile, dir: path.join(root, name) }));
+      const config = { schedule: { update: null, train: null, check: null }, rollout: { strategy: 'shadow' } };
+      await startReplicas(replicas, { root, databaseUrl: database.url, config, names: ['A', 'B'] });
       await waitUntilReady(replicas, 100_000);
     } catch (error) {
       dumpLogs();

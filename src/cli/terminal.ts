@@ -1,9 +1,12 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 
-/** Colours on a terminal unless NO_COLOR is set to anything but the empty string (no-color.org). */
+/**
+ * Colours on a terminal unless NO_COLOR is set to anything but the empty string (no-color.org) or
+ * the terminal says it has none (TERM=dumb).
+ */
 export function colorEnabled(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  return isTTY && (env.NO_COLOR === undefined || env.NO_COLOR === '');
+  return isTTY && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
 }
 
 type Style = Parameters<typeof styleText>[0];
@@ -22,7 +25,9 @@ export class Terminal {
   }
 
   paint(style: Style, text: string): string {
-    return this.color ? styleText(style, text) : text;
+    // The decision is this class's: styleText must not check process.stdout again (a different
+    // stream from the one written to, or a TERM it reads otherwise, as on a CI runner).
+    return this.color ? styleText(style, text, { validateStream: false }) : text;
   }
 
   private mark(symbol: string, style: Style, text: string): string {

@@ -43,7 +43,22 @@ await build({
   format: 'esm',
   target: 'node20',
   // Native code, and what serving does not load before its first answer (imported when needed).
-  external: ['better-sqlite3', 'pg', 'nodemailer', 'piscina', '@fastify/swagger-ui', 'onnxruntime-node', 'yaml'],
+  // Fastify's default schema compilers (ajv, fast-json-stringify: a third of its code) are never run
+  // from the bundle: every instance gets src/http/schema-compilers.ts's, which require them from
+  // Fastify's own package when a first schema is compiled; bundled, they were only parsed at start.
+  external: [
+    'better-sqlite3',
+    'pg',
+    'nodemailer',
+    'piscina',
+    '@fastify/swagger',
+    '@fastify/swagger-ui',
+    '@fastify/ajv-compiler',
+    '@fastify/fast-json-stringify-compiler',
+    'onnxruntime-node',
+    'yaml',
+    'pino-pretty',
+  ],
   // CommonJS libraries in an ES module: their `require` of Node's modules needs one.
   banner: { js: "import { createRequire as __mloopCreateRequire } from 'node:module';\nconst require = __mloopCreateRequire(import.meta.url);" },
   plugins: [ownUrls],

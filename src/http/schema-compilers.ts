@@ -1,17 +1,35 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { FastifySerializerCompiler, FastifyServerOptions } from 'fastify';
 
+type CompilerFactory = () => (externalSchemas: unknown, options: unknown) => Compiler;
+const compilerPackages = { serializer: '@fastify/fast-json-stringify-compiler', validator: '@fastify/ajv-compiler' } as const;
+
 /**
- * Fastify's default compiler factory `name` (`@fastify/fast-json-stringify-compiler` for the
- * responses, `@fastify/ajv-compiler` for validation), required from Fastify's package so that it is
- * exactly the one Fastify would load itself, but only when a first schema is compiled with it.
+ * The production build's copy of Fastify's two compiler packages, bundled into one file from
+ * Fastify's own dependencies (scripts/bundle.mjs): reading one file instead of ajv's and
+ * fast-json-stringify's hundred-odd halved the first answer's wait for its serializer.
  */
-function fastifyDefault(name: string) {
-  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+const bundledCompilers = new URL('./fastify-compilers.cjs', import.meta.url);
+
+/**
+ * Fastify's default compiler factory (`@fastify/fast-json-stringify-compiler` for the responses,
+ * `@fastify/ajv-compiler` for validation): the bundled copy when there is one, else required from
+ * Fastify's package, so that it is exactly the one Fastify would load itself; only when a first
+ * schema is compiled with it.
+ */
+function loadCompiler(kind: keyof typeof compilerPackages): CompilerFactory {
+  const own = createRequire(import.meta.url);
+  if (existsSync(fileURLToPath(bundledCompilers))) return (own(fileURLToPath(bundledCompilers)) as Record<typeof kind, CompilerFactory>)[kind];
+  return createRequire(own.resolve('fastify'))(compilerPackages[kind]) as CompilerFactory;
+}
+
+function fastifyDefault(kind: keyof typeof compilerPackages) {
   return (externalSchemas: unknown, options: unknown) => {
     let compile: Compiler | undefined;
     return (routeSchema: RouteSchema) => {
-      compile ??= (fromFastify(name) as () => (externalSchemas: unknown, options: unknown) => Compiler)()(externalSchemas, options);
+      compile ??= loadCompiler(kind)()(externalSchemas, options);
       return compile(routeSchema);
     };
   };
@@ -38,7 +56,7 @@ export function onFirstUse<S, R>(compile: (routeSchema: S) => (data: unknown) =>
  */
 export const schemaController = {
   compilersFactory: {
-    buildSerializer: (externalSchemas: unknown, options: unknown) => onFirstUse(fastifyDefault('@fastify/fast-json-stringify-compiler')(externalSchemas, options)),
-    buildValidator: fastifyDefault('@fastify/ajv-compiler'),
+    buildSerializer: (externalSchemas: unknown, options: unknown) => onFirstUse(fastifyDefault('serializer')(externalSchemas, options)),
+    buildValidator: fastifyDefault('validator'),
   },
 } as NonNullable<FastifyServerOptions['schemaController']>;

@@ -1,19 +1,18 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { trainingModes } from '../core/model-artifact.js';
-import type { TrainingMode } from '../core/model-artifact.js';
+import { trainingModes } from '../core/training-mode.js';
+import type { TrainingMode } from '../core/training-mode.js';
 import type { JobKind } from '../core/schedule-policy.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import type { Application } from '../app/application.js';
-import type { ExportFormat } from '../app/model-export.js';
-import { exportFormats } from '../app/model-export.js';
+import type { ExportFormat } from '../app/export-format.js';
+import { exportFormats } from '../app/export-format.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
 import { packageVersion } from '../http/package-info.js';
 import { exitCodes } from './exit-codes.js';
 import type { TrainOptions } from './train-options.js';
 import { trainOptions } from './train-options.js';
-import { userMessage } from './user-message.js';
 
 /**
  * Opens the application for one command. The command modules, like the application itself, are
@@ -180,6 +179,7 @@ common(rollout.command('abort'))
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`mloop: ${userMessage(error)}\n`);
+  // Loaded on error only: it knows every error class, hence the modules that define them.
+  process.stderr.write(`mloop: ${(await import('./user-message.js')).userMessage(error)}\n`);
   process.exitCode = exitCodes.error;
 }

@@ -34,22 +34,41 @@ const ratio = (num: number, den: number): number | null => (den > 0 ? num / den 
 
 /** The confusion matrix and its figures at `threshold` (see the module's comment). */
 export function figuresAtThreshold(yTrue: readonly string[], scores: ArrayLike<number>, classes: readonly string[], positive: string, threshold: number): ThresholdFigures {
-  if (classes.length !== 2) throw new ThresholdWhatIfError(`a decision threshold needs a model of two classes; this one has ${classes.length} (${classes.join(', ')})`);
-  if (!classes.includes(positive)) throw new ThresholdWhatIfError(`the positive class ${JSON.stringify(positive)} is not one of the model's classes ${JSON.stringify(classes)}`);
-  if (!Number.isFinite(threshold)) throw new ThresholdWhatIfError(`the threshold must be a finite number, got ${threshold}`);
+  const tallies = classes.map((actual) => ({ actual, rows: 0, calledPositive: 0 }));
+  checkThreshold(classes, positive, threshold);
+  yTrue.forEach((y, i) => {
+    const tally = tallies.find((t) => t.actual === y);
+    if (!tally) throw new ThresholdWhatIfError(`row ${i}: the label ${JSON.stringify(y)} is not one of the model's classes ${JSON.stringify(classes)}`);
+    tally.rows++;
+    if (scores[i] >= threshold) tally.calledPositive++;
+  });
+  return figuresFromTallies(tallies, classes, positive, threshold);
+}
+
+/** Rows of one true label, and how many of them score >= the threshold (the database counts them for live cases). */
+export interface ThresholdTally {
+  readonly actual: string;
+  readonly rows: number;
+  readonly calledPositive: number;
+}
+
+/** The figures from tallies per true label (see `figuresAtThreshold`). */
+export function figuresFromTallies(tallies: readonly ThresholdTally[], classes: readonly string[], positive: string, threshold: number): ThresholdFigures {
+  checkThreshold(classes, positive, threshold);
   const p = classes.indexOf(positive);
   const n = 1 - p;
   const cm = [
     [0, 0],
     [0, 0],
   ];
-  yTrue.forEach((y, i) => {
-    const actual = y === positive ? p : y === classes[n] ? n : -1;
-    if (actual < 0) throw new ThresholdWhatIfError(`row ${i}: the label ${JSON.stringify(y)} is not one of the model's classes ${JSON.stringify(classes)}`);
-    cm[actual][scores[i] >= threshold ? p : n]++;
-  });
+  for (const t of tallies) {
+    const actual = classes.indexOf(t.actual);
+    if (actual < 0) throw new ThresholdWhatIfError(`the label ${JSON.stringify(t.actual)} is not one of the model's classes ${JSON.stringify(classes)}`);
+    cm[actual][p] += t.calledPositive;
+    cm[actual][n] += t.rows - t.calledPositive;
+  }
   const [tp, fn, fp, tn] = [cm[p][p], cm[p][n], cm[n][p], cm[n][n]];
-  const rows = yTrue.length;
+  const rows = tp + fn + fp + tn;
   return {
     threshold,
     positive,
@@ -62,6 +81,12 @@ export function figuresAtThreshold(yTrue: readonly string[], scores: ArrayLike<n
     precision: ratio(tp, tp + fp),
     accuracy: ratio(tp + tn, rows),
   };
+}
+
+function checkThreshold(classes: readonly string[], positive: string, threshold: number): void {
+  if (classes.length !== 2) throw new ThresholdWhatIfError(`a decision threshold needs a model of two classes; this one has ${classes.length} (${classes.join(', ')})`);
+  if (!classes.includes(positive)) throw new ThresholdWhatIfError(`the positive class ${JSON.stringify(positive)} is not one of the model's classes ${JSON.stringify(classes)}`);
+  if (!Number.isFinite(threshold)) throw new ThresholdWhatIfError(`the threshold must be a finite number, got ${threshold}`);
 }
 
 /** The operating point an admin sets by hand on version `fromVersion`'s fit (same support vectors). */

@@ -25,6 +25,7 @@ export const auditActions = [
   'rollout_expiry',
   'rollout_abort',
   'rollout_replaced',
+  'threshold_change',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -64,6 +65,11 @@ export interface NewAuditEntry extends AuditInput {
 /** The registry's audit log: read here, written in the transaction of the change it records. */
 export class AuditRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /** A change recorded on its own (a version made from another: `threshold_change`). */
+  record(entry: NewAuditEntry): Promise<AuditEntry> {
+    return insertAuditEntry(this.db, entry);
+  }
 
   /** Newest first. */
   async list(page: Page): Promise<AuditEntry[]> {

@@ -94,6 +94,19 @@ describe('a decision threshold chosen by an admin', () => {
     expect((await postJson(`${fixture.base}/api/v1/models/1/threshold`, { threshold: -0.5 })).status).toBe(400);
   });
 
+  /** The threshold each protocol says its labels were decided at. */
+  const protocolThresholds = async () => {
+    const row = rowsOf(0, 1)[0];
+    const oip = (await (await postJson(`${fixture.base}/v2/models/mloop/infer`, { inputs: [{ name: 'features', shape: [1, row.length], datatype: 'FP64', data: row }] })).json()) as { parameters: Record<string, unknown> };
+    const mlflow = await postJson(`${fixture.base}/invocations`, { inputs: [row] });
+    expect(mlflow.status).toBe(200);
+    return { oip: oip.parameters, mlflow: [mlflow.headers.get('mloop-decision-threshold'), mlflow.headers.get('mloop-positive-class')] };
+  };
+
+  it("states libsvm's boundary 0 in every protocol's answer while no threshold is chosen", async () => {
+    expect(await protocolThresholds()).toEqual({ oip: { decision_threshold: 0, positive_class: 'M' }, mlflow: ['0', 'M'] });
+  });
+
   it('saves a lower threshold as a new version that passes the gate against the champion and serves', async () => {
     const response = await postJson(`${fixture.base}/api/v1/models/1/threshold`, { threshold: -0.5, reason: 'miss no malignant case' });
     expect(response.status).toBe(201);
@@ -128,6 +141,7 @@ describe('a decision threshold chosen by an admin', () => {
     for (const p of answer.predictions) expect(p.label).toBe(p.decision >= -0.5 ? 'M' : 'B');
     // Some rows libsvm's boundary calls B are M at this threshold.
     expect(answer.predictions.some((p) => p.decision < 0 && p.label === 'M')).toBe(true);
+    expect(await protocolThresholds()).toEqual({ oip: { decision_threshold: -0.5, positive_class: 'M' }, mlflow: ['-0.5', 'M'] });
   });
 
   it('rejects a higher threshold that loses recall against the champion, and keeps the verdict', async () => {

@@ -54,7 +54,7 @@ export interface PredictOutcome {
  * on the positive class's score, else libsvm's boundary, decision 0 (a value above it is
  * `classes[1]`); null for more classes, whose labels no single threshold decides.
  */
-export function thresholdUsed(outcome: PredictOutcome): { readonly positive: string; readonly threshold: number } | null {
+export function thresholdUsed(outcome: Pick<PredictOutcome, 'classes' | 'decisionThreshold'>): { readonly positive: string; readonly threshold: number } | null {
   if (outcome.classes.length !== 2) return null;
   return outcome.decisionThreshold ?? { positive: outcome.classes[1], threshold: 0 };
 }

@@ -147,6 +147,15 @@ common(models.command('export'))
   .action((version: number, opts: CommonOptions & { format: ExportFormat; output?: string }) =>
     withApplication(opts, async (app) => (await import('./export-command.js')).exportCommand(app, version, opts)),
   );
+common(models.command('threshold'))
+  .description("save a two-class version's fit at another decision threshold as a new version, judged by the promotion gate (exit 3 when it rejects it)")
+  .argument('<version>', 'model version', versionArgument)
+  .requiredOption('--at <threshold>', "the decision threshold of the positive class (libsvm's boundary is 0)")
+  .requiredOption('--reason <text>', 'why: kept in the audit log')
+  .option('--json', 'print JSON')
+  .action((version: number, opts: CommonOptions & { at: string; reason: string; json?: boolean }) =>
+    withApplication(opts, async (app) => (await import('./threshold-command.js')).thresholdCommand(app, version, opts)),
+  );
 common(models.command('audit'))
   .description('the audit log of what served: promotions, rollbacks, gate activations, newest first')
   .option('--json', 'print JSON')

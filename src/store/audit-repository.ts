@@ -8,8 +8,9 @@ import type { DatabaseSchema, Page, RegistryAuditTable } from './schema.js';
  * or rollback puts a version the gate rejected into service; a diagnosis correction replaces a
  * confirmed diagnosis (an admin's `{"correct": true}` feedback). A rollout starts (its challenger
  * named as `to`), and ends by promotion (by the rule, or forced by an admin before the rule
- * decided), rejection, expiry, abort, or replacement by a newer challenger; the table has no check
- * on these kinds, so a later one needs no rebuild.
+ * decided), rejection, expiry, abort, or replacement by a newer challenger. An admin saves a
+ * version's fit at another decision threshold as a new version (`threshold_change`, from → to).
+ * The table has no check on these kinds, so a later one needs no rebuild.
  */
 export const auditActions = [
   'gate_activation',

@@ -44,13 +44,16 @@ function figuresColumn(figures, which) {
   };
 }
 
+/** Until the first answer: the same table with its cells waiting, so that nothing below it moves when the figures arrive. */
+const waiting = (which) => ({ which, cells: figureRows.map(() => '…'), counts: '…' });
+
 function figuresTable(whatIf, nameOf) {
-  const columns = [figuresColumn(whatIf.testSplit, 'testSplit'), figuresColumn(whatIf.live, 'live')];
-  const heads = [`test split (snapshot ${whatIf.testSplit.snapshotId})`, `live, ${whatIf.live.window}`];
+  const columns = whatIf ? [figuresColumn(whatIf.testSplit, 'testSplit'), figuresColumn(whatIf.live, 'live')] : [waiting('testSplit'), waiting('live')];
+  const heads = whatIf ? [`test split (snapshot ${whatIf.testSplit.snapshotId})`, `live, ${whatIf.live.window}`] : ['test split', 'live'];
   return h(
     'table',
-    { class: 'threshold-figures', id: 'threshold-figures', dataset: { threshold: String(whatIf.threshold) } },
-    h('caption', null, `At threshold ${fmt.num(whatIf.threshold, 4)} for ${nameOf(whatIf.positive)} (${whatIf.positive})`),
+    { class: 'threshold-figures', id: whatIf ? 'threshold-figures' : 'threshold-figures-waiting', dataset: { threshold: whatIf ? String(whatIf.threshold) : null } },
+    h('caption', null, whatIf ? `At threshold ${fmt.num(whatIf.threshold, 4)} for ${nameOf(whatIf.positive)} (${whatIf.positive})` : 'Asking the server…'),
     h('thead', null, h('tr', null, h('th', null, ''), heads.map((t) => h('th', { scope: 'col' }, t)))),
     h(
       'tbody',
@@ -163,7 +166,7 @@ export function createThresholdEditor(container, { curves, onSaved }) {
           h('button', { type: 'button', id: 'threshold-save', disabled: true, onclick: () => void save() }, 'Save as new version'),
         ),
         h('p', { class: 'help' }, `v${next.version} applies ${current}; the orange point is where the threshold chosen here falls on the test split's curves. The figures are the server's.`),
-        h('div', { id: 'threshold-what-if' }),
+        h('div', { id: 'threshold-what-if' }, figuresTable(null, next.nameOf)),
         // The last save's verdict stays: a version that passed becomes the one shown here.
         verdict,
       );

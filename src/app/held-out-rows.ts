@@ -68,8 +68,10 @@ export async function rebuildTestSplit(model: Model, deps: { readonly config: Co
   }
   const own = figuresAtThreshold(y, scores, artifact.svc.classes, positive, artifact.decisionThreshold?.threshold ?? 0);
   if (JSON.stringify(own.confusionMatrix) !== JSON.stringify(metrics.confusionMatrix) || JSON.stringify(own.labels) !== JSON.stringify(metrics.labels)) {
-    const which = metrics.testSplit ? 'its recorded split' : `split.* as configured now (testSize ${split.testSize}, randomState ${split.randomState}, stratify ${split.stratify}), which may have changed since it was trained`;
-    throw new ConflictError(`v${model.version}'s test split cannot be rebuilt: the rows ${which} selects from snapshot ${snapshot.id} do not give its recorded confusion matrix`);
+    const settings = `(testSize ${split.testSize}, randomState ${split.randomState}, stratify ${split.stratify})`;
+    const which = metrics.testSplit ? `its recorded split ${settings}` : `split.* as configured now ${settings}`;
+    const why = metrics.testSplit ? '' : ` (the split may have changed since v${model.version} was trained)`;
+    throw new ConflictError(`v${model.version}'s test split cannot be rebuilt: on snapshot ${snapshot.id}, ${which} selects rows that do not give its recorded confusion matrix${why}`);
   }
   return { artifact, dataset, snapshot, testIndices, y, scores };
 }

@@ -170,3 +170,17 @@ describe('a model of three classes', () => {
     expect(save.status).toBe(409);
   });
 });
+
+describe('a threshold saved under a shadow rollout', () => {
+  const fixture = useServer({ config: { rollout: { strategy: 'shadow' } } });
+
+  it('becomes the challenger, as a training that passes the gate would', async () => {
+    const response = await postJson(`${fixture.base}/api/v1/models/1/threshold`, { threshold: -0.5, reason: 'miss no malignant case' });
+    expect(response.status).toBe(201);
+    const saved = (await response.json()) as Saved;
+    expect(saved).toMatchObject({ activated: false, model: { version: 2, gateVerdict: 'passed', servingStatus: 'challenger' } });
+    expect(saved.gateReason).toBe("recall of M 1.0000 >= champion v1's 0.9792 on the same 114 rows: passed the promotion gate, it becomes the challenger of v1 (shadow rollout)");
+    expect(await getJson<{ strategy: string; rollout: { championVersion: number; challengerVersion: number } }>(`${fixture.base}/api/v1/rollout`)).toMatchObject({ strategy: 'shadow', rollout: { championVersion: 1, challengerVersion: 2 } });
+    expect((await getJson<{ activeVersion: number }>(`${fixture.base}/api/v1/models`)).activeVersion).toBe(1);
+  });
+});

@@ -22,7 +22,7 @@ import { ActiveModelChangedError, isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
-import type { RunLimit, Runs } from './runs.js';
+import type { RunLimit, RunOutcome, Runs } from './runs.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError } from './errors.js';
@@ -144,6 +144,14 @@ export class Trainings {
     // The file's grid is checked when it is read; a request's grid meets the file's folds here.
     const tooLarge = gridSizeProblem(params.grid, params.cv);
     if (tooLarge !== null) throw new InvalidInputError(`grid: ${tooLarge}`, { field: 'grid', limit: trainingLimits.gridFits });
+    return this.launch(trigger, params, (run, signal) => this.execute(run, params, signal), existing);
+  }
+
+  /**
+   * The one lifecycle of a training's run (a threshold change's too): one at a time in this
+   * process, queued (see `createRun`), executed under `training.timeout`, its failure logged.
+   */
+  private async launch(trigger: string, runParams: unknown, body: (run: Run, signal: AbortSignal) => Promise<RunOutcome<TrainResult>>, existing?: Run): Promise<StartedTraining> {
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
     const { runs, log } = this.deps;
@@ -151,15 +159,15 @@ export class Trainings {
     this.claimed = true;
     let run: Run;
     try {
-      run = existing ?? (await this.createRun(trigger, params));
+      run = existing ?? (await this.createRun(trigger, runParams));
     } finally {
       this.claimed = false;
     }
     const done = runs
-      .withRun(run, (signal) => this.execute(run, params, signal), this.timeout)
+      .withRun(run, (signal) => body(run, signal), this.timeout)
       .catch((error: unknown) => {
         if (error instanceof RunCancelledError) log.warn({ run: run.id }, error.message);
-        else log.error({ run: run.id, err: error }, `training failed: ${error instanceof Error ? error.message : String(error)}`);
+        else log.error({ run: run.id, err: error }, `${trigger === 'threshold' ? 'threshold change' : 'training'} failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       })
       .finally(() => {
@@ -190,7 +198,7 @@ export class Trainings {
     }
   }
 
-  private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<{ value: TrainResult; result: unknown }> {
+  private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<RunOutcome<TrainResult>> {
     const { config, store, data, pool, log } = this.deps;
     const started = performance.now();
     const { snapshot, reason: newSnapshot } = await data.current();
@@ -238,51 +246,34 @@ export class Trainings {
    * (kind `train`, trigger `threshold`: one at a time with trainings) and in the audit log.
    */
   async retune(version: number, threshold: number, change: ThresholdChange): Promise<TrainResult> {
-    const { config, registry, data, runs, log } = this.deps;
+    const { config, registry, data } = this.deps;
     const source = await registry.get(version);
     const split = await rebuildTestSplit(source, { config, data });
     const decisionThreshold = manualThreshold(config.dataset.positive, threshold, version);
     const params = source.params as TrainingParams;
-    if (this.running || this.claimed) throw new ConflictError(`a training is already running${this.running ? ` (run ${this.running.run.id})` : ''}: try again when it ends`);
-    this.claimed = true;
-    let run: Run;
-    try {
-      run = await this.createRun('threshold', { ...params, fromVersion: version, decisionThreshold: threshold, reason: change.reason });
-    } finally {
-      this.claimed = false;
-    }
     const previous = split.artifact.decisionThreshold?.threshold ?? 0;
-    const done = runs
-      .withRun(run, async () => {
-        const started = performance.now();
-        const artifact: ModelArtifact = { ...split.artifact, decisionThreshold };
-        const evaluation = evaluatePipeline(artifact, takeRows(split.dataset.x, split.testIndices), split.y, config.dataset.positive, config.monitor);
-        return this.register(run, {
-          params,
-          artifact,
-          evaluation,
-          rows: split,
-          reference: source.reference,
-          testSplit: (source.metrics as { testSplit?: SplitParams }).testSplit ?? config.split,
-          trainingMs: Math.round(performance.now() - started),
-          newSnapshot: null,
-          audit: { action: 'threshold_change', actor: change.actor, reason: `threshold ${previous} → ${threshold}: ${change.reason}`, fromVersion: version },
-        });
-      })
-      .catch((error: unknown) => {
-        log.error({ run: run.id, err: error }, `threshold change failed: ${error instanceof Error ? error.message : String(error)}`);
-        throw error;
-      })
-      .finally(() => {
-        this.running = null;
+    const runParams = { ...params, fromVersion: version, decisionThreshold: threshold, reason: change.reason };
+    const started = await this.launch('threshold', runParams, async (run) => {
+      const began = performance.now();
+      const artifact: ModelArtifact = { ...split.artifact, decisionThreshold };
+      const evaluation = evaluatePipeline(artifact, takeRows(split.dataset.x, split.testIndices), split.y, config.dataset.positive, config.monitor);
+      return this.register(run, {
+        params,
+        artifact,
+        evaluation,
+        rows: split,
+        reference: source.reference,
+        testSplit: (source.metrics as { testSplit?: SplitParams }).testSplit ?? config.split,
+        trainingMs: Math.round(performance.now() - began),
+        newSnapshot: null,
+        audit: { action: 'threshold_change', actor: change.actor, reason: `threshold ${previous} → ${threshold}: ${change.reason}`, fromVersion: version },
       });
-    done.catch(() => undefined);
-    this.running = { run, done };
-    return done;
+    });
+    return started.done;
   }
 
   /** Registers a candidate, lets the gate judge it against the champion on its held-out rows, and acts on the verdict. */
-  private async register(run: Run, candidate: Candidate): Promise<{ value: TrainResult; result: unknown }> {
+  private async register(run: Run, candidate: Candidate): Promise<RunOutcome<TrainResult>> {
     const { config, store, registry, rollouts, alerting, clock, log } = this.deps;
     const { params, artifact, evaluation, rows, trainingMs, newSnapshot } = candidate;
     const { snapshot } = rows;

@@ -29,7 +29,7 @@ const program = new Command('mloop')
   .addHelpText(
     'after',
     `
-Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training finished but the promotion gate rejected the new version.
+Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training (or a threshold change) finished but the promotion gate rejected the new version.
 Logs: MLOOP_LOG_LEVEL (silent, fatal, error, warn, info, debug, trace); readable on a terminal, JSON otherwise or with MLOOP_LOG_FORMAT=json.`,
   );
 

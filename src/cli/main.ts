@@ -28,7 +28,7 @@ const program = new Command('mloop')
   .addHelpText(
     'after',
     `
-Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training finished but the promotion gate rejected the new version.
+Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training (or a threshold change) finished but the promotion gate rejected the new version.
 Logs: MLOOP_LOG_LEVEL (silent, fatal, error, warn, info, debug, trace); readable on a terminal, JSON otherwise or with MLOOP_LOG_FORMAT=json.`,
   );
 
@@ -145,6 +145,15 @@ common(models.command('export'))
   .option('-o, --output <file>', 'where to write it, - for stdout (default: mloop-v<version>.onnx)')
   .action((version: number, opts: CommonOptions & { format: ExportFormat; output?: string }) =>
     withApplication(opts, async (app) => (await import('./export-command.js')).exportCommand(app, version, opts)),
+  );
+common(models.command('threshold'))
+  .description("save a two-class version's fit at another decision threshold as a new version, judged by the promotion gate (exit 3 when it rejects it)")
+  .argument('<version>', 'model version', versionArgument)
+  .requiredOption('--at <threshold>', "the decision threshold of the positive class (libsvm's boundary is 0)")
+  .requiredOption('--reason <text>', 'why: kept in the audit log')
+  .option('--json', 'print JSON')
+  .action((version: number, opts: CommonOptions & { at: string; reason: string; json?: boolean }) =>
+    withApplication(opts, async (app) => (await import('./threshold-command.js')).thresholdCommand(app, version, opts)),
   );
 common(models.command('audit'))
   .description('the audit log of what served: promotions, rollbacks, gate activations, newest first')

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import type { Application } from '../app/application.js';
 import { InvalidInputError, NotTrainedError } from '../app/errors.js';
 import type { PredictOutcome } from '../app/predictions.js';
+import { thresholdUsed } from '../app/predictions.js';
 import type { InputProblem } from '../core/prediction-input.js';
 import { progressBar } from './terminal.js';
 
@@ -71,7 +72,8 @@ function predictInBatches(app: Application, { rows, lines }: CsvRows, log: boole
   } finally {
     bar.stop();
   }
-  return { modelVersion: parts[0].modelVersion, classes: parts[0].classes, predictions: parts.flatMap((p) => p.predictions) };
+  const { modelVersion, classes, decisionThreshold } = parts[0];
+  return { modelVersion, classes, predictions: parts.flatMap((p) => p.predictions), ...(decisionThreshold ? { decisionThreshold } : {}) };
 }
 
 /** The input file's text; a file that cannot be read is the person's mistake, said in one line. */
@@ -99,15 +101,18 @@ export async function predictCommand(app: Application, options: { input?: string
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;
   }
-  // Two classes: one decision column; more: one per class (scikit-learn's ovr decision values).
+  // Two classes: one decision column and the threshold the label was decided at (0: libsvm's
+  // boundary), a column a script reads as it reads the others; more: one per class (scikit-learn's
+  // ovr decision values), which no single threshold decides.
   const { classes } = outcome;
-  const decisionColumns = classes.length === 2 ? ['decision'] : classes.map((c) => `decision_${c}`);
+  const used = thresholdUsed(outcome);
+  const decisionColumns = used ? ['decision', 'decision_threshold'] : classes.map((c) => `decision_${c}`);
   // One probability column per class when the model has probabilities (training.probability).
   const withProbabilities = outcome.predictions.length > 0 && outcome.predictions.every((p) => p.probabilities);
   const probabilityColumns = withProbabilities ? classes.map((c) => `probability_${c}`) : [];
   const lines = [['line', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
   outcome.predictions.forEach((p, i) => {
-    const decisions = classes.length === 2 ? [p.decision] : classes.map((c) => p.decisions?.[c]);
+    const decisions = used ? [p.decision, used.threshold] : classes.map((c) => p.decisions?.[c]);
     const probabilities = withProbabilities ? classes.map((c) => p.probabilities?.[c]) : [];
     lines.push([csv.lines[i], p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, 'predictionId' in p ? p.predictionId : ''].map(csvCell).join(','));
   });

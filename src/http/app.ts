@@ -24,6 +24,7 @@ import { jobRoutes } from './routes/jobs/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { mlflowRoutes } from './routes/mlflow/index.js';
 import { modelRoutes } from './routes/models/index.js';
+import { thresholdRoutes } from './routes/models/threshold.js';
 import { monitoringRoutes } from './routes/monitoring/index.js';
 import { oipRoutes } from './routes/oip/index.js';
 import { performanceRoutes } from './routes/performance/index.js';
@@ -56,6 +57,7 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   feedbackRoutes,
   monitoringRoutes,
   modelRoutes,
+  thresholdRoutes,
   rolloutRoutes,
   performanceRoutes,
   healthRoutes,

@@ -8,6 +8,7 @@ import { classificationReport, confusionMatrix, modelCard } from './model-views.
 import { curvesView } from './decision-curves.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
+import { createThresholdEditor } from './threshold-editor.js';
 import { askReason } from './reason-dialog.js';
 import { rolloutView } from './rollout-panel.js';
 import { alertsTable, auditTable, matchersText, modelsTable, runsTable, silencesTable, snapshotsTable } from './tables.js';
@@ -65,6 +66,7 @@ getJson('api/v1/about').then(
   },
   () => undefined, // The page works without it; the polling reports a server it cannot reach.
 );
+const thresholdEditor = createThresholdEditor(byId('threshold-editor'), { curves: byId('curves'), onSaved: () => void refreshNow({ full: true }) });
 const predictionForm = createPredictionForm(byId('predict'), {
   predict: async (row) => {
     const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });
@@ -357,6 +359,7 @@ function render() {
   renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
   renderIfChanged('runs', [runs, state.showAll.runs], () => fill(byId('runs'), runsTable(runs), listToggle('runs', runs.length, 'runs')));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
+  thresholdEditor.setModel(model && { version: model.version, curves: model.curves, positive: performance.metrics.positive, nameOf });
   predictionForm.setModel(model && { version: model.version, featureSchema: model.featureSchema, classes: performance.classes, positive: performance.metrics.positive });
 
   byId('train').disabled = state.acting || trainingUnderWay();

@@ -70,7 +70,18 @@ function binaryDecision(answer, p, nameOf) {
   return [
     h('p', null, 'decision value ', h('strong', { id: 'predict-decision', title: String(p.decision) }, p.decision.toFixed(4)), ` (model v${answer.modelVersion})`),
     h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${nameOf(above)}, below 0 ${nameOf(below)}; the further from 0, the clearer the case.`),
+    thresholdUsed(answer, nameOf),
   ];
+}
+
+/** The operating point the label was decided at: the version's chosen threshold, else libsvm's boundary 0. */
+function thresholdUsed(answer, nameOf) {
+  const chosen = answer.decisionThreshold;
+  const [, above] = answer.classes;
+  const words = chosen
+    ? `${nameOf(chosen.positive)} when its score (the decision value${chosen.positive === above ? '' : ', negated'}) is ≥ ${chosen.threshold}`
+    : `libsvm's boundary 0 (above it ${nameOf(above)})`;
+  return h('p', { id: 'predict-threshold', dataset: { threshold: String(chosen?.threshold ?? 0) } }, 'decided at threshold ', h('strong', null, String(chosen?.threshold ?? 0)), `: ${words}`);
 }
 
 /** More classes: one decision value per class, as the answer lists them. */

@@ -62,12 +62,7 @@ trainOptions(common(program.command('train')))
 common(program.command('update'))
   .description('re-read the data set from dataset.source and keep it as a snapshot')
   .option('--json', 'print the result as JSON')
-  .action((opts: CommonOptions & { json?: boolean }) =>
-    withApplication(opts, async (app) => {
-      const { status, snapshot, runId } = await app.jobs.update('cli');
-      process.stdout.write(opts.json ? `${JSON.stringify({ status, snapshot, runId }, null, 2)}\n` : `${status === 'created' ? 'new' : 'unchanged'} snapshot ${snapshot.id}: ${snapshot.rowCount} rows from ${snapshot.source} (${Object.entries(snapshot.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
-    }),
-  );
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./update-command.js')).updateCommand(app, opts)));
 
 common(program.command('run'))
   .description('run a scheduled job now and wait for it: update, train (training.mode) or check')

@@ -11,6 +11,7 @@ import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
 import { packageVersion } from '../http/package-info.js';
 import { exitCodes } from './exit-codes.js';
+import { addHelpExamples } from './help-examples.js';
 import type { TrainOptions } from './train-options.js';
 import { trainOptions } from './train-options.js';
 import { userMessage } from './user-message.js';
@@ -56,7 +57,6 @@ trainOptions(common(program.command('train')))
   .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves (exit code 3 if it rejects it)')
   .addOption(modeOption())
   .option('--json', 'print the result as one JSON document')
-  .addHelpText('after', '\nExamples:\n  mloop train\n  mloop train --mode gridsearch\n  mloop train --mode normalized --C 10 --gamma 0.1\n  mloop train --mode gridsearch --cv 10 --json')
   .action((opts: CommonOptions & TrainOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await (await import('./train-command.js')).trainCommand(app, opts))));
 
 common(program.command('update'))
@@ -74,6 +74,15 @@ common(program.command('run'))
   .action((job: JobKind, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./run-command.js')).runCommand(app, job, opts)));
 
 const runs = program.command('runs').description('background work: data updates, trainings, checks');
+common(runs.command('list'))
+  .description('the newest runs: id, kind, who started it, status, progress, when, error')
+  .option('-n, --limit <count>', 'how many', (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('expected a count from 1 to 1000');
+    return n;
+  }, 20)
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { json?: boolean; limit: number }) => withApplication(opts, async (app) => (await import('./runs-command.js')).runsListCommand(app, opts)));
 common(runs.command('cancel'))
   .description('cancel a queued run, or stop a running training (its worker threads terminated); waits until it has stopped')
   .argument('<id>', 'run id', (v) => {
@@ -82,7 +91,7 @@ common(runs.command('cancel'))
     return n;
   })
   .option('--json', 'print the run as JSON')
-  .action((id: number, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./cancel-command.js')).cancelCommand(app, id, opts)));
+  .action((id: number, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./runs-command.js')).cancelCommand(app, id, opts)));
 
 common(program.command('predict'))
   .description('predict the rows of a CSV file (header with feature names) or of stdin')
@@ -171,6 +180,8 @@ common(rollout.command('abort'))
       process.stdout.write(`rollout ${r.id} aborted: v${r.challengerVersion} retired, v${r.championVersion} keeps serving\n`);
     }),
   );
+
+addHelpExamples(program);
 
 try {
   await program.parseAsync(process.argv);

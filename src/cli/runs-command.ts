@@ -1,5 +1,5 @@
 import type { Application } from '../app/application.js';
-import { Terminal } from './terminal.js';
+import { writeList } from './terminal.js';
 import { heartbeatMs } from '../app/run-heartbeat.js';
 import type { Run } from '../store/run-repository.js';
 
@@ -32,16 +32,9 @@ const progressOf = (run: Run) => (run.progressTotal ? `${run.progressDone ?? 0}/
  */
 export async function runsListCommand(app: Application, options: { json?: boolean; limit: number }): Promise<void> {
   const runs = await app.runs.list({ limit: options.limit, offset: 0 });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-    return;
-  }
-  if (runs.length === 0) {
-    process.stdout.write('no runs yet: `mloop train`, `mloop update` and `mloop run JOB` make them (as the scheduler does)\n');
-    return;
-  }
-  const term = new Terminal(process.stdout);
-  const status = (run: Run) => (run.status === 'succeeded' ? term.paint('green', run.status) : run.status === 'failed' ? term.paint('red', run.status) : run.status);
-  const rows = runs.map((r) => [r.id, r.kind, r.trigger, status(r), progressOf(r), r.queuedAt, r.finishedAt ?? '', r.error ?? '']);
-  process.stdout.write(term.table(['id', 'kind', 'trigger', 'status', 'progress', 'queued', 'finished', 'error'], rows, { rightAligned: [0] }));
+  writeList(runs, options, 'no runs yet: `mloop train`, `mloop update` and `mloop run JOB` make them (as the scheduler does)', (term) => {
+    const status = (run: Run) => (run.status === 'succeeded' ? term.paint('green', run.status) : run.status === 'failed' ? term.paint('red', run.status) : run.status);
+    const rows = runs.map((r) => [r.id, r.kind, r.trigger, status(r), progressOf(r), r.queuedAt, r.finishedAt ?? '', r.error ?? '']);
+    return term.table(['id', 'kind', 'trigger', 'status', 'progress', 'queued', 'finished', 'error'], rows, { rightAligned: [0] });
+  });
 }

@@ -131,3 +131,10 @@ export function progressBar(stream: NodeJS.WriteStream, label: string, format: C
     },
   };
 }
+
+/** What a listing command prints: the items as JSON with `--json`, else a sentence when there are none, else its table. */
+export function writeList<T>(items: readonly T[], options: { readonly json?: boolean }, empty: string, table: (term: Terminal) => string, out: NodeJS.WriteStream = process.stdout): void {
+  if (options.json) out.write(`${JSON.stringify(items, null, 2)}\n`);
+  else if (items.length === 0) out.write(`${empty}\n`);
+  else out.write(table(new Terminal(out)));
+}

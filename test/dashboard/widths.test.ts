@@ -76,6 +76,13 @@ describe('the dashboard at 1400, 820 and 390 px', () => {
           const overflow = await page.evaluate<number>(`(() => { const e = document.getElementById('${id}'); return e ? e.scrollWidth - e.clientWidth : 0; })()`);
           expect(overflow, `#${id} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(1);
         }
+        // Nor any other shown table (the active model's input features opened too) (the versions and runs lists, the classification report at 820 px):
+        // a column out of sight is a column a reader misses.
+        await page.locator('#features summary').click();
+        const scrolling = await page.evaluate<string[]>(
+          `[...document.querySelectorAll('.card *')].filter((e) => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)).map((e) => (e.closest('.card').getAttribute('aria-labelledby') ?? e.closest('.card').id) + ' ' + (e.scrollWidth - e.clientWidth) + ' px')`,
+        );
+        expect(scrolling, 'tables that scroll sideways').toEqual([]);
         expect((await chartPixels(page)).training).toBeGreaterThan(20);
         await screenshot(page, `widths-${options.name}`);
         expect(watched.problems).toEqual([]);

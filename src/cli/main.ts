@@ -183,6 +183,12 @@ common(rollout.command('abort'))
 
 addHelpExamples(program);
 
+// `mloop predict … | head`: the reader has gone. Stop quietly, as Unix tools do, rather than with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -26,7 +26,9 @@ const withApplication = async <T>(options: CommonOptions, body: (app: Applicatio
 const program = new Command('mloop')
   .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
   .version(packageVersion(), '-V, --version', 'print the version')
-  .showHelpAfterError()
+  // One line for a mistyped option, as for every other error (not the whole help after it), and the same `mloop:` prefix.
+  .showHelpAfterError('(add --help for the options and examples)')
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'mloop: ')) })
   .addHelpText(
     'after',
     `

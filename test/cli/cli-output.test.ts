@@ -53,6 +53,14 @@ describe('mloop --version and first steps', () => {
     expect(format.stderr).toBe('mloop: MLOOP_LOG_FORMAT: expected one of pretty, json, got "xml"\n');
   });
 
+  it('a mistyped option or argument: one line naming the choices, then where help is (not the whole help)', async () => {
+    const mode = await mloop(['train', '--mode', 'xgboost']);
+    expect(mode.code).toBe(1);
+    expect(mode.stderr).toBe("mloop: option '-m, --mode <mode>' argument 'xgboost' is invalid. expected one of basic, normalized, gridsearch\n(add --help for the options and examples)\n");
+    const job = await mloop(['run', 'foo']);
+    expect(job.stderr).toBe("mloop: command-argument value 'foo' is invalid for argument 'job'. expected one of update, train, check\n(add --help for the options and examples)\n");
+  });
+
   it('a port in use stops `mloop serve` before it opens or trains anything, naming the flag', async () => {
     const holder = createServer().listen(0, '127.0.0.1');
     await once(holder, 'listening');

@@ -67,6 +67,10 @@ export const ConfigSchema = Type.Object(
         Type.String({ minLength: 1, maxLength: 200, description: "what the dashboard's subtitle and the model card call the classifier; default: from the data set's name (e.g. \"wdbc classifier\" for wdbc.csv)" }),
       ),
       intendedUse: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: "the model card's intended use: what the model is for, for whom, and what it must not be used for" })),
+      units: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1, maxLength: 40 }), {
+        default: {},
+        description: "each feature's unit as the data's documentation states it (`radius_mean: µm`), shown beside its training range in the dashboard's prediction form; a feature without one shows none",
+      }),
     }),
     split: section({
       testSize: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 }),

@@ -59,6 +59,7 @@ const state = {
 
 const chart = createRecallChart(byId('recall-chart'));
 
+<<<<<<< HEAD
 /** The subtitle names the classifier as the configuration does (dataset.title), read once. */
 getJson('api/v1/about').then(
   (about) => {
@@ -67,6 +68,8 @@ getJson('api/v1/about').then(
   () => undefined, // The page works without it; the polling reports a server it cannot reach.
 );
 const thresholdEditor = createThresholdEditor(byId('threshold-editor'), { curves: byId('curves'), onSaved: () => void refreshNow({ full: true }) });
+=======
+>>>>>>> walk
 const predictionForm = createPredictionForm(byId('predict'), {
   predict: async (row) => {
     const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });
@@ -79,6 +82,15 @@ const predictionForm = createPredictionForm(byId('predict'), {
     return results[0];
   },
 });
+
+/** The subtitle names the classifier as the configuration does (dataset.title); the form shows the features' units. Read once. */
+getJson('api/v1/about').then(
+  (about) => {
+    byId('subtitle').textContent = `${about.title} · model health`;
+    predictionForm.setUnits(about.units);
+  },
+  () => undefined, // The page works without it; the polling reports a server it cannot reach.
+);
 
 const working = () => state.runs.some((r) => r.status === 'queued' || r.status === 'running');
 const trainingUnderWay = () => state.runs.some((r) => r.kind === 'train' && (r.status === 'queued' || r.status === 'running'));

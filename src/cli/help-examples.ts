@@ -65,6 +65,9 @@ export const helpExamples: Readonly<Record<string, readonly Example[]>> = {
     ['mloop models export 1 -o model.onnx'],
   ],
   'models audit': [['mloop models audit'], ['mloop models audit --json']],
+  'models threshold': [
+    ['mloop models threshold 1 --at -0.5 --reason "fewer missed tumours, more false alarms"', 'v2: v1\'s fit deciding M from decision -0.5, if the gate passes it'],
+  ],
   rollout: [['mloop rollout', 'the same as `mloop rollout status`']],
   'rollout status': [
     ['mloop rollout status', 'with rollout.strategy shadow or canary, after a training that passed the gate'],

@@ -134,17 +134,10 @@ describe('mloop predict', () => {
     const logged = () => (new Database(join(dir, 'mloop.sqlite'), { readonly: true }).prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const trial = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(trial.code).toBe(0);
-<<<<<<< HEAD
-    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,$/);
+    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,,$/);
     expect(logged()).toBe(0);
     const kept = await mloop(['predict', '--log', '--input', input, '--data-dir', dir]);
-    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,\S+$/);
-=======
-    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,,$/);
-    expect(logged()).toBe(0);
-    const kept = await mloop(['predict', '--log', '--input', input, '--data-dir', dir]);
-    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,[\w-]+,$/);
->>>>>>> walk
+    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,[\w-]+,$/);
     expect(logged()).toBe(3);
   });
 

@@ -137,6 +137,7 @@ const stateOf: Record<string, keyof typeof states> = {
   'models rollback': 'two versions, v2 serving',
   'models export': 'trained',
   'models audit': 'trained',
+  'models threshold': 'trained',
   rollout: 'a shadow rollout',
   'rollout status': 'a shadow rollout',
   'rollout promote': 'a shadow rollout',

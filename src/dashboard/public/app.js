@@ -59,17 +59,7 @@ const state = {
 
 const chart = createRecallChart(byId('recall-chart'));
 
-<<<<<<< HEAD
-/** The subtitle names the classifier as the configuration does (dataset.title), read once. */
-getJson('api/v1/about').then(
-  (about) => {
-    byId('subtitle').textContent = `${about.title} · model health`;
-  },
-  () => undefined, // The page works without it; the polling reports a server it cannot reach.
-);
 const thresholdEditor = createThresholdEditor(byId('threshold-editor'), { curves: byId('curves'), onSaved: () => void refreshNow({ full: true }) });
-=======
->>>>>>> walk
 const predictionForm = createPredictionForm(byId('predict'), {
   predict: async (row) => {
     const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });

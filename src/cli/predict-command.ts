@@ -4,7 +4,7 @@ import type { Application } from '../app/application.js';
 import { InvalidInputError, NotTrainedError } from '../app/errors.js';
 import type { PredictOutcome } from '../app/predictions.js';
 import { thresholdUsed } from '../app/predictions.js';
-import type { InputProblem } from '../core/prediction-input.js';
+import { atLines } from '../app/input-lines.js';
 import { progressBar, Terminal } from './terminal.js';
 
 export interface CsvRows {
@@ -60,12 +60,7 @@ function predictInBatches(app: Application, { rows, lines }: CsvRows, log: boole
       try {
         parts.push(app.predictions.predict(rows.slice(start, start + batch), { route: 'cli', log }));
       } catch (error) {
-        const problems = error instanceof InvalidInputError ? (error.details as readonly InputProblem[] | undefined) : undefined;
-        const first = problems?.[0];
-        if (!first) throw error;
-        const where = `${source}, line ${lines[start + first.row]}${first.feature ? `, feature ${JSON.stringify(first.feature)}` : ''}`;
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in these ${Math.min(batch, rows.length - start)} rows)` : '';
-        throw new InvalidInputError(`${where}: ${first.problem}${more}`, problems.map((p) => ({ ...p, line: lines[start + p.row] })), { cause: error });
+        throw atLines(error, `${source}, line`, (row) => lines[start + row], Math.min(batch, rows.length - start));
       }
       bar.update(Math.min(start + batch, rows.length), rows.length);
     }

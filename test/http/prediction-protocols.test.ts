@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataset } from '../../src/core/dataset.js';
+import { bundledCsv, tutorialLayoutCsv } from '../helpers/fixtures.js';
 import type { RunningServer } from './server-fixture.js';
 import { benignRow, malignRow, postJson, startServer } from './server-fixture.js';
 
@@ -188,6 +189,22 @@ describe('prediction protocols', () => {
       const withMissing = [...benignRow].reverse().map((v, k) => (k === 0 ? '' : v));
       const other = await postCsv(`${line(reversed)}\r\n${line([...malignRow].reverse())}\r\n${line(withMissing)}`);
       expect(await other.json()).toEqual({ predictions: ['M', 'B'] });
+    });
+
+    it("takes the data set's own file as it is: its label, dataset.drop and unnamed columns are not features", async () => {
+      const file = tutorialLayoutCsv(5);
+      const res = await postCsv(file);
+      expect(res.status, await res.clone().text()).toBe(200);
+      const expected = bundledCsv.trimEnd().split('\n').slice(1, 6).map((l) => l.split(',')[0]);
+      expect(await res.json()).toEqual({ predictions: expected });
+    });
+
+    it("names the body's line of a bad cell, as people count them (the header is line 1)", async () => {
+      const lines = tutorialLayoutCsv(5).split('\r\n');
+      lines[3] = lines[3].replace(/^(\d+,[MB],)[^,]+/, '$1big');
+      const res = await postCsv(lines.join('\r\n'));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorBody).error).toMatch(/^CSV line 4, feature "radius_mean": expected a finite number, got the string "big"/);
     });
 
     it('answers 400 naming the line or the problem for a bad CSV', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { InvalidInputError } from '../../../app/errors.js';
+import { atLines } from '../../../app/input-lines.js';
 import { thresholdUsed } from '../../../app/predictions.js';
 import type { InputRow } from '../../../core/prediction-input.js';
 import { csvBodyParser } from '../../csv-body.js';
@@ -73,7 +74,8 @@ function rowsOf(body: Body, featureNames: readonly string[]): readonly InputRow[
  */
 export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify, { app, metrics }) => {
   // In this plugin's scope only: the other routes keep answering 415 to CSV.
-  fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, csvBodyParser(app.config.dataset.naValues));
+  const { naValues, label, drop } = app.config.dataset;
+  fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, csvBodyParser(naValues, new Set([label, ...drop])));
   fastify.post(
     '/invocations',
     {
@@ -82,7 +84,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
         tags: ['mlflow'],
         summary: "Predict in MLflow's scoring protocol",
         description:
-          'application/json: one of dataframe_split, dataframe_records, instances or inputs. text/csv: a header line naming the columns (any order), then one line per row; an empty cell or one of dataset.naValues is a missing value. ' +
+          'application/json: one of dataframe_split, dataframe_records, instances or inputs. text/csv: a header line naming the columns (any order; the label column, dataset.drop columns and unnamed ones are left out, so a file of the data set goes as it is), then one line per row; an empty cell or one of dataset.naValues is a missing value; a problem names the line. ' +
           "A two-class model's answer says the operating point its labels were decided at in the headers mloop-decision-threshold and mloop-positive-class (a row is that class when its score for it is >= the threshold; 0 is libsvm's boundary), so that the body stays MLflow's.",
         body: InvocationsBody,
         // An MLflow-served scikit-learn classifier answers its `predict` output: the class labels.
@@ -92,7 +94,15 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
     },
     async (request, reply) => {
       const featureNames = app.registry.serving?.artifact.featureNames ?? [];
-      const outcome = app.predictions.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
+      const rows = rowsOf(request.body, featureNames);
+      let outcome;
+      try {
+        outcome = app.predictions.predict(rows, { route: 'mlflow' });
+      } catch (error) {
+        // A CSV body's rows carry their lines as the index (see csvBodyParser): name those.
+        const lines = request.headers['content-type']?.startsWith('text/csv') ? request.body.dataframe_split?.index : undefined;
+        throw lines ? atLines(error, 'CSV line', (row) => Number(lines[row]), rows.length) : error;
+      }
       metrics.countPredictions(outcome);
       const predictions = new Array<string>(outcome.predictions.length);
       for (let i = 0; i < predictions.length; i++) predictions[i] = outcome.predictions[i].label;

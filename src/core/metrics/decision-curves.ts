@@ -30,9 +30,17 @@ export interface OperatingPoint {
   readonly precision: number | null;
 }
 
+/** What ranks the rows, by the scikit-learn method that gives it. */
+export const CURVE_SCORES = ['decision_function', 'predict_proba'] as const;
+export type CurveScore = (typeof CURVE_SCORES)[number];
+
 export interface DecisionCurves {
-  /** What ranks the rows: decision values (scikit-learn's `decision_function`). */
-  readonly score: 'decision_function';
+  /**
+   * What ranks the rows: decision values (`decision_function`: the test split's, and the live
+   * curves of two classes) or probabilities (`predict_proba`: the live curves of more classes, as
+   * the prediction log keeps no other per-class score).
+   */
+  readonly score: CurveScore;
   /** One entry for two classes (the positive one), one per class in `classes` order for more. */
   readonly perClass: readonly ClassCurves[];
 }
@@ -59,10 +67,18 @@ export function operatingPoints(labels: readonly string[], confusion: readonly (
 
 /**
  * `decision`: the rows' decision values as the predictor gives them (one per row, > 0 meaning
- * `classes[1]`, for two classes; k per row, row-major, for more). `points`: each class's operating
- * point (see `operatingPoints`).
+ * `classes[1]`, for two classes; k per row, row-major, for more: decision values, or the
+ * probabilities with `score` 'predict_proba'). `points`: each class's operating point (see
+ * `operatingPoints`).
  */
-export function decisionCurves(yTrue: readonly string[], decision: ArrayLike<number>, classes: readonly string[], positive: string, points: ReadonlyMap<string, OperatingPoint>): DecisionCurves {
+export function decisionCurves(
+  yTrue: readonly string[],
+  decision: ArrayLike<number>,
+  classes: readonly string[],
+  positive: string,
+  points: ReadonlyMap<string, OperatingPoint>,
+  score: CurveScore = 'decision_function',
+): DecisionCurves {
   const k = classes.length;
   const rows = yTrue.length;
   // Two classes: one column per class, the second class's decision value and its negation.
@@ -70,7 +86,7 @@ export function decisionCurves(yTrue: readonly string[], decision: ArrayLike<num
   const curves = oneVsRestCurves(yTrue, matrixFromRows(columns), classes);
   const wanted = k === 2 ? curves.perClass.filter((c) => c.label === positive) : curves.perClass;
   return {
-    score: 'decision_function',
+    score,
     perClass: wanted.map((c) => ({
       label: c.label,
       support: c.support,

@@ -1,0 +1,57 @@
+import { ClassificationMetricsError, confusionMatrix } from '../classification-metrics.js';
+import type { DecisionCurves } from './decision-curves.js';
+import { decisionCurves, operatingPoints } from './decision-curves.js';
+
+/**
+ * What the prediction log keeps of one model version's confirmed cases, enough to rank them: the
+ * same curves as the test split's (decision-curves.ts), over the cases pathology confirmed.
+ */
+export interface ConfirmedCases {
+  /** The logged decision value of each case: for two classes, > 0 meaning `classes[1]`. */
+  readonly decision: ArrayLike<number>;
+  /** What the model answered (at its decision threshold, when it has one). */
+  readonly predicted: readonly string[];
+  /** What pathology found. */
+  readonly actual: readonly string[];
+  /** The answer's probabilities by label; null for a case answered without them. */
+  readonly probabilities: readonly (Readonly<Record<string, number>> | null)[];
+}
+
+/** Why a version has no live curves. */
+export type NoLiveCurves = 'no confirmed cases' | 'no probabilities';
+
+/**
+ * The live ROC and precision–recall curves of one model version, as scikit-learn's `roc_curve`,
+ * `roc_auc_score`, `precision_recall_curve` and `average_precision_score` give them over its
+ * confirmed cases.
+ *
+ * Two classes: the positive class's score is the logged decision value, negated when the positive
+ * class is `classes[0]`, exactly the test split's `decision_function` score. More classes: the log
+ * keeps only the predicted class's decision value, so each class is ranked against the rest by its
+ * logged probability (`predict_proba`); a version answering without probabilities has no curves.
+ *
+ * The operating point is where the version's own answers put each class (one-vs-rest recall,
+ * false-positive rate, precision of the logged labels), at its decision `threshold` (the artifact's
+ * `decisionThreshold`, else libsvm's 0), as the test split's is.
+ */
+export function liveCurves(cases: ConfirmedCases, classes: readonly string[], positive: string, threshold: number): DecisionCurves | NoLiveCurves {
+  const n = cases.actual.length;
+  if (n === 0) return 'no confirmed cases';
+  if (cases.decision.length !== n || cases.predicted.length !== n || cases.probabilities.length !== n) {
+    throw new ClassificationMetricsError(`confirmed cases of different lengths: ${n} actual, ${cases.predicted.length} predicted, ${cases.decision.length} decision values, ${cases.probabilities.length} probabilities`);
+  }
+  const points = operatingPoints(classes, confusionMatrix(cases.actual, cases.predicted, classes), threshold);
+  if (classes.length === 2) return decisionCurves(cases.actual, cases.decision, classes, positive, points);
+  const k = classes.length;
+  const scores = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const p = cases.probabilities[i];
+    if (p === null) return 'no probabilities';
+    classes.forEach((label, j) => {
+      const v = p[label];
+      if (typeof v !== 'number') throw new ClassificationMetricsError(`case ${i}: the logged probabilities have no ${JSON.stringify(label)} (classes ${JSON.stringify(classes)})`);
+      scores[i * k + j] = v;
+    });
+  }
+  return decisionCurves(cases.actual, scores, classes, positive, points, 'predict_proba');
+}

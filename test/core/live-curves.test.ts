@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ClassificationMetricsError } from '../../src/core/classification-metrics.js';
+import type { DecisionCurves } from '../../src/core/metrics/decision-curves.js';
+import { liveCurves } from '../../src/core/metrics/live-curves.js';
+import { readGolden } from '../helpers/wdbc.js';
+
+/** JSON has no NaN: scripts/make-stats-golden.py writes it as null. */
+type Num = number | null;
+
+interface GoldenClass {
+  readonly label: string;
+  readonly support: number;
+  readonly roc: { fpr: Num[]; tpr: Num[]; thresholds: number[] };
+  readonly roc_auc: Num;
+  readonly pr: { precision: number[]; recall: number[]; thresholds: number[] };
+  readonly average_precision: Num;
+  readonly operating_point: { threshold: number; recall: Num; fpr: Num; precision: Num };
+}
+
+interface GoldenCase {
+  readonly name: string;
+  readonly classes: string[];
+  readonly positive: string;
+  readonly threshold: number;
+  readonly actual: string[];
+  readonly predicted: string[];
+  readonly decision: number[];
+  readonly probabilities: number[][] | null;
+  readonly score: DecisionCurves['score'];
+  readonly per_class: GoldenClass[];
+}
+
+const golden = readGolden<{ sklearn_version: string; cases: GoldenCase[] }>('live-curves');
+
+const byLabel = (classes: readonly string[], row: readonly number[]) => Object.fromEntries(classes.map((c, j) => [c, row[j]]));
+
+function casesOf(c: GoldenCase) {
+  const { probabilities } = c;
+  return {
+    decision: c.decision,
+    predicted: c.predicted,
+    actual: c.actual,
+    probabilities: probabilities === null ? c.actual.map(() => null) : probabilities.map((row) => byLabel(c.classes, row)),
+  };
+}
+
+describe(`live curves against scikit-learn ${golden.sklearn_version}`, () => {
+  it('has binary cases of either positive class and with a threshold, and multiclass cases', () => {
+    expect(golden.cases.filter((c) => c.classes.length === 2).map((c) => c.positive)).toEqual(expect.arrayContaining(['M', 'B']));
+    expect(golden.cases.some((c) => c.threshold !== 0)).toBe(true);
+    expect(golden.cases.filter((c) => c.score === 'predict_proba').length).toBeGreaterThanOrEqual(2);
+  });
+
+  // Every value is one of scikit-learn's to the bit: the curves count, the areas sum in numpy's order.
+  it.each(golden.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const curves = liveCurves(casesOf(c), c.classes, c.positive, c.threshold);
+    expect(curves).toEqual({
+      score: c.score,
+      perClass: c.per_class.map((g) => ({
+        label: g.label,
+        support: g.support,
+        roc: { fpr: g.roc.fpr, tpr: g.roc.tpr, thresholds: g.roc.thresholds },
+        rocAuc: g.roc_auc,
+        precisionRecall: g.pr,
+        averagePrecision: g.average_precision,
+        operatingPoint: g.operating_point,
+      })),
+    });
+  });
+});
+
+describe('live curves without a ranking', () => {
+  const multiclass = golden.cases.find((c) => c.score === 'predict_proba') as GoldenCase;
+
+  it('has none without a confirmed case', () => {
+    expect(liveCurves({ decision: [], predicted: [], actual: [], probabilities: [] }, ['B', 'M'], 'M', 0)).toBe('no confirmed cases');
+  });
+
+  it('has none for more than two classes answered without probabilities', () => {
+    const cases = casesOf(multiclass);
+    expect(liveCurves({ ...cases, probabilities: cases.probabilities.map(() => null) }, multiclass.classes, multiclass.positive, 0)).toBe('no probabilities');
+  });
+
+  it('rejects cases of different lengths and labels the version does not have', () => {
+    expect(() => liveCurves({ decision: [1], predicted: ['M', 'B'], actual: ['M', 'B'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
+    expect(() => liveCurves({ decision: [1, -1], predicted: ['M', 'B'], actual: ['M', 'X'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
+  });
+});

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ConfirmedCount } from '../core/live-performance.js';
+import type { ConfirmedCases } from '../core/metrics/live-curves.js';
 import type { Instant } from './column-values.js';
 import { copyFloat64Blob, isoTime } from './column-values.js';
 import type { DatabaseSchema } from './schema.js';
@@ -44,6 +45,25 @@ export interface LiveCounts {
   readonly pending: number;
 }
 
+/** Which confirmed cases the live curves rank: per model version, the most recently confirmed of the window. */
+export interface ConfirmedCasesQuery {
+  readonly window: Window;
+  /** At most this many cases per model version (`monitor.liveCurvesMaxRows`). */
+  readonly maxRows: number;
+  /** Rows per query, so that one page, not the sample, is what the driver holds at a time. */
+  readonly pageRows?: number;
+}
+
+/** One model version's confirmed cases of a window, at most `maxRows` of them. */
+export interface VersionCases extends ConfirmedCases {
+  readonly modelVersion: number;
+  /** The version's confirmed cases in the window; when more than were read, those read are the most recently confirmed. */
+  readonly windowRows: number;
+  /** Confirmation times of the earliest and latest case read. */
+  readonly from: string;
+  readonly to: string;
+}
+
 /**
  * The reads of the prediction log whose cost grows with the log: each is bounded in memory (a
  * sample of at most `maxRows`, or counts), and the store runs them where they do not hold up the
@@ -54,6 +74,8 @@ export interface LiveCounts {
 export interface PredictionLogReader {
   inputSample(query: InputSampleQuery): Promise<InputSample>;
   liveCounts(window: Window): Promise<LiveCounts>;
+  /** Per model version with confirmed cases in the window (newest version first), its most recently confirmed ones. */
+  confirmedCases(query: ConfirmedCasesQuery): Promise<VersionCases[]>;
 }
 
 const defaultPageRows = 5000;
@@ -149,6 +171,88 @@ export class PredictionLogQueries implements PredictionLogReader {
     }
     // The two counts are two statements: a feedback committed between them must not make it negative.
     return { confirmed, pending: Math.max(0, pending) };
+  }
+
+  /**
+   * Each version's confirmed cases, newest confirmation first, at most `maxRows`, read a page at a
+   * time by the (confirmed_at, id) key along the (model_version, confirmed_at) index of confirmed
+   * rows: the cost depends on the sample's size, not on how many cases the window holds (but for
+   * counting them). The most recently confirmed, not a random sample: the index gives them without
+   * a sort of the whole window, and they are the cases the curves should follow.
+   */
+  async confirmedCases(query: ConfirmedCasesQuery): Promise<VersionCases[]> {
+    const { maxRows } = query;
+    const pageRows = query.pageRows ?? defaultPageRows;
+    const inWindow = await this.confirmedInWindow(query.window);
+    const counts = await this.db
+      .selectFrom('predictions')
+      .select((eb) => ['model_version', eb.fn.countAll<string | number>().as('n')])
+      .where('actual', 'is not', null)
+      .$call(inWindow)
+      .groupBy('model_version')
+      .orderBy('model_version', 'desc')
+      .execute();
+    const out: VersionCases[] = [];
+    for (const { model_version: modelVersion, n } of counts) {
+      const windowRows = Number(n);
+      const wanted = Math.min(windowRows, maxRows);
+      const cases = { decision: [] as number[], predicted: [] as string[], actual: [] as string[], probabilities: [] as (Record<string, number> | null)[] };
+      let after: { readonly confirmedAt: string; readonly id: string } | null = null;
+      let from = '';
+      let to = '';
+      while (cases.actual.length < wanted) {
+        let select = this.db
+          .selectFrom('predictions')
+          .select(['id', 'confirmed_at', 'label', 'decision', 'actual', 'probabilities_json'])
+          .where('model_version', '=', modelVersion)
+          .where('actual', 'is not', null)
+          .$call(inWindow)
+          .orderBy('confirmed_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(Math.min(pageRows, wanted - cases.actual.length));
+        if (after !== null) {
+          const { confirmedAt, id } = after;
+          // A range on confirmed_at and a filter, as inputSample's key: the index walk, not a sort.
+          select = select.where('confirmed_at', '<=', confirmedAt).where((eb) => eb.or([eb('confirmed_at', '<', confirmedAt), eb('id', '<', id)]));
+        }
+        const page = await select.execute();
+        if (page.length === 0) break;
+        for (const row of page) {
+          cases.decision.push(row.decision);
+          cases.predicted.push(row.label);
+          cases.actual.push(row.actual as string);
+          cases.probabilities.push(row.probabilities_json === null ? null : (JSON.parse(row.probabilities_json) as Record<string, number>));
+        }
+        const [first, last] = [page[0], page[page.length - 1]];
+        to ||= first.confirmed_at as string;
+        from = last.confirmed_at as string;
+        after = { confirmedAt: from, id: last.id };
+      }
+      if (cases.actual.length > 0) out.push({ modelVersion, windowRows, from, to, ...cases });
+    }
+    return out;
+  }
+
+  /**
+   * The window as a filter of confirmed rows: created since a time, or among the last N confirmed
+   * by prediction time (the live figures' window), which the Nth newest confirmed row bounds.
+   */
+  private async confirmedInWindow(window: Window): Promise<<O>(select: SelectQueryBuilder<DatabaseSchema, 'predictions', O>) => SelectQueryBuilder<DatabaseSchema, 'predictions', O>> {
+    if ('since' in window) {
+      const since = isoTime(window.since);
+      return (select) => select.where('created_at', '>=', since);
+    }
+    const bound = await this.db
+      .selectFrom('predictions')
+      .select(['created_at', 'id'])
+      .where('actual', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .offset(window.last - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (bound === undefined) return (select) => select;
+    return (select) => select.where('created_at', '>=', bound.created_at).where((eb) => eb.or([eb('created_at', '>', bound.created_at), eb('id', '>=', bound.id)]));
   }
 
   /** Predictions in the window: an index-only count of created_at, or at most N rows. */

@@ -105,6 +105,44 @@ describeDialects('prediction log', (dialect) => {
     expect(await store.predictions.count()).toBe(4);
   });
 
+  it("reads each version's most recently confirmed cases of a window, page by page across equal times, at most maxRows", async () => {
+    const { store } = fixture;
+    // Version 1: cases 0..11 (11 unconfirmed), version 2: cases 20..27 with probabilities (26 and 27 unconfirmed).
+    const decision = (n: number) => (n - 6) / 7;
+    const probabilities = (n: number) => (n >= 20 ? { B: n / 100, M: 1 - n / 100 } : null);
+    await store.predictions.insertMany([
+      ...Array.from({ length: 12 }, (_, n) => prediction(n, { createdAt: at(n), decision: decision(n) })),
+      ...Array.from({ length: 8 }, (_, k) => prediction(20 + k, { createdAt: at(20 + k), modelVersion: 2, decision: decision(20 + k), probabilities: probabilities(20 + k) })),
+    ]);
+    const ids = (ns: readonly number[]) => ns.map((n) => `p-${String(n).padStart(4, '0')}`);
+    await store.predictions.confirm(ids([0, 1, 2, 3]), 'M', at(30));
+    await store.predictions.confirm(ids([4, 5, 6, 7, 8, 9]), 'B', at(31));
+    await store.predictions.confirm(ids([10]), 'M', at(32));
+    await store.predictions.confirm(ids([20, 21, 22, 23, 24, 25]), 'B', at(33));
+    const actualOf = (n: number) => (n <= 3 || n === 10 ? 'M' : 'B');
+    const cases = (modelVersion: number, windowRows: number, ns: readonly number[], from: string, to: string) => ({
+      modelVersion,
+      windowRows,
+      from,
+      to,
+      decision: ns.map(decision),
+      predicted: ns.map((n) => prediction(n).label),
+      actual: ns.map(actualOf),
+      probabilities: ns.map(probabilities),
+    });
+    const v1 = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    const v2 = [25, 24, 23, 22, 21, 20];
+
+    expect(await store.predictionReads.confirmedCases({ window: { since: at(0) }, maxRows: 100, pageRows: 3 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await store.predictionReads.confirmedCases({ window: { since: at(0) }, maxRows: 5, pageRows: 2 })).toEqual([cases(2, 6, v2.slice(0, 5), at(33), at(33)), cases(1, 11, v1.slice(0, 5), at(31), at(32))]);
+    expect(await store.predictionReads.confirmedCases({ window: { since: at(5) }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 6, v1.slice(0, 6), at(31), at(32))]);
+    // The last N confirmed cases by prediction time, as the live figures count them.
+    expect(await store.predictionReads.confirmedCases({ window: { last: 3 }, maxRows: 100 })).toEqual([cases(2, 3, [25, 24, 23], at(33), at(33))]);
+    expect(await store.predictionReads.confirmedCases({ window: { last: 8 }, maxRows: 100, pageRows: 1 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 2, [10, 9], at(31), at(32))]);
+    expect(await store.predictionReads.confirmedCases({ window: { last: 1000 }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await store.predictionReads.confirmedCases({ window: { since: at(40) }, maxRows: 100 })).toEqual([]);
+  });
+
   it('samples the newest inputs of a window, page by page across equal times, leaving out other widths', async () => {
     const { store } = fixture;
     // 30 predictions at minute 1 (one request's rows share their time), 20 at minute 2, one of

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
 import { liveCurves } from '../core/metrics/live-curves.js';
+import type { ModelArtifact } from '../core/model-artifact.js';
 import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
 import type { VersionCases } from '../store/prediction-log-reads.js';
@@ -123,10 +124,15 @@ export class LiveCurvesMonitor {
     const known = this.rankings.get(version);
     if (known) return known;
     const serving = this.deps.registry.serving;
-    const artifact = serving?.version === version ? serving.artifact : upgradeModelArtifact((await this.deps.registry.get(version)).pipeline);
-    if (!isModelArtifact(artifact)) throw new Error(`model v${version} does not hold an mloop pipeline`);
+    const artifact = serving?.version === version ? serving.artifact : await this.storedArtifact(version);
     const ranking = { classes: artifact.svc.classes, threshold: artifact.decisionThreshold?.threshold ?? 0 };
     this.rankings.set(version, ranking);
     return ranking;
+  }
+
+  private async storedArtifact(version: number): Promise<ModelArtifact> {
+    const artifact = upgradeModelArtifact((await this.deps.registry.get(version)).pipeline);
+    if (!isModelArtifact(artifact)) throw new Error(`model v${version} does not hold an mloop pipeline`);
+    return artifact;
   }
 }

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
-import { liveCurves } from '../core/metrics/live-curves.js';
+import type { ConfirmedCases, RankedCases } from '../core/metrics/live-curves.js';
+import { LIVE_CURVE_MAX_POINTS } from '../core/metrics/live-curves.js';
 import type { ModelArtifact } from '../core/model-artifact.js';
 import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
@@ -27,6 +28,9 @@ export interface CurvesCases {
   readonly to: string | null;
   /** Why `curves` is null, when it is. */
   readonly reason: string | null;
+  /** Most points a curve keeps (LIVE_CURVE_MAX_POINTS); `thinned`: some curve had more, and keeps that many of them. */
+  readonly maxCurvePoints: number;
+  readonly thinned: boolean;
 }
 
 export interface VersionCurves {
@@ -39,7 +43,11 @@ interface Computed {
   readonly versions: ReadonlyMap<number, VersionCurves>;
 }
 
+/** rankConfirmedCases, where it runs: on a worker thread in the service (MonitoringPool). */
+export type CaseRanker = (cases: ConfirmedCases, classes: readonly string[], positive: string, threshold: number) => Promise<RankedCases>;
+
 export interface LiveCurvesDeps {
+  readonly rank: CaseRanker;
   readonly config: Config;
   readonly store: Store;
   readonly predictionLog: PredictionLog;
@@ -85,7 +93,18 @@ export class LiveCurvesMonitor {
     return (version) =>
       versions.get(version) ?? {
         curves: null,
-        curvesCases: { computedAt, maxRows, rows: 0, windowRows: 0, sampled: false, from: null, to: null, reason: `no confirmed case of model v${version} in the window when the curves were computed` },
+        curvesCases: {
+          computedAt,
+          maxRows,
+          rows: 0,
+          windowRows: 0,
+          sampled: false,
+          from: null,
+          to: null,
+          reason: `no confirmed case of model v${version} in the window when the curves were computed`,
+          maxCurvePoints: LIVE_CURVE_MAX_POINTS,
+          thinned: false,
+        },
       };
   }
 
@@ -109,12 +128,13 @@ export class LiveCurvesMonitor {
     const versions = new Map<number, VersionCurves>();
     for (const cases of read) {
       const { classes, threshold } = await this.ranking(cases.modelVersion);
-      const curves = liveCurves(cases, classes, config.dataset.positive, threshold);
+      const ranked = await this.deps.rank(cases, classes, config.dataset.positive, threshold);
       const rows = cases.actual.length;
-      const reason = typeof curves === 'string' ? (curves === 'no probabilities' ? `model v${cases.modelVersion} has ${classes.length} classes and answered without probabilities: nothing ranks its cases against each class` : curves) : null;
+      const reason = typeof ranked === 'string' ? (ranked === 'no probabilities' ? `model v${cases.modelVersion} has ${classes.length} classes and answered without probabilities: nothing ranks its cases against each class` : ranked) : null;
+      const { curves, thinned } = typeof ranked === 'string' ? { curves: null, thinned: false } : ranked;
       versions.set(cases.modelVersion, {
-        curves: typeof curves === 'string' ? null : curves,
-        curvesCases: { computedAt, maxRows, rows, windowRows: cases.windowRows, sampled: cases.windowRows > rows, from: cases.from, to: cases.to, reason },
+        curves,
+        curvesCases: { computedAt, maxRows, rows, windowRows: cases.windowRows, sampled: cases.windowRows > rows, from: cases.from, to: cases.to, reason, maxCurvePoints: LIVE_CURVE_MAX_POINTS, thinned },
       });
     }
     return { computedAt, versions };

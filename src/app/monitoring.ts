@@ -10,7 +10,8 @@ import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
-import type { VersionCurves } from './live-curves.js';
+import { rankConfirmedCases } from '../core/metrics/live-curves.js';
+import type { CaseRanker, VersionCurves } from './live-curves.js';
 import { LiveCurvesMonitor } from './live-curves.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
@@ -62,6 +63,8 @@ export interface MonitoringDeps {
   readonly drift: DriftMonitor;
   readonly rollouts: Rollouts;
   readonly log: Logger;
+  /** Ranks a version's confirmed cases for its live curves: a worker thread (MonitoringPool); in-line without one. */
+  readonly rankCases?: CaseRanker;
 }
 
 /**
@@ -78,7 +81,7 @@ export class Monitoring {
   private readonly curves: LiveCurvesMonitor;
 
   constructor(private readonly deps: MonitoringDeps) {
-    this.curves = new LiveCurvesMonitor(deps);
+    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (...args) => rankConfirmedCases(...args)) });
   }
 
   /**

@@ -3,6 +3,7 @@ import { LiveCurvesMonitor } from '../../src/app/live-curves.js';
 import type { ModelRegistry } from '../../src/app/model-registry.js';
 import type { PredictionLog } from '../../src/app/prediction-log.js';
 import { parseConfig } from '../../src/config/schema.js';
+import { rankConfirmedCases } from '../../src/core/metrics/live-curves.js';
 import type { Store } from '../../src/store/database.js';
 import type { ConfirmedCasesQuery, VersionCases } from '../../src/store/prediction-log-reads.js';
 
@@ -24,6 +25,7 @@ function monitorWith(read: (query: ConfirmedCasesQuery) => Promise<VersionCases[
     1: { kind: 'mloop-pipeline', formatVersion: 3, svc: { classes: ['B', 'M', 'X'] }, preprocessor: {} },
   };
   const monitor = new LiveCurvesMonitor({
+    rank: async (...args) => rankConfirmedCases(...args),
     config: parseConfig({ monitor: { liveCurvesMaxRows: 8, liveCurvesMinInterval: '1m', window: '30d' } }),
     store: { predictionReads: { confirmedCases: read } } as unknown as Store,
     predictionLog: { flush: async () => {} } as unknown as PredictionLog,
@@ -47,7 +49,7 @@ describe('live curves monitor', () => {
     expect(queries).toEqual([{ window: { since: new Date(Date.UTC(2025, 0, 1, 2) - 30 * 86_400_000) }, maxRows: 8 }]);
     expect(a(2)).toEqual(b(2));
     expect(a(2).curves?.perClass.map((c) => [c.label, c.support, c.operatingPoint.threshold])).toEqual([['M', 3, -0.5]]);
-    expect(a(2).curvesCases).toEqual({ computedAt: '2025-01-01T02:00:00.000Z', maxRows: 8, rows: 8, windowRows: 20, sampled: true, from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z', reason: null });
+    expect(a(2).curvesCases).toEqual({ computedAt: '2025-01-01T02:00:00.000Z', maxRows: 8, rows: 8, windowRows: 20, sampled: true, from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z', reason: null, maxCurvePoints: 1000, thinned: false });
     expect(a(1).curves).toBeNull();
     expect(a(1).curvesCases).toMatchObject({ rows: 5, windowRows: 5, sampled: false, reason: expect.stringMatching(/v1 has 3 classes and answered without probabilities/) });
     expect(a(3)).toEqual({ curves: null, curvesCases: expect.objectContaining({ rows: 0, windowRows: 0, reason: expect.stringMatching(/no confirmed case of model v3/) }) });

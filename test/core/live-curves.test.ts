@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClassificationMetricsError } from '../../src/core/classification-metrics.js';
 import type { DecisionCurves } from '../../src/core/metrics/decision-curves.js';
-import { liveCurves } from '../../src/core/metrics/live-curves.js';
+import { LIVE_CURVE_MAX_POINTS, liveCurves, rankConfirmedCases, thinCurves } from '../../src/core/metrics/live-curves.js';
 import { readGolden } from '../helpers/wdbc.js';
 
 /** JSON has no NaN: scripts/make-stats-golden.py writes it as null. */
@@ -84,5 +84,43 @@ describe('live curves without a ranking', () => {
   it('rejects cases of different lengths and labels the version does not have', () => {
     expect(() => liveCurves({ decision: [1], predicted: ['M', 'B'], actual: ['M', 'B'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
     expect(() => liveCurves({ decision: [1, -1], predicted: ['M', 'B'], actual: ['M', 'X'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
+  });
+});
+
+describe('thinned live curves', () => {
+  const c = golden.cases[0];
+  const full = liveCurves(casesOf(c), c.classes, c.positive, c.threshold) as DecisionCurves;
+  const [roc, pr] = [full.perClass[0].roc, full.perClass[0].precisionRecall];
+
+  it('keeps curves of at most maxPoints points as they are', () => {
+    expect(Math.max(roc.thresholds.length, pr.thresholds.length + 1)).toBeLessThan(LIVE_CURVE_MAX_POINTS);
+    expect(thinCurves(full, LIVE_CURVE_MAX_POINTS)).toEqual({ curves: full, thinned: false });
+    expect(rankConfirmedCases(casesOf(c), c.classes, c.positive, c.threshold)).toEqual({ curves: full, thinned: false });
+  });
+
+  it('keeps maxPoints exact points of a longer curve, first and last among them, and the areas and operating point', () => {
+    const max = 10;
+    expect(pr.thresholds.length).toBeGreaterThan(max);
+    const { curves, thinned } = thinCurves(full, max);
+    expect(thinned).toBe(true);
+    const [k] = curves.perClass;
+    const { roc: _roc, precisionRecall: _pr, ...rest } = full.perClass[0];
+    expect(k).toMatchObject(rest);
+    const triples = (xs: readonly number[], ys: readonly number[], ts: readonly number[]) => ts.map((t, i) => `${xs[i]} ${ys[i]} ${t}`);
+    const rocPoints = triples(k.roc.fpr, k.roc.tpr, k.roc.thresholds);
+    expect(rocPoints).toHaveLength(Math.min(max, roc.thresholds.length));
+    expect(triples(roc.fpr, roc.tpr, roc.thresholds)).toEqual(expect.arrayContaining(rocPoints));
+    expect([rocPoints[0], rocPoints.at(-1)]).toEqual([triples(roc.fpr, roc.tpr, roc.thresholds)[0], triples(roc.fpr, roc.tpr, roc.thresholds).at(-1)]);
+    const prPoints = triples(k.precisionRecall.precision, k.precisionRecall.recall, k.precisionRecall.thresholds);
+    const prFull = triples(pr.precision, pr.recall, pr.thresholds);
+    expect(k.precisionRecall.thresholds).toHaveLength(max - 1);
+    expect(k.precisionRecall.precision).toHaveLength(max);
+    expect(prFull).toEqual(expect.arrayContaining(prPoints));
+    expect([prPoints[0], prPoints.at(-1)]).toEqual([prFull[0], prFull.at(-1)]);
+    // The final point, without a threshold: precision 1 at recall 0.
+    expect([k.precisionRecall.precision.at(-1), k.precisionRecall.recall.at(-1)]).toEqual([pr.precision.at(-1), pr.recall.at(-1)]);
+    // Evenly spread by rank: increasing thresholds, none twice.
+    expect(new Set(k.precisionRecall.thresholds).size).toBe(max - 1);
+    expect([...k.precisionRecall.thresholds].sort((a, b) => a - b)).toEqual(k.precisionRecall.thresholds);
   });
 });

@@ -1,5 +1,4 @@
-import { matrixFromRows } from '../matrix.js';
-import { oneVsRestCurves } from './one-vs-rest-curves.js';
+import { classRankingCurves, oneVsRestCurves } from './one-vs-rest-curves.js';
 
 /**
  * The ROC and precision–recall curves of a fitted classifier on held-out rows, scored by its
@@ -81,10 +80,13 @@ export function decisionCurves(
 ): DecisionCurves {
   const k = classes.length;
   const rows = yTrue.length;
-  // Two classes: one column per class, the second class's decision value and its negation.
-  const columns = k === 2 ? Array.from({ length: rows }, (_, i) => [-decision[i], decision[i]]) : Array.from({ length: rows }, (_, i) => Array.from({ length: k }, (_, j) => decision[i * k + j]));
-  const curves = oneVsRestCurves(yTrue, matrixFromRows(columns), classes);
-  const wanted = k === 2 ? curves.perClass.filter((c) => c.label === positive) : curves.perClass;
+  // Two classes: the positive class alone, scored by the decision value (> 0 meaning classes[1]),
+  // negated when it is classes[0].
+  const sign = positive === classes[0] ? -1 : 1;
+  const wanted =
+    k === 2
+      ? [classRankingCurves(yTrue, Float64Array.from({ length: rows }, (_, i) => sign * decision[i]), positive)]
+      : oneVsRestCurves(yTrue, { rows, cols: k, data: Float64Array.from({ length: rows * k }, (_, i) => decision[i]) }, classes).perClass;
   return {
     score,
     perClass: wanted.map((c) => ({

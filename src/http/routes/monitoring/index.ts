@@ -13,6 +13,10 @@ const CurvesCases = Type.Object(
     from: Nullable(Type.String({ description: 'confirmation time of the earliest case ranked' })),
     to: Nullable(Type.String({ description: 'confirmation time of the latest case ranked' })),
     reason: Nullable(Type.String({ description: 'why curves is null' })),
+    maxCurvePoints: Type.Integer({ description: 'most points a live curve keeps' }),
+    thinned: Type.Boolean({
+      description: 'some curve had more points (one per distinct score): it keeps maxCurvePoints of its exact points, evenly spread by threshold rank, first and last included; the areas and the operating point are computed on every case ranked',
+    }),
   },
   { description: 'which confirmed cases the live curves rank' },
 );

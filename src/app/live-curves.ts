@@ -6,7 +6,6 @@ import { LIVE_CURVE_MAX_POINTS } from '../core/metrics/live-curves.js';
 import type { ModelArtifact } from '../core/model-artifact.js';
 import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
-import type { VersionCases } from '../store/prediction-log-reads.js';
 import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveWindow } from './monitoring-window.js';

@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
-import type { ConfirmedCases, RankedCases } from '../core/metrics/live-curves.js';
+import type { RankedCases } from '../core/metrics/live-curves.js';
 import { LIVE_CURVE_MAX_POINTS } from '../core/metrics/live-curves.js';
 import type { ModelArtifact } from '../core/model-artifact.js';
 import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
+import type { VersionCases } from '../store/prediction-log-reads.js';
 import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveWindow } from './monitoring-window.js';
@@ -43,7 +44,7 @@ interface Computed {
 }
 
 /** rankConfirmedCases, where it runs: on a worker thread in the service (MonitoringPool). */
-export type CaseRanker = (cases: ConfirmedCases, classes: readonly string[], positive: string, threshold: number) => Promise<RankedCases>;
+export type CaseRanker = (cases: VersionCases, classes: readonly string[], positive: string, threshold: number) => Promise<RankedCases>;
 
 export interface LiveCurvesDeps {
   readonly rank: CaseRanker;
@@ -128,7 +129,7 @@ export class LiveCurvesMonitor {
     for (const cases of read) {
       const { classes, threshold } = await this.ranking(cases.modelVersion);
       const ranked = await this.deps.rank(cases, classes, config.dataset.positive, threshold);
-      const rows = cases.actual.length;
+      const { rows } = cases;
       const reason = typeof ranked === 'string' ? (ranked === 'no probabilities' ? `model v${cases.modelVersion} has ${classes.length} classes and answered without probabilities: nothing ranks its cases against each class` : ranked) : null;
       const { curves, thinned } = typeof ranked === 'string' ? { curves: null, thinned: false } : ranked;
       versions.set(cases.modelVersion, {

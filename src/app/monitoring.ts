@@ -5,6 +5,7 @@ import { livePerformance } from '../core/live-performance.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core/monitored-metric.js';
 import type { Store } from '../store/database.js';
+import { confirmedCasesOf } from '../store/prediction-log-reads.js';
 import type { Clock } from './clock.js';
 import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
@@ -81,7 +82,7 @@ export class Monitoring {
   private readonly curves: LiveCurvesMonitor;
 
   constructor(private readonly deps: MonitoringDeps) {
-    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (...args) => rankConfirmedCases(...args)) });
+    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (cases, ...rest) => rankConfirmedCases(confirmedCasesOf(cases), ...rest)) });
   }
 
   /**

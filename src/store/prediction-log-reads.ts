@@ -54,14 +54,100 @@ export interface ConfirmedCasesQuery {
   readonly pageRows?: number;
 }
 
-/** One model version's confirmed cases of a window, at most `maxRows` of them. */
-export interface VersionCases extends ConfirmedCases {
+/**
+ * One model version's confirmed cases of a window, at most `maxRows` of them, in typed arrays: they
+ * cross two threads (the SQLite read worker, the main thread, the monitoring worker), and a typed
+ * array is copied in one piece where fifty thousand strings and objects are copied one by one.
+ * `confirmedCasesOf` gives the core's form.
+ */
+export interface VersionCases {
   readonly modelVersion: number;
   /** The version's confirmed cases in the window; when more than were read, those read are the most recently confirmed. */
   readonly windowRows: number;
   /** Confirmation times of the earliest and latest case read. */
   readonly from: string;
   readonly to: string;
+  readonly rows: number;
+  readonly decision: Float64Array;
+  /** The labels the cases have; `predicted` and `actual` are indexes into them. */
+  readonly labels: readonly string[];
+  readonly predicted: Uint16Array;
+  readonly actual: Uint16Array;
+  /** The labels of the logged probabilities, and `rows` × their number of them, row by row; NaN for a case logged without. */
+  readonly probabilityLabels: readonly string[];
+  readonly probabilities: Float64Array;
+}
+
+/** The cases as the core ranks them (see liveCurves). */
+export function confirmedCasesOf(v: VersionCases): ConfirmedCases {
+  const label = (code: number) => v.labels[code];
+  const k = v.probabilityLabels.length;
+  return {
+    decision: v.decision,
+    predicted: Array.from(v.predicted, label),
+    actual: Array.from(v.actual, label),
+    probabilities: Array.from({ length: v.rows }, (_, i) => {
+      const row = v.probabilities.subarray(i * k, (i + 1) * k);
+      return k === 0 || row.every(Number.isNaN) ? null : Object.fromEntries(v.probabilityLabels.map((l, j) => [l, row[j]]));
+    }),
+  };
+}
+
+/** Builds a VersionCases row by row, as the pages of a read arrive. */
+class CasesBuilder {
+  private readonly codes = new Map<string, number>();
+  private probabilityLabels: string[] | null = null;
+  private rows = 0;
+  private readonly decision: Float64Array;
+  private readonly predicted: Uint16Array;
+  private readonly actual: Uint16Array;
+  private probabilities = new Float64Array(0);
+
+  constructor(private readonly capacity: number) {
+    this.decision = new Float64Array(capacity);
+    this.predicted = new Uint16Array(capacity);
+    this.actual = new Uint16Array(capacity);
+  }
+
+  private code(label: string): number {
+    let code = this.codes.get(label);
+    if (code === undefined) this.codes.set(label, (code = this.codes.size));
+    return code;
+  }
+
+  add(decision: number, predicted: string, actual: string, probabilitiesJson: string | null): void {
+    const i = this.rows++;
+    this.decision[i] = decision;
+    this.predicted[i] = this.code(predicted);
+    this.actual[i] = this.code(actual);
+    const p = probabilitiesJson === null ? null : (JSON.parse(probabilitiesJson) as Record<string, number>);
+    if (p !== null && this.probabilityLabels === null) {
+      this.probabilityLabels = Object.keys(p);
+      this.probabilities = new Float64Array(this.capacity * this.probabilityLabels.length).fill(Number.NaN);
+    }
+    const labels = this.probabilityLabels ?? [];
+    // A case logged without probabilities keeps its NaN row; a label it lacks, its NaN.
+    if (p !== null) labels.forEach((l, j) => (this.probabilities[i * labels.length + j] = p[l] ?? Number.NaN));
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  build(meta: Pick<VersionCases, 'modelVersion' | 'windowRows' | 'from' | 'to'>): VersionCases {
+    const n = this.rows;
+    const k = this.probabilityLabels?.length ?? 0;
+    return {
+      ...meta,
+      rows: n,
+      decision: this.decision.slice(0, n),
+      labels: [...this.codes.keys()],
+      predicted: this.predicted.slice(0, n),
+      actual: this.actual.slice(0, n),
+      probabilityLabels: this.probabilityLabels ?? [],
+      probabilities: this.probabilities.slice(0, n * k),
+    };
+  }
 }
 
 /**
@@ -109,12 +195,7 @@ export class PredictionLogQueries implements PredictionLogReader {
         .orderBy('id', 'desc')
         .limit(Math.min(pageRows, scanned - seen));
       if (since !== null) select = select.where('created_at', '>=', since);
-      if (after !== null) {
-        const { createdAt, id } = after;
-        // Written as a range on created_at and a filter, not as (created_at, id) < (t, id):
-        // SQLite walks the index for the first form and sorts the whole table for the second.
-        select = select.where('created_at', '<=', createdAt).where((eb) => eb.or([eb('created_at', '<', createdAt), eb('id', '<', id)]));
-      }
+      if (after !== null) select = pastKey(select, 'created_at', after.createdAt, after.id);
       const page = await select.execute();
       if (page.length === 0) break;
       for (const row of page) {
@@ -196,11 +277,11 @@ export class PredictionLogQueries implements PredictionLogReader {
     for (const { model_version: modelVersion, n } of counts) {
       const windowRows = Number(n);
       const wanted = Math.min(windowRows, maxRows);
-      const cases = { decision: [] as number[], predicted: [] as string[], actual: [] as string[], probabilities: [] as (Record<string, number> | null)[] };
+      const cases = new CasesBuilder(wanted);
       let after: { readonly confirmedAt: string; readonly id: string } | null = null;
       let from = '';
       let to = '';
-      while (cases.actual.length < wanted) {
+      while (cases.size < wanted) {
         let select = this.db
           .selectFrom('predictions')
           .select(['id', 'confirmed_at', 'label', 'decision', 'actual', 'probabilities_json'])
@@ -209,26 +290,17 @@ export class PredictionLogQueries implements PredictionLogReader {
           .$call(inWindow)
           .orderBy('confirmed_at', 'desc')
           .orderBy('id', 'desc')
-          .limit(Math.min(pageRows, wanted - cases.actual.length));
-        if (after !== null) {
-          const { confirmedAt, id } = after;
-          // A range on confirmed_at and a filter, as inputSample's key: the index walk, not a sort.
-          select = select.where('confirmed_at', '<=', confirmedAt).where((eb) => eb.or([eb('confirmed_at', '<', confirmedAt), eb('id', '<', id)]));
-        }
+          .limit(Math.min(pageRows, wanted - cases.size));
+        if (after !== null) select = pastKey(select, 'confirmed_at', after.confirmedAt, after.id);
         const page = await select.execute();
         if (page.length === 0) break;
-        for (const row of page) {
-          cases.decision.push(row.decision);
-          cases.predicted.push(row.label);
-          cases.actual.push(row.actual as string);
-          cases.probabilities.push(row.probabilities_json === null ? null : (JSON.parse(row.probabilities_json) as Record<string, number>));
-        }
+        for (const row of page) cases.add(row.decision, row.label, row.actual as string, row.probabilities_json);
         const [first, last] = [page[0], page[page.length - 1]];
         to ||= first.confirmed_at as string;
         from = last.confirmed_at as string;
         after = { confirmedAt: from, id: last.id };
       }
-      if (cases.actual.length > 0) out.push({ modelVersion, windowRows, from, to, ...cases });
+      if (cases.size > 0) out.push(cases.build({ modelVersion, windowRows, from, to }));
     }
     return out;
   }
@@ -263,6 +335,15 @@ export class PredictionLogQueries implements PredictionLogReader {
         : this.db.selectFrom(this.db.selectFrom('predictions').select('id').limit(window.last).as('last')).select((eb) => eb.fn.countAll<string | number>().as('n'));
     return Number((await counted.executeTakeFirstOrThrow()).n);
   }
+}
+
+/**
+ * The rows after (`value`, `id`) in descending (column, id) order: a page's successor. Written as a
+ * range on the column and a filter, not as (column, id) < (value, id): SQLite walks the column's
+ * index for the first form and sorts the whole table for the second.
+ */
+function pastKey<O>(select: SelectQueryBuilder<DatabaseSchema, 'predictions', O>, column: 'created_at' | 'confirmed_at', value: string, id: string): SelectQueryBuilder<DatabaseSchema, 'predictions', O> {
+  return select.where(column, '<=', value).where((eb) => eb.or([eb(column, '<', value), eb('id', '<', id)]));
 }
 
 function toConfirmedCount(row: { model_version: number; label: string; actual: string | null; n: string | number }): ConfirmedCount {

@@ -3,6 +3,7 @@ import { MonitoringPool } from '../../src/adapters/monitoring-pool.js';
 import { compareToReference, DEFAULT_DRIFT_OPTIONS, profileFeatures } from '../../src/core/drift/feature-profile.js';
 import { takeRows } from '../../src/core/matrix.js';
 import { rankConfirmedCases } from '../../src/core/metrics/live-curves.js';
+import { versionCases } from '../helpers/version-cases.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 
 /** The drift statistics and the live curves on the worker thread: the very values the calling thread would compute. */
@@ -30,8 +31,9 @@ describe('MonitoringPool', () => {
       actual: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'M' : 'B')),
       probabilities: Array.from({ length: n }, () => null),
     };
-    expect(await pool.rankCases(cases, ['B', 'M'], 'B', 0.25)).toEqual(rankConfirmedCases(cases, ['B', 'M'], 'B', 0.25));
-    expect(await pool.rankCases({ ...cases, actual: [] }, ['B', 'M'], 'M', 0)).toBe('no confirmed cases');
+    const meta = { modelVersion: 1, windowRows: n, from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z' };
+    expect(await pool.rankCases(versionCases(meta, cases), ['B', 'M'], 'B', 0.25)).toEqual(rankConfirmedCases(cases, ['B', 'M'], 'B', 0.25));
+    expect(await pool.rankCases(versionCases(meta, { decision: [], predicted: [], actual: [], probabilities: [] }), ['B', 'M'], 'M', 0)).toBe('no confirmed cases');
   });
 
   it('passes the core errors on', async () => {

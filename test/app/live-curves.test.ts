@@ -6,18 +6,20 @@ import { parseConfig } from '../../src/config/schema.js';
 import { rankConfirmedCases } from '../../src/core/metrics/live-curves.js';
 import type { Store } from '../../src/store/database.js';
 import type { ConfirmedCasesQuery, VersionCases } from '../../src/store/prediction-log-reads.js';
+import { confirmedCasesOf } from '../../src/store/prediction-log-reads.js';
+import { versionCases } from '../helpers/version-cases.js';
 
 /** Version 2: two classes, a threshold; version 1: three classes answered without probabilities. */
-const cases = (modelVersion: number, windowRows: number, n: number): VersionCases => ({
-  modelVersion,
-  windowRows,
-  from: '2025-01-01T00:00:00.000Z',
-  to: '2025-01-01T01:00:00.000Z',
-  decision: Array.from({ length: n }, (_, i) => i - n / 2),
-  predicted: Array.from({ length: n }, (_, i) => (i >= n / 2 ? 'M' : 'B')),
-  actual: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'M' : 'B')),
-  probabilities: Array.from({ length: n }, () => null),
-});
+const cases = (modelVersion: number, windowRows: number, n: number): VersionCases =>
+  versionCases(
+    { modelVersion, windowRows, from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z' },
+    {
+      decision: Array.from({ length: n }, (_, i) => i - n / 2),
+      predicted: Array.from({ length: n }, (_, i) => (i >= n / 2 ? 'M' : 'B')),
+      actual: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'M' : 'B')),
+      probabilities: Array.from({ length: n }, () => null),
+    },
+  );
 
 function monitorWith(read: (query: ConfirmedCasesQuery) => Promise<VersionCases[]>) {
   let now = Date.UTC(2025, 0, 1, 2);
@@ -25,7 +27,7 @@ function monitorWith(read: (query: ConfirmedCasesQuery) => Promise<VersionCases[
     1: { kind: 'mloop-pipeline', formatVersion: 3, svc: { classes: ['B', 'M', 'X'] }, preprocessor: {} },
   };
   const monitor = new LiveCurvesMonitor({
-    rank: async (...args) => rankConfirmedCases(...args),
+    rank: async (c, ...rest) => rankConfirmedCases(confirmedCasesOf(c), ...rest),
     config: parseConfig({ monitor: { liveCurvesMaxRows: 8, liveCurvesMinInterval: '1m', window: '30d' } }),
     store: { predictionReads: { confirmedCases: read } } as unknown as Store,
     predictionLog: { flush: async () => {} } as unknown as PredictionLog,

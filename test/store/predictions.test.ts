@@ -1,7 +1,8 @@
 import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import type { InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
+import type { ConfirmedCasesQuery, InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
+import { confirmedCasesOf } from '../../src/store/prediction-log-reads.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -130,17 +131,22 @@ describeDialects('prediction log', (dialect) => {
       actual: ns.map(actualOf),
       probabilities: ns.map(probabilities),
     });
+    const read = async (query: ConfirmedCasesQuery) =>
+      (await store.predictionReads.confirmedCases(query)).map((v) => {
+        expect([v.decision, v.predicted, v.actual, v.probabilities].map((a) => a.length)).toEqual([v.rows, v.rows, v.rows, v.rows * v.probabilityLabels.length]);
+        return { modelVersion: v.modelVersion, windowRows: v.windowRows, from: v.from, to: v.to, ...confirmedCasesOf(v), decision: Array.from(v.decision) };
+      });
     const v1 = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
     const v2 = [25, 24, 23, 22, 21, 20];
 
-    expect(await store.predictionReads.confirmedCases({ window: { since: at(0) }, maxRows: 100, pageRows: 3 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
-    expect(await store.predictionReads.confirmedCases({ window: { since: at(0) }, maxRows: 5, pageRows: 2 })).toEqual([cases(2, 6, v2.slice(0, 5), at(33), at(33)), cases(1, 11, v1.slice(0, 5), at(31), at(32))]);
-    expect(await store.predictionReads.confirmedCases({ window: { since: at(5) }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 6, v1.slice(0, 6), at(31), at(32))]);
+    expect(await read({ window: { since: at(0) }, maxRows: 100, pageRows: 3 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await read({ window: { since: at(0) }, maxRows: 5, pageRows: 2 })).toEqual([cases(2, 6, v2.slice(0, 5), at(33), at(33)), cases(1, 11, v1.slice(0, 5), at(31), at(32))]);
+    expect(await read({ window: { since: at(5) }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 6, v1.slice(0, 6), at(31), at(32))]);
     // The last N confirmed cases by prediction time, as the live figures count them.
-    expect(await store.predictionReads.confirmedCases({ window: { last: 3 }, maxRows: 100 })).toEqual([cases(2, 3, [25, 24, 23], at(33), at(33))]);
-    expect(await store.predictionReads.confirmedCases({ window: { last: 8 }, maxRows: 100, pageRows: 1 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 2, [10, 9], at(31), at(32))]);
-    expect(await store.predictionReads.confirmedCases({ window: { last: 1000 }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
-    expect(await store.predictionReads.confirmedCases({ window: { since: at(40) }, maxRows: 100 })).toEqual([]);
+    expect(await read({ window: { last: 3 }, maxRows: 100 })).toEqual([cases(2, 3, [25, 24, 23], at(33), at(33))]);
+    expect(await read({ window: { last: 8 }, maxRows: 100, pageRows: 1 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 2, [10, 9], at(31), at(32))]);
+    expect(await read({ window: { last: 1000 }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await read({ window: { since: at(40) }, maxRows: 100 })).toEqual([]);
   });
 
   it('samples the newest inputs of a window, page by page across equal times, leaving out other widths', async () => {

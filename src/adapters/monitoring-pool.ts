@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { DriftOptions, DriftReport, ReferenceProfile } from '../core/drift/feature-profile.js';
 import type { Matrix } from '../core/matrix.js';
-import type { RankedCases } from '../core/metrics/live-curves.js';
-import type { VersionCases } from '../store/prediction-log-reads.js';
+import type { PackedCases, RankedCases } from '../core/metrics/live-curves.js';
 import type { MonitoringTask } from './monitoring-worker.js';
 
 // From the TypeScript sources (tests) the worker is loaded through tsx; from dist, as plain JS.
@@ -28,7 +27,7 @@ export class MonitoringPool {
 
   readonly compare = async (reference: ReferenceProfile, recent: Matrix, options: DriftOptions): Promise<DriftReport> => (await this.run({ kind: 'drift', reference, recent, options })) as DriftReport;
 
-  readonly rankCases = async (cases: VersionCases, classes: readonly string[], positive: string, threshold: number): Promise<RankedCases> =>
+  readonly rankCases = async (cases: PackedCases, classes: readonly string[], positive: string, threshold: number): Promise<RankedCases> =>
     (await this.run({ kind: 'liveCurves', cases, classes, positive, threshold })) as RankedCases;
 
   async close(): Promise<void> {

@@ -1,10 +1,8 @@
 import type { DriftOptions, DriftReport, ReferenceProfile } from '../core/drift/feature-profile.js';
 import { compareToReference } from '../core/drift/feature-profile.js';
 import type { Matrix } from '../core/matrix.js';
-import type { RankedCases } from '../core/metrics/live-curves.js';
-import { rankConfirmedCases } from '../core/metrics/live-curves.js';
-import type { VersionCases } from '../store/prediction-log-reads.js';
-import { confirmedCasesOf } from '../store/prediction-log-reads.js';
+import type { PackedCases, RankedCases } from '../core/metrics/live-curves.js';
+import { rankConfirmedCases, unpackCases } from '../core/metrics/live-curves.js';
 
 /** What monitoring-pool.ts sends to its worker thread. */
 export type MonitoringTask =
@@ -15,13 +13,13 @@ export type MonitoringTask =
       readonly recent: Matrix;
       readonly options: DriftOptions;
     }
-  | { readonly kind: 'liveCurves'; readonly cases: VersionCases; readonly classes: readonly string[]; readonly positive: string; readonly threshold: number };
+  | { readonly kind: 'liveCurves'; readonly cases: PackedCases; readonly classes: readonly string[]; readonly positive: string; readonly threshold: number };
 
 export default function run(task: MonitoringTask): DriftReport | RankedCases {
   switch (task.kind) {
     case 'drift':
       return compareToReference(task.reference, task.recent, task.options);
     case 'liveCurves':
-      return rankConfirmedCases(confirmedCasesOf(task.cases), task.classes, task.positive, task.threshold);
+      return rankConfirmedCases(unpackCases(task.cases), task.classes, task.positive, task.threshold);
   }
 }

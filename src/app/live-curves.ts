@@ -1,12 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
-import type { RankedCases } from '../core/metrics/live-curves.js';
+import type { PackedCases, RankedCases } from '../core/metrics/live-curves.js';
 import { LIVE_CURVE_MAX_POINTS } from '../core/metrics/live-curves.js';
 import type { ModelArtifact } from '../core/model-artifact.js';
 import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
-import type { VersionCases } from '../store/prediction-log-reads.js';
 import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveWindow } from './monitoring-window.js';
@@ -44,7 +43,7 @@ interface Computed {
 }
 
 /** rankConfirmedCases, where it runs: on a worker thread in the service (MonitoringPool). */
-export type CaseRanker = (cases: VersionCases, classes: readonly string[], positive: string, threshold: number) => Promise<RankedCases>;
+export type CaseRanker = (cases: PackedCases, classes: readonly string[], positive: string, threshold: number) => Promise<RankedCases>;
 
 export interface LiveCurvesDeps {
   readonly rank: CaseRanker;

@@ -5,13 +5,12 @@ import { livePerformance } from '../core/live-performance.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import { liveJudged, metricName, monitoredValue, passesThreshold } from '../core/monitored-metric.js';
 import type { Store } from '../store/database.js';
-import { confirmedCasesOf } from '../store/prediction-log-reads.js';
 import type { Clock } from './clock.js';
 import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
-import { rankConfirmedCases } from '../core/metrics/live-curves.js';
+import { rankConfirmedCases, unpackCases } from '../core/metrics/live-curves.js';
 import type { CaseRanker, VersionCurves } from './live-curves.js';
 import { LiveCurvesMonitor } from './live-curves.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
@@ -82,7 +81,7 @@ export class Monitoring {
   private readonly curves: LiveCurvesMonitor;
 
   constructor(private readonly deps: MonitoringDeps) {
-    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (cases, ...rest) => rankConfirmedCases(confirmedCasesOf(cases), ...rest)) });
+    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (cases, ...rest) => rankConfirmedCases(unpackCases(cases), ...rest)) });
   }
 
   /**

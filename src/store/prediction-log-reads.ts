@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ConfirmedCount } from '../core/live-performance.js';
-import type { ConfirmedCases } from '../core/metrics/live-curves.js';
+import type { PackedCases } from '../core/metrics/live-curves.js';
 import type { Instant } from './column-values.js';
 import { copyFloat64Blob, isoTime } from './column-values.js';
 import type { DatabaseSchema } from './schema.js';
@@ -54,43 +54,14 @@ export interface ConfirmedCasesQuery {
   readonly pageRows?: number;
 }
 
-/**
- * One model version's confirmed cases of a window, at most `maxRows` of them, in typed arrays: they
- * cross two threads (the SQLite read worker, the main thread, the monitoring worker), and a typed
- * array is copied in one piece where fifty thousand strings and objects are copied one by one.
- * `confirmedCasesOf` gives the core's form.
- */
-export interface VersionCases {
+/** One model version's confirmed cases of a window, at most `maxRows` of them (see PackedCases). */
+export interface VersionCases extends PackedCases {
   readonly modelVersion: number;
   /** The version's confirmed cases in the window; when more than were read, those read are the most recently confirmed. */
   readonly windowRows: number;
   /** Confirmation times of the earliest and latest case read. */
   readonly from: string;
   readonly to: string;
-  readonly rows: number;
-  readonly decision: Float64Array;
-  /** The labels the cases have; `predicted` and `actual` are indexes into them. */
-  readonly labels: readonly string[];
-  readonly predicted: Uint16Array;
-  readonly actual: Uint16Array;
-  /** The labels of the logged probabilities, and `rows` × their number of them, row by row; NaN for a case logged without. */
-  readonly probabilityLabels: readonly string[];
-  readonly probabilities: Float64Array;
-}
-
-/** The cases as the core ranks them (see liveCurves). */
-export function confirmedCasesOf(v: VersionCases): ConfirmedCases {
-  const label = (code: number) => v.labels[code];
-  const k = v.probabilityLabels.length;
-  return {
-    decision: v.decision,
-    predicted: Array.from(v.predicted, label),
-    actual: Array.from(v.actual, label),
-    probabilities: Array.from({ length: v.rows }, (_, i) => {
-      const row = v.probabilities.subarray(i * k, (i + 1) * k);
-      return k === 0 || row.every(Number.isNaN) ? null : Object.fromEntries(v.probabilityLabels.map((l, j) => [l, row[j]]));
-    }),
-  };
 }
 
 /** Builds a VersionCases row by row, as the pages of a read arrive. */

@@ -3,10 +3,9 @@ import { LiveCurvesMonitor } from '../../src/app/live-curves.js';
 import type { ModelRegistry } from '../../src/app/model-registry.js';
 import type { PredictionLog } from '../../src/app/prediction-log.js';
 import { parseConfig } from '../../src/config/schema.js';
-import { rankConfirmedCases } from '../../src/core/metrics/live-curves.js';
+import { rankConfirmedCases, unpackCases } from '../../src/core/metrics/live-curves.js';
 import type { Store } from '../../src/store/database.js';
 import type { ConfirmedCasesQuery, VersionCases } from '../../src/store/prediction-log-reads.js';
-import { confirmedCasesOf } from '../../src/store/prediction-log-reads.js';
 import { versionCases } from '../helpers/version-cases.js';
 
 /** Version 2: two classes, a threshold; version 1: three classes answered without probabilities. */
@@ -27,7 +26,7 @@ function monitorWith(read: (query: ConfirmedCasesQuery) => Promise<VersionCases[
     1: { kind: 'mloop-pipeline', formatVersion: 3, svc: { classes: ['B', 'M', 'X'] }, preprocessor: {} },
   };
   const monitor = new LiveCurvesMonitor({
-    rank: async (c, ...rest) => rankConfirmedCases(confirmedCasesOf(c), ...rest),
+    rank: async (c, ...rest) => rankConfirmedCases(unpackCases(c), ...rest),
     config: parseConfig({ monitor: { liveCurvesMaxRows: 8, liveCurvesMinInterval: '1m', window: '30d' } }),
     store: { predictionReads: { confirmedCases: read } } as unknown as Store,
     predictionLog: { flush: async () => {} } as unknown as PredictionLog,

@@ -2,7 +2,7 @@ import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import type { ConfirmedCasesQuery, InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
-import { confirmedCasesOf } from '../../src/store/prediction-log-reads.js';
+import { unpackCases } from '../../src/core/metrics/live-curves.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -134,7 +134,7 @@ describeDialects('prediction log', (dialect) => {
     const read = async (query: ConfirmedCasesQuery) =>
       (await store.predictionReads.confirmedCases(query)).map((v) => {
         expect([v.decision, v.predicted, v.actual, v.probabilities].map((a) => a.length)).toEqual([v.rows, v.rows, v.rows, v.rows * v.probabilityLabels.length]);
-        return { modelVersion: v.modelVersion, windowRows: v.windowRows, from: v.from, to: v.to, ...confirmedCasesOf(v), decision: Array.from(v.decision) };
+        return { modelVersion: v.modelVersion, windowRows: v.windowRows, from: v.from, to: v.to, ...unpackCases(v), decision: Array.from(v.decision) };
       });
     const v1 = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
     const v2 = [25, 24, 23, 22, 21, 20];

@@ -24,6 +24,37 @@ export interface ConfirmedCases {
  */
 export const LIVE_CURVE_MAX_POINTS = 1000;
 
+/**
+ * Confirmed cases in typed arrays, as they cross threads (the store's read worker, the main thread,
+ * the monitoring worker): a typed array is copied in one piece where fifty thousand strings and
+ * objects are copied one by one. `unpackCases` gives the ConfirmedCases they stand for.
+ */
+export interface PackedCases {
+  readonly rows: number;
+  readonly decision: Float64Array;
+  /** The labels the cases have; `predicted` and `actual` are indexes into them. */
+  readonly labels: readonly string[];
+  readonly predicted: Uint16Array;
+  readonly actual: Uint16Array;
+  /** The labels of the logged probabilities, and `rows` × their number of them, row by row; NaN for a case logged without. */
+  readonly probabilityLabels: readonly string[];
+  readonly probabilities: Float64Array;
+}
+
+export function unpackCases(packed: PackedCases): ConfirmedCases {
+  const label = (code: number) => packed.labels[code];
+  const k = packed.probabilityLabels.length;
+  return {
+    decision: packed.decision,
+    predicted: Array.from(packed.predicted, label),
+    actual: Array.from(packed.actual, label),
+    probabilities: Array.from({ length: packed.rows }, (_, i) => {
+      const row = packed.probabilities.subarray(i * k, (i + 1) * k);
+      return k === 0 || row.every(Number.isNaN) ? null : Object.fromEntries(packed.probabilityLabels.map((l, j) => [l, row[j]]));
+    }),
+  };
+}
+
 /** Why a version has no live curves. */
 export type NoLiveCurves = 'no confirmed cases' | 'no probabilities';
 

@@ -2,8 +2,11 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { DecisionCurves } from '../../src/core/metrics/decision-curves.js';
+import { classRankingCurves } from '../../src/core/metrics/one-vs-rest-curves.js';
 import { averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from '../../src/core/metrics/ranking-curves.js';
 import { sqliteFileName } from '../../src/store/database.js';
+import { readFileSync } from 'node:fs';
+import { tempDir, writeFile } from '../helpers/fixtures.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 import { getJson, postJson, useServer } from './server-fixture.js';
 
@@ -95,5 +98,49 @@ describe('live curves over HTTP', () => {
       .slice(0, 50);
     expect(second.curves).toEqual(expectedCurves(newest));
     expect(second.curvesCases).toMatchObject({ from: newest[49].at, to: newest[0].at });
+  });
+});
+
+/** Three classes: each ranked against the rest by the answers' probabilities, as predict_proba's column. */
+describe('live curves of three classes over HTTP', () => {
+  const iris = JSON.parse(readFileSync(new URL('../golden/tabular-iris.json', import.meta.url), 'utf8')) as { csv: string; reading: { label: string; positive: string } };
+  const source = writeFile(tempDir('mloop-iris-'), 'iris.csv', iris.csv);
+  const ctx = useServer({ config: { dataset: { source, ...iris.reading, drop: ['color'] }, monitor: { serveBelowThreshold: true } } });
+
+  it('ranks the confirmed cases by each class probability (predict_proba), one class against the rest', async () => {
+    const [header, ...lines] = iris.csv.trimEnd().split('\n');
+    const names = header.split(',');
+    const species = lines.map((line) => line.split(',')[names.indexOf('species')]);
+    const rows = lines.map((line) => {
+      const cells = line.split(',');
+      return Object.fromEntries(names.flatMap((name, j) => (name === 'species' || name === 'color' ? [] : [[name, Number(cells[j])]])));
+    });
+    const externalIds = rows.map((_, i) => `iris-${i}`);
+    const response = await postJson(`${ctx.base}/api/v1/predict`, { rows, externalIds });
+    expect(response.status).toBe(200);
+    const { classes, predictions } = (await response.json()) as { classes: string[]; predictions: { label: string; probabilities: Record<string, number> }[] };
+    expect(classes).toHaveLength(3);
+    const items = externalIds.map((externalId, i) => ({ externalId, actual: species[i] }));
+    expect((await postJson(`${ctx.base}/api/v1/feedback`, { items })).status).toBe(200);
+
+    const [version] = (await getJson<LiveBody>(`${ctx.base}/api/v1/performance/live`)).versions;
+    expect(version.curvesCases).toMatchObject({ rows: 150, windowRows: 150, sampled: false, reason: null });
+    expect(version.curves?.score).toBe('predict_proba');
+    expect(version.curves?.perClass).toEqual(
+      classes.map((label) => {
+        const { roc, rocAuc: auc, precisionRecall, averagePrecision: ap, support } = classRankingCurves(species, predictions.map((p) => p.probabilities[label]), label);
+        const tp = predictions.filter((p, i) => p.label === label && species[i] === label).length;
+        const predicted = predictions.filter((p) => p.label === label).length;
+        return {
+          label,
+          support,
+          roc,
+          rocAuc: auc,
+          precisionRecall,
+          averagePrecision: ap,
+          operatingPoint: { threshold: 0, recall: tp / support, fpr: (predicted - tp) / (150 - support), precision: tp / predicted },
+        };
+      }),
+    );
   });
 });

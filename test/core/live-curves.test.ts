@@ -81,6 +81,15 @@ describe('live curves without a ranking', () => {
     expect(liveCurves({ ...cases, probabilities: cases.probabilities.map(() => null) }, multiclass.classes, multiclass.positive, 0)).toBe('no probabilities');
   });
 
+  it("has null where scikit-learn's rates are NaN: every confirmed case malignant, no false-positive rate", () => {
+    const curves = liveCurves({ decision: [2, 1, -1], predicted: ['M', 'M', 'B'], actual: ['M', 'M', 'M'], probabilities: [null, null, null] }, ['B', 'M'], 'M', 0) as DecisionCurves;
+    const [m] = curves.perClass;
+    expect(m.roc.fpr.every((v) => v === null)).toBe(true);
+    // roc_curve's drop_intermediate drops the middle point, collinear with its neighbours (fps 0, 0, 0; tps 1, 2, 3).
+    expect(m.roc.tpr).toEqual([0, 1 / 3, 1]);
+    expect([m.rocAuc, m.operatingPoint.fpr, m.operatingPoint.recall]).toEqual([null, null, 2 / 3]);
+  });
+
   it('rejects cases of different lengths and labels the version does not have', () => {
     expect(() => liveCurves({ decision: [1], predicted: ['M', 'B'], actual: ['M', 'B'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
     expect(() => liveCurves({ decision: [1, -1], predicted: ['M', 'B'], actual: ['M', 'X'], probabilities: [null, null] }, ['B', 'M'], 'M', 0)).toThrow(ClassificationMetricsError);
@@ -106,7 +115,7 @@ describe('thinned live curves', () => {
     const [k] = curves.perClass;
     const { roc: _roc, precisionRecall: _pr, ...rest } = full.perClass[0];
     expect(k).toMatchObject(rest);
-    const triples = (xs: readonly number[], ys: readonly number[], ts: readonly number[]) => ts.map((t, i) => `${xs[i]} ${ys[i]} ${t}`);
+    const triples = (xs: readonly (number | null)[], ys: readonly (number | null)[], ts: readonly number[]) => ts.map((t, i) => `${xs[i]} ${ys[i]} ${t}`);
     const rocPoints = triples(k.roc.fpr, k.roc.tpr, k.roc.thresholds);
     expect(rocPoints).toHaveLength(Math.min(max, roc.thresholds.length));
     expect(triples(roc.fpr, roc.tpr, roc.thresholds)).toEqual(expect.arrayContaining(rocPoints));

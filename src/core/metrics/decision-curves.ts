@@ -11,7 +11,8 @@ export interface ClassCurves {
   readonly label: string;
   /** Rows of this class among the held-out rows. */
   readonly support: number;
-  readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[]; readonly thresholds: readonly number[] };
+  /** fpr (tpr) is null where scikit-learn's is NaN: no negative (positive) row, an UndefinedMetricWarning. */
+  readonly roc: { readonly fpr: readonly (number | null)[]; readonly tpr: readonly (number | null)[]; readonly thresholds: readonly number[] };
   /** `roc_auc_score`; null when the class is absent from the rows or is every row. */
   readonly rocAuc: number | null;
   readonly precisionRecall: { readonly precision: readonly number[]; readonly recall: readonly number[]; readonly thresholds: readonly number[] };
@@ -92,7 +93,8 @@ export function decisionCurves(
     perClass: wanted.map((c) => ({
       label: c.label,
       support: c.support,
-      roc: { fpr: c.roc.fpr, tpr: c.roc.tpr, thresholds: c.roc.thresholds },
+      // NaN as null, as JSON has it (the stored curves and every answer).
+      roc: { fpr: c.roc.fpr.map(finiteOrNull), tpr: c.roc.tpr.map(finiteOrNull), thresholds: c.roc.thresholds },
       rocAuc: finiteOrNull(c.rocAuc),
       precisionRecall: { precision: c.precisionRecall.precision, recall: c.precisionRecall.recall, thresholds: c.precisionRecall.thresholds },
       averagePrecision: finiteOrNull(c.averagePrecision),

@@ -100,7 +100,7 @@ function evenly(n: number, count: number): number[] | null {
   return Array.from({ length: count }, (_, k) => Math.round((k * (n - 1)) / (count - 1)));
 }
 
-const pick = (values: readonly number[], at: readonly number[]) => at.map((i) => values[i]);
+const pick = <T>(values: readonly T[], at: readonly number[]) => at.map((i) => values[i]);
 
 /**
  * The curves with at most `maxPoints` points each, for an answer and a chart: tens of thousands of

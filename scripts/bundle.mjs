@@ -4,7 +4,8 @@
 // Run after `tsc` (npm run build): it bundles tsc's output, and what stays outside the bundle (the
 // worker threads' files, the dashboard's assets, package.json) is found beside it, where each module
 // of dist/ found it before, because every `import.meta.url` is rewritten to the module's own dist URL.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,6 +27,8 @@ const ownUrls = {
   },
 };
 
+// Chunks are named by content hash: a build must not leave the previous build's beside its own.
+await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [path.join(dist, 'cli', 'main.js')],
   outdir,
@@ -43,10 +46,49 @@ await build({
   format: 'esm',
   target: 'node20',
   // Native code, and what serving does not load before its first answer (imported when needed).
-  external: ['better-sqlite3', 'pg', 'nodemailer', 'piscina', '@fastify/swagger-ui', 'onnxruntime-node', 'yaml'],
+  // Fastify's default schema compilers (ajv, fast-json-stringify: a third of its code) are never run
+  // from the bundle: every instance gets src/http/schema-compilers.ts's, which require them from
+  // Fastify's own package when a first schema is compiled; bundled, they were only parsed at start.
+  external: [
+    'better-sqlite3',
+    'pg',
+    'nodemailer',
+    'piscina',
+    '@fastify/swagger',
+    '@fastify/swagger-ui',
+    '@fastify/ajv-compiler',
+    '@fastify/fast-json-stringify-compiler',
+    'onnxruntime-node',
+    'yaml',
+    'pino-pretty',
+  ],
   // CommonJS libraries in an ES module: their `require` of Node's modules needs one.
   banner: { js: "import { createRequire as __mloopCreateRequire } from 'node:module';\nconst require = __mloopCreateRequire(import.meta.url);" },
   plugins: [ownUrls],
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// Fastify's two schema compilers (and ajv, fast-json-stringify under them), as Fastify's package
+// resolves them, in one CommonJS file that src/http/schema-compilers.ts requires when a first
+// schema is compiled (beside its own dist module, which is where `import.meta.url` points).
+const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+const compilersEntry = path.join(outdir, 'fastify-compilers.entry.cjs');
+await writeFile(
+  compilersEntry,
+  `module.exports = { serializer: require(${JSON.stringify(fromFastify.resolve('@fastify/fast-json-stringify-compiler'))}), validator: require(${JSON.stringify(fromFastify.resolve('@fastify/ajv-compiler'))}) };\n`,
+);
+await build({
+  entryPoints: [compilersEntry],
+  outfile: path.join(dist, 'http', 'fastify-compilers.cjs'),
+  bundle: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await rm(compilersEntry);

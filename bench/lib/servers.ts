@@ -22,12 +22,17 @@ const serverScript = (name: string) => fileURLToPath(new URL(`../servers/${name}
 const withConfig = (config: string | null) => (config ? { ...quietNode, MLOOP_CONFIG: config } : quietNode);
 
 export function mloopServe(launch: Launch, dataDir: string, name = 'mloop'): Server {
+  return mloopServeWith(cliPath, repoRoot, launch, dataDir, name);
+}
+
+/** `mloop serve` of another checkout's build (bench/startup.ts compares builds). */
+export function mloopServeWith(bin: string, checkout: string, launch: Launch, dataDir: string, name: string): Server {
   return startServer({
     name,
     command: process.execPath,
-    args: [cliPath, 'serve', '--port', String(launch.port), '--data-dir', dataDir],
+    args: [bin, 'serve', '--port', String(launch.port), '--data-dir', dataDir],
     env: withConfig(null),
-    cwd: repoRoot,
+    cwd: checkout,
     cpu: launch.cpu,
     logFile: join(launch.logDir, `${name}-${launch.port}.log`),
   });

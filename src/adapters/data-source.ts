@@ -32,7 +32,14 @@ export interface SourceQuery {
    * named in the URL) for an http(s) one.
    */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Told the bytes read so far of an http(s) source, and its size when the server declares it
+   * (Content-Length), after every chunk: what a progress bar on a slow download shows.
+   */
+  readonly onProgress?: ReadProgress;
 }
+
+export type ReadProgress = (read: number, total: number | null) => void;
 
 /**
  * Reads the CSV behind `source`, within a time and size limit: a PostgreSQL URL (the result of
@@ -45,7 +52,7 @@ export async function readSource(source: string, limits: ReadLimits, options: So
   const bytes = isPostgresSource(source)
     ? await queryBytes(source, options, limits)
     : isHttpSource(source)
-      ? await fetchBytes(new URL(source), limits, options.env ?? process.env)
+      ? await fetchBytes(new URL(source), limits, options.env ?? process.env, options.onProgress)
       : await readFileBytes(source, limits.maxBytes);
   return { source: redactSource(source), text: new TextDecoder('utf-8').decode(bytes), contentHash: sha256(bytes) };
 }
@@ -88,7 +95,7 @@ function authorization(url: URL, env: NodeJS.ProcessEnv): string | undefined {
   return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${password}`, 'utf8').toString('base64')}`;
 }
 
-async function fetchBytes(source: URL, limits: ReadLimits, env: NodeJS.ProcessEnv): Promise<Uint8Array> {
+async function fetchBytes(source: URL, limits: ReadLimits, env: NodeJS.ProcessEnv, onProgress: ReadProgress = () => undefined): Promise<Uint8Array> {
   const shown = redactSource(source.href);
   const header = authorization(source, env);
   // fetch refuses a URL with user information: the user travels in the header instead.
@@ -104,13 +111,17 @@ async function fetchBytes(source: URL, limits: ReadLimits, env: NodeJS.ProcessEn
   if (!response.ok || !response.body) throw new DataSourceError(`cannot fetch ${shown}: HTTP ${response.status} ${response.statusText}`);
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limits.maxBytes) throw new DataSourceError(`${shown} is ${declared} bytes, over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
+  // A compressed answer declares its compressed size, while the body counts decoded bytes: no total then.
+  const size = Number.isSafeInteger(declared) && !response.headers.has('content-encoding') ? declared : null;
   const chunks: Uint8Array[] = [];
   let total = 0;
+  onProgress(0, size);
   try {
     for await (const chunk of response.body) {
       total += chunk.byteLength;
       if (total > limits.maxBytes) throw new DataSourceError(`${shown} is over the ${limits.maxBytes}-byte limit (dataset.maxBytes)`);
       chunks.push(chunk);
+      onProgress(total, size === null ? null : Math.max(size, total));
     }
   } catch (cause) {
     if (cause instanceof DataSourceError) throw cause;

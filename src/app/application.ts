@@ -6,6 +6,7 @@ import type { DataUpdates } from './data-updates.js';
 import type { Jobs } from './jobs.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Monitoring } from './monitoring.js';
+import type { OperatingPoints } from './operating-points.js';
 import type { Predictions } from './predictions.js';
 import type { Rollouts } from './rollouts.js';
 import type { Runs } from './runs.js';
@@ -27,6 +28,8 @@ export interface Application {
   /** Data snapshots and how they are taken. */
   readonly data: DataUpdates;
   readonly trainings: Trainings;
+  /** What another decision threshold would give a two-class version (saving one: `trainings.retune`). */
+  readonly operatingPoints: OperatingPoints;
   /** Evaluations of the active model and their history. */
   readonly checks: Checks;
   /** The jobs (update, train, check) started by hand or by the scheduler. */

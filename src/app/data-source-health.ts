@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Notification, SourceFreshnessCheck } from '../core/alerts/alert.js';
+import { cronZone } from '../core/cron-zone.js';
 import { parseDuration } from '../core/duration.js';
 import type { FreshnessExpectation } from '../core/source-freshness.js';
 import { MISSED_UPDATES_BEFORE_STALE, retrySpan, sourceFreshness } from '../core/source-freshness.js';
@@ -37,7 +38,7 @@ export class DataSourceHealth {
       this.expectation = { kind: 'duration', ms: parseDuration(monitor.sourceStaleAfter) };
       this.expected = `a successful update at least every ${monitor.sourceStaleAfter} (monitor.sourceStaleAfter)`;
     } else if (schedule.enabled && schedule.update !== null) {
-      const cron = new Cron(schedule.update, { timezone: schedule.timezone, paused: true });
+      const cron = new Cron(schedule.update, { ...cronZone(schedule.timezone), paused: true });
       // Time for the tick that decides to run through all its attempts, so that a retry that
       // succeeds stops the alert before it fires.
       const graceMs = retrySpan(schedule.attempts, dataset.timeoutMs, parseDuration(schedule.backoff));

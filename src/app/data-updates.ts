@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createHash } from 'node:crypto';
 import type { Dataset, DatasetOptions } from '../core/dataset.js';
 import { DatasetError, parseDataset } from '../core/dataset.js';
+import type { ReadProgress } from '../adapters/data-source.js';
 import { bundledDatasetPath, DataSourceError, readSource } from '../adapters/data-source.js';
 import { redactSource } from '../core/data-source-url.js';
 import type { Store } from '../store/database.js';
@@ -20,6 +21,11 @@ export interface UpdateOutcome {
   readonly snapshot: Snapshot;
   /** The new snapshot's columns differ from the active model's features: what changed, in words. */
   readonly featureChange?: string;
+}
+
+export interface UpdateOptions {
+  /** Told how much of an http(s) source is read (the CLI's progress bar). */
+  readonly onProgress?: ReadProgress;
 }
 
 export function datasetSource(config: Config): string {
@@ -66,14 +72,14 @@ export class DataUpdates {
    * model's features: it is kept (a new feature schema makes a new model when trained on), the
    * active model serves on, and the log says what changed.
    */
-  async update(): Promise<UpdateOutcome> {
+  async update(options: UpdateOptions = {}): Promise<UpdateOutcome> {
     const { config, store, registry, clock, log, env } = this.deps;
     const reading = readingOf(config);
     const readingKey = readingKeyOf(config);
     const { timeoutMs, maxBytes, query } = config.dataset;
     // Only the redacted source is recorded, logged or put in a message: the secret stays in the
     // configuration and the environment.
-    const { source, text, contentHash } = await readSource(datasetSource(config), { timeoutMs, maxBytes }, { query, env }).catch((e: unknown) => {
+    const { source, text, contentHash } = await readSource(datasetSource(config), { timeoutMs, maxBytes }, { query, env, onProgress: options.onProgress }).catch((e: unknown) => {
       throw e instanceof DataSourceError ? new UpstreamError(e.message, undefined, { cause: e }) : e;
     });
     const latest = await store.snapshots.latest();

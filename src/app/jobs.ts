@@ -4,7 +4,7 @@ import type { Check } from '../store/check-repository.js';
 import type { Run, RunKind } from '../store/run-repository.js';
 import type { Checks } from './checks.js';
 import type { DataSourceHealth } from './data-source-health.js';
-import type { DataUpdates, UpdateOutcome } from './data-updates.js';
+import type { DataUpdates, UpdateOptions, UpdateOutcome } from './data-updates.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Runs } from './runs.js';
 import type { Trainings } from './trainings.js';
@@ -33,8 +33,8 @@ export class Jobs {
   constructor(private readonly deps: JobsDeps) {}
 
   /** Re-reads the data source; a failure leaves the latest snapshot as it was. */
-  async update(trigger: string): Promise<UpdateOutcome & { readonly runId: number }> {
-    return (await this.attempt('update', await this.create('update', trigger))) as UpdateOutcome & { readonly runId: number };
+  async update(trigger: string, options: UpdateOptions = {}): Promise<UpdateOutcome & { readonly runId: number }> {
+    return (await this.attempt('update', await this.create('update', trigger), options)) as UpdateOutcome & { readonly runId: number };
   }
 
   /** The tutorial's daily check: the active model's monitored metric on the latest snapshot. */
@@ -56,21 +56,21 @@ export class Jobs {
    * After every update attempt, and every check, the data source's freshness is judged, so a
    * source that stays broken alerts however its updates are started (and when none are).
    */
-  async attempt(kind: RunKind, run: Run): Promise<unknown> {
+  async attempt(kind: RunKind, run: Run, options: UpdateOptions = {}): Promise<unknown> {
     if (kind === 'train') return this.attemptJob(kind, run);
     try {
-      return await this.attemptJob(kind, run);
+      return await this.attemptJob(kind, run, options);
     } finally {
       await this.deps.sourceHealth.evaluateQuietly();
     }
   }
 
-  private async attemptJob(kind: RunKind, run: Run): Promise<unknown> {
+  private async attemptJob(kind: RunKind, run: Run, options: UpdateOptions = {}): Promise<unknown> {
     const { runs, data, checks, trainings } = this.deps;
     if (kind === 'train') return (await trainings.start({}, run.trigger, run)).done;
     if (kind === 'check') return runs.withRun(run, () => checks.run(run.id));
     return runs.withRun(run, async () => {
-      const outcome = await data.update();
+      const outcome = await data.update(options);
       return { value: { ...outcome, runId: run.id }, result: { status: outcome.status, snapshotId: outcome.snapshot.id, rows: outcome.snapshot.rowCount } };
     });
   }

@@ -3,9 +3,8 @@ import { exportOnnx, OnnxExportError, onnxSvcPipeline } from '../core/onnx/svc-o
 import type { Model } from '../store/model-repository.js';
 import { NotExportableError } from './errors.js';
 
-/** The forms a model version can be exported in (`mloop models export --format`). */
-export const exportFormats = ['onnx'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+export type { ExportFormat } from './export-format.js';
+export { exportFormats } from './export-format.js';
 
 /** A model version as a file. */
 export interface ModelExport {

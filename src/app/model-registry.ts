@@ -7,8 +7,8 @@ import type { Store } from '../store/database.js';
 import type { Alerting } from './alerting.js';
 import type { Clock } from './clock.js';
 import { ConflictError, InvalidInputError, NoServingModelError, NotFoundError, NotTrainedError } from './errors.js';
-import type { ExportFormat, ModelExport } from './model-export.js';
-import { exportModelOnnx } from './model-export.js';
+import type { ExportFormat } from './export-format.js';
+import type { ModelExport } from './model-export.js';
 import type { ServingModel } from './serving-model.js';
 import { toServingModel } from './serving-model.js';
 
@@ -164,7 +164,8 @@ export class ModelRegistry {
     const dataSnapshotHash = (await this.deps.store.snapshots.get(model.snapshotId))?.contentHash ?? 'unknown';
     switch (format) {
       case 'onnx':
-        return exportModelOnnx(model, { mloopVersion, dataSnapshotHash });
+        // The ONNX writer (protobufjs) is loaded by the first export, not by every start.
+        return (await import('./model-export.js')).exportModelOnnx(model, { mloopVersion, dataSnapshotHash });
     }
   }
 

@@ -19,6 +19,7 @@ import { DriftMonitor } from './drift-monitor.js';
 import { Jobs } from './jobs.js';
 import { ModelRegistry } from './model-registry.js';
 import { Monitoring } from './monitoring.js';
+import { OperatingPoints } from './operating-points.js';
 import { PredictionLog } from './prediction-log.js';
 import { Predictions } from './predictions.js';
 import { Rollouts } from './rollouts.js';
@@ -86,6 +87,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const monitoring = new Monitoring({ config, store, predictionLog, registry, rollouts, clock, drift, log, rankCases: monitoringPool.rankCases });
   const data = new DataUpdates({ config, store, registry, clock, log, env });
   const trainings = new Trainings({ config, store, runs, data, registry, rollouts, pool, alerting, clock, log });
+  const operatingPoints = new OperatingPoints({ config, store, data, registry, predictionLog, clock });
   const checks = new Checks({ config, store, data, registry, alerting, monitoring, rollouts, clock, log });
   const sourceHealth = new DataSourceHealth({ config, store, alerting, clock, log });
   const jobs = new Jobs({ config, runs, data, trainings, checks, registry, sourceHealth });
@@ -100,6 +102,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
     predictions,
     data,
     trainings,
+    operatingPoints,
     checks,
     jobs,
     runs,

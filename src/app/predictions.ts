@@ -49,6 +49,16 @@ export interface PredictOutcome {
   readonly decisionThreshold?: { readonly positive: string; readonly threshold: number };
 }
 
+/**
+ * The operating point a two-class answer's labels were decided at: the version's chosen threshold
+ * on the positive class's score, else libsvm's boundary, decision 0 (a value above it is
+ * `classes[1]`); null for more classes, whose labels no single threshold decides.
+ */
+export function thresholdUsed(outcome: Pick<PredictOutcome, 'classes' | 'decisionThreshold'>): { readonly positive: string; readonly threshold: number } | null {
+  if (outcome.classes.length !== 2) return null;
+  return outcome.decisionThreshold ?? { positive: outcome.classes[1], threshold: 0 };
+}
+
 export interface PredictOptions {
   readonly maxRows: number;
   readonly classNames: Readonly<Record<string, string>>;

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { JobKind } from '../core/schedule-policy.js';
+import { cronZone } from '../core/cron-zone.js';
 import { parseDuration } from '../core/duration.js';
 import { dueTick, retryDelay } from '../core/schedule-policy.js';
 import type { Store } from '../store/database.js';
@@ -55,7 +56,7 @@ export class Scheduler {
     const { schedule } = deps;
     for (const kind of jobKinds) {
       const pattern = schedule[kind];
-      if (schedule.enabled && pattern !== null) this.crons.set(kind, new Cron(pattern, { timezone: schedule.timezone, paused: true }));
+      if (schedule.enabled && pattern !== null) this.crons.set(kind, new Cron(pattern, { ...cronZone(schedule.timezone), paused: true }));
     }
     this.startedAt = deps.clock.now().getTime();
     this.backoffMs = parseDuration(schedule.backoff);

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { GridProgress } from '../core/grid-search.js';
-import type { TrainingMode, TrainingParams } from '../core/model-artifact.js';
+import type { ModelArtifact, TrainingMode, TrainingParams } from '../core/model-artifact.js';
 import type { Gamma } from '../core/svc/svc.js';
-import { trainAndEvaluate } from '../core/training.js';
+import type { Evaluation, SplitParams } from '../core/training.js';
+import { evaluatePipeline, trainAndEvaluate } from '../core/training.js';
+import { manualThreshold } from '../core/threshold-what-if.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ReferenceProfile } from '../core/drift/feature-profile.js';
 import { profileFeatures } from '../core/drift/feature-profile.js';
@@ -20,12 +22,15 @@ import { ActiveModelChangedError, isUniqueViolation } from '../store/errors.js';
 import type { ModelSummary } from '../store/model-repository.js';
 import type { Run } from '../store/run-repository.js';
 import type { Alerting } from './alerting.js';
-import type { RunLimit, Runs } from './runs.js';
+import type { RunLimit, RunOutcome, Runs } from './runs.js';
 import type { Clock } from './clock.js';
 import type { DataUpdates } from './data-updates.js';
 import { ConflictError, InvalidDataError, InvalidInputError, RunCancelledError } from './errors.js';
 import type { ModelRegistry } from './model-registry.js';
+import type { HeldOutRows } from './promotion-gate.js';
 import { judgeCandidate } from './promotion-gate.js';
+import { rebuildTestSplit, testSplitRecord } from './held-out-rows.js';
+import type { AuditActor } from '../store/audit-repository.js';
 import { OperatingPointError } from '../core/operating-point.js';
 import type { Rollouts } from './rollouts.js';
 
@@ -49,6 +54,27 @@ export interface TrainResult {
   readonly gateReason: string | null;
   /** Why a new data snapshot was taken before training (the configured source or reading options changed), or null. */
   readonly newSnapshot: string | null;
+}
+
+/** Who sets a version's decision threshold by hand, and why (the audit log keeps both). */
+export interface ThresholdChange {
+  readonly actor: AuditActor;
+  readonly reason: string;
+}
+
+/** A new version ready to be judged: what made it, its evaluation and the held-out rows behind it. */
+interface Candidate {
+  readonly params: TrainingParams;
+  readonly artifact: ModelArtifact;
+  readonly evaluation: Evaluation;
+  readonly rows: HeldOutRows;
+  readonly reference: unknown;
+  /** The split that chose `rows.testIndices`, kept with the version's metrics. */
+  readonly testSplit: SplitParams;
+  readonly trainingMs: number;
+  readonly newSnapshot: string | null;
+  /** The audit entry of a version made by hand from another (`fromVersion`). */
+  readonly audit?: { readonly action: 'threshold_change'; readonly actor: AuditActor; readonly reason: string; readonly fromVersion: number };
 }
 
 export interface StartedTraining {
@@ -118,6 +144,14 @@ export class Trainings {
     // The file's grid is checked when it is read; a request's grid meets the file's folds here.
     const tooLarge = gridSizeProblem(params.grid, params.cv);
     if (tooLarge !== null) throw new InvalidInputError(`grid: ${tooLarge}`, { field: 'grid', limit: trainingLimits.gridFits });
+    return this.launch(trigger, params, (run, signal) => this.execute(run, params, signal), existing);
+  }
+
+  /**
+   * The one lifecycle of a training's run (a threshold change's too): one at a time in this
+   * process, queued (see `createRun`), executed under `training.timeout`, its failure logged.
+   */
+  private async launch(trigger: string, runParams: unknown, body: (run: Run, signal: AbortSignal) => Promise<RunOutcome<TrainResult>>, existing?: Run): Promise<StartedTraining> {
     if (this.running) throw new ConflictError(`a training is already running (run ${this.running.run.id})`, { runId: this.running.run.id });
     if (this.claimed) throw new ConflictError('a training is already starting');
     const { runs, log } = this.deps;
@@ -125,15 +159,15 @@ export class Trainings {
     this.claimed = true;
     let run: Run;
     try {
-      run = existing ?? (await this.createRun(trigger, params));
+      run = existing ?? (await this.createRun(trigger, runParams));
     } finally {
       this.claimed = false;
     }
     const done = runs
-      .withRun(run, (signal) => this.execute(run, params, signal), this.timeout)
+      .withRun(run, (signal) => body(run, signal), this.timeout)
       .catch((error: unknown) => {
         if (error instanceof RunCancelledError) log.warn({ run: run.id }, error.message);
-        else log.error({ run: run.id, err: error }, `training failed: ${error instanceof Error ? error.message : String(error)}`);
+        else log.error({ run: run.id, err: error }, `${trigger === 'threshold' ? 'threshold change' : 'training'} failed: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       })
       .finally(() => {
@@ -150,7 +184,7 @@ export class Trainings {
    * process (replica, CLI) has it, a run whose process has died is failed as abandoned at once
    * (Runs.reap) and the training goes ahead; one that is alive is a ConflictError.
    */
-  private async createRun(trigger: string, params: TrainingParams): Promise<Run> {
+  private async createRun(trigger: string, params: unknown): Promise<Run> {
     const { store, runs } = this.deps;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -164,8 +198,8 @@ export class Trainings {
     }
   }
 
-  private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<{ value: TrainResult; result: unknown }> {
-    const { config, store, data, registry, rollouts, pool, alerting, clock, log } = this.deps;
+  private async execute(run: Run, params: TrainingParams, signal: AbortSignal): Promise<RunOutcome<TrainResult>> {
+    const { config, store, data, pool, log } = this.deps;
     const started = performance.now();
     const { snapshot, reason: newSnapshot } = await data.current();
     const dataset = await data.load(snapshot);
@@ -191,15 +225,63 @@ export class Trainings {
     });
     // The last moment to stop: from here on the training registers its model.
     signal.throwIfAborted();
-    const trainingMs = Math.round(performance.now() - started);
     const { evaluation, artifact } = outcome;
+    return this.register(run, {
+      params,
+      artifact,
+      evaluation,
+      rows: { dataset, testIndices: outcome.testIndices, snapshot },
+      // The training split's profile: what the drift job compares production inputs with.
+      reference: referenceProfile(dataset, outcome.trainIndices),
+      testSplit: config.split,
+      trainingMs: Math.round(performance.now() - started),
+      newSnapshot,
+    });
+  }
+
+  /**
+   * A new version on the fit of `version` with the decision threshold an admin chose: its test
+   * split (rebuilt, see held-out-rows.ts) evaluated at that threshold, then registered and judged
+   * by the gate against the champion exactly as a training's candidate, as a run of its own
+   * (kind `train`, trigger `threshold`: one at a time with trainings) and in the audit log.
+   */
+  async retune(version: number, threshold: number, change: ThresholdChange): Promise<TrainResult> {
+    const { config, registry, data } = this.deps;
+    const source = await registry.get(version);
+    const split = await rebuildTestSplit(source, { config, data });
+    const decisionThreshold = manualThreshold(config.dataset.positive, threshold, version);
+    const params = source.params as TrainingParams;
+    const previous = split.artifact.decisionThreshold?.threshold ?? 0;
+    const runParams = { ...params, fromVersion: version, decisionThreshold: threshold, reason: change.reason };
+    const started = await this.launch('threshold', runParams, async (run) => {
+      const began = performance.now();
+      const artifact: ModelArtifact = { ...split.artifact, decisionThreshold };
+      const evaluation = evaluatePipeline(artifact, takeRows(split.dataset.x, split.testIndices), split.y, config.dataset.positive, config.monitor);
+      return this.register(run, {
+        params,
+        artifact,
+        evaluation,
+        rows: split,
+        reference: source.reference,
+        testSplit: (source.metrics as { testSplit?: SplitParams }).testSplit ?? config.split,
+        trainingMs: Math.round(performance.now() - began),
+        newSnapshot: null,
+        audit: { action: 'threshold_change', actor: change.actor, reason: `threshold ${previous} → ${threshold}: ${change.reason}`, fromVersion: version },
+      });
+    });
+    return started.done;
+  }
+
+  /** Registers a candidate, lets the gate judge it against the champion on its held-out rows, and acts on the verdict. */
+  private async register(run: Run, candidate: Candidate): Promise<RunOutcome<TrainResult>> {
+    const { config, store, registry, rollouts, alerting, clock, log } = this.deps;
+    const { params, artifact, evaluation, rows, trainingMs, newSnapshot } = candidate;
+    const { snapshot } = rows;
     // The freshest champion: another replica may have promoted one since this process last looked.
     const champion = await registry.sync();
     // The champion is measured on the candidate's held-out rows: the same cases for both.
-    const decision = await judgeCandidate(evaluation, champion, { dataset, testIndices: outcome.testIndices, snapshot }, config, store);
+    const decision = await judgeCandidate(evaluation, champion, rows, config, store);
     const now = clock.now();
-    // The training split's profile: what the drift job compares production inputs with.
-    const reference = referenceProfile(dataset, outcome.trainIndices);
     const created = await store.models.create({
       mode: params.mode,
       params,
@@ -207,7 +289,7 @@ export class Trainings {
       gridSearch: artifact.gridSearch,
       snapshotId: snapshot.id,
       // The curves live with the metrics they were computed beside (GET /api/v1/models/{v} shows them).
-      metrics: { ...evaluation.metrics, curves: evaluation.curves },
+      metrics: { ...evaluation.metrics, curves: evaluation.curves, ...testSplitRecord(candidate.testSplit) },
       reportText: evaluation.reportText,
       monitoredMetric: evaluation.metric,
       monitoredValue: evaluation.value,
@@ -216,9 +298,13 @@ export class Trainings {
       gateVerdict: decision.verdict,
       gateReason: decision.reason,
       runId: run.id,
-      reference,
+      reference: candidate.reference,
       now,
     });
+    if (candidate.audit) {
+      const { fromVersion, ...audit } = candidate.audit;
+      await store.audit.record({ ...audit, runId: run.id, fromVersion, toVersion: created.version, now });
+    }
     let model: ModelSummary = created;
     let gateReason = decision.reason;
     let activated = false;

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { ConfigError } from '../config/schema.js';
 import { colorEnabled } from './terminal.js';
 
@@ -43,7 +44,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination: DestinationStream =
     format === 'json'
       ? pino.destination({ fd: options.fd, sync: true })
-      : pinoPretty({
+      : prettyStream()({
           destination: options.fd,
           sync: true,
           colorize: colorEnabled(isTTY, env),
@@ -55,6 +56,12 @@ export function createLogger(options: LoggerOptions): Logger {
         });
   return pino({ level, redact }, destination);
 }
+
+/**
+ * pino-pretty (and its date formatting, colours, JSON tools), loaded only for a terminal: a server
+ * under a supervisor logs JSON and never needs it.
+ */
+const prettyStream = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 /** Fastify's request lines, with the method, URL, status and time that JSON keeps in `req` and `res`. */
 function requestMessage(log: Record<string, unknown>, messageKey: string): string {

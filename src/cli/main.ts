@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { trainingModes } from '../core/model-artifact.js';
-import type { TrainingMode } from '../core/model-artifact.js';
+import { trainingModes } from '../core/training-mode.js';
+import type { TrainingMode } from '../core/training-mode.js';
 import type { JobKind } from '../core/schedule-policy.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import type { Application } from '../app/application.js';
-import type { ExportFormat } from '../app/model-export.js';
-import { exportFormats } from '../app/model-export.js';
+import type { ExportFormat } from '../app/export-format.js';
+import { exportFormats } from '../app/export-format.js';
 import type { CommonOptions } from './context.js';
 import type { ServeOptions } from './serve-command.js';
 import { packageVersion } from '../http/package-info.js';
 import { exitCodes } from './exit-codes.js';
+import { addHelpExamples } from './help-examples.js';
 import type { TrainOptions } from './train-options.js';
 import { trainOptions } from './train-options.js';
-import { userMessage } from './user-message.js';
 
 /**
  * Opens the application for one command. The command modules, like the application itself, are
@@ -25,11 +25,13 @@ const withApplication = async <T>(options: CommonOptions, body: (app: Applicatio
 const program = new Command('mloop')
   .description('A small, complete MLOps service for a tabular classifier (scikit-learn-exact SVM, model registry, serving)')
   .version(packageVersion(), '-V, --version', 'print the version')
-  .showHelpAfterError()
+  // One line for a mistyped option, as for every other error (not the whole help after it), and the same `mloop:` prefix.
+  .showHelpAfterError('(add --help for the options and examples)')
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'mloop: ')) })
   .addHelpText(
     'after',
     `
-Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training finished but the promotion gate rejected the new version.
+Exit codes: ${exitCodes.ok} done; ${exitCodes.error} an error (one line on stderr says what); ${exitCodes.rejected} a training (or a threshold change) finished but the promotion gate rejected the new version.
 Logs: MLOOP_LOG_LEVEL (silent, fatal, error, warn, info, debug, trace); readable on a terminal, JSON otherwise or with MLOOP_LOG_FORMAT=json.`,
   );
 
@@ -56,18 +58,12 @@ trainOptions(common(program.command('train')))
   .description('train on the latest data snapshot, evaluate on the test split, print the report; the promotion gate decides whether the new version serves (exit code 3 if it rejects it)')
   .addOption(modeOption())
   .option('--json', 'print the result as one JSON document')
-  .addHelpText('after', '\nExamples:\n  mloop train\n  mloop train --mode gridsearch\n  mloop train --mode normalized --C 10 --gamma 0.1\n  mloop train --mode gridsearch --cv 10 --json')
   .action((opts: CommonOptions & TrainOptions & { mode?: TrainingMode; json?: boolean }) => withApplication(opts, async (app) => void (await (await import('./train-command.js')).trainCommand(app, opts))));
 
 common(program.command('update'))
   .description('re-read the data set from dataset.source and keep it as a snapshot')
   .option('--json', 'print the result as JSON')
-  .action((opts: CommonOptions & { json?: boolean }) =>
-    withApplication(opts, async (app) => {
-      const { status, snapshot, runId } = await app.jobs.update('cli');
-      process.stdout.write(opts.json ? `${JSON.stringify({ status, snapshot, runId }, null, 2)}\n` : `${status === 'created' ? 'new' : 'unchanged'} snapshot ${snapshot.id}: ${snapshot.rowCount} rows from ${snapshot.source} (${Object.entries(snapshot.classCounts).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
-    }),
-  );
+  .action((opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./update-command.js')).updateCommand(app, opts)));
 
 common(program.command('run'))
   .description('run a scheduled job now and wait for it: update, train (training.mode) or check')
@@ -79,6 +75,15 @@ common(program.command('run'))
   .action((job: JobKind, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./run-command.js')).runCommand(app, job, opts)));
 
 const runs = program.command('runs').description('background work: data updates, trainings, checks');
+common(runs.command('list'))
+  .description('the newest runs: id, kind, who started it, status, progress, when, error')
+  .option('-n, --limit <count>', 'how many', (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('expected a count from 1 to 1000');
+    return n;
+  }, 20)
+  .option('--json', 'print JSON')
+  .action((opts: CommonOptions & { json?: boolean; limit: number }) => withApplication(opts, async (app) => (await import('./runs-command.js')).runsListCommand(app, opts)));
 common(runs.command('cancel'))
   .description('cancel a queued run, or stop a running training (its worker threads terminated); waits until it has stopped')
   .argument('<id>', 'run id', (v) => {
@@ -87,7 +92,7 @@ common(runs.command('cancel'))
     return n;
   })
   .option('--json', 'print the run as JSON')
-  .action((id: number, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./cancel-command.js')).cancelCommand(app, id, opts)));
+  .action((id: number, opts: CommonOptions & { json?: boolean }) => withApplication(opts, async (app) => (await import('./runs-command.js')).cancelCommand(app, id, opts)));
 
 common(program.command('predict'))
   .description('predict the rows of a CSV file (header with feature names) or of stdin')
@@ -147,6 +152,15 @@ common(models.command('export'))
   .action((version: number, opts: CommonOptions & { format: ExportFormat; output?: string }) =>
     withApplication(opts, async (app) => (await import('./export-command.js')).exportCommand(app, version, opts)),
   );
+common(models.command('threshold'))
+  .description("save a two-class version's fit at another decision threshold as a new version, judged by the promotion gate (exit 3 when it rejects it)")
+  .argument('<version>', 'model version', versionArgument)
+  .requiredOption('--at <threshold>', "the decision threshold of the positive class (libsvm's boundary is 0)")
+  .requiredOption('--reason <text>', 'why: kept in the audit log')
+  .option('--json', 'print JSON')
+  .action((version: number, opts: CommonOptions & { at: string; reason: string; json?: boolean }) =>
+    withApplication(opts, async (app) => (await import('./threshold-command.js')).thresholdCommand(app, version, opts)),
+  );
 common(models.command('audit'))
   .description('the audit log of what served: promotions, rollbacks, gate activations, newest first')
   .option('--json', 'print JSON')
@@ -177,9 +191,18 @@ common(rollout.command('abort'))
     }),
   );
 
+addHelpExamples(program);
+
+// `mloop predict … | head`: the reader has gone. Stop quietly, as Unix tools do, rather than with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`mloop: ${userMessage(error)}\n`);
+  // Loaded on error only: it knows every error class, hence the modules that define them.
+  process.stderr.write(`mloop: ${(await import('./user-message.js')).userMessage(error)}\n`);
   process.exitCode = exitCodes.error;
 }

@@ -3,8 +3,9 @@ import { parse } from 'csv-parse/sync';
 import type { Application } from '../app/application.js';
 import { InvalidInputError, NotTrainedError } from '../app/errors.js';
 import type { PredictOutcome } from '../app/predictions.js';
+import { thresholdUsed } from '../app/predictions.js';
 import type { InputProblem } from '../core/prediction-input.js';
-import { progressBar } from './terminal.js';
+import { progressBar, Terminal } from './terminal.js';
 
 export interface CsvRows {
   readonly rows: Record<string, number | string | null>[];
@@ -71,19 +72,25 @@ function predictInBatches(app: Application, { rows, lines }: CsvRows, log: boole
   } finally {
     bar.stop();
   }
-  return { modelVersion: parts[0].modelVersion, classes: parts[0].classes, predictions: parts.flatMap((p) => p.predictions) };
+  const { modelVersion, classes, decisionThreshold } = parts[0];
+  return { modelVersion, classes, predictions: parts.flatMap((p) => p.predictions), ...(decisionThreshold ? { decisionThreshold } : {}) };
 }
 
 /** The input file's text; a file that cannot be read is the person's mistake, said in one line. */
 function readInput(input: string | undefined): string {
   const file = input && input !== '-' ? input : undefined;
+  // On a terminal, reading stdin looks like a hang: say what it waits for.
+  if (file === undefined && process.stdin.isTTY) process.stderr.write('mloop: reading CSV rows from standard input (a header line, then rows; Ctrl-D ends them); give a file with --input FILE\n');
+  let text: string;
   try {
-    return readFileSync(file ?? 0, 'utf8');
+    text = readFileSync(file ?? 0, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
     throw new InvalidInputError(`cannot read ${file === undefined ? 'standard input' : `input file ${file}`}: ${why}`, undefined, { cause });
   }
+  if (file === undefined && text.trim() === '') throw new InvalidInputError('standard input held no CSV: give a file with --input FILE, or pipe one in (a header line naming the features, then one row a line)');
+  return text;
 }
 
 export async function predictCommand(app: Application, options: { input?: string; format: 'csv' | 'json'; log?: boolean }): Promise<void> {
@@ -99,19 +106,27 @@ export async function predictCommand(app: Application, options: { input?: string
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     return;
   }
-  // Two classes: one decision column; more: one per class (scikit-learn's ovr decision values).
+  // Two classes: one decision column and the threshold the label was decided at (0: libsvm's
+  // boundary), a column a script reads as it reads the others; more: one per class (scikit-learn's
+  // ovr decision values), which no single threshold decides.
   const { classes } = outcome;
-  const decisionColumns = classes.length === 2 ? ['decision'] : classes.map((c) => `decision_${c}`);
+  const used = thresholdUsed(outcome);
+  const decisionColumns = used ? ['decision', 'decision_threshold'] : classes.map((c) => `decision_${c}`);
   // One probability column per class when the model has probabilities (training.probability).
   const withProbabilities = outcome.predictions.length > 0 && outcome.predictions.every((p) => p.probabilities);
   const probabilityColumns = withProbabilities ? classes.map((c) => `probability_${c}`) : [];
-  const lines = [['line', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id'].map(csvCell).join(',')];
+  const lines = [['line', 'label', 'class_name', ...decisionColumns, ...probabilityColumns, 'imputed', 'unknown_categories', 'model_version', 'prediction_id', 'out_of_range'].map(csvCell).join(',')];
   outcome.predictions.forEach((p, i) => {
-    const decisions = classes.length === 2 ? [p.decision] : classes.map((c) => p.decisions?.[c]);
+    const decisions = used ? [p.decision, used.threshold] : classes.map((c) => p.decisions?.[c]);
     const probabilities = withProbabilities ? classes.map((c) => p.probabilities?.[c]) : [];
-    lines.push([csv.lines[i], p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, 'predictionId' in p ? p.predictionId : ''].map(csvCell).join(','));
+    lines.push([csv.lines[i], p.label, p.className, ...decisions, ...probabilities, (p.imputed ?? []).join(';'), (p.unknownCategories ?? []).join(';'), outcome.modelVersion, 'predictionId' in p ? p.predictionId : '', (p.outOfRange ?? []).map((o) => o.feature).join(';')].map(csvCell).join(','));
   });
   process.stdout.write(`${lines.join('\n')}\n`);
+  const beyond = outcome.predictions.filter((p) => p.outOfRange?.length).length;
+  if (beyond > 0) {
+    const term = new Terminal(process.stderr);
+    process.stderr.write(`${term.warn(`${beyond} of ${outcome.predictions.length} rows have values far outside the training range (column out_of_range): the model extrapolates there`)}\n`);
+  }
 }
 
 /** A CSV cell: quoted when it holds a comma, a quote or a line break (RFC 4180). */

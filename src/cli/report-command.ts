@@ -8,7 +8,7 @@ import type { TrainingParams } from '../core/model-artifact.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
 import { metricName } from '../core/monitored-metric.js';
 import type { ModelSummary } from '../store/model-repository.js';
-import { Terminal } from './terminal.js';
+import { Terminal, writeList } from './terminal.js';
 import { verdictLine, verdictOf } from './train-command.js';
 
 const noModelYet = 'no model has been trained in this store yet: run `mloop train` (or `mloop serve`, which trains one on its first start)';
@@ -106,46 +106,34 @@ function curveLines(curves: DecisionCurves | null): string {
 
 export async function modelsListCommand(app: Application, options: { json?: boolean }): Promise<void> {
   const models = await app.registry.list(100, 0);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
-    return;
-  }
-  if (models.length === 0) {
-    process.stdout.write(`no model versions yet: run \`mloop train\`\n`);
-    return;
-  }
-  const term = new Terminal(process.stdout);
-  const metric = metricName(models[0].monitoredMetric as MonitoredMetric, app.config.dataset.positive);
-  const rows = models.map((m) => {
-    const { C, gamma } = fittedParams(m);
-    return [
-      `v${m.version}`,
-      m.servingStatus === 'active' ? term.paint('green', m.servingStatus) : m.servingStatus,
-      m.gateVerdict === 'passed' ? m.gateVerdict : term.paint('red', m.gateVerdict),
-      m.mode,
-      C ?? '-',
-      gamma ?? '-',
-      m.snapshotId,
-      m.monitoredValue.toFixed(4),
-      m.createdAt,
-      m.gateReason ?? '',
-    ];
+  writeList(models, options, 'no model versions yet: run `mloop train`', (term) => {
+    const metric = metricName(models[0].monitoredMetric as MonitoredMetric, app.config.dataset.positive);
+    const rows = models.map((m) => {
+      const { C, gamma } = fittedParams(m);
+      return [
+        `v${m.version}`,
+        m.servingStatus === 'active' ? term.paint('green', m.servingStatus) : m.servingStatus,
+        m.gateVerdict === 'passed' ? m.gateVerdict : term.paint('red', m.gateVerdict),
+        m.mode,
+        C ?? '-',
+        gamma ?? '-',
+        m.snapshotId,
+        m.monitoredValue.toFixed(4),
+        m.createdAt,
+        m.gateReason ?? '',
+      ];
+    });
+    return term.table(['version', 'serving', 'gate', 'mode', 'C', 'gamma', 'snapshot', metric, 'created', 'gate reason'], rows, { rightAligned: [4, 5, 6, 7] });
   });
-  process.stdout.write(term.table(['version', 'serving', 'gate', 'mode', 'C', 'gamma', 'snapshot', metric, 'created', 'gate reason'], rows, { rightAligned: [4, 5, 6, 7] }));
 }
 
 export async function auditCommand(app: Application, options: { json?: boolean }): Promise<void> {
   const entries = await app.registry.audit(100, 0);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-    return;
-  }
-  if (entries.length === 0) {
-    process.stdout.write('no changes to what serves yet\n');
-    return;
-  }
-  const term = new Terminal(process.stdout);
   const version = (v: number | null) => (v === null ? '-' : `v${v}`);
-  const rows = entries.map((e) => [e.at, e.action, version(e.fromVersion), version(e.toVersion), e.actor, e.reason ?? '']);
-  process.stdout.write(term.table(['time', 'action', 'from', 'to', 'who', 'reason'], rows));
+  writeList(entries, options, 'no changes to what serves yet', (term) =>
+    term.table(
+      ['time', 'action', 'from', 'to', 'who', 'reason'],
+      entries.map((e) => [e.at, e.action, version(e.fromVersion), version(e.toVersion), e.actor, e.reason ?? '']),
+    ),
+  );
 }

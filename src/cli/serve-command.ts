@@ -73,8 +73,8 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   const next = app.scheduler.nextRuns();
   if (Object.keys(next).length > 0) log.info({ next, timezone: config.schedule.timezone }, 'scheduler started');
 
-  const address = await http.listen({ host, port });
-  const version = app.registry.serving ? `model v${app.registry.serving.version} active` : 'no model active yet';
-  log.info({ url: address }, `mloop listening on ${address} (${version}; dashboard at ${address}/)`);
+  // Fastify's own "Server listening at" line says it: one line, with what serves and where the dashboard is.
+  const version = () => (app.registry.serving ? `model v${app.registry.serving.version} active` : 'no model active yet');
+  await http.listen({ host, port, listenTextResolver: (address) => `mloop listening on ${address} (${version()}; dashboard at ${address}/)` });
 }
 

@@ -54,12 +54,12 @@ export function setTrainingExitCode(model: Pick<ModelSummary, 'gateVerdict'>): v
 }
 
 /** What `mloop train` and `mloop run train` print: the version, the grid search, the report, the verdict. */
-export function trainingSummary(model: ModelSummary, result: TrainResult, positive: string, term: Terminal): string {
+export function trainingSummary(model: ModelSummary, result: TrainResult, positive: string, term: Terminal, heading?: string): string {
   const grid = model.gridSearch as GridSearchResult | null;
   const verdict = verdictOf(model);
-  const lines = [`model v${model.version} (${model.mode}) trained on snapshot ${model.snapshotId} in ${model.trainingMs} ms`];
+  const lines = [heading ?? `model v${model.version} (${model.mode}) trained on snapshot ${model.snapshotId} in ${model.trainingMs} ms`];
   if (result.newSnapshot) lines.push(`new data snapshot taken first: ${result.newSnapshot}`);
-  if (grid) lines.push(`grid search: best C=${grid.bestParams.C}, gamma=${grid.bestParams.gamma} (mean ${grid.cv}-fold CV accuracy ${grid.bestScore.toFixed(4)})`);
+  if (grid && heading === undefined) lines.push(`grid search: best C=${grid.bestParams.C}, gamma=${grid.bestParams.gamma} (mean ${grid.cv}-fold CV accuracy ${grid.bestScore.toFixed(4)})`);
   const line = verdictLine(verdict, positive);
   lines.push('', model.reportText.replace(/\n+$/, ''), '', verdict.passed ? term.ok(line) : term.fail(term.paint('red', line)));
   if (result.activated) lines.push(term.ok(term.paint('green', `v${model.version} is now active${result.gateReason ? ` (${result.gateReason})` : ''}`)));

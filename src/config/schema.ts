@@ -67,6 +67,10 @@ export const ConfigSchema = Type.Object(
         Type.String({ minLength: 1, maxLength: 200, description: "what the dashboard's subtitle and the model card call the classifier; default: from the data set's name (e.g. \"wdbc classifier\" for wdbc.csv)" }),
       ),
       intendedUse: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: "the model card's intended use: what the model is for, for whom, and what it must not be used for" })),
+      units: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1, maxLength: 40 }), {
+        default: {},
+        description: "each feature's unit as the data's documentation states it (`radius_mean: µm`), shown beside its training range in the dashboard's prediction form; a feature without one shows none",
+      }),
     }),
     split: section({
       testSize: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 }),
@@ -259,10 +263,13 @@ function checkSemantics(config: Config): void {
   const problems: string[] = datasetProblems(config.dataset);
   const gridProblem = gridSizeProblem(config.training.grid, config.training.cv);
   if (gridProblem !== null) problems.push(`training.grid: ${gridProblem}`);
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
-  } catch {
-    problems.push(`schedule.timezone: unknown IANA time zone ${JSON.stringify(config.schedule.timezone)}`);
+  // UTC needs no check (and no ICU time zone data loaded at start: see core/cron-zone.ts).
+  if (config.schedule.timezone !== 'UTC') {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: config.schedule.timezone });
+    } catch {
+      problems.push(`schedule.timezone: unknown IANA time zone ${JSON.stringify(config.schedule.timezone)}`);
+    }
   }
   for (const job of jobKinds) {
     const pattern = config.schedule[job];

@@ -11,8 +11,10 @@ import type { ImputeStrategy } from './preprocessing/simple-imputer.js';
 import type { Gamma } from './svc/svc.js';
 import type { TrainingRange } from './training-range.js';
 
-export const trainingModes = ['basic', 'normalized', 'gridsearch'] as const;
-export type TrainingMode = (typeof trainingModes)[number];
+import type { TrainingMode } from './training-mode.js';
+
+export type { TrainingMode } from './training-mode.js';
+export { trainingModes } from './training-mode.js';
 
 /** What a training is asked to do; the tutorial's three modes are values of `mode`. */
 export interface TrainingParams {

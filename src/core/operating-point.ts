@@ -1,5 +1,5 @@
 import { take, takeRows } from './matrix.js';
-import type { DecisionThreshold, FittedPipeline, PipelineTask } from './pipeline.js';
+import type { FittedPipeline, PipelineTask, TargetRecallThreshold } from './pipeline.js';
 import { fitPipeline } from './pipeline.js';
 import { predict } from './predictor.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
@@ -73,11 +73,11 @@ export async function chooseThreshold(
   positive: string,
   target: number,
   fit?: (task: PipelineTask) => Promise<FittedPipeline>,
-): Promise<DecisionThreshold> {
+): Promise<TargetRecallThreshold> {
   const scores = positiveScores(await outOfFoldDecision(task, cv, fit), classes, positive);
   const threshold = thresholdForRecall(task.y, scores, positive, target);
   const P = task.y.filter((y) => y === positive).length;
   const reached = task.y.filter((y, i) => y === positive && scores[i] >= threshold).length;
-  return { positive, threshold, targetRecall: target, outOfFoldRecall: reached / P };
+  return { source: 'targetRecall', positive, threshold, targetRecall: target, outOfFoldRecall: reached / P };
 }
 

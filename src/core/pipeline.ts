@@ -18,19 +18,32 @@ export interface FittedPipeline {
   readonly preprocessor: FittedColumnTransformer;
   readonly svc: SvcModel;
   /**
-   * Two classes only: the operating point chosen for `monitor.targetRecall` (see operating-point.ts).
-   * A row is `positive` when its score for it (the decision value, negated if `positive` is
-   * `classes[0]`) is >= `threshold`; absent, libsvm's own boundary decides.
+   * Two classes only: the operating point chosen for `monitor.targetRecall` (see operating-point.ts)
+   * or set by an admin (see threshold-what-if.ts). A row is `positive` when its score for it (the
+   * decision value, negated if `positive` is `classes[0]`) is >= `threshold`; absent, libsvm's own
+   * boundary decides.
    */
   readonly decisionThreshold?: DecisionThreshold;
 }
 
-export interface DecisionThreshold {
+export type DecisionThreshold = TargetRecallThreshold | ManualThreshold;
+
+/** Chosen by training for `monitor.targetRecall` (versions before `source` existed have none). */
+export interface TargetRecallThreshold {
+  readonly source?: 'targetRecall';
   readonly positive: string;
   readonly threshold: number;
   /** The recall the threshold was chosen for, and what it gave on the out-of-fold decision values. */
   readonly targetRecall: number;
   readonly outOfFoldRecall: number;
+}
+
+/** Set by an admin on the fit of `fromVersion`: a new version, judged by the gate as any other. */
+export interface ManualThreshold {
+  readonly source: 'manual';
+  readonly positive: string;
+  readonly threshold: number;
+  readonly fromVersion: number;
 }
 
 /** One fit of the pipeline for fixed hyperparameters (the refit of a grid search, or a plain training). */

@@ -1,11 +1,9 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { createRequire } from 'node:module';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, FastifySerializerCompiler, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
+import { installApiDocs } from './api-docs.js';
 import type { TokenOptions } from './auth.js';
 import { createGuards, guardRoutes, securitySchemes } from './auth.js';
 import { frameworkErrorOptions, installErrorHandler } from './error-handler.js';
@@ -14,6 +12,7 @@ import { HttpMetrics } from './metrics.js';
 import { packageVersion } from './package-info.js';
 import { RequestLogController } from './request-log.js';
 import { checkRequestOrigin } from './request-origin.js';
+import { onFirstUse, schemaController } from './schema-compilers.js';
 import type { RouteContext } from './route-context.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
@@ -25,6 +24,7 @@ import { jobRoutes } from './routes/jobs/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
 import { mlflowRoutes } from './routes/mlflow/index.js';
 import { modelRoutes } from './routes/models/index.js';
+import { thresholdRoutes } from './routes/models/threshold.js';
 import { monitoringRoutes } from './routes/monitoring/index.js';
 import { oipRoutes } from './routes/oip/index.js';
 import { performanceRoutes } from './routes/performance/index.js';
@@ -57,6 +57,7 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   feedbackRoutes,
   monitoringRoutes,
   modelRoutes,
+  thresholdRoutes,
   rolloutRoutes,
   performanceRoutes,
   healthRoutes,
@@ -64,48 +65,6 @@ const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
   metricsRoutes,
   dashboardRoutes,
 ];
-
-/**
- * Fastify's default compiler factory `name` (`@fastify/fast-json-stringify-compiler` for the
- * responses, `@fastify/ajv-compiler` for validation), required from Fastify's package so that it is
- * exactly the one Fastify would load itself, but only when a first schema is compiled with it.
- */
-function fastifyDefault(name: string) {
-  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-  return (externalSchemas: unknown, options: unknown) => {
-    let compile: Compiler | undefined;
-    return (routeSchema: RouteSchema) => {
-      compile ??= (fromFastify(name) as () => (externalSchemas: unknown, options: unknown) => Compiler)()(externalSchemas, options);
-      return compile(routeSchema);
-    };
-  };
-}
-/** What Fastify hands a schema compiler: the schema, the route, and which part of it. */
-type RouteSchema = Parameters<FastifySerializerCompiler<unknown>>[0];
-type Compiler = (routeSchema: RouteSchema) => (data: unknown) => unknown;
-
-/**
- * Compiles a route's schema when the route first uses it instead of compiling every route's at
- * `ready()`, which took a large share of the start-up. The function compiled is the same.
- */
-function onFirstUse<S, R>(compile: (routeSchema: S) => (data: unknown) => R): (routeSchema: S) => (data: unknown) => R {
-  return (routeSchema) => {
-    let compiled: ((data: unknown) => R) | undefined;
-    return (data) => (compiled ??= compile(routeSchema))(data);
-  };
-}
-
-/**
- * Fastify's default compilers, loaded when first needed: each response serializer is compiled on
- * the route's first answer. Fastify's validator (Ajv) serves only the routes outside the JSON API,
- * which validate nothing, so it is not even loaded.
- */
-const schemaController = {
-  compilersFactory: {
-    buildSerializer: (externalSchemas: unknown, options: unknown) => onFirstUse(fastifyDefault('@fastify/fast-json-stringify-compiler')(externalSchemas, options)),
-    buildValidator: fastifyDefault('@fastify/ajv-compiler'),
-  },
-} as NonNullable<FastifyServerOptions['schemaController']>;
 
 /** Every place a log line could carry a bearer token. */
 const redactPaths = ['req.headers.authorization', 'request.headers.authorization', 'headers.authorization', 'res.headers["www-authenticate"]'];
@@ -138,8 +97,9 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   const { publicUrl, allowedHosts } = app.config.server;
   checkRequestOrigin(fastify, { boundHost: options.host, publicUrl, allowedHosts });
 
-  void fastify.register(swagger, {
-    openapi: {
+  installApiDocs(
+    fastify,
+    {
       openapi: '3.1.0',
       info: {
         title: 'mloop',
@@ -149,9 +109,8 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
       components: { securitySchemes: { ...securitySchemes } },
       ...(app.config.server.publicUrl ? { servers: [{ url: app.config.server.publicUrl }] } : {}),
     },
-  });
-  void fastify.register(swaggerUi, { routePrefix: '/docs' });
-  fastify.get('/openapi.json', { schema: { hide: true } }, () => fastify.swagger());
+    '/docs',
+  );
 
   // The routes validate with TypeBox (see validation.ts); the Swagger UI plugin keeps Fastify's own.
   void fastify.register(async (api) => {

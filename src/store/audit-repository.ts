@@ -8,8 +8,9 @@ import type { DatabaseSchema, Page, RegistryAuditTable } from './schema.js';
  * or rollback puts a version the gate rejected into service; a diagnosis correction replaces a
  * confirmed diagnosis (an admin's `{"correct": true}` feedback). A rollout starts (its challenger
  * named as `to`), and ends by promotion (by the rule, or forced by an admin before the rule
- * decided), rejection, expiry, abort, or replacement by a newer challenger; the table has no check
- * on these kinds, so a later one needs no rebuild.
+ * decided), rejection, expiry, abort, or replacement by a newer challenger. An admin saves a
+ * version's fit at another decision threshold as a new version (`threshold_change`, from → to).
+ * The table has no check on these kinds, so a later one needs no rebuild.
  */
 export const auditActions = [
   'gate_activation',
@@ -25,6 +26,7 @@ export const auditActions = [
   'rollout_expiry',
   'rollout_abort',
   'rollout_replaced',
+  'threshold_change',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -64,6 +66,11 @@ export interface NewAuditEntry extends AuditInput {
 /** The registry's audit log: read here, written in the transaction of the change it records. */
 export class AuditRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /** A change recorded on its own (a version made from another: `threshold_change`). */
+  record(entry: NewAuditEntry): Promise<AuditEntry> {
+    return insertAuditEntry(this.db, entry);
+  }
 
   /** Newest first. */
   async list(page: Page): Promise<AuditEntry[]> {

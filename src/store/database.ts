@@ -1,5 +1,5 @@
-import type { Dialect as KyselyDialect } from 'kysely';
-import { Kysely, Migrator } from 'kysely';
+import type { Dialect as KyselyDialect, MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, sql } from 'kysely';
 import { AlertRepository } from './alert-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { CheckRepository } from './check-repository.js';
@@ -115,9 +115,30 @@ async function openMigratedStore(kyselyDialect: KyselyDialect, dialect: StoreDia
  * MloopSqliteDialect), which holds the file's write lock for the same effect across processes.
  */
 async function migrateToLatest(db: Kysely<DatabaseSchema>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const provider = migrationProvider(dialect);
+  // Every start but the first after an upgrade finds the schema current: one read says so, where
+  // the migrator would take the write lock (SQLite's BEGIN IMMEDIATE, waiting behind any other
+  // process's write) or PostgreSQL's advisory lock, only to find nothing to do.
+  if (await ranExactly(db, provider)) return;
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     throw new MigrationError(results?.find((result) => result.status === 'Error')?.migrationName, { cause: error });
   }
+}
+
+/**
+ * Whether the store has run exactly the provider's migrations. A store without Kysely's migration
+ * table (a new one) has not: that read fails, and the migrator, which creates the table, runs; any
+ * other failure happens again there, where it is reported.
+ */
+async function ranExactly(db: Kysely<DatabaseSchema>, provider: MigrationProvider): Promise<boolean> {
+  const expected = Object.keys(await provider.getMigrations()).sort();
+  let ran: string[];
+  try {
+    ran = (await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db)).rows.map((row) => row.name).sort();
+  } catch {
+    return false;
+  }
+  return ran.length === expected.length && ran.every((name, i) => name === expected[i]);
 }

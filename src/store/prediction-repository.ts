@@ -5,6 +5,8 @@ import type { Instant } from './column-values.js';
 import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
 import type { AuditInput } from './audit-repository.js';
 import { insertAuditEntry } from './audit-repository.js';
+import type { ThresholdTally } from '../core/threshold-what-if.js';
+import type { Window } from './prediction-log-reads.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
 
 /** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
@@ -194,6 +196,30 @@ export class PredictionRepository {
       // Kysely's promises resolve as microtasks: without this the loop would never let a request in.
       await yieldToEventLoop();
     }
+  }
+
+  /**
+   * One version's confirmed cases of the window counted per confirmed label: all of them, and
+   * those whose logged decision value is beyond `cut` (`>=` or `<=` its value), as a threshold on
+   * the positive class's score calls them positive. The window is live performance's: since a
+   * time, or the last N confirmed cases of any version.
+   */
+  async confirmedBeyond(version: number, window: Window, cut: { readonly op: '>=' | '<='; readonly value: number }): Promise<ThresholdTally[]> {
+    const confirmed =
+      'since' in window
+        ? this.db.selectFrom('predictions').select(['model_version', 'actual', 'decision']).where('actual', 'is not', null).where('created_at', '>=', isoTime(window.since))
+        : this.db.selectFrom('predictions').select(['model_version', 'actual', 'decision']).where('actual', 'is not', null).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(window.last);
+    const rows = await this.db
+      .selectFrom(confirmed.as('confirmed'))
+      .select((eb) => [
+        'actual',
+        eb.fn.countAll<string | number>().as('n'),
+        eb.fn.sum<string | number | null>(eb.case().when('decision', cut.op, cut.value).then(1).else(0).end()).as('beyond'),
+      ])
+      .where('model_version', '=', version)
+      .groupBy('actual')
+      .execute();
+    return rows.map((r) => ({ actual: r.actual as string, rows: Number(r.n), calledPositive: Number(r.beyond ?? 0) }));
   }
 
   async count(): Promise<number> {

@@ -1,15 +1,24 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
-import { mloop, mloopOnTerminal } from './run-cli.js';
+import { bundledCsv, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
+import { cli, mloop, mloopOnTerminal } from './run-cli.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
 const escape = '\x1b[';
+const runShell = async (line: string) => {
+  try {
+    return await promisify(execFile)('bash', ['-c', line]);
+  } catch (e) {
+    return e as { stdout: string; stderr: string };
+  }
+};
 
 describe('mloop --version and first steps', () => {
   it('prints the version of package.json, whose bin names the built command', async () => {
@@ -42,6 +51,14 @@ describe('mloop --version and first steps', () => {
     }
     const format = await mloop(['update', '--data-dir', dir], { MLOOP_LOG_FORMAT: 'xml' });
     expect(format.stderr).toBe('mloop: MLOOP_LOG_FORMAT: expected one of pretty, json, got "xml"\n');
+  });
+
+  it('a mistyped option or argument: one line naming the choices, then where help is (not the whole help)', async () => {
+    const mode = await mloop(['train', '--mode', 'xgboost']);
+    expect(mode.code).toBe(1);
+    expect(mode.stderr).toBe("mloop: option '-m, --mode <mode>' argument 'xgboost' is invalid. expected one of basic, normalized, gridsearch\n(add --help for the options and examples)\n");
+    const job = await mloop(['run', 'foo']);
+    expect(job.stderr).toBe("mloop: command-argument value 'foo' is invalid for argument 'job'. expected one of update, train, check\n(add --help for the options and examples)\n");
   });
 
   it('a port in use stops `mloop serve` before it opens or trains anything, naming the flag', async () => {
@@ -117,11 +134,41 @@ describe('mloop predict', () => {
     const logged = () => (new Database(join(dir, 'mloop.sqlite'), { readonly: true }).prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
     const trial = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(trial.code).toBe(0);
-    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,$/);
+    expect(trial.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,,$/);
     expect(logged()).toBe(0);
     const kept = await mloop(['predict', '--log', '--input', input, '--data-dir', dir]);
-    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,[\d.e-]+,[\d.e-]+,,,1,\S+$/);
+    expect(kept.stdout.split('\n')[1]).toMatch(/^2,M,Malign,[-\d.e]+,0,[\d.e-]+,[\d.e-]+,,,1,[\w-]+,$/);
     expect(logged()).toBe(3);
+  });
+
+  it('names the features far outside the training range (column out_of_range, and a warning on stderr)', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
+    const [header, ...rows] = tutorialLayoutCsv(3).split('\r\n');
+    const far = rows[1].replace(/^(\d+,[^,]+,)[^,]+/, '$1-5');
+    const answer = await mloop(['predict', '--input', writeFile(dir, 'far.csv', [header, rows[0], far, rows[2]].join('\n')), '--data-dir', dir]);
+    expect(answer.code).toBe(0);
+    const lines = answer.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/,prediction_id,out_of_range$/);
+    expect(lines.map((l) => l.split(',').at(-1))).toEqual(['out_of_range', '', 'radius_mean', '']);
+    expect(answer.stderr).toBe('1 of 3 rows have values far outside the training range (column out_of_range): the model extrapolates there\n');
+  });
+
+  it('stops quietly when its reader has gone (`| head`), and says what it reads from a terminal or an empty stdin', async () => {
+    const dir = tempDir();
+    expect((await mloop(['train', '--data-dir', dir])).code).toBe(0);
+    // Five times the data set: more than a pipe's buffer, so the writes outlive `head`.
+    const [header, ...rows] = bundledCsv.trimEnd().split('\n');
+    const big = writeFile(dir, 'big.csv', [header, ...Array.from({ length: 5 }, () => rows).flat()].join('\n'));
+    const { stdout, stderr } = await runShell(`'${process.execPath}' '${cli}' predict -i '${big}' --data-dir '${dir}' | head -2`);
+    expect(stdout.split('\n')[0]).toMatch(/^line,label,/);
+    // No stack trace (EPIPE); at most the out-of-range note, written before the pipe broke.
+    expect(stderr).toMatch(/^(\d+ of 2845 rows have values far outside the training range[^\n]*\n)?$/);
+    const empty = await runShell(`'${process.execPath}' '${cli}' predict --data-dir '${dir}' < /dev/null; echo "exit $?"`);
+    expect(empty.stderr).toBe('mloop: standard input held no CSV: give a file with --input FILE, or pipe one in (a header line naming the features, then one row a line)\n');
+    expect(empty.stdout).toBe('exit 1\n');
+    const onTerminal = await mloopOnTerminal(['predict', '--data-dir', dir]);
+    expect(onTerminal.output).toContain('mloop: reading CSV rows from standard input (a header line, then rows; Ctrl-D ends them); give a file with --input FILE\n');
   });
 
   it('predicts a file longer than server.maxBatchRows in batches, and names the line of a bad cell', async () => {
@@ -149,6 +196,8 @@ describe('mloop serve logs', () => {
     expect(pretty.output).toMatch(new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\] ${escape.replace('[', '\\[')}32mINFO${escape.replace('[', '\\[')}39m.*mloop listening on`, 'm'));
     expect(pretty.output).toContain(`creating a new store at ${dir}`);
     expect(pretty.output).not.toContain('{"level"');
+    // Said once: not also as Fastify's "Server listening at".
+    expect(pretty.output.match(/listening/g)).toHaveLength(1);
     const json = await mloopOnTerminal(['serve', '--port', '0', '--config', config, '--data-dir', dir], { MLOOP_LOG_FORMAT: 'json' }, listening);
     const lines = json.output.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(0);

@@ -95,11 +95,11 @@ describe('mloop predict, report and models', () => {
     const predicted = await mloop(['predict', '--input', input, '--data-dir', dir]);
     expect(predicted.code).toBe(0);
     const lines = predicted.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('line,label,class_name,decision,probability_B,probability_M,imputed,unknown_categories,model_version,prediction_id');
+    expect(lines[0]).toBe('line,label,class_name,decision,decision_threshold,probability_B,probability_M,imputed,unknown_categories,model_version,prediction_id,out_of_range');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['2,M', '3,M', '4,M']);
     // training.probability is on by default: each row's two probabilities add up to 1.
     for (const line of lines.slice(1)) {
-      const [b, m] = line.split(',').slice(4, 6).map(Number);
+      const [b, m] = line.split(',').slice(5, 7).map(Number);
       expect(b + m).toBeCloseTo(1, 12);
       expect(m).toBeGreaterThan(0.5);
     }

@@ -52,7 +52,7 @@ const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 export async function mloopOnTerminal(args: string[], env: Record<string, string> = {}, until?: RegExp): Promise<{ code: number | null; output: string }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const command = [process.execPath, cli, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qefc', command, '/dev/null'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { env: cleanEnv({ TERM: 'xterm-256color', ...env }), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   let output = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {

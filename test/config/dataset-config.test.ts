@@ -76,3 +76,12 @@ describe('the dataset reading keys', () => {
     }
   });
 });
+
+describe('dataset.units', () => {
+  it('states none by default (the WDBC documentation names no unit), and takes a text per feature', () => {
+    expect(parseConfig({}).dataset.units).toEqual({});
+    expect(parseConfig({ dataset: { units: { age: 'years', tumour_size: 'mm' } } }).dataset.units).toEqual({ age: 'years', tumour_size: 'mm' });
+    expect(problem({ units: { age: 3 } })).toMatch(/dataset\.units\.age/);
+    expect(problem({ units: { age: '' } })).toMatch(/dataset\.units\.age/);
+  });
+});

@@ -20,7 +20,7 @@ let browser: Browser;
 let server: RunningServer;
 beforeAll(async () => {
   browser = await launchChromium();
-  server = await startServer({ config: { dataset: { title: 'Breast biopsy <triage>' } } });
+  server = await startServer({ config: { dataset: { title: 'Breast biopsy <triage>', units: { radius_mean: 'px', area_mean: 'px²' } } } });
   // A rejected basic training (a firing alert) and nine checks (more runs than the page lists).
   expect((await postJson(`${server.base}/api/v1/train`, { mode: 'basic' })).status).toBe(202);
   for (let i = 0; i < 40 && (await server.app.registry.list(10, 0)).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 250));
@@ -52,12 +52,17 @@ describe('the dashboard at 1400, 820 and 390 px', () => {
         expect(await text(page, '#subtitle')).toBe('Breast biopsy <triage> · model health');
 
         // The form shows each feature's training range, and the answer flags a value far outside it.
-        expect(await text(page, 'input[name="radius_mean"] + .feature-range')).toMatch(/^[\d.]+ – [\d.]+$/);
+        // In its unit where dataset.units states one, on screen at every width.
+        expect(await text(page, 'input[name="radius_mean"] + .feature-range')).toMatch(/^[\d.]+ – [\d.]+ px$/);
+        expect(await text(page, 'input[name="area_mean"] + .feature-range')).toMatch(/^[\d.]+ – [\d.]+ px²$/);
+        expect(await text(page, 'input[name="texture_mean"] + .feature-range')).toMatch(/^[\d.]+ – [\d.]+$/);
+        const hint = await page.locator('input[name="radius_mean"] + .feature-range').boundingBox();
+        expect(hint && hint.x >= 0 && hint.x + hint.width <= options.viewport.width, `the units hint at ${JSON.stringify(hint)}`).toBe(true);
         await page.locator('#fill-malignant').click();
         await page.locator('input[name="radius_mean"]').fill('1000000000');
         await page.locator('#predict-submit').click();
         await page.locator('#predict-out-of-range').waitFor();
-        expect(await text(page, '#predict-out-of-range')).toMatch(/radius_mean = 1.*trained on/);
+        expect(await text(page, '#predict-out-of-range')).toMatch(/radius_mean = 1.*trained on [\d.]+ – [\d.]+ px\)/);
 
         // Runs: the newest 8, then all of them on request.
         expect(await page.locator('#runs-table tbody tr').count()).toBe(8);
@@ -71,6 +76,13 @@ describe('the dashboard at 1400, 820 and 390 px', () => {
           const overflow = await page.evaluate<number>(`(() => { const e = document.getElementById('${id}'); return e ? e.scrollWidth - e.clientWidth : 0; })()`);
           expect(overflow, `#${id} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(1);
         }
+        // Nor any other shown table (the active model's input features opened too) (the versions and runs lists, the classification report at 820 px):
+        // a column out of sight is a column a reader misses.
+        await page.locator('#features summary').click();
+        const scrolling = await page.evaluate<string[]>(
+          `[...document.querySelectorAll('.card *')].filter((e) => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)).map((e) => (e.closest('.card').getAttribute('aria-labelledby') ?? e.closest('.card').id) + ' ' + (e.scrollWidth - e.clientWidth) + ' px')`,
+        );
+        expect(scrolling, 'tables that scroll sideways').toEqual([]);
         expect((await chartPixels(page)).training).toBeGreaterThan(20);
         await screenshot(page, `widths-${options.name}`);
         expect(watched.problems).toEqual([]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TargetRecallThreshold } from '../../src/core/pipeline.js';
 import type { RunningServer } from './server-fixture.js';
 import { benignRow, getJson, malignRow, postJson, startServer } from './server-fixture.js';
 
@@ -22,7 +23,7 @@ describe('monitor.targetRecall', () => {
   afterAll(() => server.close());
 
   it('serves at the threshold chosen out of fold, and the test split keeps its promise', async () => {
-    const chosen = server.app.registry.serving?.artifact.decisionThreshold;
+    const chosen = server.app.registry.serving?.artifact.decisionThreshold as TargetRecallThreshold | undefined;
     expect(chosen).toMatchObject({ positive: 'M', targetRecall: 0.99 });
     expect(chosen?.outOfFoldRecall).toBeGreaterThanOrEqual(0.99);
     // Below libsvm's boundary: more cases are called malignant to miss fewer.

@@ -234,7 +234,7 @@ export function onnxSvcPipeline(artifact: ModelArtifact): OnnxSvcPipeline {
   // test against ONNX Runtime covers yet: refused rather than exported with other labels.
   if (decisionThreshold) {
     throw new OnnxExportError(
-      `cannot export to ONNX: the model labels '${decisionThreshold.positive}' at decision threshold ${decisionThreshold.threshold} (monitor.targetRecall ${decisionThreshold.targetRecall}), which ONNX's SVMClassifier cannot apply`,
+      `cannot export to ONNX: the model labels '${decisionThreshold.positive}' at decision threshold ${decisionThreshold.threshold} (${decisionThreshold.source === 'manual' ? `set by hand on v${decisionThreshold.fromVersion}` : `monitor.targetRecall ${decisionThreshold.targetRecall}`}), which ONNX's SVMClassifier cannot apply`,
     );
   }
   const { numeric, categorical, features } = preprocessor;

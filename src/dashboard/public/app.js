@@ -8,6 +8,7 @@ import { classificationReport, confusionMatrix, modelCard } from './model-views.
 import { curvesView } from './decision-curves.js';
 import { createPredictionForm } from './prediction-form.js';
 import { createRecallChart } from './recall-chart.js';
+import { createThresholdEditor } from './threshold-editor.js';
 import { askReason } from './reason-dialog.js';
 import { rolloutView } from './rollout-panel.js';
 import { alertsTable, auditTable, matchersText, modelsTable, runsTable, silencesTable, snapshotsTable } from './tables.js';
@@ -58,13 +59,7 @@ const state = {
 
 const chart = createRecallChart(byId('recall-chart'));
 
-/** The subtitle names the classifier as the configuration does (dataset.title), read once. */
-getJson('api/v1/about').then(
-  (about) => {
-    byId('subtitle').textContent = `${about.title} · model health`;
-  },
-  () => undefined, // The page works without it; the polling reports a server it cannot reach.
-);
+const thresholdEditor = createThresholdEditor(byId('threshold-editor'), { curves: byId('curves'), onSaved: () => void refreshNow({ full: true }) });
 const predictionForm = createPredictionForm(byId('predict'), {
   predict: async (row) => {
     const answer = await call('api/v1/predict', { body: { row }, scope: 'predict' });
@@ -77,6 +72,15 @@ const predictionForm = createPredictionForm(byId('predict'), {
     return results[0];
   },
 });
+
+/** The subtitle names the classifier as the configuration does (dataset.title); the form shows the features' units. Read once. */
+getJson('api/v1/about').then(
+  (about) => {
+    byId('subtitle').textContent = `${about.title} · model health`;
+    predictionForm.setUnits(about.units);
+  },
+  () => undefined, // The page works without it; the polling reports a server it cannot reach.
+);
 
 const working = () => state.runs.some((r) => r.status === 'queued' || r.status === 'running');
 const trainingUnderWay = () => state.runs.some((r) => r.kind === 'train' && (r.status === 'queued' || r.status === 'running'));
@@ -361,6 +365,7 @@ function render() {
   renderIfChanged('audit', state.audit, () => fill(byId('audit'), auditTable(state.audit)));
   renderIfChanged('runs', [runs, state.showAll.runs], () => fill(byId('runs'), runsTable(runs), listToggle('runs', runs.length, 'runs')));
   renderIfChanged('snapshots', [snapshots, active?.snapshotId], () => fill(byId('snapshots'), snapshotsTable(snapshots, active?.snapshotId)));
+  thresholdEditor.setModel(model && { version: model.version, curves: model.curves, positive: performance.metrics.positive, nameOf });
   predictionForm.setModel(model && { version: model.version, featureSchema: model.featureSchema, classes: performance.classes, positive: performance.metrics.positive });
 
   byId('train').disabled = state.acting || trainingUnderWay();

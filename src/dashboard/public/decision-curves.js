@@ -102,6 +102,17 @@ export function curvesView(curves, nameOf, live = null) {
   );
 }
 
+/**
+ * Marks `[x, y]` (in the unit square) on a curve drawn by `curvesView` with a point of its own
+ * (`id`), moved there if it is drawn already: the threshold editor's what-if point.
+ */
+export function markCurve(curve, id, [x, y], title) {
+  curve.querySelector(`#${id}`)?.remove();
+  if (x === null || y === null) return;
+  const inner = SIZE - 2 * PAD;
+  curve.append(svg('circle', { id, cx: PAD + x * inner, cy: SIZE - PAD - y * inner, r: 4, class: 'curve-what-if' }, svg('title', null, title)));
+}
+
 /** The answer's probability of each class as a bar (POST /api/v1/predict's `probabilities`). */
 export function probabilityBars(answer, p, nameOf) {
   if (!p.probabilities) return null;

@@ -21,14 +21,20 @@ const wdbcExamples = {
 
 const isWdbcFeature = (f) => f.kind === 'numeric' && wdbcColumns.includes(f.name);
 
+/** `6.981 – 28.11 µm`: a training range, in the feature's unit when the configuration states one. */
+export function rangeText(range, unit) {
+  return `${fmt.num(range.min)} – ${fmt.num(range.max)}${unit ? ` ${unit}` : ''}`;
+}
+
 /**
  * A number input. Empty means missing (sent as null) when the model can impute the feature: the
  * placeholder shows the value it will use. A model that cannot impute it needs a number. Below it,
- * the feature's training range (in the data's own units): the answer flags a value far outside it.
+ * the feature's training range, in its unit when `dataset.units` states one (else in the data's own
+ * units, which the WDBC documentation does not name): the answer flags a value far outside it.
  */
-function numberControl(f) {
+function numberControl(f, unit) {
   const imputed = imputedText(f);
-  const range = f.trainingRange ? `${fmt.num(f.trainingRange.min)} – ${fmt.num(f.trainingRange.max)}` : null;
+  const range = f.trainingRange ? rangeText(f.trainingRange, unit) : unit ?? null;
   const input = h('input', {
     type: 'number',
     step: 'any',
@@ -38,10 +44,10 @@ function numberControl(f) {
     class: 'feature-input',
     required: imputed === null,
     placeholder: imputed,
-    title: `${imputed === null ? `${f.name}: required (this model cannot impute a missing value)` : `${f.name}: leave empty for a missing value, imputed as ${f.imputedValue}`}${range ? `; trained on ${range}` : ''}`,
+    title: `${imputed === null ? `${f.name}: required (this model cannot impute a missing value)` : `${f.name}: leave empty for a missing value, imputed as ${f.imputedValue}`}${range ? `; ${f.trainingRange ? 'trained on ' : 'in '}${range}` : ''}`,
   });
   return {
-    element: range ? h('span', { class: 'feature-number' }, input, h('span', { class: 'feature-range', title: `the training rows' range: a value far outside it is flagged in the answer` }, range)) : input,
+    element: range ? h('span', { class: 'feature-number' }, input, h('span', { class: 'feature-range', dataset: unit ? { unit } : {}, title: f.trainingRange ? `the training rows' range: a value far outside it is flagged in the answer` : 'unit' }, range)) : input,
     read: () => (input.value === '' ? null : Number(input.value)),
     write: (value) => (input.value = value === null || value === undefined ? '' : String(value)),
   };
@@ -127,12 +133,13 @@ function examplesFor(schema) {
 }
 
 /**
- * The inputs for a model's `featureSchema` (GET /api/v1/models/{v}), in its feature order:
+ * The inputs for a model's `featureSchema` (GET /api/v1/models/{v}), in its feature order, with
+ * `units` by feature name (dataset.units, from GET /api/v1/about):
  * `element` to show, `read()` the row keyed by feature name (null for a missing value), `write(values)`
  * in feature order (null or undefined: missing), and the example rows that fill them.
  */
-export function featureInputs(schema) {
-  const controls = schema.map((f) => (f.kind === 'categorical' ? categoryControl(f) : numberControl(f)));
+export function featureInputs(schema, units = {}) {
+  const controls = schema.map((f) => (f.kind === 'categorical' ? categoryControl(f) : numberControl(f, Object.hasOwn(units, f.name) ? units[f.name] : undefined)));
   return {
     element: layout(schema, controls),
     examples: examplesFor(schema),

@@ -1,5 +1,5 @@
 import { classNamer, fill, fmt, h } from './dom.js';
-import { featureInputs } from './feature-inputs.js';
+import { featureInputs, rangeText } from './feature-inputs.js';
 import { imputedText } from './feature-schema.js';
 import { probabilityBars } from './decision-curves.js';
 
@@ -70,7 +70,18 @@ function binaryDecision(answer, p, nameOf) {
   return [
     h('p', null, 'decision value ', h('strong', { id: 'predict-decision', title: String(p.decision) }, p.decision.toFixed(4)), ` (model v${answer.modelVersion})`),
     h('p', { class: 'help' }, `The signed distance to the SVM's boundary: above 0 means ${nameOf(above)}, below 0 ${nameOf(below)}; the further from 0, the clearer the case.`),
+    thresholdUsed(answer, nameOf),
   ];
+}
+
+/** The operating point the label was decided at: the version's chosen threshold, else libsvm's boundary 0. */
+function thresholdUsed(answer, nameOf) {
+  const chosen = answer.decisionThreshold;
+  const [, above] = answer.classes;
+  const words = chosen
+    ? `${nameOf(chosen.positive)} when its score (the decision value${chosen.positive === above ? '' : ', negated'}) is ≥ ${chosen.threshold}`
+    : `libsvm's boundary 0 (above it ${nameOf(above)})`;
+  return h('p', { id: 'predict-threshold', dataset: { threshold: String(chosen?.threshold ?? 0) } }, 'decided at threshold ', h('strong', null, String(chosen?.threshold ?? 0)), `: ${words}`);
 }
 
 /** More classes: one decision value per class, as the answer lists them. */
@@ -101,7 +112,10 @@ function classDecisions(answer, p, nameOf) {
  * What the model made of the row: the features it imputed (with the value, from the schema of the
  * version that answered) and the categories it never saw (with the value sent).
  */
-function rowNotes(p, row, schema) {
+/** A feature's unit as dataset.units states it, else undefined. */
+const unitOf = (units, name) => (Object.hasOwn(units, name) ? units[name] : undefined);
+
+function rowNotes(p, row, schema, units) {
   const byName = new Map((schema ?? []).map((f) => [f.name, f]));
   const imputed = (name) => {
     const value = byName.has(name) ? imputedText(byName.get(name)) : null;
@@ -113,7 +127,7 @@ function rowNotes(p, row, schema) {
           'p',
           { class: 'predict-note predict-warning', id: 'predict-out-of-range', role: 'alert' },
           h('strong', null, 'Outside the training range'),
-          ` (the model extrapolates; treat this answer with care): ${p.outOfRange.map((o) => `${o.feature} = ${fmt.num(o.value)} (trained on ${fmt.num(o.min)} – ${fmt.num(o.max)})`).join(', ')}`,
+          ` (the model extrapolates; treat this answer with care): ${p.outOfRange.map((o) => `${o.feature} = ${fmt.num(o.value)} (trained on ${rangeText(o, unitOf(units, o.feature))})`).join(', ')}`,
         )
       : null,
     p.imputed ? h('p', { class: 'predict-note', id: 'predict-imputed' }, h('strong', null, 'Imputed'), ` (missing in the row, as in training): ${p.imputed.map(imputed).join(', ')}`) : null,
@@ -133,6 +147,8 @@ export function createPredictionForm(container, { predict, confirm }) {
   let model = null;
   let inputs = null;
   let shownSchema;
+  /** Each feature's unit (dataset.units): until GET /api/v1/about answers, none. */
+  let units = {};
   const result = h('div', { class: 'predict-result', id: 'predict-result', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Fill the features (or an example) and press Predict.'));
   const form = h('form', { id: 'predict-form', class: 'predict-fields' });
   const exampleButtons = h('div', { class: 'predict-buttons' });
@@ -157,7 +173,7 @@ export function createPredictionForm(container, { predict, confirm }) {
         h('p', { class: `predict-answer ${p.label === asked.positive ? 'bad' : 'good'}`, id: 'predict-answer', dataset: { label: p.label } }, p.className),
         probabilityBars(answer, p, nameOf),
         p.decisions ? classDecisions(answer, p, nameOf) : binaryDecision(answer, p, nameOf),
-        rowNotes(p, row, answer.modelVersion === asked.version ? asked.featureSchema : null),
+        rowNotes(p, row, answer.modelVersion === asked.version ? asked.featureSchema : null, units),
         h('p', { class: 'small predict-id' }, 'prediction id ', h('code', { id: 'predict-id' }, p.predictionId)),
       );
       confirmForm.offer(p.predictionId);
@@ -180,6 +196,12 @@ export function createPredictionForm(container, { predict, confirm }) {
   }
 
   return {
+    /** The features' units (GET /api/v1/about's `units`): the inputs are drawn again with them. */
+    setUnits(given) {
+      units = given ?? {};
+      shownSchema = undefined;
+      this.setModel(model);
+    },
     /**
      * `active`: null with no model, else `{ version, featureSchema, classes, positive }` (the
      * schema of GET /api/v1/models/{v}, the classes and positive label of GET /api/v1/performance).
@@ -204,7 +226,7 @@ export function createPredictionForm(container, { predict, confirm }) {
         fill(container, h('p', { class: 'muted', id: 'predict-no-schema' }, `Model v${active.version} does not describe its input features: send rows to POST /api/v1/predict directly.`));
         return;
       }
-      inputs = featureInputs(schema);
+      inputs = featureInputs(schema, units);
       fill(form, intro(schema), inputs.element);
       fill(
         exampleButtons,

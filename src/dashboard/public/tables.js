@@ -37,6 +37,7 @@ const auditWords = {
   forced_promotion: 'forced promotion',
   rollback: 'rolled back',
   forced_rollback: 'forced rollback',
+  threshold_change: 'new threshold',
 };
 
 /** The registry's audit log, newest first; a forced change stands out. */

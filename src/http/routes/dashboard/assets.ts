@@ -4,18 +4,21 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** One file the dashboard serves, read once at start-up. */
+/** One file the dashboard serves, read once, on its first request. */
 export interface Asset {
   readonly body: Buffer;
   readonly type: string;
   readonly etag: string;
 }
 
+/** A file's body, type and ETag, read when first asked for and kept from then on. */
+export type LazyAsset = () => Promise<Asset>;
+
 export interface DashboardAssets {
   /** index.html, served at `/`. */
-  readonly page: Asset;
+  readonly page: LazyAsset;
   /** Everything else, by its path under `/dashboard/`. */
-  readonly files: ReadonlyMap<string, Asset>;
+  readonly files: ReadonlyMap<string, LazyAsset>;
 }
 
 const contentTypes: Readonly<Record<string, string>> = {
@@ -45,6 +48,10 @@ async function readAsset(file: string): Promise<Asset> {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }
 
+/**
+ * The dashboard's files, by name: the directory is listed at start (its routes are the files there)
+ * and each file read and hashed on its first request, not before the server's first answer.
+ */
 export async function loadDashboardAssets(): Promise<DashboardAssets> {
   let names: string[];
   try {
@@ -52,12 +59,15 @@ export async function loadDashboardAssets(): Promise<DashboardAssets> {
   } catch (error) {
     throw new Error(`the dashboard's files are missing: ${publicDir} cannot be read (the package must ship src/dashboard/public)`, { cause: error });
   }
+  if (!names.includes('index.html')) throw new Error(`the dashboard's page is missing: ${join(publicDir, 'index.html')}`);
   const sources: Record<string, string> = { ...uplotFiles() };
   for (const name of names) sources[name] = join(publicDir, name);
-  const files = new Map<string, Asset>();
-  for (const [path, file] of Object.entries(sources)) files.set(path, await readAsset(file));
-  const page = files.get('index.html');
-  if (!page) throw new Error(`the dashboard's page is missing: ${join(publicDir, 'index.html')}`);
+  const files = new Map<string, LazyAsset>();
+  for (const [path, file] of Object.entries(sources)) {
+    let read: Promise<Asset> | undefined;
+    files.set(path, () => (read ??= readAsset(file)));
+  }
+  const page = files.get('index.html') as LazyAsset;
   files.delete('index.html');
   return { page, files };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../route-context.js';
-import type { Asset } from './assets.js';
+import type { LazyAsset } from './assets.js';
 import { loadDashboardAssets } from './assets.js';
 
 /**
@@ -14,8 +14,9 @@ const pageHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-function serve(asset: Asset, extraHeaders: Readonly<Record<string, string>> = {}) {
+function serve(lazy: LazyAsset, extraHeaders: Readonly<Record<string, string>> = {}) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    const asset = await lazy();
     // no-cache with an ETag: the browser revalidates each file and gets a 304 while it is unchanged,
     // so a newer mloop is picked up without a hard reload.
     void reply.headers({ 'cache-control': 'no-cache', etag: asset.etag, 'x-content-type-options': 'nosniff', ...extraHeaders });

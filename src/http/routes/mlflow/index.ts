@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { InvalidInputError } from '../../../app/errors.js';
+import { thresholdUsed } from '../../../app/predictions.js';
 import type { InputRow } from '../../../core/prediction-input.js';
 import { csvBodyParser } from '../../csv-body.js';
 import type { RouteContext } from '../../route-context.js';
@@ -81,19 +82,22 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fast
         tags: ['mlflow'],
         summary: "Predict in MLflow's scoring protocol",
         description:
-          'application/json: one of dataframe_split, dataframe_records, instances or inputs. text/csv: a header line naming the columns (any order), then one line per row; an empty cell or one of dataset.naValues is a missing value.',
+          'application/json: one of dataframe_split, dataframe_records, instances or inputs. text/csv: a header line naming the columns (any order), then one line per row; an empty cell or one of dataset.naValues is a missing value. ' +
+          "A two-class model's answer says the operating point its labels were decided at in the headers mloop-decision-threshold and mloop-positive-class (a row is that class when its score for it is >= the threshold; 0 is libsvm's boundary), so that the body stays MLflow's.",
         body: InvocationsBody,
         // An MLflow-served scikit-learn classifier answers its `predict` output: the class labels.
         // So does this route ("M" / "B"), rather than class names or decision values.
         response: { 200: Type.Object({ predictions: List(Type.String(), { description: 'the predicted label of each row, in order' }) }), ...errors(400, 401, 403, 409, 413, 415, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const featureNames = app.registry.serving?.artifact.featureNames ?? [];
       const outcome = app.predictions.predict(rowsOf(request.body, featureNames), { route: 'mlflow' });
       metrics.countPredictions(outcome);
       const predictions = new Array<string>(outcome.predictions.length);
       for (let i = 0; i < predictions.length; i++) predictions[i] = outcome.predictions[i].label;
+      const used = thresholdUsed(outcome);
+      if (used) void reply.headers({ 'mloop-decision-threshold': String(used.threshold), 'mloop-positive-class': used.positive });
       return { predictions };
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Application } from '../../../app/application.js';
 import { InvalidInputError, NotFoundError } from '../../../app/errors.js';
+import { thresholdUsed } from '../../../app/predictions.js';
 import type { InputRow } from '../../../core/prediction-input.js';
 import type { SvcModel } from '../../../core/svc/svc.js';
 import { hasProbabilities } from '../../../core/svc/svc-probability.js';
@@ -41,6 +42,15 @@ const InferResponse = Type.Object({
   model_name: Type.String(),
   model_version: Type.String(),
   id: Type.Optional(Type.String()),
+  parameters: Type.Optional(
+    Type.Object(
+      { decision_threshold: Type.Number(), positive_class: Type.String() },
+      {
+        description:
+          "two classes: the operating point the labels were decided at, a row being positive_class when its score for it (the decision value, negated when it is the first class) is >= decision_threshold; 0 is libsvm's boundary (monitor.targetRecall or a threshold set by hand move it)",
+      },
+    ),
+  ),
   outputs: List(
     Type.Object({
       name: Type.String({
@@ -245,7 +255,9 @@ export const oipRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (fastify
           outputs.push({ name: 'probabilities', datatype: 'FP64', shape: [n, classes.length], data: outcome.predictions.flatMap((p) => classes.map((c) => p.probabilities?.[c])) });
         }
       }
-      return { model_name: modelName, model_version: String(outcome.modelVersion), id: request.body.id, outputs };
+      const used = thresholdUsed(outcome);
+      const parameters = used ? { parameters: { decision_threshold: used.threshold, positive_class: used.positive } } : {};
+      return { model_name: modelName, model_version: String(outcome.modelVersion), id: request.body.id, ...parameters, outputs };
     },
   );
 };

@@ -46,7 +46,7 @@ export interface DriftResult {
   readonly reason: string | null;
 }
 
-/** The statistics, on a worker thread (DriftPool) or, in a test, anywhere. */
+/** The statistics, on a worker thread (MonitoringPool) or, in a test, anywhere. */
 export type DriftComparer = (reference: ReferenceProfile, recent: Matrix, options: DriftOptions) => Promise<DriftReport>;
 
 export interface DriftMonitorDeps {

@@ -10,6 +10,9 @@ import type { DriftMonitor, DriftResult } from './drift-monitor.js';
 import type { FeedbackCorrection, FeedbackItem, FeedbackOutcome } from './feedback.js';
 import type { ModelRegistry } from './model-registry.js';
 import { recordFeedback } from './feedback.js';
+import { rankConfirmedCases, unpackCases } from '../core/metrics/live-curves.js';
+import type { CaseRanker, VersionCurves } from './live-curves.js';
+import { LiveCurvesMonitor } from './live-curves.js';
 import { describeWindow, resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { Rollouts } from './rollouts.js';
@@ -39,6 +42,11 @@ export interface LiveReport {
   readonly versions: readonly LiveVersion[];
 }
 
+/** The live report with each version's live ROC and precision–recall curves (see LiveCurvesMonitor). */
+export interface LiveReportWithCurves extends LiveReport {
+  readonly versions: readonly (LiveVersion & VersionCurves)[];
+}
+
 /** What the check job's retention step did: prediction log rows older than `before` deleted. */
 export interface RetentionOutcome {
   readonly retentionDays: number;
@@ -55,6 +63,8 @@ export interface MonitoringDeps {
   readonly drift: DriftMonitor;
   readonly rollouts: Rollouts;
   readonly log: Logger;
+  /** Ranks a version's confirmed cases for its live curves: a worker thread (MonitoringPool); in-line without one. */
+  readonly rankCases?: CaseRanker;
 }
 
 /**
@@ -68,8 +78,11 @@ export class Monitoring {
    */
   private liveInFlight: { readonly feedbackSeen: number; readonly report: Promise<LiveReport> } | null = null;
   private feedbackRequests = 0;
+  private readonly curves: LiveCurvesMonitor;
 
-  constructor(private readonly deps: MonitoringDeps) {}
+  constructor(private readonly deps: MonitoringDeps) {
+    this.curves = new LiveCurvesMonitor({ ...deps, rank: deps.rankCases ?? (async (cases, ...rest) => rankConfirmedCases(unpackCases(cases), ...rest)) });
+  }
 
   /**
    * Confirmed diagnoses from pathology, for predictions or cases; a bad batch changes nothing.
@@ -101,6 +114,12 @@ export class Monitoring {
     });
     this.liveInFlight = { feedbackSeen: this.feedbackRequests, report };
     return report;
+  }
+
+  /** The live report with each version's live curves, at most `monitor.liveCurvesMinInterval` old. */
+  async liveWithCurves(): Promise<LiveReportWithCurves> {
+    const [report, curvesOf] = await Promise.all([this.live(), this.curves.latest()]);
+    return { ...report, versions: report.versions.map((v) => ({ ...v, ...curvesOf(v.modelVersion) })) };
   }
 
   private async computeLive(): Promise<LiveReport> {

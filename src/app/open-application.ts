@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Notifier } from '../adapters/notifiers/notifier.js';
-import { DriftPool } from '../adapters/drift-pool.js';
+import { MonitoringPool } from '../adapters/monitoring-pool.js';
 import { currentProcessOwner, isProvablyDead } from '../adapters/process-probe.js';
 import { TrainingPool } from '../adapters/training-pool.js';
 import { WebhookNotifier } from '../adapters/notifiers/webhook-notifier.js';
@@ -67,7 +67,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
     onWriterError: (error) => log.warn({ err: error }, 'the prediction log writer thread failed: writes and WAL checkpoints are back on the main thread'),
   });
   const pool = new TrainingPool(options.threads);
-  const driftPool = new DriftPool();
+  const monitoringPool = new MonitoringPool();
   const notifiers = await buildNotifiers(config, log, env);
   const timing = { repeatIntervalMs: parseDuration(config.alerts.repeatInterval), eventTtlMs: parseDuration(config.alerts.eventTtl) };
   const alerting = new Alerting({ monitor: { ...config.monitor, positive: config.dataset.positive }, store, notifiers, timing, clock, log: log.child({ component: 'alerts' }) });
@@ -83,8 +83,8 @@ export async function openApplication(options: OpenOptions): Promise<Application
   const registry = new ModelRegistry({ store, alerting, clock, log });
   const rollouts = new Rollouts({ config, store, registry, predictionLog, alerting, clock, log: log.child({ component: 'rollouts' }) });
   const predictions = new Predictions({ config, registry, predictionLog, rollouts, clock, log });
-  const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: driftPool.compare });
-  const monitoring = new Monitoring({ config, store, predictionLog, registry, rollouts, clock, drift, log });
+  const drift = new DriftMonitor({ config, store, predictionLog, registry, clock, compare: monitoringPool.compare });
+  const monitoring = new Monitoring({ config, store, predictionLog, registry, rollouts, clock, drift, log, rankCases: monitoringPool.rankCases });
   const data = new DataUpdates({ config, store, registry, clock, log, env });
   const trainings = new Trainings({ config, store, runs, data, registry, rollouts, pool, alerting, clock, log });
   const operatingPoints = new OperatingPoints({ config, store, data, registry, predictionLog, clock });
@@ -124,7 +124,7 @@ export async function openApplication(options: OpenOptions): Promise<Application
       await alerting.close();
       await rollouts.flush();
       await pool.close();
-      await driftPool.close();
+      await monitoringPool.close();
       await store.close();
     },
   };

@@ -2,6 +2,7 @@ import type { Application } from '../app/application.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
 import { storedCurves } from '../core/metrics/decision-curves.js';
 import { NotTrainedError } from '../app/errors.js';
+import type { LiveReportWithCurves } from '../app/monitoring.js';
 import type { GridSearchResult } from '../core/grid-search.js';
 import type { TrainingParams } from '../core/model-artifact.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
@@ -39,14 +40,50 @@ export async function reportCommand(app: Application, options: { history?: boole
     return;
   }
   const model = servingSummary(app);
+  const live = await app.monitoring.liveWithCurves();
   if (options.json) {
     const { curves: _curves, ...metrics } = model.metrics as { curves?: unknown };
-    process.stdout.write(`${JSON.stringify({ version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics, curves: storedCurves(model.metrics), report: model.reportText }, null, 2)}\n`);
+    const report = { version: model.version, mode: model.mode, snapshotId: model.snapshotId, metrics, curves: storedCurves(model.metrics), report: model.reportText, live: liveSummary(live) };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
   const verdict = verdictOf(model);
   const line = verdictLine(verdict, app.config.dataset.positive);
-  process.stdout.write(`active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${curveLines(storedCurves(model.metrics))}${verdict.passed ? term.ok(line) : term.fail(term.paint('red', line))}\n`);
+  process.stdout.write(
+    `active model v${model.version} (${model.mode}), trained ${model.createdAt} on snapshot ${model.snapshotId}\n\n${model.reportText.replace(/\n+$/, '')}\n\n${curveLines(storedCurves(model.metrics))}${liveLines(live)}${verdict.passed ? term.ok(line) : term.fail(term.paint('red', line))}\n`,
+  );
+}
+
+/** The live figures per version with the areas under its live curves, without the curves' points. */
+function liveSummary(live: LiveReportWithCurves) {
+  return {
+    window: live.window,
+    metric: live.label,
+    versions: live.versions.map((v) => ({
+      modelVersion: v.modelVersion,
+      confirmed: v.confirmed,
+      value: v.value,
+      recall: v.recall,
+      precision: v.precision,
+      accuracy: v.accuracy,
+      areas: v.curves?.perClass.map(({ label, rocAuc, averagePrecision }) => ({ label, rocAuc, averagePrecision })) ?? null,
+      curvesCases: v.curvesCases,
+    })),
+  };
+}
+
+/** One line per version with confirmed cases: the monitored metric, then its live ROC AUC and average precision. */
+function liveLines(live: LiveReportWithCurves): string {
+  if (live.versions.length === 0) return `live (${live.window}): no confirmed cases yet\n\n`;
+  const lines = live.versions.map((v) => {
+    const { rows, windowRows, sampled, reason } = v.curvesCases;
+    const areas = v.curves
+      ? v.curves.perClass.map((c) => `${c.label}: ROC AUC ${figure(c.rocAuc)}, average precision ${figure(c.averagePrecision)}`).join('; ')
+      : `no curves: ${reason ?? 'not computed'}`;
+    const ranked = sampled ? ` (curves on the ${rows} most recently confirmed of ${windowRows})` : '';
+    return `v${v.modelVersion}: ${v.confirmed} confirmed cases, ${live.label} ${v.value.toFixed(4)}; ${areas}${ranked}`;
+  });
+  return `live (${live.window}):\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`;
 }
 
 /** The C and gamma the version was fitted with: grid search's best, else the ones asked for. */

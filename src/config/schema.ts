@@ -110,6 +110,8 @@ export const ConfigSchema = Type.Object(
       sourceStaleAfter: Type.Optional(Type.String({ minLength: 1, description: "data_source_stale alert when no update has succeeded for this long ('2d'); default: two ticks of schedule.update" })),
       driftMaxRows: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 50_000, description: 'most recent inputs drift compares: the newest of the drift window' }),
       driftMinInterval: Type.String({ minLength: 1, default: '5m', description: 'a drift read recomputes the report when the last one is older than this, at most once per interval' }),
+      liveCurvesMaxRows: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50_000, description: "confirmed cases per model version the live ROC and precision-recall curves rank: each version's most recently confirmed of monitor.window" }),
+      liveCurvesMinInterval: Type.String({ minLength: 1, default: '1m', description: 'a live performance read recomputes the live curves when the last ones are older than this, at most once per interval' }),
     }),
     rollout: section({
       strategy: literalUnion(rolloutStrategies, {
@@ -293,6 +295,7 @@ function checkSemantics(config: Config): void {
     ['monitor.driftWindow', config.monitor.driftWindow],
     ...(config.monitor.sourceStaleAfter === undefined ? [] : [['monitor.sourceStaleAfter', config.monitor.sourceStaleAfter] as [string, string]]),
     ['monitor.driftMinInterval', config.monitor.driftMinInterval],
+    ['monitor.liveCurvesMinInterval', config.monitor.liveCurvesMinInterval],
     ['training.timeout', config.training.timeout],
     ['rollout.maxDuration', config.rollout.maxDuration],
     ['server.heartbeatTimeout', config.server.heartbeatTimeout, { ms: minHeartbeatTimeoutMs, why: 'three heartbeats, or a slow process would pass for a dead one' }],

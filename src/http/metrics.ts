@@ -4,6 +4,7 @@ import type { Application } from '../app/application.js';
 import type { PredictOutcome } from '../app/predictions.js';
 import type { RolloutStatus } from '../app/rollouts.js';
 import type { TrainResult } from '../app/trainings.js';
+import type { ClassCurves } from '../core/metrics/decision-curves.js';
 
 /** Upper bounds (seconds) of the request-duration histogram's buckets. */
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60] as const;
@@ -232,6 +233,26 @@ export class HttpMetrics {
         for (const v of (await live()).versions) this.set({ model_version: String(v.modelVersion) }, v.confirmed);
       },
     });
+    // The live curves are computed at most once per monitor.liveCurvesMinInterval: a scrape reads them at that cost.
+    const areas = (name: string, help: string, area: (c: ClassCurves) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model_version', 'class'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const v of (await app.monitoring.liveWithCurves()).versions) {
+            for (const c of v.curves?.perClass ?? []) {
+              const value = area(c);
+              if (value !== null) this.set({ model_version: String(v.modelVersion), class: c.label }, value);
+            }
+          }
+        },
+      });
+    const evidence = 'on the most recently confirmed cases in monitor.window (at most monitor.liveCurvesMaxRows), by model version and class (the positive one for two classes, each against the rest for more)';
+    areas('mloop_live_roc_auc', `ROC AUC ${evidence}`, (c) => c.rocAuc);
+    areas('mloop_live_average_precision', `Average precision ${evidence}`, (c) => c.averagePrecision);
   }
 
   /** The rollout gauges, read at scrape time from one computation of the rollout's figures. */

@@ -5,6 +5,7 @@ import { literalUnion } from '../config/literal-union.js';
 import type { ClassificationMetrics } from '../core/classification-metrics.js';
 import type { MetricVerdict } from '../core/monitored-metric.js';
 import { metricVerdict, monitoredMetrics } from '../core/monitored-metric.js';
+import { CURVE_SCORES } from '../core/metrics/decision-curves.js';
 import { featureKinds } from '../core/feature-spec.js';
 import { jobKinds } from '../core/schedule-policy.js';
 import { trainingLimits } from '../core/training-limits.js';
@@ -199,10 +200,12 @@ export const ClassCurves = Type.Object({
 });
 export const DecisionCurves = Type.Object(
   {
-    score: Type.Literal('decision_function', { description: 'the rows are ranked by their decision values' }),
+    score: literalUnion(CURVE_SCORES, {
+      description: "what ranks the rows: decision values (decision_function), or the answers' probabilities (predict_proba: live curves of more than two classes)",
+    }),
     perClass: List(ClassCurves, { description: 'the positive class for two classes; each class against the rest for more' }),
   },
-  { description: 'ROC and precision-recall curves on the test split at training' },
+  { description: 'ROC and precision-recall curves: on the test split at training, or over the confirmed cases live' },
 );
 
 export const Model = Type.Object({

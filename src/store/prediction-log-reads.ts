@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ConfirmedCount } from '../core/live-performance.js';
+import type { PackedCases } from '../core/metrics/live-curves.js';
 import type { Instant } from './column-values.js';
 import { copyFloat64Blob, isoTime } from './column-values.js';
 import type { DatabaseSchema } from './schema.js';
@@ -44,6 +45,82 @@ export interface LiveCounts {
   readonly pending: number;
 }
 
+/** Which confirmed cases the live curves rank: per model version, the most recently confirmed of the window. */
+export interface ConfirmedCasesQuery {
+  readonly window: Window;
+  /** At most this many cases per model version (`monitor.liveCurvesMaxRows`). */
+  readonly maxRows: number;
+  /** Rows per query, so that one page, not the sample, is what the driver holds at a time. */
+  readonly pageRows?: number;
+}
+
+/** One model version's confirmed cases of a window, at most `maxRows` of them (see PackedCases). */
+export interface VersionCases extends PackedCases {
+  readonly modelVersion: number;
+  /** The version's confirmed cases in the window; when more than were read, those read are the most recently confirmed. */
+  readonly windowRows: number;
+  /** Confirmation times of the earliest and latest case read. */
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Builds a VersionCases row by row, as the pages of a read arrive. */
+class CasesBuilder {
+  private readonly codes = new Map<string, number>();
+  private probabilityLabels: string[] | null = null;
+  private rows = 0;
+  private readonly decision: Float64Array;
+  private readonly predicted: Uint16Array;
+  private readonly actual: Uint16Array;
+  private probabilities = new Float64Array(0);
+
+  constructor(private readonly capacity: number) {
+    this.decision = new Float64Array(capacity);
+    this.predicted = new Uint16Array(capacity);
+    this.actual = new Uint16Array(capacity);
+  }
+
+  private code(label: string): number {
+    let code = this.codes.get(label);
+    if (code === undefined) this.codes.set(label, (code = this.codes.size));
+    return code;
+  }
+
+  add(decision: number, predicted: string, actual: string, probabilitiesJson: string | null): void {
+    const i = this.rows++;
+    this.decision[i] = decision;
+    this.predicted[i] = this.code(predicted);
+    this.actual[i] = this.code(actual);
+    const p = probabilitiesJson === null ? null : (JSON.parse(probabilitiesJson) as Record<string, number>);
+    if (p !== null && this.probabilityLabels === null) {
+      this.probabilityLabels = Object.keys(p);
+      this.probabilities = new Float64Array(this.capacity * this.probabilityLabels.length).fill(Number.NaN);
+    }
+    const labels = this.probabilityLabels ?? [];
+    // A case logged without probabilities keeps its NaN row; a label it lacks, its NaN.
+    if (p !== null) labels.forEach((l, j) => (this.probabilities[i * labels.length + j] = p[l] ?? Number.NaN));
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  build(meta: Pick<VersionCases, 'modelVersion' | 'windowRows' | 'from' | 'to'>): VersionCases {
+    const n = this.rows;
+    const k = this.probabilityLabels?.length ?? 0;
+    return {
+      ...meta,
+      rows: n,
+      decision: this.decision.slice(0, n),
+      labels: [...this.codes.keys()],
+      predicted: this.predicted.slice(0, n),
+      actual: this.actual.slice(0, n),
+      probabilityLabels: this.probabilityLabels ?? [],
+      probabilities: this.probabilities.slice(0, n * k),
+    };
+  }
+}
+
 /**
  * The reads of the prediction log whose cost grows with the log: each is bounded in memory (a
  * sample of at most `maxRows`, or counts), and the store runs them where they do not hold up the
@@ -54,6 +131,8 @@ export interface LiveCounts {
 export interface PredictionLogReader {
   inputSample(query: InputSampleQuery): Promise<InputSample>;
   liveCounts(window: Window): Promise<LiveCounts>;
+  /** Per model version with confirmed cases in the window (newest version first), its most recently confirmed ones. */
+  confirmedCases(query: ConfirmedCasesQuery): Promise<VersionCases[]>;
 }
 
 const defaultPageRows = 5000;
@@ -87,12 +166,7 @@ export class PredictionLogQueries implements PredictionLogReader {
         .orderBy('id', 'desc')
         .limit(Math.min(pageRows, scanned - seen));
       if (since !== null) select = select.where('created_at', '>=', since);
-      if (after !== null) {
-        const { createdAt, id } = after;
-        // Written as a range on created_at and a filter, not as (created_at, id) < (t, id):
-        // SQLite walks the index for the first form and sorts the whole table for the second.
-        select = select.where('created_at', '<=', createdAt).where((eb) => eb.or([eb('created_at', '<', createdAt), eb('id', '<', id)]));
-      }
+      if (after !== null) select = pastKey(select, 'created_at', after.createdAt, after.id);
       const page = await select.execute();
       if (page.length === 0) break;
       for (const row of page) {
@@ -151,6 +225,79 @@ export class PredictionLogQueries implements PredictionLogReader {
     return { confirmed, pending: Math.max(0, pending) };
   }
 
+  /**
+   * Each version's confirmed cases, newest confirmation first, at most `maxRows`, read a page at a
+   * time by the (confirmed_at, id) key along the (model_version, confirmed_at) index of confirmed
+   * rows: the cost depends on the sample's size, not on how many cases the window holds (but for
+   * counting them). The most recently confirmed, not a random sample: the index gives them without
+   * a sort of the whole window, and they are the cases the curves should follow.
+   */
+  async confirmedCases(query: ConfirmedCasesQuery): Promise<VersionCases[]> {
+    const { maxRows } = query;
+    const pageRows = query.pageRows ?? defaultPageRows;
+    const inWindow = await this.confirmedInWindow(query.window);
+    const counts = await this.db
+      .selectFrom('predictions')
+      .select((eb) => ['model_version', eb.fn.countAll<string | number>().as('n')])
+      .where('actual', 'is not', null)
+      .$call(inWindow)
+      .groupBy('model_version')
+      .orderBy('model_version', 'desc')
+      .execute();
+    const out: VersionCases[] = [];
+    for (const { model_version: modelVersion, n } of counts) {
+      const windowRows = Number(n);
+      const wanted = Math.min(windowRows, maxRows);
+      const cases = new CasesBuilder(wanted);
+      let after: { readonly confirmedAt: string; readonly id: string } | null = null;
+      let from = '';
+      let to = '';
+      while (cases.size < wanted) {
+        let select = this.db
+          .selectFrom('predictions')
+          .select(['id', 'confirmed_at', 'label', 'decision', 'actual', 'probabilities_json'])
+          .where('model_version', '=', modelVersion)
+          .where('actual', 'is not', null)
+          .$call(inWindow)
+          .orderBy('confirmed_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(Math.min(pageRows, wanted - cases.size));
+        if (after !== null) select = pastKey(select, 'confirmed_at', after.confirmedAt, after.id);
+        const page = await select.execute();
+        if (page.length === 0) break;
+        for (const row of page) cases.add(row.decision, row.label, row.actual as string, row.probabilities_json);
+        const [first, last] = [page[0], page[page.length - 1]];
+        to ||= first.confirmed_at as string;
+        from = last.confirmed_at as string;
+        after = { confirmedAt: from, id: last.id };
+      }
+      if (cases.size > 0) out.push(cases.build({ modelVersion, windowRows, from, to }));
+    }
+    return out;
+  }
+
+  /**
+   * The window as a filter of confirmed rows: created since a time, or among the last N confirmed
+   * by prediction time (the live figures' window), which the Nth newest confirmed row bounds.
+   */
+  private async confirmedInWindow(window: Window): Promise<<O>(select: SelectQueryBuilder<DatabaseSchema, 'predictions', O>) => SelectQueryBuilder<DatabaseSchema, 'predictions', O>> {
+    if ('since' in window) {
+      const since = isoTime(window.since);
+      return (select) => select.where('created_at', '>=', since);
+    }
+    const bound = await this.db
+      .selectFrom('predictions')
+      .select(['created_at', 'id'])
+      .where('actual', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .offset(window.last - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (bound === undefined) return (select) => select;
+    return (select) => select.where('created_at', '>=', bound.created_at).where((eb) => eb.or([eb('created_at', '>', bound.created_at), eb('id', '>=', bound.id)]));
+  }
+
   /** Predictions in the window: an index-only count of created_at, or at most N rows. */
   private async windowCount(window: Window): Promise<number> {
     const counted =
@@ -159,6 +306,15 @@ export class PredictionLogQueries implements PredictionLogReader {
         : this.db.selectFrom(this.db.selectFrom('predictions').select('id').limit(window.last).as('last')).select((eb) => eb.fn.countAll<string | number>().as('n'));
     return Number((await counted.executeTakeFirstOrThrow()).n);
   }
+}
+
+/**
+ * The rows after (`value`, `id`) in descending (column, id) order: a page's successor. Written as a
+ * range on the column and a filter, not as (column, id) < (value, id): SQLite walks the column's
+ * index for the first form and sorts the whole table for the second.
+ */
+function pastKey<O>(select: SelectQueryBuilder<DatabaseSchema, 'predictions', O>, column: 'created_at' | 'confirmed_at', value: string, id: string): SelectQueryBuilder<DatabaseSchema, 'predictions', O> {
+  return select.where(column, '<=', value).where((eb) => eb.or([eb(column, '<', value), eb('id', '<', id)]));
 }
 
 function toConfirmedCount(row: { model_version: number; label: string; actual: string | null; n: string | number }): ConfirmedCount {

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { decodeModelProto } from '../../src/core/onnx/onnx-proto.js';
@@ -108,6 +110,21 @@ describe('mloop predict, report and models', () => {
     expect(card.stdout).toBe(`model card of v1 written to ${cardFile}\n`);
     expect(readFileSync(cardFile, 'utf8')).toMatch(/<h1>Model card<\/h1>[\s\S]*Breast Cancer Wisconsin \(Diagnostic\) classifier · model v1[\s\S]*<h2>Test-split evaluation<\/h2>/);
     expect(report.stdout).toMatch(/curves on the test split \(decision values\):\n {2}M: ROC AUC 0\.99\d\d, average precision 0\.9\d{3}; at threshold 0: recall 0\.9\d{3}, false-positive rate 0\.\d{4}/);
+    expect(report.stdout).toContain('live (last 30d): no confirmed cases yet\n');
+
+    // 40 logged predictions, then the diagnoses pathology would confirm, here M exactly when the
+    // decision value is positive: a perfect ranking (both areas 1) and a perfect recall.
+    expect((await mloop(['predict', '--log', '--input', writeFile(dir, 'logged.csv', tutorialLayoutCsv(40)), '--data-dir', dir])).code).toBe(0);
+    const db = new Database(join(dir, 'mloop.sqlite'));
+    db.prepare("UPDATE predictions SET actual = CASE WHEN decision > 0 THEN 'M' ELSE 'B' END, confirmed_at = ?").run(new Date().toISOString());
+    expect((db.prepare("SELECT count(DISTINCT actual) AS n FROM predictions").get() as { n: number }).n).toBe(2);
+    db.close();
+    const live = await mloop(['report', '--data-dir', dir]);
+    expect(live.stdout).toContain('live (last 30d):\n  v1: 40 confirmed cases, recall of M 1.0000; M: ROC AUC 1.0000, average precision 1.0000\n');
+    const json = JSON.parse((await mloop(['report', '--json', '--data-dir', dir])).stdout) as { live: { versions: unknown[] } };
+    expect(json.live.versions).toEqual([
+      expect.objectContaining({ modelVersion: 1, confirmed: 40, areas: [{ label: 'M', rocAuc: 1, averagePrecision: 1 }], curvesCases: expect.objectContaining({ rows: 40, windowRows: 40, sampled: false }) }),
+    ]);
     const models = await mloop(['models', 'list', '--json', '--data-dir', dir]);
     expect((JSON.parse(models.stdout) as { version: number; status: string }[])[0]).toMatchObject({ version: 1, status: 'active' });
     const rollback = await mloop(['models', 'rollback', '--data-dir', dir]);

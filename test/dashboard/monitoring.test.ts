@@ -57,7 +57,7 @@ async function confirm(items: { predictionId: string; actual: string }[]): Promi
 
 beforeAll(async () => {
   browser = await launchChromium();
-  server = await startServer({ config: { monitor: { driftWindow: '1d', driftMaxRows: 60, driftMinInterval: '1s' } } });
+  server = await startServer({ config: { monitor: { driftWindow: '1d', driftMaxRows: 60, driftMinInterval: '1s', liveCurvesMinInterval: '1s' } } });
   // The browser logs the 409 of the conflicting confirmation the first test provokes.
   watched = await openDashboard(browser, server.base, desktop, /Failed to load resource: the server responded with a status of 409/);
 });
@@ -97,6 +97,15 @@ describe('production monitoring on the dashboard', () => {
     expect(await page.locator('#live-table tr.note-row').count()).toBe(0);
     expect(await text(page, '#live-confusion td[data-true="M"][data-predicted="B"]')).toBe('1');
     expect(await text(page, '#live-confusion td[data-true="M"][data-predicted="M"]')).toBe('47');
+    // The live curves of the test rows are the test split's own: drawn over them, the same areas.
+    await page.locator('#curves-view[data-live-rows="114"]').waitFor(live);
+    for (const chart of ['#roc-M', '#pr-M']) {
+      expect(await page.locator(`${chart} polyline.curve-live-line`).getAttribute('points')).toBe(await page.locator(`${chart} polyline.curve-line`).getAttribute('points'));
+      expect(await page.locator(`${chart} circle.curve-live-point`).count()).toBe(1);
+    }
+    const areas = (await text(page, '#curves-view .curve-class[data-label="M"] p:first-child')).match(/ROC AUC (\S+) · average precision (\S+)/)?.slice(1);
+    expect(await text(page, '#curves-view .curve-live-areas')).toBe(`· live: ROC AUC ${areas?.[0]} · average precision ${areas?.[1]}`);
+    expect(await text(page, '#curves-view .curve-legend')).toMatch(/^test split · live: 114 confirmed cases, computed \d\d:\d\d:\d\d/);
 
     // The last 60 test rows against the training rows: judged, and no alarm.
     await page.locator('#drift-headline[data-state="ok"]').waitFor(drift);

@@ -128,7 +128,7 @@ function fillLog(file: string, nowSeconds: number): void {
        insert into predictions (id, created_at, model_version, route, input, label, decision, latency_ms, external_id, actual, confirmed_at)
        select printf('bulk-%08d', i),
          strftime('%Y-%m-%dT%H:%M:%fZ', case when i < :old then :oldBase + i / :perSecond else :recentBase + (i - :old) / :perSecond end, 'unixepoch'),
-         1, 'bulk', r.input, r.label, 0.5, 1,
+         1, 'bulk', r.input, r.label, ((i * 7919) % 1000003) / 1000003.0 - 0.5, 1,
          case when i >= :old and i % 10 = 0 then 'shared-case' end,
          case when i >= :old and i % 7 = 0 then r.label end,
          case when i >= :old and i % 7 = 0 then strftime('%Y-%m-%dT%H:%M:%fZ', :nowSeconds, 'unixepoch') end
@@ -188,12 +188,22 @@ describe(`a prediction log of ${rows.toLocaleString('en')} rows`, () => {
     expect(new Set(again.value.map((d) => d.computedAt))).toEqual(new Set([drift.computedAt]));
   });
 
-  it('counts live performance in the store, off the event loop', async () => {
-    const read = await measured(base, () => getJson<{ confirmed: number; pending: number }>(`${base}/api/v1/performance/live`));
+  it('counts live performance in the store, and ranks at most 50,000 confirmed cases for its curves, off the event loop', async () => {
+    type Live = { confirmed: number; pending: number; versions: { curves: { perClass: { precisionRecall: { thresholds: number[] } }[] } | null; curvesCases: { computedAt: string } }[] };
+    // The curves computed at the warm-up are older than monitor.liveCurvesMinInterval (the clock moved 10 minutes): this read ranks the log.
+    const read = await measured(base, () => getJson<Live>(`${base}/api/v1/performance/live`));
     expectBounded('GET /api/v1/performance/live', read);
     const live = read.value;
     expect(live.confirmed).toBe(confirmedRecent);
     expect(live.pending).toBe(recentRows - confirmedRecent);
+    // Every confirmed case has a score of its own, a point of the precision-recall curve each: the answer keeps 1,000 of them.
+    const ranked = Math.min(confirmedRecent, 50_000);
+    expect(live.versions[0].curvesCases).toMatchObject({ maxRows: 50_000, rows: ranked, windowRows: confirmedRecent, sampled: confirmedRecent > 50_000, maxCurvePoints: 1000, thinned: true });
+    expect(live.versions[0].curves?.perClass[0].precisionRecall.thresholds).toHaveLength(999);
+    // Read again within monitor.liveCurvesMinInterval: the same curves, not ranked again.
+    const again = await measured(base, () => Promise.all(Array.from({ length: 5 }, () => getJson<Live>(`${base}/api/v1/performance/live`))));
+    expectBounded('5 more live performance reads', again);
+    expect(new Set(again.value.map((l) => l.versions[0].curvesCases.computedAt))).toEqual(new Set([live.versions[0].curvesCases.computedAt]));
   });
 
   it('refuses feedback for a case number sent with more predictions than a case has, without reading them', async () => {

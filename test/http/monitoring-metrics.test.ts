@@ -6,11 +6,12 @@ const samples = (text: string, name: string) => text.split('\n').filter((line) =
 
 /** Live recall, drift share and firing alerts as Prometheus series, so a Grafana setup can alert on them. */
 describe('monitoring gauges on /metrics', () => {
-  const fixture = useServer({ config: { monitor: { driftMinRows: 30 } } });
+  const fixture = useServer({ config: { monitor: { driftMinRows: 30, liveCurvesMinInterval: '1ms' } } });
 
   it('exposes nothing before there is anything to show', async () => {
     const text = await scrape(fixture.base);
     expect(samples(text, 'mloop_live_recall')).toEqual([]);
+    expect(samples(text, 'mloop_live_roc_auc')).toEqual([]);
     expect(samples(text, 'mloop_drift_share')).toEqual([]);
     expect(samples(text, 'ALERTS')).toEqual([]);
     expect(text).toContain('# TYPE ALERTS gauge');
@@ -32,6 +33,10 @@ describe('monitoring gauges on /metrics', () => {
     const text = await scrape(base);
     expect(samples(text, 'mloop_live_recall')).toEqual([`mloop_live_recall{model_version="${version}"} 0.5`]);
     expect(samples(text, 'mloop_live_confirmed_cases')).toEqual([`mloop_live_confirmed_cases{model_version="${version}"} 3`]);
+    // Ranked by their decision value for M: c-1 first, then c-2 (M) and c-3 (B) tied, the same row.
+    // ROC AUC: c-1 above c-3 (1), c-2 tied with c-3 (1/2): 0.75. Average precision: 1/2 · 1 + 1/2 · 2/3.
+    expect(samples(text, 'mloop_live_roc_auc')).toEqual([`mloop_live_roc_auc{model_version="${version}",class="M"} 0.75`]);
+    expect(samples(text, 'mloop_live_average_precision')).toEqual([`mloop_live_average_precision{model_version="${version}",class="M"} ${0.5 + 0.5 * (2 / 3)}`]);
     expect(drift.report?.driftedShare).toBeGreaterThan(0.5);
     expect(samples(text, 'mloop_drift_share')).toEqual([`mloop_drift_share{model_version="${version}"} ${drift.report?.driftedShare}`]);
     const alerts = samples(text, 'ALERTS');

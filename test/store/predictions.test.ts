@@ -1,7 +1,8 @@
 import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import type { InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
+import type { ConfirmedCasesQuery, InputSample, LiveCounts } from '../../src/store/prediction-log-reads.js';
+import { unpackCases } from '../../src/core/metrics/live-curves.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import { bareKysely, createTestDatabase, describeDialects, useStoreFixture } from './dialects.js';
 
@@ -103,6 +104,49 @@ describeDialects('prediction log', (dialect) => {
     expect(await store.predictionReads.liveCounts({ since: at(50) })).toEqual({ confirmed: [], pending: 0 });
     expect(await store.predictions.purgeBefore(at(2))).toBe(2);
     expect(await store.predictions.count()).toBe(4);
+  });
+
+  it("reads each version's most recently confirmed cases of a window, page by page across equal times, at most maxRows", async () => {
+    const { store } = fixture;
+    // Version 1: cases 0..11 (11 unconfirmed), version 2: cases 20..27 with probabilities (26 and 27 unconfirmed).
+    const decision = (n: number) => (n - 6) / 7;
+    const probabilities = (n: number) => (n >= 20 ? { B: n / 100, M: 1 - n / 100 } : null);
+    await store.predictions.insertMany([
+      ...Array.from({ length: 12 }, (_, n) => prediction(n, { createdAt: at(n), decision: decision(n) })),
+      ...Array.from({ length: 8 }, (_, k) => prediction(20 + k, { createdAt: at(20 + k), modelVersion: 2, decision: decision(20 + k), probabilities: probabilities(20 + k) })),
+    ]);
+    const ids = (ns: readonly number[]) => ns.map((n) => `p-${String(n).padStart(4, '0')}`);
+    await store.predictions.confirm(ids([0, 1, 2, 3]), 'M', at(30));
+    await store.predictions.confirm(ids([4, 5, 6, 7, 8, 9]), 'B', at(31));
+    await store.predictions.confirm(ids([10]), 'M', at(32));
+    await store.predictions.confirm(ids([20, 21, 22, 23, 24, 25]), 'B', at(33));
+    const actualOf = (n: number) => (n <= 3 || n === 10 ? 'M' : 'B');
+    const cases = (modelVersion: number, windowRows: number, ns: readonly number[], from: string, to: string) => ({
+      modelVersion,
+      windowRows,
+      from,
+      to,
+      decision: ns.map(decision),
+      predicted: ns.map((n) => prediction(n).label),
+      actual: ns.map(actualOf),
+      probabilities: ns.map(probabilities),
+    });
+    const read = async (query: ConfirmedCasesQuery) =>
+      (await store.predictionReads.confirmedCases(query)).map((v) => {
+        expect([v.decision, v.predicted, v.actual, v.probabilities].map((a) => a.length)).toEqual([v.rows, v.rows, v.rows, v.rows * v.probabilityLabels.length]);
+        return { modelVersion: v.modelVersion, windowRows: v.windowRows, from: v.from, to: v.to, ...unpackCases(v), decision: Array.from(v.decision) };
+      });
+    const v1 = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    const v2 = [25, 24, 23, 22, 21, 20];
+
+    expect(await read({ window: { since: at(0) }, maxRows: 100, pageRows: 3 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await read({ window: { since: at(0) }, maxRows: 5, pageRows: 2 })).toEqual([cases(2, 6, v2.slice(0, 5), at(33), at(33)), cases(1, 11, v1.slice(0, 5), at(31), at(32))]);
+    expect(await read({ window: { since: at(5) }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 6, v1.slice(0, 6), at(31), at(32))]);
+    // The last N confirmed cases by prediction time, as the live figures count them.
+    expect(await read({ window: { last: 3 }, maxRows: 100 })).toEqual([cases(2, 3, [25, 24, 23], at(33), at(33))]);
+    expect(await read({ window: { last: 8 }, maxRows: 100, pageRows: 1 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 2, [10, 9], at(31), at(32))]);
+    expect(await read({ window: { last: 1000 }, maxRows: 100 })).toEqual([cases(2, 6, v2, at(33), at(33)), cases(1, 11, v1, at(30), at(32))]);
+    expect(await read({ window: { since: at(40) }, maxRows: 100 })).toEqual([]);
   });
 
   it('samples the newest inputs of a window, page by page across equal times, leaving out other widths', async () => {

@@ -1,5 +1,4 @@
-import { matrixFromRows } from '../matrix.js';
-import { oneVsRestCurves } from './one-vs-rest-curves.js';
+import { classRankingCurves, oneVsRestCurves } from './one-vs-rest-curves.js';
 
 /**
  * The ROC and precision–recall curves of a fitted classifier on held-out rows, scored by its
@@ -12,7 +11,8 @@ export interface ClassCurves {
   readonly label: string;
   /** Rows of this class among the held-out rows. */
   readonly support: number;
-  readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[]; readonly thresholds: readonly number[] };
+  /** fpr (tpr) is null where scikit-learn's is NaN: no negative (positive) row, an UndefinedMetricWarning. */
+  readonly roc: { readonly fpr: readonly (number | null)[]; readonly tpr: readonly (number | null)[]; readonly thresholds: readonly number[] };
   /** `roc_auc_score`; null when the class is absent from the rows or is every row. */
   readonly rocAuc: number | null;
   readonly precisionRecall: { readonly precision: readonly number[]; readonly recall: readonly number[]; readonly thresholds: readonly number[] };
@@ -30,9 +30,17 @@ export interface OperatingPoint {
   readonly precision: number | null;
 }
 
+/** What ranks the rows, by the scikit-learn method that gives it. */
+export const CURVE_SCORES = ['decision_function', 'predict_proba'] as const;
+export type CurveScore = (typeof CURVE_SCORES)[number];
+
 export interface DecisionCurves {
-  /** What ranks the rows: decision values (scikit-learn's `decision_function`). */
-  readonly score: 'decision_function';
+  /**
+   * What ranks the rows: decision values (`decision_function`: the test split's, and the live
+   * curves of two classes) or probabilities (`predict_proba`: the live curves of more classes, as
+   * the prediction log keeps no other per-class score).
+   */
+  readonly score: CurveScore;
   /** One entry for two classes (the positive one), one per class in `classes` order for more. */
   readonly perClass: readonly ClassCurves[];
 }
@@ -59,22 +67,34 @@ export function operatingPoints(labels: readonly string[], confusion: readonly (
 
 /**
  * `decision`: the rows' decision values as the predictor gives them (one per row, > 0 meaning
- * `classes[1]`, for two classes; k per row, row-major, for more). `points`: each class's operating
- * point (see `operatingPoints`).
+ * `classes[1]`, for two classes; k per row, row-major, for more: decision values, or the
+ * probabilities with `score` 'predict_proba'). `points`: each class's operating point (see
+ * `operatingPoints`).
  */
-export function decisionCurves(yTrue: readonly string[], decision: ArrayLike<number>, classes: readonly string[], positive: string, points: ReadonlyMap<string, OperatingPoint>): DecisionCurves {
+export function decisionCurves(
+  yTrue: readonly string[],
+  decision: ArrayLike<number>,
+  classes: readonly string[],
+  positive: string,
+  points: ReadonlyMap<string, OperatingPoint>,
+  score: CurveScore = 'decision_function',
+): DecisionCurves {
   const k = classes.length;
   const rows = yTrue.length;
-  // Two classes: one column per class, the second class's decision value and its negation.
-  const columns = k === 2 ? Array.from({ length: rows }, (_, i) => [-decision[i], decision[i]]) : Array.from({ length: rows }, (_, i) => Array.from({ length: k }, (_, j) => decision[i * k + j]));
-  const curves = oneVsRestCurves(yTrue, matrixFromRows(columns), classes);
-  const wanted = k === 2 ? curves.perClass.filter((c) => c.label === positive) : curves.perClass;
+  // Two classes: the positive class alone, scored by the decision value (> 0 meaning classes[1]),
+  // negated when it is classes[0].
+  const sign = positive === classes[0] ? -1 : 1;
+  const wanted =
+    k === 2
+      ? [classRankingCurves(yTrue, Float64Array.from({ length: rows }, (_, i) => sign * decision[i]), positive)]
+      : oneVsRestCurves(yTrue, { rows, cols: k, data: Float64Array.from({ length: rows * k }, (_, i) => decision[i]) }, classes).perClass;
   return {
-    score: 'decision_function',
+    score,
     perClass: wanted.map((c) => ({
       label: c.label,
       support: c.support,
-      roc: { fpr: c.roc.fpr, tpr: c.roc.tpr, thresholds: c.roc.thresholds },
+      // NaN as null, as JSON has it (the stored curves and every answer).
+      roc: { fpr: c.roc.fpr.map(finiteOrNull), tpr: c.roc.tpr.map(finiteOrNull), thresholds: c.roc.thresholds },
       rocAuc: finiteOrNull(c.rocAuc),
       precisionRecall: { precision: c.precisionRecall.precision, recall: c.precisionRecall.recall, thresholds: c.precisionRecall.thresholds },
       averagePrecision: finiteOrNull(c.averagePrecision),

@@ -39,6 +39,20 @@ export interface OneVsRestCurves<L> {
   readonly macroAveragePrecision: number;
 }
 
+/** The curves of `label` against every other label, ranked by `scores` (one per sample). */
+export function classRankingCurves<L>(yTrue: readonly L[], scores: ArrayLike<number>, label: L): ClassRankingCurves<L> {
+  const roc = rocCurve(yTrue, scores, label);
+  const precisionRecall = precisionRecallCurve(yTrue, scores, label);
+  return {
+    label,
+    support: yTrue.filter((y) => y === label).length,
+    roc,
+    rocAuc: rocAuc(roc),
+    precisionRecall,
+    averagePrecision: averagePrecision(precisionRecall),
+  };
+}
+
 /**
  * The curves of each class of `classes` against the rest; `scores` has one row per sample and
  * one column per class, in `classes` order (decision values or probabilities).
@@ -53,16 +67,7 @@ export function oneVsRestCurves<L>(yTrue: readonly L[], scores: Matrix, classes:
   const perClass = classes.map((label, k): ClassRankingCurves<L> => {
     const column = new Float64Array(scores.rows);
     for (let i = 0; i < scores.rows; i++) column[i] = scores.data[i * scores.cols + k];
-    const roc = rocCurve(yTrue, column, label);
-    const precisionRecall = precisionRecallCurve(yTrue, column, label);
-    return {
-      label,
-      support: yTrue.filter((y) => y === label).length,
-      roc,
-      rocAuc: rocAuc(roc),
-      precisionRecall,
-      averagePrecision: averagePrecision(precisionRecall),
-    };
+    return classRankingCurves(yTrue, column, label);
   });
   const aucs = Float64Array.from(perClass, (c) => c.rocAuc);
   const supports = Float64Array.from(perClass, (c) => c.support);

@@ -349,7 +349,11 @@ function render() {
   renderIfChanged('chart', [history, alerts], () => chart.update(history, alerts));
   renderMonitoring();
   renderIfChanged('confusion', performance, () => fill(byId('confusion'), performance ? confusionMatrix(performance.metrics, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
-  renderIfChanged('curves', [active?.version, active?.curves, performance?.classes], () => fill(byId('curves'), active ? curvesView(active.curves, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
+  // The live curves of the active version: their computation time stands for their (large) points.
+  const activeLive = active ? state.live?.versions.find((v) => v.modelVersion === active.version) : undefined;
+  renderIfChanged('curves', [active?.version, active?.curves, performance?.classes, activeLive?.curvesCases], () =>
+    fill(byId('curves'), active ? curvesView(active.curves, nameOf, activeLive) : h('p', { class: 'muted' }, 'Shown once a model is active.')),
+  );
   renderIfChanged('report', performance, () => fill(byId('report'), performance ? classificationReport(performance, nameOf) : h('p', { class: 'muted' }, 'Shown once a model is active.')));
   renderIfChanged('grid', [active?.version, active?.gridSearch, models.map((m) => [m.version, m.status, m.gridSearch !== null])], () => fill(byId('grid-search'), gridSearchView(active, models)));
   renderIfChanged('models', [models, activeVersion, state.acting, state.showAll.models], () =>

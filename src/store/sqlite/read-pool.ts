@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
-import type { InputSample, InputSampleQuery, LiveCounts, PredictionLogReader, Window } from '../prediction-log-reads.js';
+import type { ConfirmedCasesQuery, InputSample, InputSampleQuery, LiveCounts, PredictionLogReader, VersionCases, Window } from '../prediction-log-reads.js';
 import type { ReadTask } from './read-worker.js';
 
 // From the TypeScript sources (tests) the worker is loaded through tsx; from dist, as plain JS.
@@ -39,6 +39,10 @@ export class SqliteReadPool implements PredictionLogReader {
 
   async liveCounts(window: Window): Promise<LiveCounts> {
     return (await this.run({ kind: 'liveCounts', window })) as LiveCounts;
+  }
+
+  async confirmedCases(query: ConfirmedCasesQuery): Promise<VersionCases[]> {
+    return (await this.run({ kind: 'confirmedCases', query })) as VersionCases[];
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../../route-context.js';
-import { errors, List, Metrics, MonitoredMetric, Nullable } from '../../schemas.js';
+import { DecisionCurves, errors, List, Metrics, MonitoredMetric, Nullable } from '../../schemas.js';
+
+const CurvesCases = Type.Object(
+  {
+    computedAt: Type.String({ description: 'when the curves were computed (at most monitor.liveCurvesMinInterval ago): they rank the cases confirmed before' }),
+    maxRows: Type.Integer({ description: 'monitor.liveCurvesMaxRows' }),
+    rows: Type.Integer({ description: 'confirmed cases the curves rank: the most recently confirmed of the window' }),
+    windowRows: Type.Integer({ description: "the version's confirmed cases in the window when the curves were computed" }),
+    sampled: Type.Boolean({ description: 'windowRows > rows: the curves cover the most recently confirmed maxRows cases, not all' }),
+    from: Nullable(Type.String({ description: 'confirmation time of the earliest case ranked' })),
+    to: Nullable(Type.String({ description: 'confirmation time of the latest case ranked' })),
+    reason: Nullable(Type.String({ description: 'why curves is null' })),
+    maxCurvePoints: Type.Integer({ description: 'most points a live curve keeps' }),
+    thinned: Type.Boolean({
+      description: 'some curve had more points (one per distinct score): it keeps maxCurvePoints of its exact points, evenly spread by threshold rank, first and last included; the areas and the operating point are computed on every case ranked',
+    }),
+  },
+  { description: 'which confirmed cases the live curves rank' },
+);
 
 const Version = Type.Object({
   modelVersion: Type.Integer(),
@@ -17,6 +35,11 @@ const Version = Type.Object({
   judged: Type.Boolean({ description: 'confirmedPositives >= minCases: only then does the live recall alert judge the value' }),
   passed: Type.Boolean({ description: 'value reaches the threshold (a verdict only when judged)' }),
   metrics: Type.Object({ ...Metrics.properties }, { description: "scikit-learn's classification metrics on the confirmed cases, every class (as the test split's)" }),
+  curves: Nullable(DecisionCurves, {
+    description:
+      "ROC and precision-recall curves over the confirmed cases, as the test split's: two classes ranked by the logged decision value, more by the logged probabilities (predict_proba, one class against the rest); null without a case to rank or, for more than two classes, without probabilities (curvesCases.reason)",
+  }),
+  curvesCases: CurvesCases,
 });
 
 const patientsValues = 'with ?include=histograms (read token), as they describe patients';
@@ -83,6 +106,8 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       schema: {
         tags: ['monitoring'],
         summary: 'Live performance per model version over monitor.window',
+        description:
+          "The confusion-matrix figures count every confirmed case of the window at the time of the request. The ROC and precision-recall curves rank each version's most recently confirmed cases, at most monitor.liveCurvesMaxRows of them (curvesCases), and are recomputed at most once per monitor.liveCurvesMinInterval (curvesCases.computedAt).",
         response: {
           200: Type.Object({
             window: Type.String(),
@@ -99,7 +124,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         },
       },
     },
-    async () => app.monitoring.live(),
+    async () => app.monitoring.liveWithCurves(),
   );
 
   fastify.get(

@@ -1,12 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DriftPool } from '../../src/adapters/drift-pool.js';
+import { MonitoringPool } from '../../src/adapters/monitoring-pool.js';
 import { compareToReference, DEFAULT_DRIFT_OPTIONS, profileFeatures } from '../../src/core/drift/feature-profile.js';
 import { takeRows } from '../../src/core/matrix.js';
+import { rankConfirmedCases } from '../../src/core/metrics/live-curves.js';
+import { versionCases } from '../helpers/version-cases.js';
 import { loadWdbc } from '../helpers/wdbc.js';
 
-/** The drift statistics on the worker thread: the very report the calling thread would compute. */
-describe('DriftPool', () => {
-  const pool = new DriftPool();
+/** The drift statistics and the live curves on the worker thread: the very values the calling thread would compute. */
+describe('MonitoringPool', () => {
+  const pool = new MonitoringPool();
   afterAll(() => pool.close());
   const data = loadWdbc();
 
@@ -19,6 +21,19 @@ describe('DriftPool', () => {
     const pooled = await pool.compare(reference, { rows: recent.rows, cols: recent.cols, data: shared }, options);
     expect(pooled).toEqual(compareToReference(reference, recent, options));
     expect(pooled.nRecent).toBe(169);
+  });
+
+  it('ranks confirmed cases as rankConfirmedCases does', async () => {
+    const n = 300;
+    const cases = {
+      decision: Array.from({ length: n }, (_, i) => Math.sin(i) + (i % 3 === 0 ? 0.8 : 0)),
+      predicted: Array.from({ length: n }, (_, i) => (Math.sin(i) + (i % 3 === 0 ? 0.8 : 0) > 0 ? 'M' : 'B')),
+      actual: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'M' : 'B')),
+      probabilities: Array.from({ length: n }, () => null),
+    };
+    const meta = { modelVersion: 1, windowRows: n, from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z' };
+    expect(await pool.rankCases(versionCases(meta, cases), ['B', 'M'], 'B', 0.25)).toEqual(rankConfirmedCases(cases, ['B', 'M'], 'B', 0.25));
+    expect(await pool.rankCases(versionCases(meta, { decision: [], predicted: [], actual: [], probabilities: [] }), ['B', 'M'], 'M', 0)).toBe('no confirmed cases');
   });
 
   it('passes the core errors on', async () => {

@@ -26,6 +26,8 @@ export interface HeldOutSplit {
   readonly dataset: Dataset;
   readonly snapshot: Snapshot;
   readonly testIndices: readonly number[];
+  /** The split that chose `testIndices`: the version's recorded one, else `split.*` as configured now. */
+  readonly split: SplitParams;
   readonly y: readonly string[];
   /** The positive class's score of each row (decision value, negated when it is `classes[0]`). */
   readonly scores: Float64Array;
@@ -36,6 +38,7 @@ export function testSplitRecord(split: SplitParams): { readonly testSplit: Split
   return { testSplit: { testSize: split.testSize, randomState: split.randomState, stratify: split.stratify } };
 }
 
+/** A stored version's fitted pipeline as this mloop reads it; a ConflictError when it holds none. */
 export function modelArtifactOf(model: Model): ModelArtifact {
   const artifact = upgradeModelArtifact(model.pipeline);
   if (!isModelArtifact(artifact)) throw new ConflictError(`v${model.version} does not hold an mloop pipeline`);
@@ -73,5 +76,5 @@ export async function rebuildTestSplit(model: Model, deps: { readonly config: Co
     const why = metrics.testSplit ? '' : ` (the split may have changed since v${model.version} was trained)`;
     throw new ConflictError(`v${model.version}'s test split cannot be rebuilt: on snapshot ${snapshot.id}, ${which} selects rows that do not give its recorded confusion matrix${why}`);
   }
-  return { artifact, dataset, snapshot, testIndices, y, scores };
+  return { artifact, dataset, snapshot, testIndices, split, y, scores };
 }

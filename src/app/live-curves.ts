@@ -3,10 +3,9 @@ import { parseDuration } from '../core/duration.js';
 import type { DecisionCurves } from '../core/metrics/decision-curves.js';
 import type { PackedCases, RankedCases } from '../core/metrics/live-curves.js';
 import { LIVE_CURVE_MAX_POINTS } from '../core/metrics/live-curves.js';
-import type { ModelArtifact } from '../core/model-artifact.js';
-import { isModelArtifact, upgradeModelArtifact } from '../core/model-artifact.js';
 import type { Store } from '../store/database.js';
 import type { Clock } from './clock.js';
+import { modelArtifactOf } from './held-out-rows.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveWindow } from './monitoring-window.js';
 import type { PredictionLog } from './prediction-log.js';
@@ -143,15 +142,9 @@ export class LiveCurvesMonitor {
     const known = this.rankings.get(version);
     if (known) return known;
     const serving = this.deps.registry.serving;
-    const artifact = serving?.version === version ? serving.artifact : await this.storedArtifact(version);
+    const artifact = serving?.version === version ? serving.artifact : modelArtifactOf(await this.deps.registry.get(version));
     const ranking = { classes: artifact.svc.classes, threshold: artifact.decisionThreshold?.threshold ?? 0 };
     this.rankings.set(version, ranking);
     return ranking;
-  }
-
-  private async storedArtifact(version: number): Promise<ModelArtifact> {
-    const artifact = upgradeModelArtifact((await this.deps.registry.get(version)).pipeline);
-    if (!isModelArtifact(artifact)) throw new Error(`model v${version} does not hold an mloop pipeline`);
-    return artifact;
   }
 }

@@ -263,7 +263,7 @@ export class Trainings {
         evaluation,
         rows: split,
         reference: source.reference,
-        testSplit: (source.metrics as { testSplit?: SplitParams }).testSplit ?? config.split,
+        testSplit: split.split,
         trainingMs: Math.round(performance.now() - began),
         newSnapshot: null,
         audit: { action: 'threshold_change', actor: change.actor, reason: `threshold ${previous} → ${threshold}: ${change.reason}`, fromVersion: version },

@@ -100,7 +100,7 @@ await build({
   bundle: true,
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: false,
+  keepNames: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { InThreadLogWriter } from '../store/in-thread-log-writer.js';
 import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../store/prediction-log-batch.js';
-import { batchCapacity, createLogBatch } from '../store/prediction-log-batch.js';
+import { batchCapacity, batchUsable, createLogBatch, resetBatch, sealBatch, tableIndex } from '../store/prediction-log-batch.js';
 import type { PredictionLogDrop } from '../core/alerts/alert.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
@@ -18,6 +18,24 @@ export interface PredictionLogOptions {
   readonly maxQueuedBatches?: number;
   /** Told of every write that dropped rows (the prediction_log_dropped alert). */
   readonly onDropped?: (drop: Omit<PredictionLogDrop, 'process'>) => void;
+}
+
+/** One answer's rows as the prediction route has them: one object per request, none per row. */
+export interface LoggedAnswer {
+  readonly createdAtMs: number;
+  readonly modelVersion: number;
+  readonly route: string;
+  readonly latencyMs: number;
+  /** Row i's input (the model's feature order) is `inputs[i * cols, (i + 1) * cols)`. */
+  readonly inputs: ArrayLike<number>;
+  readonly cols: number;
+  readonly predictions: readonly { readonly predictionId: string; readonly label: string; readonly outOfRange?: readonly { readonly feature: string }[] }[];
+  /** The one decision value kept per row. */
+  readonly decisions: ArrayLike<number>;
+  readonly externalIds?: readonly (string | null | undefined)[];
+  readonly classes: readonly string[];
+  /** Row i's class probabilities are `probabilities[i * classes.length, ...)`, in `classes` order; null: the model has none. */
+  readonly probabilities: ArrayLike<number> | null;
 }
 
 /**
@@ -72,39 +90,69 @@ export class PredictionLog {
   record(rows: readonly NewPrediction[]): void {
     for (const r of rows) {
       const createdAt = typeof r.createdAt === 'string' ? new Date(r.createdAt) : r.createdAt;
-      this.append(r.id, createdAt.getTime(), r.modelVersion, r.route, r.input, 0, r.input.length, r.label, r.decision, r.latencyMs, r.externalId ?? null, r.probabilities ?? null, r.outOfRange ?? null);
+      const probabilities = r.probabilities ?? null;
+      this.append(
+        {
+          createdAtMs: createdAt.getTime(),
+          modelVersion: r.modelVersion,
+          route: r.route,
+          latencyMs: r.latencyMs,
+          inputs: r.input,
+          cols: r.input.length,
+          predictions: [{ predictionId: r.id, label: r.label, outOfRange: r.outOfRange?.map((feature) => ({ feature })) }],
+          decisions: [r.decision],
+          externalIds: [r.externalId],
+          classes: probabilities ? Object.keys(probabilities) : [],
+          probabilities: probabilities ? Object.values(probabilities) : null,
+        },
+        0,
+      );
     }
   }
 
-  /** Records one row whose input is `values[from, to)`: the prediction route's path, which allocates nothing. */
-  append(id: string, createdAtMs: number, modelVersion: number, route: string, values: ArrayLike<number>, from: number, to: number, label: string, decision: number, latencyMs: number, externalId: string | null, probabilities: Readonly<Record<string, number>> | null, outOfRange: readonly string[] | null = null): void {
+  /** Records row `i` of an answer: the prediction route's path, a few stores into preallocated arrays. */
+  append(answer: LoggedAnswer, i: number): void {
     if (!this.enabled) return;
-    const batch = this.batchFor(to - from);
-    const i = batch.rows;
+    const { cols, inputs, classes, probabilities } = answer;
+    const k = probabilities === null ? 0 : classes.length;
+    const batch = this.batchFor(cols, k);
+    const { columns } = batch;
+    const row = batch.rows;
     const at = batch.inputsUsed;
-    for (let j = from; j < to; j++) batch.inputs[at + j - from] = values[j];
-    batch.inputsUsed = at + to - from;
-    batch.inputEnds[i] = batch.inputsUsed;
-    batch.createdAtMs[i] = createdAtMs;
-    batch.modelVersions[i] = modelVersion;
-    batch.decisions[i] = decision;
-    batch.latencyMs[i] = latencyMs;
-    batch.ids[i] = id;
-    batch.labels[i] = label;
-    batch.routes[i] = route;
-    batch.externalIds[i] = externalId;
-    batch.probabilities[i] = probabilities;
-    batch.outOfRange[i] = outOfRange;
-    batch.rows = i + 1;
+    for (let j = 0; j < cols; j++) columns.inputs[at + j] = inputs[i * cols + j];
+    batch.inputsUsed = at + cols;
+    columns.inputEnds[row] = batch.inputsUsed;
+    const p = batch.probabilitiesUsed;
+    if (probabilities !== null) {
+      for (let j = 0; j < k; j++) columns.probabilities[p + j] = probabilities[i * k + j];
+      batch.probabilitiesUsed = p + k;
+    }
+    columns.probabilityEnds[row] = batch.probabilitiesUsed;
+    columns.probabilityClasses[row] = probabilities === null ? -1 : tableIndex(batch.classLists, classes);
+    const prediction = answer.predictions[i];
+    batch.ids[row] = prediction.predictionId;
+    columns.idEnds[row] = (row === 0 ? 0 : columns.idEnds[row - 1]) + prediction.predictionId.length;
+    columns.createdAtMs[row] = answer.createdAtMs;
+    columns.modelVersions[row] = answer.modelVersion;
+    columns.decisions[row] = answer.decisions[i];
+    columns.latencyMs[row] = answer.latencyMs;
+    columns.labels[row] = tableIndex(batch.labelNames, prediction.label);
+    columns.routes[row] = tableIndex(batch.routeNames, answer.route);
+    const externalId = answer.externalIds?.[i];
+    if (externalId !== undefined && externalId !== null) batch.externalIds.push([row, externalId]);
+    if (prediction.outOfRange !== undefined && prediction.outOfRange.length > 0) batch.outOfRange.push([row, prediction.outOfRange.map((o) => o.feature)]);
+    batch.rows = row + 1;
     if (batch.rows === batchCapacity(batch)) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), this.flushAfterMs);
   }
 
-  /** The batch being filled, with room for a row of `doubles` values. */
-  private batchFor(doubles: number): PredictionLogBatch {
-    if (this.batch && this.batch.inputsUsed + doubles > this.batch.inputs.length) this.handOver();
+  /** The batch being filled, with room for a row of `doubles` values and `k` probabilities. */
+  private batchFor(doubles: number, k: number): PredictionLogBatch {
+    if (this.batch && (this.batch.inputsUsed + doubles > this.batch.columns.inputs.length || this.batch.probabilitiesUsed + k > this.batch.columns.probabilities.length)) this.handOver();
     const batch = (this.batch ??= this.spare.pop() ?? createLogBatch(this.batchRows, this.batchRows * 32));
-    if (batch.inputs.length < doubles) batch.inputs = new Float64Array(doubles * this.batchRows);
+    const { columns } = batch;
+    if (columns.inputs.length < doubles) columns.inputs = new Float64Array(doubles * this.batchRows);
+    if (columns.probabilities.length < k) columns.probabilities = new Float64Array(k * this.batchRows);
     return batch;
   }
 
@@ -129,27 +177,27 @@ export class PredictionLog {
     // One batch at a time, in order: the writer's thread (or connection) is one.
     this.writing = this.writing.then(async () => {
       const rows = batch.rows;
-      const ids = batch.ids.slice(0, rows);
       try {
-        this.written(rows, await this.writer.write(batch));
+        this.written(batch, await this.writer.write(sealBatch(batch)));
       } catch (error) {
         // A writer that fails outright (rather than refusing rows) has lost the whole batch.
-        this.written(rows, { batch, refused: ids.map((id) => ({ id, error })) });
+        this.written(batch, { columns: batch.columns, refused: batch.ids.slice(0, rows).map((id) => ({ id, error })) });
       }
     });
   }
 
   private recycle(batch: PredictionLogBatch): void {
-    // A batch whose buffers went to a thread that failed has none left to reuse.
-    if (batch.inputEnds.length === 0) return;
-    batch.rows = 0;
-    batch.inputsUsed = 0;
+    // A batch whose columns went to a thread that failed has none left to reuse.
+    if (!batchUsable(batch)) return;
+    resetBatch(batch);
     if (this.spare.length < 2) this.spare.push(batch);
   }
 
-  private written(rows: number, { batch, retried, refused }: BatchWritten): void {
+  private written(batch: PredictionLogBatch, { columns, retried, refused }: BatchWritten): void {
+    const rows = batch.rows;
     this.queued--;
     if (this.queued < this.maxQueuedBatches / 2) this.overflowing = false;
+    batch.columns = columns;
     this.recycle(batch);
     if (retried !== undefined) this.log.warn({ err: retried, rows }, 'prediction log batch not written, retrying');
     if (refused.length === 0) return;

@@ -9,7 +9,7 @@ import { svcProbabilities } from '../core/svc/svc-probability.js';
 import { InvalidInputError, NotTrainedError } from './errors.js';
 import type { Clock } from './clock.js';
 import type { ModelRegistry } from './model-registry.js';
-import type { PredictionLog } from './prediction-log.js';
+import type { LoggedAnswer, PredictionLog } from './prediction-log.js';
 import { predictionId } from './prediction-id.js';
 import type { LiveRollout, Rollouts } from './rollouts.js';
 import type { ServingModel } from './serving-model.js';
@@ -83,6 +83,8 @@ export interface Prediction {
   readonly x: Matrix;
   /** The one decision value the prediction log keeps per row: a binary model's, else the predicted class's. */
   readonly loggedDecision: Float64Array;
+  /** Rows × classes probabilities, in `outcome.classes` order; null when the model has none. */
+  readonly probabilities: Float64Array | null;
 }
 
 /** Each row's class probabilities by label (`probabilities` is rows × k, in `classes` order). */
@@ -133,7 +135,7 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
     }
     const chosen = serving.artifact.decisionThreshold;
     const decisionThreshold = chosen ? { decisionThreshold: { positive: chosen.positive, threshold: chosen.threshold } } : {};
-    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions, ...decisionThreshold }, x, loggedDecision: decision };
+    return { outcome: { modelVersion: serving.version, classes: predictor.classes, predictions, ...decisionThreshold }, x, loggedDecision: decision, probabilities };
   }
   const { labels, decision, probabilities } = predictor.classify(x.data, x.rows);
   const classes = predictor.classes;
@@ -146,7 +148,7 @@ export function predictRows(serving: ServingModel | null, rows: readonly InputRo
     loggedDecision[i] = decisions[label];
     predictions[i] = withNotes({ predictionId: predictionId(now), label, className: nameOf(label), decisions, ...probabilitiesByLabel(classes, probabilities, i) }, i);
   }
-  return { outcome: { modelVersion: serving.version, classes, predictions }, x, loggedDecision };
+  return { outcome: { modelVersion: serving.version, classes, predictions }, x, loggedDecision, probabilities };
 }
 
 export interface PredictionsDeps {
@@ -188,18 +190,25 @@ export class Predictions {
     return prediction.outcome;
   }
 
-  private record({ outcome, x, loggedDecision }: Prediction, createdAt: Date, started: number, context: PredictContext): void {
+  private record({ outcome, x, loggedDecision, probabilities }: Prediction, createdAt: Date, started: number, context: PredictContext): void {
     const { predictionLog } = this.deps;
     // `mloop predict` without --log: answers only, kept out of the production log.
     if (!predictionLog.enabled || context.log === false) return;
-    const latencyMs = (performance.now() - started) / x.rows;
-    const createdAtMs = createdAt.getTime();
-    const { predictions, modelVersion } = outcome;
+    const answer: LoggedAnswer = {
+      createdAtMs: createdAt.getTime(),
+      modelVersion: outcome.modelVersion,
+      route: context.route,
+      latencyMs: (performance.now() - started) / x.rows,
+      inputs: x.data,
+      cols: x.cols,
+      predictions: outcome.predictions,
+      decisions: loggedDecision,
+      externalIds: context.externalIds,
+      classes: outcome.classes,
+      probabilities,
+    };
     // Row by row into the log's buffer: no object per row on the request's path.
-    for (let i = 0; i < x.rows; i++) {
-      const p = predictions[i];
-      predictionLog.append(p.predictionId, createdAtMs, modelVersion, context.route, x.data, i * x.cols, (i + 1) * x.cols, p.label, loggedDecision[i], latencyMs, context.externalIds?.[i] ?? null, p.probabilities ?? null, p.outOfRange ? p.outOfRange.map((o) => o.feature) : null);
-    }
+    for (let i = 0; i < x.rows; i++) predictionLog.append(answer, i);
   }
 
   /** The rollout's other model predicts the same rows; its answers are kept under the same prediction ids. */

@@ -50,9 +50,10 @@ export function handleShutdown(http: FastifyInstance, app: Application, log: Log
   };
   // While draining, each answer closes its connection: an idle keep-alive connection would otherwise
   // hold the server open for its keep-alive timeout (72 s by Fastify's default) after the answer.
-  http.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every answer, and a promise each costs a turn.
+  http.addHook('onSend', (_request, reply, payload, done) => {
     if (state.closing) void reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

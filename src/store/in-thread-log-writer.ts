@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from './prediction-log-batch.js';
-import { batchRow, writeIsolating } from './prediction-log-batch.js';
+import type { BatchWritten, PredictionLogWriter, SealedBatch } from './prediction-log-batch.js';
+import { SealedBatchReader, writeIsolating } from './prediction-log-batch.js';
 import type { PredictionRepository } from './prediction-repository.js';
 
 /**
@@ -11,10 +11,11 @@ import type { PredictionRepository } from './prediction-repository.js';
 export class InThreadLogWriter implements PredictionLogWriter {
   constructor(private readonly predictions: Pick<PredictionRepository, 'insertMany'>) {}
 
-  async write(batch: PredictionLogBatch): Promise<BatchWritten> {
-    const rows = Array.from({ length: batch.rows }, (_, i) => batchRow(batch, i));
+  async write(batch: SealedBatch): Promise<BatchWritten> {
+    const reader = new SealedBatchReader(batch);
+    const rows = Array.from({ length: batch.rows }, (_, i) => reader.row(i));
     const { retried, refused } = await writeIsolating(rows.length, (from, to) => this.predictions.insertMany(rows.slice(from, to)), (ms) => sleep(ms));
-    return { batch, retried, refused: refused.map(({ index, error }) => ({ id: rows[index].id, error })) };
+    return { columns: batch.columns, retried, refused: refused.map(({ index, error }) => ({ id: rows[index].id, error })) };
   }
 
   async close(): Promise<void> {}

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { recordFeedback } from '../../src/app/feedback.js';
 import { PredictionLog } from '../../src/app/prediction-log.js';
 import type { Store } from '../../src/store/database.js';
-import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../../src/store/prediction-log-batch.js';
+import type { BatchWritten, PredictionLogWriter, SealedBatch } from '../../src/store/prediction-log-batch.js';
+import { SealedBatchReader } from '../../src/store/prediction-log-batch.js';
 import type { NewPrediction } from '../../src/store/prediction-repository.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { describeDialects, useStoreFixture } from '../store/dialects.js';
@@ -34,6 +35,41 @@ async function storedIds(store: Store, rows: readonly NewPrediction[]): Promise<
   for (const row of rows) if (await store.predictions.get(row.id)) found.push(row.id);
   return found;
 }
+
+describeDialects('the prediction log stores each row as it was answered', (dialect) => {
+  const fixture = useStoreFixture(dialect);
+
+  it('every column, with rows of several models, routes, labels and class sets in one batch', async () => {
+    const predictionLog = new PredictionLog(fixture.store, pino({ level: 'silent' }), true, { flushAfterMs: 60_000 });
+    const later = new Date('2026-01-01T00:00:01.250Z');
+    const rows: NewPrediction[] = [
+      { ...rowsOf(1, 'binary')[0], probabilities: { B: 0.25, M: 0.75 }, outOfRange: ['radius_mean', 'area_worst'] },
+      { ...rowsOf(1, 'plain')[0], externalId: null, route: 'tutorial', label: 'B' },
+      // Class names that are integers (the Wisconsin file's 2 and 4), and three classes.
+      { ...rowsOf(1, 'wisconsin')[0], createdAt: later, modelVersion: 7, input: [1, 2, 3, 4, 5], label: '4', probabilities: { '4': 0.9, '2': 0.1 }, externalId: 'case-ü "quoted"' },
+      { ...rowsOf(1, 'three')[0], modelVersion: 3, route: 'oip', label: 'c', decision: -2.5, latencyMs: 12.5, probabilities: { a: 0.2, b: 0.3, c: 0.5 }, outOfRange: [] },
+    ];
+    predictionLog.record(rows);
+    await predictionLog.flush();
+    for (const row of rows) {
+      expect(await fixture.store.predictions.get(row.id), row.id).toEqual({
+        id: row.id,
+        createdAt: (row.createdAt as Date).toISOString(),
+        modelVersion: row.modelVersion,
+        route: row.route,
+        input: [...row.input],
+        label: row.label,
+        decision: row.decision,
+        latencyMs: row.latencyMs,
+        externalId: row.externalId ?? null,
+        actual: null,
+        confirmedAt: null,
+        probabilities: row.probabilities ?? null,
+        outOfRange: row.outOfRange ?? [],
+      });
+    }
+  });
+});
 
 describeDialects('the prediction log keeps the good rows of a batch that fails', (dialect) => {
   const fixture = useStoreFixture(dialect);
@@ -119,9 +155,10 @@ function heldWriter() {
   const given: string[][] = [];
   const waiting: (() => void)[] = [];
   const writer: PredictionLogWriter = {
-    write: (batch: PredictionLogBatch) => {
-      given.push(batch.ids.slice(0, batch.rows));
-      return new Promise<BatchWritten>((resolve) => waiting.push(() => resolve({ batch, refused: [] })));
+    write: (batch: SealedBatch) => {
+      const reader = new SealedBatchReader(batch);
+      given.push(Array.from({ length: batch.rows }, (_, i) => reader.id(i)));
+      return new Promise<BatchWritten>((resolve) => waiting.push(() => resolve({ columns: batch.columns, refused: [] })));
     },
     close: async () => {},
   };

@@ -99,6 +99,15 @@ describe('Host and Origin checks', () => {
     expect((await send(fixture.base, 'GET', '/update_data', {})).status).toBe(200);
     expect((await send(fixture.base, 'GET', '/api/v1/models', { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
+
+  it('keeps each verdict right while a client sends many different Host headers (the remembered verdicts are bounded)', async () => {
+    // More distinct headers than the server remembers, good and bad mixed, each asked twice: a
+    // remembered verdict must be the one a fresh check gives.
+    const hosts = Array.from({ length: 150 }, (_, i) => (i % 2 === 0 ? `h${i}.lab.example` : `h${i}.evil.example`));
+    for (const round of [1, 2]) {
+      for (const [i, host] of hosts.entries()) expect((await send(fixture.base, 'GET', '/api/v1/models', { host })).status, `${host} (round ${round})`).toBe(i % 2 === 0 ? 200 : 403);
+    }
+  });
 });
 
 describe('server.allowedHosts and server.publicUrl', () => {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { float64BlobView } from '../column-values.js';
-import type { PredictionLogBatch } from '../prediction-log-batch.js';
-import { batchBuffers, batchInput, writeIsolating } from '../prediction-log-batch.js';
+import type { BatchColumns, SealedBatch } from '../prediction-log-batch.js';
+import { columnBuffers, SealedBatchReader, writeIsolating } from '../prediction-log-batch.js';
 
 export interface LogWriterData {
   readonly file: string;
@@ -11,11 +11,11 @@ export interface LogWriterData {
   readonly checkpoints: { readonly intervalMs: number; readonly truncateAfterFrames: number } | null;
 }
 
-export type ToLogWriter = { readonly kind: 'write'; readonly seq: number; readonly batch: PredictionLogBatch } | { readonly kind: 'close' };
+export type ToLogWriter = { readonly kind: 'write'; readonly seq: number; readonly batch: SealedBatch } | { readonly kind: 'close' };
 
 export type FromLogWriter =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'written'; readonly seq: number; readonly batch: PredictionLogBatch; readonly retried?: string; readonly refused: readonly { readonly id: string; readonly message: string }[] }
+  | { readonly kind: 'written'; readonly seq: number; readonly columns: BatchColumns; readonly retried?: string; readonly refused: readonly { readonly id: string; readonly message: string }[] }
   | { readonly kind: 'failed'; readonly message: string };
 
 // better-sqlite3's errors lose their message on the way to the main thread: send plain text.
@@ -55,33 +55,41 @@ const insert = db.prepare(
 );
 
 /** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */
-const insertRange = db.transaction((batch: PredictionLogBatch, from: number, to: number) => {
+const insertRange = db.transaction((batch: SealedBatchReader, from: number, to: number) => {
+  const { createdAtMs, modelVersions, decisions, latencyMs } = batch.batch.columns;
   let lastMs = Number.NaN;
   let lastTime = '';
   for (let i = from; i < to; i++) {
-    const ms = batch.createdAtMs[i];
+    const ms = createdAtMs[i];
     // The rows of one request share their instant: format it once.
     if (ms !== lastMs) {
       lastMs = ms;
       lastTime = new Date(ms).toISOString();
     }
-    insert.run(batch.ids[i], lastTime, batch.modelVersions[i], batch.routes[i], float64BlobView(batchInput(batch, i)), batch.labels[i], batch.decisions[i], batch.latencyMs[i], batch.externalIds[i], probabilitiesJson(batch.probabilities[i]), outOfRangeJson(batch.outOfRange[i]));
+    const outOfRange = batch.outOfRangeFeatures(i);
+    insert.run(
+      batch.id(i),
+      lastTime,
+      modelVersions[i],
+      batch.route(i),
+      float64BlobView(batch.input(i)),
+      batch.label(i),
+      decisions[i],
+      latencyMs[i],
+      batch.externalId(i),
+      batch.probabilitiesJson(i),
+      outOfRange && outOfRange.length > 0 ? JSON.stringify(outOfRange) : null,
+    );
   }
 });
 
-function probabilitiesJson(probabilities: Readonly<Record<string, number>> | null): string | null {
-  return probabilities ? JSON.stringify(probabilities) : null;
-}
-
-function outOfRangeJson(features: readonly string[] | null): string | null {
-  return features && features.length > 0 ? JSON.stringify(features) : null;
-}
-
-async function write(seq: number, batch: PredictionLogBatch): Promise<void> {
-  const { retried, refused } = await writeIsolating(batch.rows, (from, to) => insertRange(batch, from, to), (ms) => sleep(ms));
+async function write(seq: number, batch: SealedBatch): Promise<void> {
+  const reader = new SealedBatchReader(batch);
+  const { retried, refused } = await writeIsolating(batch.rows, (from, to) => insertRange(reader, from, to), (ms) => sleep(ms));
+  // Only the columns go back (by transfer): the main thread still has the rest.
   post(
-    { kind: 'written', seq, batch, retried: retried === undefined ? undefined : messageOf(retried), refused: refused.map(({ index, error }) => ({ id: batch.ids[index], message: messageOf(error) })) },
-    batchBuffers(batch),
+    { kind: 'written', seq, columns: batch.columns, retried: retried === undefined ? undefined : messageOf(retried), refused: refused.map(({ index, error }) => ({ id: reader.id(index), message: messageOf(error) })) },
+    columnBuffers(batch.columns),
   );
 }
 

@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
-import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../prediction-log-batch.js';
-import { batchBuffers } from '../prediction-log-batch.js';
+import type { BatchWritten, PredictionLogWriter, SealedBatch } from '../prediction-log-batch.js';
+import { columnBuffers } from '../prediction-log-batch.js';
 import type { FromLogWriter, LogWriterData, ToLogWriter } from './log-writer-worker.js';
 
 /** Pages the main connection lets the WAL grow to before it checkpoints by itself (SQLite's default). */
@@ -35,10 +35,8 @@ export interface SqliteLogWriterOptions {
 }
 
 interface Pending {
-  readonly ids: readonly string[];
-  readonly rows: number;
-  readonly batch: PredictionLogBatch;
   readonly resolve: (written: BatchWritten) => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
@@ -103,13 +101,13 @@ export class SqliteLogWriter implements PredictionLogWriter {
     // Nothing waits for the thread: it no longer keeps the process alive.
     if (this.pending.size === 0) worker.unref();
     pending.resolve({
-      batch: message.batch,
+      columns: message.columns,
       retried: message.retried === undefined ? undefined : new Error(message.retried),
       refused: message.refused.map(({ id, message: text }) => ({ id, error: new Error(text) })),
     });
   }
 
-  /** The thread failed: the main connection checkpoints again, and the batches it held are answered as refused. */
+  /** The thread failed: the main connection checkpoints again, and the batches it held are lost (said to their callers). */
   private takeBack(worker: Worker, error: Error, { terminate = true } = {}): void {
     if (this.worker !== worker) return;
     this.worker = null;
@@ -119,21 +117,21 @@ export class SqliteLogWriter implements PredictionLogWriter {
     if (terminate) void worker.terminate();
     for (const [seq, pending] of this.pending) {
       this.pending.delete(seq);
-      // Their buffers went to the thread: the rows are lost, said as refused (counted and logged).
-      pending.resolve({ batch: pending.batch, refused: pending.ids.slice(0, pending.rows).map((id) => ({ id, error })) });
+      // Their columns went to the thread: the rows are lost (the log counts and says so).
+      pending.reject(error);
     }
   }
 
-  write(batch: PredictionLogBatch): Promise<BatchWritten> {
+  write(batch: SealedBatch): Promise<BatchWritten> {
     const worker = this.start();
     if (!worker) return this.fallback.write(batch);
     const seq = ++this.seq;
     // A write under way keeps the process alive until it is stored.
     worker.ref();
-    return new Promise((resolve) => {
-      this.pending.set(seq, { ids: batch.ids, rows: batch.rows, batch, resolve });
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
       const message: ToLogWriter = { kind: 'write', seq, batch };
-      worker.postMessage(message, batchBuffers(batch));
+      worker.postMessage(message, columnBuffers(batch.columns));
     });
   }
 

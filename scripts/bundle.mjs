@@ -27,6 +27,42 @@ const ownUrls = {
   },
 };
 
+/**
+ * Node modules a library requires when it loads but uses only on paths mloop never takes: commander
+ * spawns a process only for subcommands that are programs of their own, Fastify makes an https or
+ * HTTP/2 server only when asked to, prom-client's push gateway is not used. The library gets a
+ * stand-in that loads the real module on first use instead. https, http2 and tls were about 10 ms
+ * of the server's start; child_process 14 ms of every other command's (the server loads it all
+ * the same: Node's listen() does, through node:cluster).
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const usedLate = [
+      [/[\\/]commander[\\/]lib[\\/]command\.js$/, ['child_process']],
+      [/[\\/]fastify[\\/]lib[\\/]server\.js$/, ['https', 'http2']],
+      [/[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, ['https']],
+    ];
+    b.onResolve({ filter: /^(node:)?(child_process|https|http2)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!usedLate.some(([importer, names]) => importer.test(args.importer) && names.includes(name))) return undefined;
+      return { path: name, namespace: 'lazy-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
+});
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunks are named by content hash: a build must not leave the previous build's beside its own.
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -67,7 +103,7 @@ await build({
   ],
   // CommonJS libraries in an ES module: their `require` of Node's modules needs one.
   banner: { js: "import { createRequire as __mloopCreateRequire } from 'node:module';\nconst require = __mloopCreateRequire(import.meta.url);" },
-  plugins: [ownUrls],
+  plugins: [ownUrls, lazyBuiltins],
   legalComments: 'none',
   logLevel: 'warning',
 });

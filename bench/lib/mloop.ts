@@ -51,3 +51,11 @@ export async function loadCore(): Promise<MloopCore> {
     pool: await importDist<typeof TrainingPool>('adapters/training-pool.js'),
   };
 }
+
+/** The node options of the bin's `#!/usr/bin/env -S node …` line: the bench starts mloop as its users' shells do. */
+export function binNodeOptions(bin: string): string[] {
+  const [first] = readFileSync(bin, 'utf8').split('\n', 1);
+  const options = /^#!\S*env(?: -S)? node((?: --?\S+)*)\s*$/.exec(first);
+  if (!options) throw new Error(`${bin} does not start with a "#!/usr/bin/env [-S] node [options]" line: ${first}`);
+  return options[1].split(' ').filter((o) => o !== '');
+}

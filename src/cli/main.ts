@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A young generation of 4 MiB semi-spaces instead of V8's 16: the server allocates short-lived
+// objects per request, and the larger semi-spaces only kept about 20 MiB more resident after load,
+// for no throughput (bench/startup.ts). `npm start` passes the same flag (package.json).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainingModes } from '../core/training-mode.js';
 import type { TrainingMode } from '../core/training-mode.js';

@@ -1,14 +1,16 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { decodeModelProto } from '../../src/core/onnx/onnx-proto.js';
 import { loadWdbc } from '../helpers/wdbc.js';
-import { bundledCsv, csvWithCell, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
+import { bundledCsv, csvWithCell, malignantRow, tempDir, tutorialLayoutCsv, writeFile } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { mloop } from './run-cli.js';
 
 const run = promisify(execFile);
@@ -216,7 +218,7 @@ describe('mloop serve', () => {
 });
 
 describe('the package bin (the production bundle npm start and npx run)', () => {
-  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { mloop: string } };
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { mloop: string }; scripts: { start: string } };
   const bin = fileURLToPath(new URL(`../../${packageJson.bin.mloop}`, import.meta.url));
 
   it('prints the version, and reads the bundled data set into a new store (files found beside dist/, as from the files)', async () => {
@@ -226,5 +228,42 @@ describe('the package bin (the production bundle npm start and npx run)', () => 
     const dataDir = tempDir();
     const update = await run(process.execPath, [bin, 'update', '--data-dir', dataDir], { env: { ...process.env, MLOOP_LOG_LEVEL: 'warn' } });
     expect(update.stdout).toMatch(/569 rows/);
+  });
+
+  it('runs as a program with the node options of its #! line, the ones npm start gives node too', async () => {
+    const [shebang] = readFileSync(bin, 'utf8').split('\n', 1);
+    const options = /^#!\/usr\/bin\/env -S node((?: --\S+)+)$/.exec(shebang)?.[1].trim();
+    expect(options, shebang).toBeDefined();
+    expect(packageJson.scripts.start).toBe(`node ${options} ${packageJson.bin.mloop} serve`);
+    // Run directly, as npx and the shell do: env -S splits the options from the interpreter.
+    const version = await run(bin, ['--version']);
+    expect(version.stdout.trim()).toBe(packageJson.version);
+  });
+
+  it('answers its first prediction without loading the Node modules that only paths it never takes use (https, http2, tls)', async () => {
+    const dataDir = tempDir();
+    const env = { ...process.env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' };
+    await run(process.execPath, [bin, 'train', '--data-dir', dataDir], { env });
+    // The Node modules loaded by then, written when the server is told to stop (before it stops).
+    const listFile = join(dataDir, 'loaded.json');
+    const preload = writeFile(dataDir, 'loaded.mjs', `import { writeFileSync } from 'node:fs';\nprocess.on('SIGTERM', () => writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, bin, 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let log = '';
+      child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      const base = await waitFor('mloop to listen', () => /mloop listening on (http:\/\/[^ "]+)/.exec(log)?.[1], 30_000, 20);
+      const answer = await fetch(`${base}/api/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ row: malignantRow }) });
+      expect(answer.status).toBe(200);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const loaded = (JSON.parse(readFileSync(listFile, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule '));
+    // Bare names of Node's public modules only: the check would pass vacuously if the list changed form.
+    expect(loaded).toContain('NativeModule http');
+    // (child_process is loaded all the same: Node's own listen() loads it through node:cluster.)
+    expect(loaded.filter((m) => ['NativeModule https', 'NativeModule http2', 'NativeModule tls'].includes(m))).toEqual([]);
   });
 });

@@ -42,13 +42,15 @@ describeDialects('the prediction log stores each row as it was answered', (diale
   it('every column, with rows of several models, routes, labels and class sets in one batch', async () => {
     const predictionLog = new PredictionLog(fixture.store, pino({ level: 'silent' }), true, { flushAfterMs: 60_000 });
     const later = new Date('2026-01-01T00:00:01.250Z');
-    const rows: NewPrediction[] = [
+    const kinds: NewPrediction[] = [
       { ...rowsOf(1, 'binary')[0], probabilities: { B: 0.25, M: 0.75 }, outOfRange: ['radius_mean', 'area_worst'] },
       { ...rowsOf(1, 'plain')[0], externalId: null, route: 'tutorial', label: 'B' },
       // Class names that are integers (the Wisconsin file's 2 and 4), and three classes.
       { ...rowsOf(1, 'wisconsin')[0], createdAt: later, modelVersion: 7, input: [1, 2, 3, 4, 5], label: '4', probabilities: { '4': 0.9, '2': 0.1 }, externalId: 'case-ü "quoted"' },
       { ...rowsOf(1, 'three')[0], modelVersion: 3, route: 'oip', label: 'c', decision: -2.5, latencyMs: 12.5, probabilities: { a: 0.2, b: 0.3, c: 0.5 }, outOfRange: [] },
     ];
+    // Enough rows for the writer's several-row statements and the single-row ones after them.
+    const rows = Array.from({ length: 21 }, (_, i) => ({ ...kinds[i % kinds.length], id: `${kinds[i % kinds.length].id}-${i}`, decision: i - 10 }));
     predictionLog.record(rows);
     await predictionLog.flush();
     for (const row of rows) {
@@ -57,7 +59,7 @@ describeDialects('the prediction log stores each row as it was answered', (diale
         createdAt: (row.createdAt as Date).toISOString(),
         modelVersion: row.modelVersion,
         route: row.route,
-        input: [...row.input],
+        input: Array.from(row.input),
         label: row.label,
         decision: row.decision,
         latencyMs: row.latencyMs,

@@ -50,36 +50,53 @@ try {
   fail(error);
 }
 
-const insert = db.prepare(
-  'insert into "predictions" ("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json", "out_of_range") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("id") do nothing',
-);
+const columns = '("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json", "out_of_range")';
+const columnCount = 11;
+const values = (rows: number) => Array.from({ length: rows }, () => `(${new Array(columnCount).fill('?').join(', ')})`).join(', ');
+/** Rows per statement: one statement for 16 rows cost 3.5 µs of CPU a row against 4.5–5 µs for one per row. */
+const rowsPerInsert = 16;
+const insertOne = db.prepare(`insert into "predictions" ${columns} values ${values(1)} on conflict ("id") do nothing`);
+const insertMany = db.prepare(`insert into "predictions" ${columns} values ${values(rowsPerInsert)} on conflict ("id") do nothing`);
+const parameters = new Array<unknown>(rowsPerInsert * columnCount);
+
+/** Row i's values into `into` from `at`, in the statements' column order. */
+function rowValues(batch: SealedBatchReader, i: number, createdAt: string, into: unknown[], at: number): void {
+  const { modelVersions, decisions, latencyMs } = batch.batch.columns;
+  const outOfRange = batch.outOfRangeFeatures(i);
+  into[at] = batch.id(i);
+  into[at + 1] = createdAt;
+  into[at + 2] = modelVersions[i];
+  into[at + 3] = batch.route(i);
+  into[at + 4] = float64BlobView(batch.input(i));
+  into[at + 5] = batch.label(i);
+  into[at + 6] = decisions[i];
+  into[at + 7] = latencyMs[i];
+  into[at + 8] = batch.externalId(i);
+  into[at + 9] = batch.probabilitiesJson(i);
+  into[at + 10] = outOfRange && outOfRange.length > 0 ? JSON.stringify(outOfRange) : null;
+}
 
 /** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */
 const insertRange = db.transaction((batch: SealedBatchReader, from: number, to: number) => {
-  const { createdAtMs, modelVersions, decisions, latencyMs } = batch.batch.columns;
+  const { createdAtMs } = batch.batch.columns;
   let lastMs = Number.NaN;
   let lastTime = '';
-  for (let i = from; i < to; i++) {
-    const ms = createdAtMs[i];
-    // The rows of one request share their instant: format it once.
-    if (ms !== lastMs) {
-      lastMs = ms;
-      lastTime = new Date(ms).toISOString();
+  // The rows of one request share their instant: format it once.
+  const timeOf = (i: number) => {
+    if (createdAtMs[i] !== lastMs) {
+      lastMs = createdAtMs[i];
+      lastTime = new Date(lastMs).toISOString();
     }
-    const outOfRange = batch.outOfRangeFeatures(i);
-    insert.run(
-      batch.id(i),
-      lastTime,
-      modelVersions[i],
-      batch.route(i),
-      float64BlobView(batch.input(i)),
-      batch.label(i),
-      decisions[i],
-      latencyMs[i],
-      batch.externalId(i),
-      batch.probabilitiesJson(i),
-      outOfRange && outOfRange.length > 0 ? JSON.stringify(outOfRange) : null,
-    );
+    return lastTime;
+  };
+  let i = from;
+  for (; i + rowsPerInsert <= to; i += rowsPerInsert) {
+    for (let r = 0; r < rowsPerInsert; r++) rowValues(batch, i + r, timeOf(i + r), parameters, r * columnCount);
+    insertMany.run(parameters);
+  }
+  for (; i < to; i++) {
+    rowValues(batch, i, timeOf(i), parameters, 0);
+    insertOne.run(parameters.slice(0, columnCount));
   }
 });
 

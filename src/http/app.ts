@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Application } from '../app/application.js';
@@ -41,6 +41,8 @@ export interface HttpOptions extends TokenOptions {
   readonly logger: Logger | false;
   /** The address the server listens on (`--host`): a name there is one of the server's names. */
   readonly host?: string;
+  /** Fastify's schema compilers: the build passes its own to compile the serializers ahead (schema-compilers.ts). */
+  readonly schemaController?: FastifyServerOptions['schemaController'];
 }
 
 const resources: readonly FastifyPluginAsyncTypebox<RouteContext>[] = [
@@ -80,7 +82,7 @@ export function buildHttpApp(app: Application, options: HttpOptions): FastifyIns
   const fastify = Fastify({
     bodyLimit,
     ...frameworkErrorOptions(bodyLimit),
-    schemaController,
+    schemaController: options.schemaController ?? schemaController,
     loggerInstance: options.logger ? (options.logger.child({}, { redact: { paths: redactPaths, censor: '[redacted]' } }) as FastifyBaseLogger) : undefined,
     logger: options.logger ? undefined : false,
     logController: new RequestLogController(),

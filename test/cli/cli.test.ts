@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -240,13 +240,17 @@ describe('the package bin (the production bundle npm start and npx run)', () => 
     expect(version.stdout.trim()).toBe(packageJson.version);
   });
 
-  it('answers its first prediction without loading the Node modules that only paths it never takes use (https, http2, tls)', async () => {
+  it('answers its first prediction with the serializer compiled at build time, without loading the Node modules that only paths it never takes use (https, http2, tls)', async () => {
     const dataDir = tempDir();
     const env = { ...process.env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' };
     await run(process.execPath, [bin, 'train', '--data-dir', dataDir], { env });
     // The Node modules loaded by then, written when the server is told to stop (before it stops).
     const listFile = join(dataDir, 'loaded.json');
-    const preload = writeFile(dataDir, 'loaded.mjs', `import { writeFileSync } from 'node:fs';\nprocess.on('SIGTERM', () => writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const preload = writeFile(
+      dataDir,
+      'loaded.mjs',
+      `import { writeFileSync } from 'node:fs';\nimport { createRequire } from 'node:module';\nconst { cache } = createRequire(import.meta.url);\nprocess.on('SIGTERM', () => writeFileSync(${JSON.stringify(listFile)}, JSON.stringify({ node: process.moduleLoadList, files: Object.keys(cache) })));\n`,
+    );
     const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, bin, 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       let log = '';
@@ -260,10 +264,14 @@ describe('the package bin (the production bundle npm start and npx run)', () => 
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    const loaded = (JSON.parse(readFileSync(listFile, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule '));
+    const { node, files } = JSON.parse(readFileSync(listFile, 'utf8')) as { node: string[]; files: string[] };
+    const loaded = node.filter((m) => m.startsWith('NativeModule '));
     // Bare names of Node's public modules only: the check would pass vacuously if the list changed form.
     expect(loaded).toContain('NativeModule http');
     // (child_process is loaded all the same: Node's own listen() loads it through node:cluster.)
     expect(loaded.filter((m) => ['NativeModule https', 'NativeModule http2', 'NativeModule tls'].includes(m))).toEqual([]);
+    // The answer's serializer is the build's: Fastify's compilers (Ajv, fast-json-stringify) are not loaded.
+    expect(files.filter((file) => file.includes(`${sep}serializers${sep}`)).length).toBeGreaterThan(0);
+    expect(files.filter((file) => file.endsWith('fastify-compilers.cjs'))).toEqual([]);
   });
 });

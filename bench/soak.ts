@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binNodeOptions, cliPath, repoRoot, wdbcCsv } from './lib/mloop.js';
+import { cliPath, repoRoot, startNodeOptions, wdbcCsv } from './lib/mloop.js';
 import type { Server } from './lib/processes.js';
 import { freePort, rssMiB, startServer, stopAll } from './lib/processes.js';
 import { parseSoakOptions } from './lib/soak-options.js';
@@ -33,7 +33,7 @@ const logFile = join(dir, 'serve.log');
 const server = startServer({
   name: 'mloop',
   command: process.execPath,
-  args: [...binNodeOptions(cliPath), cliPath, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), '--config', configFile],
+  args: [...startNodeOptions(), cliPath, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), '--config', configFile],
   env,
   cwd: repoRoot,
   cpu: null,

@@ -17,7 +17,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBenchData, split, writeMatrix } from './lib/data.js';
-import { binNodeOptions, cliPath, loadCore, repoRoot, wdbcCsv } from './lib/mloop.js';
+import { cliPath, loadCore, repoRoot, wdbcCsv } from './lib/mloop.js';
 import type { Server } from './lib/processes.js';
 import { choosePinning, cpuSeconds, freePort, pinned, processTree, rssMiB, stopAll, waitForPrediction } from './lib/processes.js';
 import { PythonPeer, pythonBin } from './lib/python.js';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       return {
         name: `mloop ${label}`,
         start: (launch) => mloopServeWith(bin, dir, launch, dataDir, `mloop-${label}`),
-        version: () => timeOf(pinning.server, process.execPath, [...binNodeOptions(bin), bin, '--version'], dir),
+        version: () => timeOf(pinning.server, process.execPath, [bin, '--version'], dir),
         rows: {},
       };
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Server } from './processes.js';
 import { startServer } from './processes.js';
 import { pythonBin, pythonDir } from './python.js';
-import { binNodeOptions, cliPath, repoRoot } from './mloop.js';
+import { cliPath, repoRoot, startNodeOptions } from './mloop.js';
 
 export interface Launch {
   readonly cpu: string | null;
@@ -30,7 +30,7 @@ export function mloopServeWith(bin: string, checkout: string, launch: Launch, da
   return startServer({
     name,
     command: process.execPath,
-    args: [...binNodeOptions(bin), bin, 'serve', '--port', String(launch.port), '--data-dir', dataDir],
+    args: [...startNodeOptions(checkout), bin, 'serve', '--port', String(launch.port), '--data-dir', dataDir],
     env: withConfig(null),
     cwd: checkout,
     cpu: launch.cpu,
@@ -43,7 +43,7 @@ export function mloopVariant(launch: Launch, dataDir: string, metrics: 'on' | 'o
   return startServer({
     name,
     command: process.execPath,
-    args: [...binNodeOptions(cliPath), '--import', 'tsx', serverScript('mloop-variant.ts'), '--port', String(launch.port), '--data-dir', dataDir, '--metrics', metrics],
+    args: [...startNodeOptions(), '--import', 'tsx', serverScript('mloop-variant.ts'), '--port', String(launch.port), '--data-dir', dataDir, '--metrics', metrics],
     env: withConfig(config),
     cwd: repoRoot,
     cpu: launch.cpu,

@@ -1,8 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// A young generation of 4 MiB semi-spaces instead of V8's 16: the server allocates short-lived
-// objects per request, and the larger semi-spaces kept 8–20 MiB more resident after load for no
-// throughput (bench/startup.ts). It costs about 10 ms of every start: with any V8 flag given, V8
-// compiles Node's own modules instead of taking their code cache. `npm start` passes the same flag.
+#!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainingModes } from '../core/training-mode.js';
 import type { TrainingMode } from '../core/training-mode.js';

@@ -230,14 +230,12 @@ describe('the package bin (the production bundle npm start and npx run)', () => 
     expect(update.stdout).toMatch(/569 rows/);
   });
 
-  it('runs as a program with the node options of its #! line, the ones npm start gives node too', async () => {
-    const [shebang] = readFileSync(bin, 'utf8').split('\n', 1);
-    const options = /^#!\/usr\/bin\/env -S node((?: --\S+)+)$/.exec(shebang)?.[1].trim();
-    expect(options, shebang).toBeDefined();
-    expect(packageJson.scripts.start).toBe(`node ${options} ${packageJson.bin.mloop} serve`);
-    // Run directly, as npx and the shell do: env -S splits the options from the interpreter.
+  it('runs as a program (its #! line), and npm start runs its serve with node options only', async () => {
+    expect(readFileSync(bin, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
     const version = await run(bin, ['--version']);
     expect(version.stdout.trim()).toBe(packageJson.version);
+    // The bench starts the server with the options it finds here (bench/lib/mloop.ts).
+    expect(packageJson.scripts.start).toMatch(new RegExp(`^node( --[a-z-]+=\\d+)* ${packageJson.bin.mloop.replaceAll('.', '\\.')} serve$`));
   });
 
   it('answers its first prediction with the serializer compiled at build time, without loading the Node modules that only paths it never takes use (https, http2, tls)', async () => {

@@ -75,7 +75,7 @@ const changesState = (request: FastifyRequest) => !safeMethods.has(request.metho
  * `no-referrer`), Referer otherwise, and Sec-Fetch-Site to loopback and https servers. A client
  * that sends none of them (curl, scripts, the tutorial) is not a browser page.
  */
-function crossSitePage(request: FastifyRequest, host: URL | undefined, publicOrigin: string | undefined): string | undefined {
+function crossSitePage(request: FastifyRequest, host: URL | null, publicOrigin: string | undefined): string | undefined {
   const fetchSite = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;
   const referer = request.headers.referer;
@@ -89,7 +89,7 @@ function crossSitePage(request: FastifyRequest, host: URL | undefined, publicOri
     return shownOrigin(page);
   }
   if (url.origin === publicOrigin) return undefined;
-  return host !== undefined && sameHost(url, host) ? undefined : shownOrigin(page);
+  return host !== null && sameHost(url, host) ? undefined : shownOrigin(page);
 }
 
 /** The origin of a page, not its path or query, and never more than 100 characters of what was sent. */
@@ -146,7 +146,7 @@ export function checkRequestOrigin(fastify: FastifyInstance, options: OriginOpti
       );
       return;
     }
-    const page = changesState(request) ? crossSitePage(request, host ?? undefined, publicOrigin) : undefined;
+    const page = changesState(request) ? crossSitePage(request, host, publicOrigin) : undefined;
     if (page !== undefined) {
       const server = header ?? 'this server';
       done(

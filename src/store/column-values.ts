@@ -21,6 +21,11 @@ export function isoTimeOrNull(instant: Instant | null | undefined): string | nul
   return instant === null || instant === undefined ? null : isoTime(instant);
 }
 
+/** A prediction's out-of-range features as stored: a JSON list, or null when there are none. */
+export function outOfRangeText(features: readonly string[] | null | undefined): string | null {
+  return features && features.length > 0 ? JSON.stringify(features) : null;
+}
+
 /**
  * `JSON.stringify` writes each double in the shortest form that reads back to the same bits, so a
  * value survives the text column exactly. Two things do not survive: -0 becomes 0, and non-finite

@@ -2,12 +2,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Instant } from './column-values.js';
-import { float64Blob, fromFloat64Blob, isoTime } from './column-values.js';
+import { float64Blob, fromFloat64Blob, isoTime, outOfRangeText } from './column-values.js';
 import type { AuditInput } from './audit-repository.js';
 import { insertAuditEntry } from './audit-repository.js';
 import type { ThresholdTally } from '../core/threshold-what-if.js';
 import type { Window } from './prediction-log-reads.js';
 import type { DatabaseSchema, PredictionsTable } from './schema.js';
+import { predictionInsertColumns } from './schema.js';
 
 /** One logged prediction; `actual` is the confirmed diagnosis once feedback arrives. */
 export interface PredictionRecord {
@@ -53,15 +54,12 @@ const chunk = 100;
  */
 const purgeBatch = 200;
 
-/** The columns an insert writes, in the order of `insertParameters`. */
-const insertedColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json', 'out_of_range'] as const;
-
 /**
- * The parameters of a multi-row insert, row after row in `insertedColumns` order: built straight
+ * The parameters of a multi-row insert, row after row in `predictionInsertColumns` order: built straight
  * into one array, because objects per row (then flattened) cost more than the insert's binding.
  */
 function insertParameters(rows: readonly NewPrediction[]): unknown[] {
-  const parameters = new Array<unknown>(rows.length * insertedColumns.length);
+  const parameters = new Array<unknown>(rows.length * predictionInsertColumns.length);
   let at = 0;
   let lastInstant: Instant | undefined;
   let lastTime = '';
@@ -81,7 +79,7 @@ function insertParameters(rows: readonly NewPrediction[]): unknown[] {
     parameters[at++] = r.latencyMs;
     parameters[at++] = r.externalId ?? null;
     parameters[at++] = r.probabilities ? JSON.stringify(r.probabilities) : null;
-    parameters[at++] = r.outOfRange && r.outOfRange.length > 0 ? JSON.stringify(r.outOfRange) : null;
+    parameters[at++] = outOfRangeText(r.outOfRange);
   }
   return parameters;
 }
@@ -96,7 +94,7 @@ export class PredictionRepository {
   private insertSql(rows: number): string {
     let text = this.inserts.get(rows);
     if (text === undefined) {
-      const placeholder = Object.fromEntries(insertedColumns.map((column) => [column, null])) as unknown as Insertable<PredictionsTable>;
+      const placeholder = Object.fromEntries(predictionInsertColumns.map((column) => [column, null])) as unknown as Insertable<PredictionsTable>;
       text = this.db
         .insertInto('predictions')
         .values(new Array(rows).fill(placeholder))

@@ -67,6 +67,12 @@ export interface PredictionsTable {
   probabilities_json: string | null;
 }
 
+/**
+ * The columns a logged prediction is inserted with, in the order of every insert's parameters:
+ * the repository's multi-row insert and the SQLite writer thread's statements.
+ */
+export const predictionInsertColumns = ['id', 'created_at', 'model_version', 'route', 'input', 'label', 'decision', 'latency_ms', 'external_id', 'probabilities_json', 'out_of_range'] as const;
+
 export interface ActivationsTable {
   id: Generated<number>;
   model_version: number;

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import { float64BlobView } from '../column-values.js';
+import { float64BlobView, outOfRangeText } from '../column-values.js';
 import type { BatchColumns, SealedBatch } from '../prediction-log-batch.js';
 import { columnBuffers, SealedBatchReader, writeIsolating } from '../prediction-log-batch.js';
+import { predictionInsertColumns } from '../schema.js';
 
 export interface LogWriterData {
   readonly file: string;
@@ -50,8 +51,8 @@ try {
   fail(error);
 }
 
-const columns = '("id", "created_at", "model_version", "route", "input", "label", "decision", "latency_ms", "external_id", "probabilities_json", "out_of_range")';
-const columnCount = 11;
+const columns = `(${predictionInsertColumns.map((column) => `"${column}"`).join(', ')})`;
+const columnCount = predictionInsertColumns.length;
 const values = (rows: number) => Array.from({ length: rows }, () => `(${new Array(columnCount).fill('?').join(', ')})`).join(', ');
 /** Rows per statement: one statement for 16 rows cost 3.5 µs of CPU a row against 4.5–5 µs for one per row. */
 const rowsPerInsert = 16;
@@ -59,10 +60,9 @@ const insertOne = db.prepare(`insert into "predictions" ${columns} values ${valu
 const insertMany = db.prepare(`insert into "predictions" ${columns} values ${values(rowsPerInsert)} on conflict ("id") do nothing`);
 const parameters = new Array<unknown>(rowsPerInsert * columnCount);
 
-/** Row i's values into `into` from `at`, in the statements' column order. */
+/** Row i's values into `into` from `at`, in `predictionInsertColumns` order. */
 function rowValues(batch: SealedBatchReader, i: number, createdAt: string, into: unknown[], at: number): void {
   const { modelVersions, decisions, latencyMs } = batch.batch.columns;
-  const outOfRange = batch.outOfRangeFeatures(i);
   into[at] = batch.id(i);
   into[at + 1] = createdAt;
   into[at + 2] = modelVersions[i];
@@ -73,7 +73,7 @@ function rowValues(batch: SealedBatchReader, i: number, createdAt: string, into:
   into[at + 7] = latencyMs[i];
   into[at + 8] = batch.externalId(i);
   into[at + 9] = batch.probabilitiesJson(i);
-  into[at + 10] = outOfRange && outOfRange.length > 0 ? JSON.stringify(outOfRange) : null;
+  into[at + 10] = outOfRangeText(batch.outOfRangeFeatures(i));
 }
 
 /** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */

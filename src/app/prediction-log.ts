@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { InThreadLogWriter } from '../store/in-thread-log-writer.js';
 import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../store/prediction-log-batch.js';
-import { batchCapacity, batchUsable, createLogBatch, resetBatch, sealBatch, tableIndex } from '../store/prediction-log-batch.js';
+import { appendText, batchCapacity, batchIds, batchUsable, createLogBatch, makeRoomFor, resetBatch, sealBatch, tableIndex, textFits } from '../store/prediction-log-batch.js';
 import type { PredictionLogDrop } from '../core/alerts/alert.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
@@ -115,7 +115,9 @@ export class PredictionLog {
     if (!this.enabled) return;
     const { cols, inputs, classes, probabilities } = answer;
     const k = probabilities === null ? 0 : classes.length;
-    const batch = this.batchFor(cols, k);
+    const prediction = answer.predictions[i];
+    const externalId = answer.externalIds?.[i] ?? null;
+    const batch = this.batchFor(cols, k, prediction.predictionId, externalId);
     const { columns } = batch;
     const row = batch.rows;
     const at = batch.inputsUsed;
@@ -129,30 +131,31 @@ export class PredictionLog {
     }
     columns.probabilityEnds[row] = batch.probabilitiesUsed;
     columns.probabilityClasses[row] = probabilities === null ? -1 : tableIndex(batch.classLists, classes);
-    const prediction = answer.predictions[i];
-    batch.ids[row] = prediction.predictionId;
-    columns.idEnds[row] = (row === 0 ? 0 : columns.idEnds[row - 1]) + prediction.predictionId.length;
+    appendText(batch.ids, row, prediction.predictionId);
+    appendText(batch.externalIds, row, externalId);
     columns.createdAtMs[row] = answer.createdAtMs;
     columns.modelVersions[row] = answer.modelVersion;
     columns.decisions[row] = answer.decisions[i];
     columns.latencyMs[row] = answer.latencyMs;
     columns.labels[row] = tableIndex(batch.labelNames, prediction.label);
     columns.routes[row] = tableIndex(batch.routeNames, answer.route);
-    const externalId = answer.externalIds?.[i];
-    if (externalId !== undefined && externalId !== null) batch.externalIds.push([row, externalId]);
     if (prediction.outOfRange !== undefined && prediction.outOfRange.length > 0) batch.outOfRange.push([row, prediction.outOfRange.map((o) => o.feature)]);
     batch.rows = row + 1;
     if (batch.rows === batchCapacity(batch)) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), this.flushAfterMs);
   }
 
-  /** The batch being filled, with room for a row of `doubles` values and `k` probabilities. */
-  private batchFor(doubles: number, k: number): PredictionLogBatch {
-    if (this.batch && (this.batch.inputsUsed + doubles > this.batch.columns.inputs.length || this.batch.probabilitiesUsed + k > this.batch.columns.probabilities.length)) this.handOver();
+  /** The batch being filled, with room for a row of `doubles` values, `k` probabilities and the row's id and external id. */
+  private batchFor(doubles: number, k: number, id: string, externalId: string | null): PredictionLogBatch {
+    const filling = this.batch;
+    if (filling && (filling.inputsUsed + doubles > filling.columns.inputs.length || filling.probabilitiesUsed + k > filling.columns.probabilities.length || !textFits(filling.ids, id) || !textFits(filling.externalIds, externalId))) this.handOver();
     const batch = (this.batch ??= this.spare.pop() ?? createLogBatch(this.batchRows, this.batchRows * 32));
     const { columns } = batch;
     if (columns.inputs.length < doubles) columns.inputs = new Float64Array(doubles * this.batchRows);
     if (columns.probabilities.length < k) columns.probabilities = new Float64Array(k * this.batchRows);
+    // A value longer than a whole batch's room (an empty batch always takes one row).
+    makeRoomFor(batch.ids, id);
+    makeRoomFor(batch.externalIds, externalId);
     return batch;
   }
 
@@ -168,7 +171,7 @@ export class PredictionLog {
       if (!this.overflowing) {
         this.overflowing = true;
         this.log.warn({ queuedBatches: this.queued, dropped: batch.rows }, 'prediction log rows dropped: the writer is behind the traffic (counted in mloop_prediction_log_dropped_total)');
-        this.onDropped({ dropped: batch.rows, totalDropped: this.dropped, kept: 0, ids: batch.ids.slice(0, Math.min(batch.rows, listedIds)), error: `the writer is behind the traffic: ${this.queued} batches wait to be written` });
+        this.onDropped({ dropped: batch.rows, totalDropped: this.dropped, kept: 0, ids: batchIds(batch, listedIds), error: `the writer is behind the traffic: ${this.queued} batches wait to be written` });
       }
       this.recycle(batch);
       return;
@@ -181,7 +184,7 @@ export class PredictionLog {
         this.written(batch, await this.writer.write(sealBatch(batch)));
       } catch (error) {
         // A writer that fails outright (rather than refusing rows) has lost the whole batch.
-        this.written(batch, { columns: batch.columns, refused: batch.ids.slice(0, rows).map((id) => ({ id, error })) });
+        this.written(batch, { columns: batch.columns, refused: batchIds(batch, rows).map((id) => ({ id, error })) });
       }
     });
   }

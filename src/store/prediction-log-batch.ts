@@ -16,8 +16,6 @@ export interface BatchColumns {
   /** Index of row i's label in `labelNames`, of its route in `routeNames`. */
   readonly labels: Int32Array;
   readonly routes: Int32Array;
-  /** Where row i's id ends in the batch's joined ids. */
-  readonly idEnds: Int32Array;
   /** Every row's class probabilities one after another; row i's end is `probabilityEnds[i]`. */
   probabilities: Float64Array;
   readonly probabilityEnds: Int32Array;
@@ -25,15 +23,105 @@ export interface BatchColumns {
   readonly probabilityClasses: Int32Array;
 }
 
-/** Strings only some rows have, as `[row, value]` pairs: most rows have none, and an empty list costs nothing to send. */
+/** Where row i's values start in a column whose row ends are `ends`. */
+const start = (ends: Int32Array, i: number) => (i === 0 ? 0 : ends[i - 1]);
+
+/** Values only some rows have, as `[row, value]` pairs: most rows have none, and an empty list costs nothing to send. */
 export type SparseColumn<T> = [number, T][];
 
 /**
+ * A text value per row, as UTF-8 bytes one after another: row i's ends at `ends[i]`, and
+ * `present[i]` is 0 for a row without one (null). Text waits here as bytes, not strings: a string
+ * kept until its batch is written (up to `monitor.logFlushMs` and the write) outlives a
+ * young-generation collection or two, is promoted, and piles up in the old generation until a full
+ * collection. Kept as strings, the ids alone grew the server by about 30 MiB in 20 s of load. The column is
+ * copied to a writer's thread rather than moved, so that the ids of rows lost with a failed thread
+ * can still be named.
+ */
+export interface TextColumn {
+  bytes: Uint8Array;
+  readonly ends: Int32Array;
+  readonly present: Uint8Array;
+  /** Bytes filled. */
+  used: number;
+}
+
+/** UTF-8's most bytes per UTF-16 code unit: the room a value of `length` units can need. */
+const maxBytesPerUnit = 3;
+
+export function createTextColumn(rows: number, bytes: number): TextColumn {
+  return { bytes: new Uint8Array(bytes), ends: new Int32Array(rows), present: new Uint8Array(rows), used: 0 };
+}
+
+/** Whether `value` fits in what is left of the column's bytes, whatever its characters. */
+export const textFits = (column: TextColumn, value: string | null): boolean => value === null || column.used + maxBytesPerUnit * value.length <= column.bytes.length;
+
+/** Grows the column's bytes (keeping what is in them) until `value` fits. */
+export function makeRoomFor(column: TextColumn, value: string | null): void {
+  if (textFits(column, value)) return;
+  const grown = new Uint8Array(Math.max(2 * column.bytes.length, column.used + maxBytesPerUnit * (value as string).length));
+  grown.set(column.bytes.subarray(0, column.used));
+  column.bytes = grown;
+}
+
+const utf8 = new TextEncoder();
+
+/** Writes row `row`'s value after the others; room for it must have been made (`textFits`, `makeRoomFor`). */
+export function appendText(column: TextColumn, row: number, value: string | null): void {
+  const { bytes } = column;
+  const at = column.used;
+  let end = at;
+  if (value !== null) {
+    // Ids and case numbers are ASCII: byte by byte, with no object made; anything else through the encoder.
+    for (let j = 0; j < value.length; j++) {
+      const unit = value.charCodeAt(j);
+      if (unit > 0x7f) {
+        end = at + utf8.encodeInto(value, bytes.subarray(at)).written;
+        break;
+      }
+      bytes[end++] = unit;
+    }
+  }
+  column.used = end;
+  column.ends[row] = end;
+  column.present[row] = value === null ? 0 : 1;
+}
+
+/** The column's text as a writer takes it: the filled bytes, the ends and the flags, for `rows` rows. */
+export interface SealedText {
+  readonly bytes: Uint8Array;
+  readonly ends: Int32Array;
+  readonly present: Uint8Array;
+}
+
+const sealText = (column: TextColumn, rows: number): SealedText => ({ bytes: column.bytes.subarray(0, column.used), ends: column.ends.subarray(0, rows), present: column.present.subarray(0, rows) });
+
+/** Reads a sealed text column row by row: one decode for a column that is all ASCII (the usual case), else one per row. */
+export class TextReader {
+  private readonly buffer: Buffer;
+  private readonly ascii: string | null;
+
+  constructor(private readonly text: SealedText) {
+    const { bytes } = text;
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const whole = this.buffer.toString('utf8');
+    // As many characters as bytes: every byte was one ASCII character, and byte offsets are string offsets.
+    this.ascii = whole.length === bytes.byteLength ? whole : null;
+  }
+
+  at(i: number): string | null {
+    const { ends, present } = this.text;
+    if (present[i] === 0) return null;
+    const from = start(ends, i);
+    return this.ascii === null ? this.buffer.toString('utf8', from, ends[i]) : this.ascii.slice(from, ends[i]);
+  }
+}
+
+/**
  * Logged predictions being gathered on the request's thread. A request fills its rows with a few
- * stores each, no object per row; what is text besides the small tables is kept aside (`ids`, the
- * sparse columns) and goes to the writer as one string (`sealBatch`). A new column is one more
- * array here, one more parameter in the inserts (`SealedBatchReader.row` and the SQLite writer's
- * statement).
+ * stores each, no object per row: numbers into the columns, text as bytes into the text columns
+ * (`ids`, `externalIds`). A new column is one more array here, one more parameter in the inserts
+ * (`SealedBatchReader.row` and the SQLite writer's statement).
  */
 export interface PredictionLogBatch {
   /** Rows filled. */
@@ -44,26 +132,29 @@ export interface PredictionLogBatch {
   probabilitiesUsed: number;
   /** Replaced by the writer's when a write comes back (the ones sent were moved to its thread). */
   columns: BatchColumns;
-  readonly ids: string[];
+  readonly ids: TextColumn;
   readonly labelNames: string[];
   readonly routeNames: string[];
   readonly classLists: (readonly string[])[];
-  readonly externalIds: SparseColumn<string>;
+  readonly externalIds: TextColumn;
   /** The features a row had beyond the training range, for rows with any. */
   readonly outOfRange: SparseColumn<readonly string[]>;
 }
 
-/** What a writer takes: the columns, the ids joined into one string, the tables and the sparse columns. */
+/** What a writer takes: the columns, the text columns, the tables and the sparse column. */
 export interface SealedBatch {
   readonly rows: number;
   readonly columns: BatchColumns;
-  readonly ids: string;
+  readonly ids: SealedText;
   readonly labelNames: readonly string[];
   readonly routeNames: readonly string[];
   readonly classLists: readonly (readonly string[])[];
-  readonly externalIds: readonly (readonly [number, string])[];
+  readonly externalIds: SealedText;
   readonly outOfRange: readonly (readonly [number, readonly string[]])[];
 }
+
+/** A prediction id's length (a UUID's). */
+const uuidLength = 36;
 
 export function createLogBatch(capacity: number, inputCapacity: number): PredictionLogBatch {
   return {
@@ -79,16 +170,16 @@ export function createLogBatch(capacity: number, inputCapacity: number): Predict
       latencyMs: new Float64Array(capacity),
       labels: new Int32Array(capacity),
       routes: new Int32Array(capacity),
-      idEnds: new Int32Array(capacity),
       probabilities: new Float64Array(capacity * 2),
       probabilityEnds: new Int32Array(capacity),
       probabilityClasses: new Int32Array(capacity),
     },
-    ids: new Array<string>(capacity).fill(''),
+    // Room for a UUID per row, and for the last one to be any 36 characters (textFits).
+    ids: createTextColumn(capacity, capacity * uuidLength + (maxBytesPerUnit - 1) * uuidLength),
     labelNames: [],
     routeNames: [],
     classLists: [],
-    externalIds: [],
+    externalIds: createTextColumn(capacity, capacity * 16),
     outOfRange: [],
   };
 }
@@ -106,7 +197,8 @@ export function resetBatch(batch: PredictionLogBatch): void {
   batch.labelNames.length = 0;
   batch.routeNames.length = 0;
   batch.classLists.length = 0;
-  batch.externalIds.length = 0;
+  batch.ids.used = 0;
+  batch.externalIds.used = 0;
   batch.outOfRange.length = 0;
 }
 
@@ -118,12 +210,16 @@ export function tableIndex<T>(table: T[], value: T): number {
   return table.length - 1;
 }
 
-/** The form a writer takes: the ids as one string (one copy to the thread instead of a string per row). */
+/** The form a writer takes: the filled part of each text column. */
 export function sealBatch(batch: PredictionLogBatch): SealedBatch {
-  let ids = '';
-  for (let i = 0; i < batch.rows; i++) ids += batch.ids[i];
-  const { rows, columns, labelNames, routeNames, classLists, externalIds, outOfRange } = batch;
-  return { rows, columns, ids, labelNames, routeNames, classLists, externalIds, outOfRange };
+  const { rows, columns, labelNames, routeNames, classLists, outOfRange } = batch;
+  return { rows, columns, ids: sealText(batch.ids, rows), labelNames, routeNames, classLists, externalIds: sealText(batch.externalIds, rows), outOfRange };
+}
+
+/** The ids of the batch's first `count` rows (to name the rows a failure lost). */
+export function batchIds(batch: PredictionLogBatch, count: number): string[] {
+  const reader = new TextReader(sealText(batch.ids, batch.rows));
+  return Array.from({ length: Math.min(count, batch.rows) }, (_, i) => reader.at(i) as string);
 }
 
 /** The buffers a batch's columns hand over by transfer. */
@@ -131,17 +227,17 @@ export function columnBuffers(columns: BatchColumns): ArrayBuffer[] {
   return Object.values(columns).map((column: Float64Array | Int32Array) => column.buffer as ArrayBuffer);
 }
 
-const start = (ends: Int32Array, i: number) => (i === 0 ? 0 : ends[i - 1]);
-
 /** Reads a sealed batch row by row: the writers' side. */
 export class SealedBatchReader {
-  private readonly externalIds: (string | null)[] | null;
+  private readonly ids: TextReader;
+  private readonly externalIds: TextReader;
   private readonly outOfRange: (readonly string[] | null)[] | null;
   /** Each class list's names as JSON keys (`"B":`), for the probabilities' JSON. */
   private readonly jsonKeys: readonly string[][];
 
   constructor(readonly batch: SealedBatch) {
-    this.externalIds = batch.externalIds.length === 0 ? null : spread(batch.rows, batch.externalIds);
+    this.ids = new TextReader(batch.ids);
+    this.externalIds = new TextReader(batch.externalIds);
     this.outOfRange = batch.outOfRange.length === 0 ? null : spread(batch.rows, batch.outOfRange);
     this.jsonKeys = batch.classLists.map((classes) => classes.map((c) => `${JSON.stringify(c)}:`));
   }
@@ -151,8 +247,7 @@ export class SealedBatchReader {
   }
 
   id(i: number): string {
-    const { ids, columns } = this.batch;
-    return ids.slice(start(columns.idEnds, i), columns.idEnds[i]);
+    return this.ids.at(i) as string;
   }
 
   label(i: number): string {
@@ -170,7 +265,7 @@ export class SealedBatchReader {
   }
 
   externalId(i: number): string | null {
-    return this.externalIds?.[i] ?? null;
+    return this.externalIds.at(i);
   }
 
   outOfRangeFeatures(i: number): readonly string[] | null {

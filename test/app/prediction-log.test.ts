@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { recordFeedback } from '../../src/app/feedback.js';
@@ -70,6 +72,16 @@ describeDialects('the prediction log stores each row as it was answered', (diale
         outOfRange: row.outOfRange ?? [],
       });
     }
+  });
+  it('ids and external ids of any length and script, longer than a batch has room for, exactly', async () => {
+    // Four rows a batch: room for four UUIDs and 64 bytes of external ids, so these overflow both.
+    const predictionLog = new PredictionLog(fixture.store, pino({ level: 'silent' }), true, { flushAfterMs: 60_000, batchRows: 4 });
+    const texts = ['a', 'é'.repeat(40), `case-${'9'.repeat(190)}`, '🩺 Überweisung 42', 'x'.repeat(37), '表'.repeat(70), 'plain-7'];
+    const rows = texts.map((text, i) => ({ ...rowsOf(1, 'text')[0], id: `${text}-${i}`, externalId: i % 3 === 2 ? null : `${text}/${i}` }));
+    predictionLog.record(rows);
+    await predictionLog.flush();
+    for (const row of rows) expect(await fixture.store.predictions.get(row.id), row.id).toMatchObject({ id: row.id, externalId: row.externalId });
+    expect(predictionLog.droppedRows).toBe(0);
   });
 });
 
@@ -222,6 +234,49 @@ describe('the prediction log hands rows to its writer', () => {
     expect(given.at(-1)).toEqual(['later-0000', 'later-0001']);
     expect(predictionLog.droppedRows).toBe(4);
   });
+});
+
+describe('the prediction log keeps no text object per row while a batch waits', () => {
+  const predictionLogTs = fileURLToPath(new URL('../../src/app/prediction-log.ts', import.meta.url));
+
+  /** Runs `append` in a process of its own and counts, in its heap snapshot, the strings that are ids and external ids given to the log. */
+  async function heldStrings(): Promise<{ ids: number; externalIds: number; rows: number }> {
+    // The ids are made at run time and flat (as the served ones are once their answer is written),
+    // so that what the snapshot finds is the log's doing and not this script's source.
+    const script = [
+      `import { getHeapSnapshot } from 'node:v8';`,
+      `import { PredictionLog } from ${JSON.stringify(predictionLogTs)};`,
+      `const silent = { warn() {}, error() {} };`,
+      `const writer = { write: () => new Promise(() => {}), close: async () => {} };`,
+      `const log = new PredictionLog({ predictions: {}, predictionLogWriter: writer }, silent, true, { flushAfterMs: 600000, batchRows: 64 });`,
+      `const flat = (parts) => Buffer.from(parts.join('')).toString();`,
+      // In a function of its own: the module's frame, still running, would otherwise hold the last answer.
+      `const fill = () => { for (let i = 0; i < 40; i++) {`,
+      `  const answer = { createdAtMs: Date.now(), modelVersion: 1, route: 'api', latencyMs: 1, inputs: [i, 1], cols: 2, decisions: [0.5], classes: ['B', 'M'], probabilities: [0.25, 0.75],`,
+      `    predictions: [{ predictionId: flat(['held', 'id-', i, '-', Math.random()]), label: 'B' }], externalIds: [i % 2 === 0 ? flat(['held', 'ext-', i, '-ü']) : null] };`,
+      `  log.append(answer, 0);`,
+      `} };`,
+      `fill();`,
+      `let text = '';`,
+      `for await (const chunk of getHeapSnapshot()) text += chunk;`,
+      `const count = (re) => text.match(re)?.length ?? 0;`,
+      `process.stdout.write(JSON.stringify({ ids: count(/heldid-\\d+-/g), externalIds: count(/heldext-\\d+-/g), rows: 40 }), () => process.exit(0));`,
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let errors = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, errors }).toEqual({ code: 0, errors: '' });
+    return JSON.parse(output) as { ids: number; externalIds: number; rows: number };
+  }
+
+  it('ids and external ids are bytes in the batch, not strings: a waiting row keeps nothing alive past the first scavenges', async () => {
+    // Strings kept until the batch is written outlive a young-generation collection or two, are
+    // promoted, and pile up in the old generation until a full collection: tens of MiB of RSS under load.
+    expect(await heldStrings()).toEqual({ ids: 0, externalIds: 0, rows: 40 });
+  }, 30_000);
 });
 
 describeDialects('feedback on a prediction still on its way to the store', (dialect) => {

@@ -6,7 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { InThreadLogWriter } from '../../src/store/in-thread-log-writer.js';
-import { createLogBatch, sealBatch } from '../../src/store/prediction-log-batch.js';
+import { appendText, createLogBatch, sealBatch } from '../../src/store/prediction-log-batch.js';
 import { SqliteLogWriter } from '../../src/store/sqlite/log-writer.js';
 import type { Store } from '../../src/store/database.js';
 import { openDatabase, sqliteFileName } from '../../src/store/database.js';
@@ -123,8 +123,8 @@ it('gives the checkpoints back to the main connection when the thread fails, and
   expect(writer.checkpointing).toBe(false);
   // The log goes on through the main connection.
   const batch = createLogBatch(4, 8);
-  batch.ids[0] = 'after-failure';
-  batch.columns.idEnds[0] = 'after-failure'.length;
+  appendText(batch.ids, 0, 'after-failure');
+  appendText(batch.externalIds, 0, null);
   batch.labelNames.push('B');
   batch.routeNames.push('api');
   batch.columns.createdAtMs[0] = Date.parse('2026-01-01T00:00:00.000Z');

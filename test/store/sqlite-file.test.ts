@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { openSqliteFile } from '../../src/store/sqlite/sqlite-file.js';
+import { logWriterCacheKiB, openLogWriterConnection, openSqliteFile } from '../../src/store/sqlite/sqlite-file.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 const dirs: string[] = [];
@@ -26,6 +26,24 @@ it('opens a new file in WAL mode with the store settings', async () => {
   } finally {
     database.close();
   }
+});
+
+it("opens the prediction log writer's connection with the store settings and a 2 MB page cache, not better-sqlite3's 16 MB", async () => {
+  const file = newFile();
+  (await openSqliteFile(file)).close();
+  const database = openLogWriterConnection(file);
+  try {
+    expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(database.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    // Negative: KiB rather than pages. The default it replaces:
+    expect(database.pragma('cache_size', { simple: true })).toBe(-logWriterCacheKiB);
+    expect(logWriterCacheKiB).toBe(2000);
+    expect(new SqliteDatabase(':memory:').pragma('cache_size', { simple: true })).toBe(-16000);
+  } finally {
+    database.close();
+  }
+  expect(() => openLogWriterConnection(path.join(path.dirname(file), 'missing.sqlite'))).toThrow(/unable to open/);
 });
 
 it('opens a new file that another process is switching to WAL at the same moment', async () => {

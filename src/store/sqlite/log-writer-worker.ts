@@ -5,6 +5,7 @@ import { float64BlobView, outOfRangeText } from '../column-values.js';
 import type { BatchColumns, SealedBatch } from '../prediction-log-batch.js';
 import { columnBuffers, SealedBatchReader, writeIsolating } from '../prediction-log-batch.js';
 import { predictionInsertColumns } from '../schema.js';
+import { openLogWriterConnection } from './sqlite-file.js';
 
 export interface LogWriterData {
   readonly file: string;
@@ -39,14 +40,12 @@ function fail(error: unknown): never {
 
 /*
  * The thread's own connection (better-sqlite3 connections belong to the thread that opened them),
- * with the settings of every connection to the store (sqlite-file.ts). Its waits for a lock and its
- * fsyncs hold this thread, not the event loop.
+ * with the settings of every connection to the store and a small page cache (sqlite-file.ts). Its
+ * waits for a lock and its fsyncs hold this thread, not the event loop.
  */
 let db: SqliteDatabase.Database;
 try {
-  db = new SqliteDatabase(file, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
+  db = openLogWriterConnection(file);
 } catch (error) {
   fail(error);
 }

@@ -3,6 +3,7 @@ import { InThreadLogWriter } from '../store/in-thread-log-writer.js';
 import type { BatchWritten, PredictionLogBatch, PredictionLogWriter } from '../store/prediction-log-batch.js';
 import { appendText, batchCapacity, batchIds, batchUsable, createLogBatch, makeRoomFor, resetBatch, sealBatch, tableIndex, textFits } from '../store/prediction-log-batch.js';
 import type { PredictionLogDrop } from '../core/alerts/alert.js';
+import { outOfRangeText } from '../store/column-values.js';
 import type { Store } from '../store/database.js';
 import type { NewPrediction } from '../store/prediction-repository.js';
 
@@ -117,7 +118,8 @@ export class PredictionLog {
     const k = probabilities === null ? 0 : classes.length;
     const prediction = answer.predictions[i];
     const externalId = answer.externalIds?.[i] ?? null;
-    const batch = this.batchFor(cols, k, prediction.predictionId, externalId);
+    const outOfRange = prediction.outOfRange !== undefined && prediction.outOfRange.length > 0 ? outOfRangeText(prediction.outOfRange.map((o) => o.feature)) : null;
+    const batch = this.batchFor(cols, k, prediction.predictionId, externalId, outOfRange);
     const { columns } = batch;
     const row = batch.rows;
     const at = batch.inputsUsed;
@@ -133,22 +135,22 @@ export class PredictionLog {
     columns.probabilityClasses[row] = probabilities === null ? -1 : tableIndex(batch.classLists, classes);
     appendText(batch.ids, row, prediction.predictionId);
     appendText(batch.externalIds, row, externalId);
+    appendText(batch.outOfRange, row, outOfRange);
     columns.createdAtMs[row] = answer.createdAtMs;
     columns.modelVersions[row] = answer.modelVersion;
     columns.decisions[row] = answer.decisions[i];
     columns.latencyMs[row] = answer.latencyMs;
     columns.labels[row] = tableIndex(batch.labelNames, prediction.label);
     columns.routes[row] = tableIndex(batch.routeNames, answer.route);
-    if (prediction.outOfRange !== undefined && prediction.outOfRange.length > 0) batch.outOfRange.push([row, prediction.outOfRange.map((o) => o.feature)]);
     batch.rows = row + 1;
     if (batch.rows === batchCapacity(batch)) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), this.flushAfterMs);
   }
 
-  /** The batch being filled, with room for a row of `doubles` values, `k` probabilities and the row's id and external id. */
-  private batchFor(doubles: number, k: number, id: string, externalId: string | null): PredictionLogBatch {
+  /** The batch being filled, with room for a row of `doubles` values, `k` probabilities and the row's texts. */
+  private batchFor(doubles: number, k: number, id: string, externalId: string | null, outOfRange: string | null): PredictionLogBatch {
     const filling = this.batch;
-    if (filling && (filling.inputsUsed + doubles > filling.columns.inputs.length || filling.probabilitiesUsed + k > filling.columns.probabilities.length || !textFits(filling.ids, id) || !textFits(filling.externalIds, externalId))) this.handOver();
+    if (filling && (filling.inputsUsed + doubles > filling.columns.inputs.length || filling.probabilitiesUsed + k > filling.columns.probabilities.length || !textFits(filling.ids, id) || !textFits(filling.externalIds, externalId) || !textFits(filling.outOfRange, outOfRange))) this.handOver();
     const batch = (this.batch ??= this.spare.pop() ?? createLogBatch(this.batchRows, this.batchRows * 32));
     const { columns } = batch;
     if (columns.inputs.length < doubles) columns.inputs = new Float64Array(doubles * this.batchRows);
@@ -156,6 +158,7 @@ export class PredictionLog {
     // A value longer than a whole batch's room (an empty batch always takes one row).
     makeRoomFor(batch.ids, id);
     makeRoomFor(batch.externalIds, externalId);
+    makeRoomFor(batch.outOfRange, outOfRange);
     return batch;
   }
 

@@ -26,9 +26,6 @@ export interface BatchColumns {
 /** Where row i's values start in a column whose row ends are `ends`. */
 const start = (ends: Int32Array, i: number) => (i === 0 ? 0 : ends[i - 1]);
 
-/** Values only some rows have, as `[row, value]` pairs: most rows have none, and an empty list costs nothing to send. */
-export type SparseColumn<T> = [number, T][];
-
 /**
  * A text value per row, as UTF-8 bytes one after another: row i's ends at `ends[i]`, and
  * `present[i]` is 0 for a row without one (null). Text waits here as bytes, not strings: a string
@@ -120,7 +117,7 @@ export class TextReader {
 /**
  * Logged predictions being gathered on the request's thread. A request fills its rows with a few
  * stores each, no object per row: numbers into the columns, text as bytes into the text columns
- * (`ids`, `externalIds`). A new column is one more array here, one more parameter in the inserts
+ * (`ids`, `externalIds`, `outOfRange`). A new column is one more array here, one more parameter in the inserts
  * (`SealedBatchReader.row` and the SQLite writer's statement).
  */
 export interface PredictionLogBatch {
@@ -137,11 +134,11 @@ export interface PredictionLogBatch {
   readonly routeNames: string[];
   readonly classLists: (readonly string[])[];
   readonly externalIds: TextColumn;
-  /** The features a row had beyond the training range, for rows with any. */
-  readonly outOfRange: SparseColumn<readonly string[]>;
+  /** The features a row had beyond the training range, as stored (`outOfRangeText`); null for a row with none. */
+  readonly outOfRange: TextColumn;
 }
 
-/** What a writer takes: the columns, the text columns, the tables and the sparse column. */
+/** What a writer takes: the columns, the text columns and the tables. */
 export interface SealedBatch {
   readonly rows: number;
   readonly columns: BatchColumns;
@@ -150,7 +147,7 @@ export interface SealedBatch {
   readonly routeNames: readonly string[];
   readonly classLists: readonly (readonly string[])[];
   readonly externalIds: SealedText;
-  readonly outOfRange: readonly (readonly [number, readonly string[]])[];
+  readonly outOfRange: SealedText;
 }
 
 /** A prediction id's length (a UUID's). */
@@ -180,7 +177,7 @@ export function createLogBatch(capacity: number, inputCapacity: number): Predict
     routeNames: [],
     classLists: [],
     externalIds: createTextColumn(capacity, capacity * 16),
-    outOfRange: [],
+    outOfRange: createTextColumn(capacity, capacity * 16),
   };
 }
 
@@ -199,7 +196,7 @@ export function resetBatch(batch: PredictionLogBatch): void {
   batch.classLists.length = 0;
   batch.ids.used = 0;
   batch.externalIds.used = 0;
-  batch.outOfRange.length = 0;
+  batch.outOfRange.used = 0;
 }
 
 /** Index of `value` in a batch's small table, added if new (a batch sees a label or route or two). */
@@ -212,8 +209,8 @@ export function tableIndex<T>(table: T[], value: T): number {
 
 /** The form a writer takes: the filled part of each text column. */
 export function sealBatch(batch: PredictionLogBatch): SealedBatch {
-  const { rows, columns, labelNames, routeNames, classLists, outOfRange } = batch;
-  return { rows, columns, ids: sealText(batch.ids, rows), labelNames, routeNames, classLists, externalIds: sealText(batch.externalIds, rows), outOfRange };
+  const { rows, columns, labelNames, routeNames, classLists } = batch;
+  return { rows, columns, ids: sealText(batch.ids, rows), labelNames, routeNames, classLists, externalIds: sealText(batch.externalIds, rows), outOfRange: sealText(batch.outOfRange, rows) };
 }
 
 /** The ids of the batch's first `count` rows (to name the rows a failure lost). */
@@ -231,14 +228,14 @@ export function columnBuffers(columns: BatchColumns): ArrayBuffer[] {
 export class SealedBatchReader {
   private readonly ids: TextReader;
   private readonly externalIds: TextReader;
-  private readonly outOfRange: (readonly string[] | null)[] | null;
+  private readonly outOfRange: TextReader;
   /** Each class list's names as JSON keys (`"B":`), for the probabilities' JSON. */
   private readonly jsonKeys: readonly string[][];
 
   constructor(readonly batch: SealedBatch) {
     this.ids = new TextReader(batch.ids);
     this.externalIds = new TextReader(batch.externalIds);
-    this.outOfRange = batch.outOfRange.length === 0 ? null : spread(batch.rows, batch.outOfRange);
+    this.outOfRange = new TextReader(batch.outOfRange);
     this.jsonKeys = batch.classLists.map((classes) => classes.map((c) => `${JSON.stringify(c)}:`));
   }
 
@@ -268,8 +265,14 @@ export class SealedBatchReader {
     return this.externalIds.at(i);
   }
 
+  /** Row i's out-of-range features as stored (a JSON list), or null. */
+  outOfRangeJson(i: number): string | null {
+    return this.outOfRange.at(i);
+  }
+
   outOfRangeFeatures(i: number): readonly string[] | null {
-    return this.outOfRange?.[i] ?? null;
+    const json = this.outOfRangeJson(i);
+    return json === null ? null : (JSON.parse(json) as string[]);
   }
 
   /** Row i's probabilities as the store keeps them, `{"B":0.97,"M":0.03}`, built without an object; null without them. */
@@ -311,12 +314,6 @@ export class SealedBatchReader {
       outOfRange: this.outOfRangeFeatures(i),
     };
   }
-}
-
-function spread<T>(rows: number, pairs: readonly (readonly [number, T])[]): (T | null)[] {
-  const values = new Array<T | null>(rows).fill(null);
-  for (const [i, value] of pairs) values[i] = value;
-  return values;
 }
 
 /** A row the store refused even alone. */

@@ -239,8 +239,8 @@ describe('the prediction log hands rows to its writer', () => {
 describe('the prediction log keeps no text object per row while a batch waits', () => {
   const predictionLogTs = fileURLToPath(new URL('../../src/app/prediction-log.ts', import.meta.url));
 
-  /** Runs `append` in a process of its own and counts, in its heap snapshot, the strings that are ids and external ids given to the log. */
-  async function heldStrings(): Promise<{ ids: number; externalIds: number; rows: number }> {
+  /** Runs `append` in a process of its own and counts, in its heap snapshot, the ids, external ids and out-of-range feature names given to the log. */
+  async function heldStrings(): Promise<{ ids: number; externalIds: number; outOfRange: number; rows: number }> {
     // The ids are made at run time and flat (as the served ones are once their answer is written),
     // so that what the snapshot finds is the log's doing and not this script's source.
     const script = [
@@ -253,14 +253,15 @@ describe('the prediction log keeps no text object per row while a batch waits', 
       // In a function of its own: the module's frame, still running, would otherwise hold the last answer.
       `const fill = () => { for (let i = 0; i < 40; i++) {`,
       `  const answer = { createdAtMs: Date.now(), modelVersion: 1, route: 'api', latencyMs: 1, inputs: [i, 1], cols: 2, decisions: [0.5], classes: ['B', 'M'], probabilities: [0.25, 0.75],`,
-      `    predictions: [{ predictionId: flat(['held', 'id-', i, '-', Math.random()]), label: 'B' }], externalIds: [i % 2 === 0 ? flat(['held', 'ext-', i, '-ü']) : null] };`,
+      `    predictions: [{ predictionId: flat(['held', 'id-', i, '-', Math.random()]), label: 'B', outOfRange: i % 4 === 0 ? [{ feature: flat(['held', 'range-', i, '-']) }] : [] }],`,
+      `    externalIds: [i % 2 === 0 ? flat(['held', 'ext-', i, '-ü']) : null] };`,
       `  log.append(answer, 0);`,
       `} };`,
       `fill();`,
       `let text = '';`,
       `for await (const chunk of getHeapSnapshot()) text += chunk;`,
       `const count = (re) => text.match(re)?.length ?? 0;`,
-      `process.stdout.write(JSON.stringify({ ids: count(/heldid-\\d+-/g), externalIds: count(/heldext-\\d+-/g), rows: 40 }), () => process.exit(0));`,
+      `process.stdout.write(JSON.stringify({ ids: count(/heldid-\\d+-/g), externalIds: count(/heldext-\\d+-/g), outOfRange: count(/heldrange-\\d+-/g), rows: 40 }), () => process.exit(0));`,
     ].join('\n');
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -269,13 +270,14 @@ describe('the prediction log keeps no text object per row while a batch waits', 
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect({ code, errors }).toEqual({ code: 0, errors: '' });
-    return JSON.parse(output) as { ids: number; externalIds: number; rows: number };
+    return JSON.parse(output) as { ids: number; externalIds: number; outOfRange: number; rows: number };
   }
 
-  it('ids and external ids are bytes in the batch, not strings: a waiting row keeps nothing alive past the first scavenges', async () => {
+  it('ids, external ids and out-of-range features are bytes in the batch, not strings: a waiting row keeps nothing alive past the first scavenges', async () => {
     // Strings kept until the batch is written outlive a young-generation collection or two, are
     // promoted, and pile up in the old generation until a full collection: tens of MiB of RSS under load.
-    expect(await heldStrings()).toEqual({ ids: 0, externalIds: 0, rows: 40 });
+    // (The features' names are the model's, shared by every row; here each row has its own, to be found if kept.)
+    expect(await heldStrings()).toEqual({ ids: 0, externalIds: 0, outOfRange: 0, rows: 40 });
   }, 30_000);
 });
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import { float64BlobView, outOfRangeText } from '../column-values.js';
+import { float64BlobView } from '../column-values.js';
 import type { BatchColumns, SealedBatch } from '../prediction-log-batch.js';
 import { columnBuffers, SealedBatchReader, writeIsolating } from '../prediction-log-batch.js';
 import { predictionInsertColumns } from '../schema.js';
@@ -72,7 +72,7 @@ function rowValues(batch: SealedBatchReader, i: number, createdAt: string, into:
   into[at + 7] = latencyMs[i];
   into[at + 8] = batch.externalId(i);
   into[at + 9] = batch.probabilitiesJson(i);
-  into[at + 10] = outOfRangeText(batch.outOfRangeFeatures(i));
+  into[at + 10] = batch.outOfRangeJson(i);
 }
 
 /** Rows `[from, to)` of the batch in one transaction; a row whose id is stored already is skipped (a retried batch). */

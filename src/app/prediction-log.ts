@@ -39,6 +39,18 @@ export interface LoggedAnswer {
   readonly probabilities: ArrayLike<number> | null;
 }
 
+/** Whether the batch has room for one more row: `doubles` values, `k` probabilities and its texts. */
+function hasRoom(batch: PredictionLogBatch, doubles: number, k: number, id: string, externalId: string | null, outOfRange: string | null): boolean {
+  const { columns } = batch;
+  return (
+    batch.inputsUsed + doubles <= columns.inputs.length &&
+    batch.probabilitiesUsed + k <= columns.probabilities.length &&
+    textFits(batch.ids, id) &&
+    textFits(batch.externalIds, externalId) &&
+    textFits(batch.outOfRange, outOfRange)
+  );
+}
+
 /**
  * Every prediction, kept for live monitoring and feedback. The request only copies its rows into
  * the batch being filled (doubles into preallocated arrays, no object per row); the batch goes to
@@ -149,8 +161,7 @@ export class PredictionLog {
 
   /** The batch being filled, with room for a row of `doubles` values, `k` probabilities and the row's texts. */
   private batchFor(doubles: number, k: number, id: string, externalId: string | null, outOfRange: string | null): PredictionLogBatch {
-    const filling = this.batch;
-    if (filling && (filling.inputsUsed + doubles > filling.columns.inputs.length || filling.probabilitiesUsed + k > filling.columns.probabilities.length || !textFits(filling.ids, id) || !textFits(filling.externalIds, externalId) || !textFits(filling.outOfRange, outOfRange))) this.handOver();
+    if (this.batch && !hasRoom(this.batch, doubles, k, id, externalId, outOfRange)) this.handOver();
     const batch = (this.batch ??= this.spare.pop() ?? createLogBatch(this.batchRows, this.batchRows * 32));
     const { columns } = batch;
     if (columns.inputs.length < doubles) columns.inputs = new Float64Array(doubles * this.batchRows);

@@ -38,6 +38,12 @@ export default tseslint.config(
     .filter(([layer]) => layer !== 'core')
     .map(([layer, folders]) => ({ files: [`src/${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [forbidden(folders)] }] } })),
   {
+    // The bin's launcher: CommonJS, so that it needs no ES module loader to start (scripts/bundle.mjs).
+    files: ['scripts/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -1,6 +1,9 @@
 // The production start: dist/cli/main.js and everything it imports (mloop's modules and the
-// libraries serving needs) in one file, dist/bundle/mloop.js. Loading it reads and compiles one file instead
-// of several hundred (kysely, typebox and fastify alone are over 600), which was most of the start.
+// libraries serving needs) in one CommonJS file, dist/bundle/mloop-HASH.cjs, and the launcher that
+// runs it, dist/bundle/mloop.cjs (scripts/launcher.cjs). Loading it reads and compiles one file
+// instead of several hundred (kysely, typebox and fastify alone are over 600), which was most of
+// the start; being CommonJS, it can run from V8's code cache (scripts/code-cache.mjs), which an ES
+// module cannot on Node 20.
 // Run after `tsc` (npm run build): it bundles tsc's output, and what stays outside the bundle (the
 // worker threads' files, the dashboard's assets, package.json) is found beside it, where each module
 // of dist/ found it before, because every `import.meta.url` is rewritten to the module's own dist URL.
@@ -14,15 +17,18 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
 const outdir = path.join(dist, 'bundle');
 
-/** Each module of dist/ keeps its own `import.meta.url`, relative to the bundle. */
+/**
+ * Each module of dist/ keeps its own `import.meta.url`, relative to the bundle's (the banner's). And
+ * main.js loses its `#!` line: the launcher runs the bundle as a function's body.
+ */
 const ownUrls = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
+      const text = (await readFile(args.path, 'utf8')).replace(/^#!.*/, '');
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
       const relative = path.relative(outdir, args.path).split(path.sep).join('/');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'js' };
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, __mloopBundleUrl).href`), loader: 'js' };
     });
   },
 };
@@ -63,16 +69,15 @@ module.exports = new Proxy({}, {
   },
 };
 
-// Chunks are named by content hash: a build must not leave the previous build's beside its own.
+// The bundle is named by content hash: a build must not leave the previous build's beside its own.
 await rm(outdir, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: [path.join(dist, 'cli', 'main.js')],
   outdir,
-  entryNames: 'mloop',
-  chunkNames: 'mloop-[hash]',
-  // What a command imports when it runs (serve's server, train's report...) is a chunk of its own:
-  // `mloop --version` does not compile the server.
-  splitting: true,
+  entryNames: 'mloop-[hash]',
+  outExtension: { '.js': '.cjs' },
+  // One file, not a chunk per command: what a command does not run is only read, and with the
+  // code cache not even parsed.
   bundle: true,
   minifyWhitespace: true,
   minifySyntax: true,
@@ -82,8 +87,12 @@ await build({
   // rename a class (two modules with a class of the same name).
   keepNames: false,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  // import() of a package left outside becomes require(): code V8 takes from a code cache cannot
+  // import() on Node 20 (the vm.Script's dynamic import callback does not come back with it).
+  // Each of those packages has a CommonJS entry.
+  supported: { 'dynamic-import': false },
   // Native code, and what serving does not load before its first answer (imported when needed).
   // Fastify's default schema compilers (ajv, fast-json-stringify: a third of its code) are never run
   // from the bundle: every instance gets src/http/schema-compilers.ts's, which require them from
@@ -101,12 +110,21 @@ await build({
     'yaml',
     'pino-pretty',
   ],
-  // CommonJS libraries in an ES module: their `require` of Node's modules needs one.
-  banner: { js: "import { createRequire as __mloopCreateRequire } from 'node:module';\nconst require = __mloopCreateRequire(import.meta.url);" },
+  // A function expression, which the launcher compiles and calls as Node calls a CommonJS module;
+  // strict, as the ES modules it was made of; with the URL every rewritten `import.meta.url` is
+  // relative to.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {'use strict';\nconst __mloopBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   plugins: [ownUrls, lazyBuiltins],
   legalComments: 'none',
+  metafile: true,
   logLevel: 'warning',
 });
+const [bundleFile, ...others] = Object.keys(metafile.outputs).map((file) => path.basename(file));
+if (others.length > 0) throw new Error(`expected one bundle file, esbuild wrote ${[bundleFile, ...others].join(', ')}`);
+const launcher = await readFile(path.join(root, 'scripts', 'launcher.cjs'), 'utf8');
+if (!launcher.includes("'MLOOP_BUNDLE_FILE'")) throw new Error('scripts/launcher.cjs no longer names MLOOP_BUNDLE_FILE');
+await writeFile(path.join(outdir, 'mloop.cjs'), launcher.replace("'MLOOP_BUNDLE_FILE'", JSON.stringify(bundleFile)), { mode: 0o755 });
 
 // mloop's own classes, as tsc wrote them, and any the bundle holds under another name.
 const ownClasses = new Set();
@@ -116,7 +134,7 @@ for (const file of await readdir(dist, { recursive: true })) {
 }
 const renamedClasses = new Set();
 for (const file of await readdir(outdir)) {
-  if (!file.endsWith('.js')) continue;
+  if (!file.endsWith('.cjs')) continue;
   for (const [, name, base] of (await readFile(path.join(outdir, file), 'utf8')).matchAll(/\bclass (([A-Za-z_$][\w$]*?)\d+)\b/g)) if (ownClasses.has(base) && !ownClasses.has(name)) renamedClasses.add(`${base} (as ${name})`);
 }
 if (renamedClasses.size > 0) throw new Error(`bundling renamed ${[...renamedClasses].join(', ')}: two classes share a name; give one another, since errors and logs show class names`);
@@ -140,6 +158,10 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // import() of a package left outside becomes require(): code V8 takes from a code cache cannot
+  // import() on Node 20 (the vm.Script's dynamic import callback does not come back with it).
+  // Each of those packages has a CommonJS entry.
+  supported: { 'dynamic-import': false },
   legalComments: 'none',
   logLevel: 'warning',
 });

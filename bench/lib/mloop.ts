@@ -56,8 +56,9 @@ export async function loadCore(): Promise<MloopCore> {
 /**
  * The node options `npm start` gives the server (package.json's start script: `node <options>
  * <bin> serve`): the bench starts mloop as the README's command does. Today a young generation of
- * 4 MiB semi-spaces instead of V8's 16, 8–20 MiB less resident after load for about 10 ms more start
- * (with any V8 flag, V8 compiles Node's own modules instead of taking their code cache). The bin's
+ * 4 MiB semi-spaces instead of V8's 16, 6–12 MiB less resident after load for about 25 ms more start
+ * (with any V8 flag, V8 compiles Node's own modules instead of taking their code cache; the build
+ * makes the bundle's own code cache for these options too, scripts/code-cache.mjs). The bin's
  * `#!/usr/bin/env node` line cannot carry it portably (`env -S` is missing from BusyBox).
  */
 export function startNodeOptions(checkout: string = repoRoot): string[] {

@@ -199,10 +199,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the production build is one CommonJS file (scripts/bundle.mjs), which V8 can
+// load from a code cache; an ES module cannot be, on Node 20.
+program.parseAsync(process.argv).catch(async (error: unknown) => {
   // Loaded on error only: it knows every error class, hence the modules that define them.
   process.stderr.write(`mloop: ${(await import('./user-message.js')).userMessage(error)}\n`);
   process.exitCode = exitCodes.error;
-}
+});

@@ -22,7 +22,7 @@ const runShell = async (line: string) => {
 
 describe('mloop --version and first steps', () => {
   it('prints the version of package.json, whose bin names the built command', async () => {
-    expect(packageJson.bin.mloop).toBe('dist/bundle/mloop.js');
+    expect(packageJson.bin.mloop).toBe('dist/bundle/mloop.cjs');
     const { code, stdout } = await mloop(['--version']);
     expect(code).toBe(0);
     expect(stdout).toBe(`${packageJson.version}\n`);

@@ -17,7 +17,7 @@ import { bundledCsv, tempDir } from '../helpers/fixtures.js';
  * free one: 8080 may be taken on the machine). Before them, the state an example says it needs.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'dist/bundle/mloop.js');
+const bin = join(root, 'dist/bundle/mloop.cjs');
 const run = promisify(execFile);
 
 // Made while the tests are collected: the list of commands comes from their --help.

@@ -1,0 +1,100 @@
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { malignantRow, tempDir } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/**
+ * The package's bin runs the bundle from the V8 code caches the build made (scripts/launcher.cjs,
+ * scripts/code-cache.mjs): one per way the package launches the server, and one for the other
+ * commands. NODE_DEBUG=mloop makes the launcher say what it did with the cache.
+ */
+const run = promisify(execFile);
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { mloop: string }; scripts: { start: string } };
+const bin = fileURLToPath(new URL(`../../${packageJson.bin.mloop}`, import.meta.url));
+const startOptions = /^node((?: --?\S+)*) \S+ serve$/.exec(packageJson.scripts.start)?.[1].split(' ').filter((o) => o !== '');
+// Node options in the environment would change V8's flags, hence which cache V8 takes.
+const { NODE_OPTIONS: _nodeOptions, ...inherited } = process.env;
+const env = { ...inherited, NODE_DEBUG: 'mloop', MLOOP_LOG_LEVEL: 'warn' };
+
+interface Outcome {
+  readonly outcome: string;
+  readonly file: string;
+}
+const outcomeOf = (stderr: string): Outcome | undefined => {
+  const match = /code cache (absent|accepted|rejected): (\S+)/.exec(stderr);
+  return match ? { outcome: match[1], file: match[2] } : undefined;
+};
+
+async function version(nodeOptions: readonly string[]): Promise<Outcome> {
+  const { stdout, stderr } = await run(process.execPath, [...nodeOptions, bin, '--version'], { env });
+  expect(stdout).toBe(`${packageJson.version}\n`);
+  const outcome = outcomeOf(stderr);
+  if (outcome === undefined) throw new Error(`the launcher did not report its code cache: ${stderr}`);
+  return outcome;
+}
+
+/** Starts the server, has it answer a prediction, stops it: what the launcher did with the cache. */
+async function serve(nodeOptions: readonly string[], dataDir: string): Promise<Outcome | undefined> {
+  const child = spawn(process.execPath, [...nodeOptions, bin, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    const base = await waitFor('mloop to listen', () => /mloop listening on (http:\/\/[^ "]+)/.exec(stdout)?.[1], 60_000, 20);
+    const answer = await fetch(`${base}/api/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ row: malignantRow }) });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { predictions: { label: string }[] }).predictions[0].label).toBe('M');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  return outcomeOf(stderr);
+}
+
+describe('the bin runs the bundle from V8 code caches the build made', () => {
+  it('exists, with the node options of npm start known', () => {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first`);
+    expect(startOptions).toBeDefined();
+    expect(startOptions).not.toEqual([]);
+  });
+
+  it('for mloop --version and the other commands', async () => {
+    const { outcome, file } = await version([]);
+    expect(outcome).toBe('accepted');
+    expect(file).toMatch(/\.cli\.[0-9a-f]{16}\.cache$/);
+  });
+
+  it('for the server, launched as the bin and as npm start launch it (with its node options): each has its own', async () => {
+    const dataDir = tempDir();
+    await run(process.execPath, [bin, 'train', '--data-dir', dataDir], { env });
+    const asBin = await serve([], dataDir);
+    const asNpmStart = await serve(startOptions ?? [], dataDir);
+    expect(asBin?.outcome).toBe('accepted');
+    expect(asNpmStart?.outcome).toBe('accepted');
+    expect(asBin?.file).toMatch(/\.serve\.[0-9a-f]{16}\.cache$/);
+    expect(asNpmStart?.file).toMatch(/\.serve\.[0-9a-f]{16}\.cache$/);
+    expect(asNpmStart?.file).not.toBe(asBin?.file);
+  });
+
+  it('runs without one under node options the build did not launch with, and ignores a cache V8 refuses (damaged, or made under other V8 flags)', async () => {
+    const other = ['--max-old-space-size=3000'];
+    const { outcome, file } = await version(other);
+    expect(outcome).toBe('absent');
+    try {
+      writeFileSync(file, Buffer.alloc(4096, 0x5a));
+      expect(await version(other)).toEqual({ outcome: 'rejected', file });
+      // A sound cache of the same bundle, made without the flag: V8 checks its flags.
+      copyFileSync((await version([])).file, file);
+      expect(await version(other)).toEqual({ outcome: 'rejected', file });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});

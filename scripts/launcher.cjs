@@ -6,9 +6,11 @@
 // V8 then neither parses the bundle nor compiles what the start runs, a fifth or more of the time
 // to a first answer. Node 20 has no module compile cache of its own, hence vm.Script.
 //
-// A cache is used only by the bundle it was made from: its name holds the bundle's name, which
-// holds the bundle's content hash. V8 itself refuses a cache made by another V8 or under other V8
-// flags (then the bundle compiles as it would without one). NODE_DEBUG=mloop says which happened.
+// A cache is used only by the very bundle it was made from: its name holds a digest of the
+// bundle's bytes, taken at each launch (2 ms). V8 checks no more than the text's length, and would
+// run the cached code of a bundle since edited in place to the same length. V8 itself refuses a
+// cache made by another V8 or under other V8 flags (then the bundle compiles as it would without
+// one). NODE_DEBUG=mloop says which happened.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { createRequire } = require('node:module');
@@ -19,14 +21,18 @@ const vm = require('node:vm');
 const debug = debuglog('mloop');
 const filename = path.join(__dirname, 'MLOOP_BUNDLE_FILE');
 
-// The cache for this node and these flags (V8 checks both, so each way of launching has its own),
-// and for the server or the other commands: V8 reads a whole cache before it runs anything, and
-// the server's (2 MB) would cost `mloop --version` more than it saves.
-const launch = createHash('sha256').update([process.version, process.arch, ...process.execArgv].join('\0')).digest('hex').slice(0, 16);
-const cacheFile = `${filename}.${process.argv[2] === 'serve' ? 'serve' : 'cli'}.${launch}.cache`;
+/**
+ * The cache for these bytes, this node and these flags (V8 checks the last two, so each way of
+ * launching has its own), and for the server or the other commands: V8 reads a whole cache before
+ * it runs anything, and the server's (2 MB) would cost `mloop --version` more than it saves.
+ */
+function cacheFileFor(bundleBytes) {
+  const launch = createHash('sha256').update(bundleBytes).update([process.version, process.arch, ...process.execArgv].join('\0')).digest('hex').slice(0, 16);
+  return `${filename}.${process.argv[2] === 'serve' ? 'serve' : 'cli'}.${launch}.cache`;
+}
 
 /** The cache is only a shortcut: one that cannot be read (missing, unreadable) is none. */
-function readCache() {
+function readCache(cacheFile) {
   try {
     return readFileSync(cacheFile);
   } catch (error) {
@@ -36,19 +42,21 @@ function readCache() {
 }
 
 /**
- * The bundle compiled, from the cache if V8 takes it. The build wrote the bundle as a function
+ * The bundle compiled, from its cache if V8 takes it. The build wrote the bundle as a function
  * expression, `(function (exports, require, module, __filename, __dirname) {…})`, so that its text
- * is the script's as read (no second copy of 2 MB), and the cache's buffer is garbage once this
+ * is the script's as read (no second copy of 2 MB); the bytes and the cache are garbage once this
  * returns, before the bundle runs.
  */
 function compile() {
-  const cachedData = readCache();
+  const bytes = readFileSync(filename);
+  const cacheFile = cacheFileFor(bytes);
+  const cachedData = readCache(cacheFile);
   // The bundle has no import(): a function V8 takes from the cache could not run one (scripts/bundle.mjs).
-  const script = new vm.Script(readFileSync(filename, 'utf8'), { filename, cachedData });
+  const script = new vm.Script(bytes.toString('utf8'), { filename, cachedData });
   debug('code cache %s: %s', cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted', cacheFile);
-  return script;
+  return { script, cacheFile };
 }
-const script = compile();
+const { script, cacheFile } = compile();
 
 // The build's warm-up (scripts/code-cache.mjs) runs a server's start and first answer, and
 // `mloop --version`, with this set; the cache is written as the process ends, with what it compiled.

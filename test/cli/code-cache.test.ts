@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +30,8 @@ const outcomeOf = (stderr: string): Outcome | undefined => {
   return match ? { outcome: match[1], file: match[2] } : undefined;
 };
 
-async function version(nodeOptions: readonly string[]): Promise<Outcome> {
-  const { stdout, stderr } = await run(process.execPath, [...nodeOptions, bin, '--version'], { env });
+async function version(nodeOptions: readonly string[], launcher = bin): Promise<Outcome> {
+  const { stdout, stderr } = await run(process.execPath, [...nodeOptions, launcher, '--version'], { env });
   expect(stdout).toBe(`${packageJson.version}\n`);
   const outcome = outcomeOf(stderr);
   if (outcome === undefined) throw new Error(`the launcher did not report its code cache: ${stderr}`);
@@ -95,6 +96,26 @@ describe('the bin runs the bundle from V8 code caches the build made', () => {
       expect(await version(other)).toEqual({ outcome: 'rejected', file });
     } finally {
       rmSync(file, { force: true });
+    }
+  });
+
+  it('never runs a cache with a bundle changed where it lies, even to text of the same length (V8 compares only the length)', async () => {
+    // A copy of the bundle, its launcher and its caches beside the original (dist/ holds what the
+    // bundle finds by relative path): the copy takes the caches, as an installed package does.
+    const copy = mkdtempSync(join(dirname(bin), '..', 'bundle-copy-'));
+    try {
+      for (const file of readdirSync(dirname(bin))) copyFileSync(join(dirname(bin), file), join(copy, file));
+      const launcher = join(copy, basename(bin));
+      expect((await version([], launcher)).outcome).toBe('accepted');
+      const bundle = readdirSync(copy).find((file) => /^mloop-[^.]+\.cjs$/.test(file)) as string;
+      const text = readFileSync(join(copy, bundle), 'utf8');
+      expect(text).toContain('"print the version"');
+      writeFileSync(join(copy, bundle), text.replace('"print the version"', '"print the VERSION"'));
+      const { stdout, stderr } = await run(process.execPath, [launcher, '--help'], { env });
+      expect(stdout).toContain('print the VERSION');
+      expect(outcomeOf(stderr)?.outcome).toBe('absent');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 });

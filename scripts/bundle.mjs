@@ -158,10 +158,6 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // import() of a package left outside becomes require(): code V8 takes from a code cache cannot
-  // import() on Node 20 (the vm.Script's dynamic import callback does not come back with it).
-  // Each of those packages has a CommonJS entry.
-  supported: { 'dynamic-import': false },
   legalComments: 'none',
   logLevel: 'warning',
 });

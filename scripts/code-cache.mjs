@@ -13,20 +13,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { startNodeOptions } from './start-options.mjs';
 
 const { fetch } = globalThis;
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const launcher = path.join(root, 'dist', 'bundle', 'mloop.cjs');
 const packageJson = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 
-/** The node flags of `npm start`: what stands between `node` and the launcher. */
-function startFlags(script) {
-  const words = script.split(/\s+/);
-  const at = words.indexOf('dist/bundle/mloop.cjs');
-  if (words[0] !== 'node' || at < 0) throw new Error(`package.json's start script no longer reads "node [flags] dist/bundle/mloop.cjs …": ${script}`);
-  return words.slice(1, at);
-}
-const serverLaunches = [[], startFlags(packageJson.scripts.start)].filter((flags, i, all) => all.findIndex((f) => f.join(' ') === flags.join(' ')) === i);
+const serverLaunches = [[], startNodeOptions(packageJson)].filter((flags, i, all) => all.findIndex((f) => f.join(' ') === flags.join(' ')) === i);
 
 // Only what the launch itself says: no configuration, store or node options from the environment.
 const { MLOOP_CONFIG: _c, MLOOP_DATA_DIR: _d, DATABASE_URL: _u, PORT: _p, HOST: _h, NODE_OPTIONS: _o, MLOOP_WRITE_CODE_CACHE: _w, ...env } = process.env;

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeOptions as startOptionsOf } from '../../scripts/start-options.mjs';
 import type * as Dataset from '../../src/core/dataset.js';
 import type * as Matrix from '../../src/core/matrix.js';
 import type * as MinMaxScaler from '../../src/core/min-max-scaler.js';
@@ -59,11 +60,14 @@ export async function loadCore(): Promise<MloopCore> {
  * 4 MiB semi-spaces instead of V8's 16, 6–12 MiB less resident after load for about 25 ms more start
  * (with any V8 flag, V8 compiles Node's own modules instead of taking their code cache; the build
  * makes the bundle's own code cache for these options too, scripts/code-cache.mjs). The bin's
- * `#!/usr/bin/env node` line cannot carry it portably (`env -S` is missing from BusyBox).
+ * `#!/usr/bin/env node` line cannot carry it portably (`env -S` is missing from BusyBox). The build
+ * reads the script with the same parser (scripts/start-options.mjs).
  */
 export function startNodeOptions(checkout: string = repoRoot): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  const options = /^node((?: --?\S+)*) \S+ serve$/.exec(scripts?.start ?? '');
-  if (!options) throw new Error(`${checkout}/package.json: the start script is not "node [options] <bin> serve": ${scripts?.start}`);
-  return options[1].split(' ').filter((o) => o !== '');
+  const file = join(checkout, 'package.json');
+  try {
+    return startOptionsOf(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof startOptionsOf>[0]);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -234,7 +234,7 @@ describe('the package bin (the production bundle npm start and npx run)', () => 
     expect(readFileSync(bin, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
     const version = await run(bin, ['--version']);
     expect(version.stdout.trim()).toBe(packageJson.version);
-    // The bench starts the server with the options it finds here (bench/lib/mloop.ts).
+    // The build's code cache and the bench start the server with the options they find here (scripts/start-options.mjs).
     expect(packageJson.scripts.start).toMatch(new RegExp(`^node( --[a-z-]+=\\d+)* ${packageJson.bin.mloop.replaceAll('.', '\\.')} serve$`));
   });
 

@@ -35,15 +35,26 @@ function rbfKernelModule(): WasmModule | null {
 
 const PAGE = 65_536;
 
-/** A fresh instance with `bytes` of memory; Math.exp is the import the vector exp defers to. */
-function instantiate(module: WasmModule, bytes: number): RbfKernelExports {
-  const exports = new (wasmApi as WasmApi).Instance(module, { math: { exp: Math.exp } }).exports as RbfKernelExports;
-  const pages = Math.ceil(bytes / PAGE) - exports.memory.buffer.byteLength / PAGE;
-  if (pages > 0) exports.memory.grow(pages);
-  return exports;
+/**
+ * A fresh instance with `bytes` of memory, or null where the engine cannot give it that memory:
+ * V8 reserves 8 GiB and more of address space for each WebAssembly memory, which a host limiting
+ * the process's address space (`ulimit -v`, systemd's LimitAS=) refuses with a RangeError. The
+ * callers then keep their JavaScript loops, as where there is no SIMD. Math.exp is the import the
+ * vector exp defers to.
+ */
+function instantiate(module: WasmModule, bytes: number): RbfKernelExports | null {
+  try {
+    const exports = new (wasmApi as WasmApi).Instance(module, { math: { exp: Math.exp } }).exports as RbfKernelExports;
+    const pages = Math.ceil(bytes / PAGE) - exports.memory.buffer.byteLength / PAGE;
+    if (pages > 0) exports.memory.grow(pages);
+    return exports;
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
-/** Whether the WebAssembly SIMD kernel runs here. */
+/** Whether this engine has WebAssembly SIMD (an instance may still be refused its memory: instantiate). */
 export function simdKernelAvailable(): boolean {
   return rbfKernelModule() !== null;
 }
@@ -79,6 +90,7 @@ export function simdBinaryKernelSums(vectors: BlockedSupportVectors, cols: numbe
   const rowsAt = kAt + blocks * SV_BLOCK * 16;
   const outAt = rowsAt + CAPACITY * cols * 8;
   const wasm = instantiate(module, outAt + CAPACITY * 8);
+  if (wasm === null) return null;
   const memory = wasm.memory.buffer;
   new Float64Array(memory, 0, blocked.length).set(blocked);
   // Padding vectors: coefficient 0, so they add +0 after the real terms, which changes no sum.
@@ -117,6 +129,7 @@ export function simdKernelValues(vectors: BlockedSupportVectors, cols: number, g
   const rowsAt = blocked.length * 8;
   const valuesAt = rowsAt + CAPACITY * cols * 8;
   const wasm = instantiate(module, valuesAt + CAPACITY * stride * 8);
+  if (wasm === null) return null;
   const memory = wasm.memory.buffer;
   new Float64Array(memory, 0, blocked.length).set(blocked);
   const negGamma = -gamma;
@@ -136,6 +149,7 @@ export function simdExp(x: Float64Array): Float64Array {
   const module = rbfKernelModule();
   if (module === null) throw new Error('WebAssembly SIMD is not available');
   const wasm = instantiate(module, x.length * 8);
+  if (wasm === null) throw new Error('no memory for a WebAssembly instance');
   const view = new Float64Array(wasm.memory.buffer, 0, x.length);
   view.set(x);
   wasm.exp_in_place(0, x.length);

@@ -40,7 +40,7 @@ export default tseslint.config(
   {
     // The bin's launcher: CommonJS, so that it needs no ES module loader to start (scripts/bundle.mjs).
     files: ['scripts/**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly', Buffer: 'readonly', WebAssembly: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

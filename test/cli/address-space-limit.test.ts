@@ -48,4 +48,10 @@ describe(`mloop under an address-space limit of ${limitKib / 1024 / 1024} GiB`, 
     expect(limitedRun.train).toBe(free.train);
     expect(limitedRun.predictions).toEqual(free.predictions);
   });
+
+  it('launches from its code cache, read into ordinary buffers (scripts/launcher.cjs)', async () => {
+    const { stdout, stderr } = await limited([bin, '--version'], { NODE_DEBUG: 'mloop' });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(stderr).toMatch(/code cache accepted/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { metricVerdict } from '../core/monitored-metric.js';
 import type { MonitoredMetric } from '../core/monitored-metric.js';
+import { simdKernelAvailable } from '../core/svc/rbf-kernel-simd.js';
 import type { AuditActor, AuditEntry, AuditInput } from '../store/audit-repository.js';
 import type { ActivationReason, Model, ModelSummary } from '../store/model-repository.js';
 import type { Store } from '../store/database.js';
@@ -85,7 +86,14 @@ export class ModelRegistry {
     const previous = this.current?.version;
     this.current = toServingModel(model);
     this.heldBack = null;
-    this.deps.log.info({ version: model.version, previous, mode: model.mode }, `serving model v${model.version}`);
+    const { kernel } = this.current.predictor;
+    this.deps.log.info({ version: model.version, previous, mode: model.mode, kernel }, `serving model v${model.version}`);
+    if (kernel === 'js' && simdKernelAvailable()) {
+      this.deps.log.warn(
+        { version: model.version, kernel },
+        `model v${model.version} predicts with the JavaScript kernel loops (the same answers, slower): this process was refused memory for the WebAssembly kernel, which needs 8 GiB or more of address space (is there an address-space limit, such as ulimit -v or systemd's LimitAS=?)`,
+      );
+    }
   }
 
   /**

@@ -1,11 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { malignantRow, tempDir } from '../helpers/fixtures.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { serveOnce } from '../helpers/serve-once.js';
+import { tempDir } from '../helpers/fixtures.js';
 
 /**
  * A host that limits a process's address space (`ulimit -v`, systemd's LimitAS=) leaves Node room
@@ -53,28 +52,14 @@ describe(`mloop under an address-space limit of ${limitKib / 1024 / 1024} GiB`, 
 
   it('serves, and says in its log that its model predicts with the JavaScript loops and why', async () => {
     const dataDir = tempDir('mloop-address-space-');
-    const child = spawn('/bin/sh', ['-c', `ulimit -v ${limitKib} && exec "$0" "$@"`, process.execPath, bin, 'serve', '--port', '0', '--data-dir', dataDir], {
-      env: { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    try {
-      const base = await waitFor('mloop to listen', () => /mloop listening on (http:\/\/[^ "]+)/.exec(log)?.[1], 60_000, 20);
-      const answer = await fetch(`${base}/api/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ row: malignantRow }) });
-      expect(answer.status).toBe(200);
-      expect(((await answer.json()) as { predictions: { label: string }[] }).predictions[0].label).toBe('M');
-      const lines = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string; kernel?: string });
-      expect(lines.find((line) => line.msg === 'serving model v1')?.kernel).toBe('js');
-      const warning = lines.find((line) => line.level === 40 && /JavaScript/.test(line.msg));
-      expect(warning?.msg).toMatch(/address space/);
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      expect((await exited)[0]).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    const { stdout, stderr } = await serveOnce('/bin/sh', ['-c', `ulimit -v ${limitKib} && exec "$0" "$@"`, process.execPath, bin, 'serve', '--port', '0', '--data-dir', dataDir], { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' });
+    const lines = `${stdout}\n${stderr}`
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; kernel?: string });
+    expect(lines.find((line) => line.msg === 'serving model v1')?.kernel).toBe('js');
+    const warning = lines.find((line) => line.level === 40 && /JavaScript/.test(line.msg));
+    expect(warning?.msg).toMatch(/address space/);
   });
 
   it('launches from its code cache, read into ordinary buffers (scripts/launcher.cjs)', async () => {

@@ -1,13 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startNodeOptions } from '../../bench/lib/mloop.js';
-import { malignantRow, tempDir } from '../helpers/fixtures.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { serveOnce } from '../helpers/serve-once.js';
 
 /**
  * The package's bin runs the bundle from the V8 code caches the build made (scripts/launcher.cjs,
@@ -42,22 +41,7 @@ async function version(nodeOptions: readonly string[], launcher = bin): Promise<
 
 /** Starts the server, has it answer a prediction, stops it: what the launcher did with the cache. */
 async function serve(nodeOptions: readonly string[], dataDir: string): Promise<Outcome | undefined> {
-  const child = spawn(process.execPath, [...nodeOptions, bin, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    const base = await waitFor('mloop to listen', () => /mloop listening on (http:\/\/[^ "]+)/.exec(stdout)?.[1], 60_000, 20);
-    const answer = await fetch(`${base}/api/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ row: malignantRow }) });
-    expect(answer.status).toBe(200);
-    expect(((await answer.json()) as { predictions: { label: string }[] }).predictions[0].label).toBe('M');
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    expect((await exited)[0]).toBe(0);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  const { stderr } = await serveOnce(process.execPath, [...nodeOptions, bin, 'serve', '--port', '0', '--data-dir', dataDir], { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' });
   return outcomeOf(stderr);
 }
 

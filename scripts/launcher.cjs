@@ -50,7 +50,8 @@ function readOutsideMalloc(file) {
     let memory;
     try {
       memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
-    } catch {
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
       return readFileSync(fd);
     }
     const bytes = Buffer.from(memory.buffer, 0, size);

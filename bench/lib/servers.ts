@@ -21,17 +21,18 @@ const serverScript = (name: string) => fileURLToPath(new URL(`../servers/${name}
 /** A configuration file for mloop (MLOOP_CONFIG), or none for the defaults. */
 const withConfig = (config: string | null) => (config ? { ...quietNode, MLOOP_CONFIG: config } : quietNode);
 
-export function mloopServe(launch: Launch, dataDir: string, name = 'mloop'): Server {
-  return mloopServeWith(cliPath, repoRoot, launch, dataDir, name);
+/** `mloop serve` as `npm start` runs it, on the defaults or on a configuration file (MLOOP_CONFIG). */
+export function mloopServe(launch: Launch, dataDir: string, name = 'mloop', config: string | null = null): Server {
+  return mloopServeWith(cliPath, repoRoot, launch, dataDir, name, config);
 }
 
 /** `mloop serve` of another checkout's build (bench/startup.ts compares builds). */
-export function mloopServeWith(bin: string, checkout: string, launch: Launch, dataDir: string, name: string): Server {
+export function mloopServeWith(bin: string, checkout: string, launch: Launch, dataDir: string, name: string, config: string | null = null): Server {
   return startServer({
     name,
     command: process.execPath,
     args: [...startNodeOptions(checkout), bin, 'serve', '--port', String(launch.port), '--data-dir', dataDir],
-    env: withConfig(null),
+    env: withConfig(config),
     cwd: checkout,
     cpu: launch.cpu,
     logFile: join(launch.logDir, `${name}-${launch.port}.log`),

@@ -4,7 +4,7 @@
 // (bench/lib/mloop.ts), so that both run mloop as the README's command does.
 
 /**
- * @param {{ readonly bin?: unknown, readonly scripts?: { readonly start?: unknown } }} packageJson
+ * @param {{ readonly scripts?: { readonly start?: unknown } }} packageJson
  * @returns {string[]}
  */
 export function startNodeOptions(packageJson) {

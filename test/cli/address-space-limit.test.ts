@@ -22,24 +22,27 @@ const env = { ...inherited, MLOOP_LOG_LEVEL: 'warn' };
 /** 4 GiB of address space, in the KiB `ulimit -v` takes: Node runs, a WebAssembly memory cannot be had. */
 const limitKib = 4 * 1024 * 1024;
 
-/** Runs node with `args` under the address-space limit (sh's ulimit, then exec). */
-function limited(args: readonly string[], extraEnv: Record<string, string> = {}) {
-  return run('/bin/sh', ['-c', `ulimit -v ${limitKib} && exec "$0" "$@"`, process.execPath, ...args], { env: { ...env, ...extraEnv }, maxBuffer: 64 * 2 ** 20 });
+/** Node with `args` under the address-space limit (sh's ulimit, then exec): the command and its arguments. */
+const underLimit = (args: readonly string[]): [string, string[]] => ['/bin/sh', ['-c', `ulimit -v ${limitKib} && exec "$0" "$@"`, process.execPath, ...args]];
+
+/** Runs node with `args`, under the limit or not. */
+function node(args: readonly string[], limit: boolean, extraEnv: Record<string, string> = {}) {
+  const [command, commandArgs] = limit ? underLimit(args) : [process.execPath, [...args]];
+  return run(command, commandArgs, { env: { ...env, ...extraEnv }, maxBuffer: 64 * 2 ** 20 });
 }
 
 describe(`mloop under an address-space limit of ${limitKib / 1024 / 1024} GiB`, () => {
   it('is a limit under which V8 cannot allocate a WebAssembly memory (the premise of the tests below)', async () => {
-    const probe = await limited(['-e', 'try { new WebAssembly.Memory({ initial: 1 }); console.log("allocated") } catch (e) { console.log(`refused: ${e.message}`) }']);
+    const probe = await node(['-e', 'try { new WebAssembly.Memory({ initial: 1 }); console.log("allocated") } catch (e) { console.log(`refused: ${e.message}`) }'], true);
     expect(probe.stdout).toMatch(/^refused: /);
   });
 
   it('trains and predicts without its SIMD kernel: the same model and the same decision values as without the limit', async () => {
     const outcomes = [];
-    for (const underLimit of [false, true]) {
+    for (const limit of [false, true]) {
       const dataDir = tempDir('mloop-address-space-');
-      const args = (command: string, ...rest: string[]) => [bin, command, '--data-dir', dataDir, ...rest];
-      const train = underLimit ? await limited(args('train')) : await run(process.execPath, args('train'), { env });
-      const predict = underLimit ? await limited(args('predict', '-i', wdbcCsv, '-f', 'json')) : await run(process.execPath, args('predict', '-i', wdbcCsv, '-f', 'json'), { env, maxBuffer: 64 * 2 ** 20 });
+      const train = await node([bin, 'train', '--data-dir', dataDir], limit);
+      const predict = await node([bin, 'predict', '--data-dir', dataDir, '-i', wdbcCsv, '-f', 'json'], limit);
       // The report without the training's duration.
       outcomes.push({ train: train.stdout.replace(/ in \d+ ms\n/, '\n'), predictions: (JSON.parse(predict.stdout) as { predictions: unknown[] }).predictions });
     }
@@ -52,7 +55,7 @@ describe(`mloop under an address-space limit of ${limitKib / 1024 / 1024} GiB`, 
 
   it('serves, and says in its log that its model predicts with the JavaScript loops and why', async () => {
     const dataDir = tempDir('mloop-address-space-');
-    const { stdout, stderr } = await serveOnce('/bin/sh', ['-c', `ulimit -v ${limitKib} && exec "$0" "$@"`, process.execPath, bin, 'serve', '--port', '0', '--data-dir', dataDir], { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' });
+    const { stdout, stderr } = await serveOnce(...underLimit([bin, 'serve', '--port', '0', '--data-dir', dataDir]), { ...env, MLOOP_LOG_LEVEL: 'info', MLOOP_LOG_FORMAT: 'json' });
     const lines = `${stdout}\n${stderr}`
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -63,7 +66,7 @@ describe(`mloop under an address-space limit of ${limitKib / 1024 / 1024} GiB`, 
   });
 
   it('launches from its code cache, read into ordinary buffers (scripts/launcher.cjs)', async () => {
-    const { stdout, stderr } = await limited([bin, '--version'], { NODE_DEBUG: 'mloop' });
+    const { stdout, stderr } = await node([bin, '--version'], true, { NODE_DEBUG: 'mloop' });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(stderr).toMatch(/code cache accepted/);
   });
